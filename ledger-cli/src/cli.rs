@@ -1,0 +1,169 @@
+//! The command line of `bonded`, as CONTRACT.md defines it.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "bonded",
+    version,
+    about = "The bonded ledger of a processing-trade manufacturer: every bonded unit, accounted for customs.",
+    long_about = None
+)]
+pub struct Cli {
+    /// The store directory.
+    #[arg(long, global = true, env = "BONDED_DATA", default_value = "./bonded-data")]
+    pub data: PathBuf,
+    /// Who is acting, recorded on every event (default: the OS user).
+    #[arg(long, global = true, env = "BONDED_ACTOR")]
+    pub actor: Option<String>,
+    /// Output for people (table) or programs (json, csv).
+    #[arg(long, global = true, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+    Csv,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Create an empty store (refuses to touch an existing one).
+    Init,
+    /// Open a book or change its settings.
+    #[command(subcommand)]
+    Account(AccountCommand),
+    /// Load CSV files; the header row says which kind each is. Each file is all-or-nothing.
+    Load(LoadArgs),
+    /// Per-item balances of a book.
+    Balance(BalanceArgs),
+    /// Check every record and the hash chain; exit 4 on any fault.
+    Verify,
+    /// Write every event as JSON lines, hashes included.
+    Export(ExportArgs),
+    /// Build a new store from an export, checking the chain as it goes.
+    Restore(RestoreArgs),
+    /// Build a realistic sample book in the store and show what the ledger does.
+    Demo(DemoArgs),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AccountCommand {
+    /// Open a book (e-account or manual).
+    Open(AccountOpen),
+    /// Change a book's settings: KEY=VALUE … (duty_period, report_days, cycle_months,
+    /// uc_timing, writeoff_method, cap_basis, difference_tolerance).
+    Set(AccountSet),
+}
+
+#[derive(Args, Debug)]
+pub struct AccountOpen {
+    /// Book number (E…, B… or C…, 12 characters).
+    #[arg(long)]
+    pub account: String,
+    /// The company's 10-character customs code.
+    #[arg(long)]
+    pub company: String,
+    #[arg(long, value_enum)]
+    pub kind: KindArg,
+    #[arg(long, value_enum)]
+    pub level: LevelArg,
+    /// Capacity cap: the cycle's maximum CIF imports, in USD.
+    #[arg(long = "capacity-usd")]
+    pub capacity_usd: String,
+    /// First day of the first write-off cycle (YYYY-MM-DD).
+    #[arg(long = "cycle-start")]
+    pub cycle_start: String,
+    /// Write-off cycle length in months.
+    #[arg(long = "cycle-months")]
+    pub cycle_months: u32,
+    /// Allowed 4-digit HS headings, comma-separated (8542,8471).
+    #[arg(long)]
+    pub headings: Option<String>,
+}
+
+#[derive(Copy, Clone, Debug, ValueEnum)]
+pub enum KindArg {
+    Purchased,
+    Supplied,
+}
+
+impl From<KindArg> for ledger_core::trade_mode::BookKind {
+    fn from(k: KindArg) -> Self {
+        match k {
+            KindArg::Purchased => Self::Purchased,
+            KindArg::Supplied => Self::Supplied,
+        }
+    }
+}
+
+#[derive(Copy, Clone, Debug, ValueEnum)]
+pub enum LevelArg {
+    Part,
+    Item,
+}
+
+impl From<LevelArg> for ledger_core::book::Level {
+    fn from(k: LevelArg) -> Self {
+        match k {
+            LevelArg::Part => Self::Part,
+            LevelArg::Item => Self::Item,
+        }
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct AccountSet {
+    #[arg(long)]
+    pub account: String,
+    /// KEY=VALUE settings.
+    #[arg(required = true, value_name = "KEY=VALUE")]
+    pub settings: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct LoadArgs {
+    /// CSV files (items, bom, movements, corrections, openings, stocktake, workorders, fx,
+    /// tariff, interest). Applied in that dependency order, whatever order they are given in.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// The kind of every file, where the header alone cannot tell (openings and stocktake
+    /// have the same required columns).
+    #[arg(long)]
+    pub kind: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct BalanceArgs {
+    #[arg(long)]
+    pub account: String,
+    /// Business date (YYYY-MM-DD); default: today in Asia/Shanghai.
+    #[arg(long = "as-of")]
+    pub as_of: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct ExportArgs {
+    /// Write to this file instead of standard output.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct RestoreArgs {
+    /// An export (JSON lines) written by `bonded export`.
+    pub file: PathBuf,
+}
+
+#[derive(Args, Debug)]
+pub struct DemoArgs {
+    /// Also write the demo's CSV files into this folder.
+    #[arg(long = "write-csv")]
+    pub write_csv: Option<PathBuf>,
+}

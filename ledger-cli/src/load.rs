@@ -1,0 +1,237 @@
+//! `bonded load`: CSV files into the log. Each file is all-or-nothing: every bad line of it is
+//! reported and nothing of it is written; a good file is one durable batch.
+
+use std::path::Path;
+
+use anyhow::Result;
+use indicatif::{ProgressBar, ProgressStyle};
+use ledger_core::decide_all;
+
+use crate::cli::{Format, LoadArgs};
+use crate::exit::{bad_input, Exit, BAD_INPUT, REFUSED};
+use crate::input::{self, FileKind, LineError, Table};
+use crate::session::{self, Session};
+
+/// Rows from which a progress bar is worth showing.
+const PROGRESS_FROM_ROWS: usize = 5_000;
+
+/// The order files are applied in: what a line refers to is loaded before the line.
+fn rank(kind: FileKind) -> u8 {
+    match kind {
+        FileKind::Interest => 0,
+        FileKind::Fx => 1,
+        FileKind::Tariff => 2,
+        FileKind::Items => 3,
+        FileKind::Bom => 4,
+        FileKind::Openings => 5,
+        FileKind::Workorders => 6,
+        FileKind::Movements => 7,
+        FileKind::Corrections => 8,
+        FileKind::Stocktake => 9,
+    }
+}
+
+/// What loading one file did.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct FileReport {
+    pub file: String,
+    pub kind: &'static str,
+    pub rows: usize,
+    pub recorded: u64,
+}
+
+pub fn run(dir: &Path, actor: &str, args: &LoadArgs, format: Format) -> Result<()> {
+    let forced = match &args.kind {
+        None => None,
+        Some(k) => Some(FileKind::parse(k).ok_or_else(|| {
+            bad_input(format!(
+                "--kind {k}: not a kind of file (items, bom, movements, corrections, openings, stocktake, workorders, fx, tariff, interest)"
+            ))
+        })?),
+    };
+    let mut tables = Vec::new();
+    let mut errors = Vec::new();
+    for path in &args.files {
+        match input::read_table(path, forced) {
+            Ok(t) => tables.push(t),
+            Err(e) => errors.extend(e),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(line_errors(errors, BAD_INPUT));
+    }
+    let mut session = session::open(dir, actor)?;
+    let reports = load_tables(&mut session, tables)?;
+    print_reports(&reports, format);
+    Ok(())
+}
+
+/// Loads the tables in dependency order, each as one batch; stops at the first file refused.
+pub fn load_tables(session: &mut Session, mut tables: Vec<Table>) -> Result<Vec<FileReport>> {
+    tables.sort_by_key(|t| rank(t.kind));
+    let mut reports = Vec::new();
+    let total = tables.len();
+    for (i, table) in tables.into_iter().enumerate() {
+        match load_table(session, &table) {
+            Ok(r) => reports.push(r),
+            Err(e) => {
+                if !reports.is_empty() || i + 1 < total {
+                    let done: Vec<String> = reports.iter().map(|r: &FileReport| r.file.clone()).collect();
+                    eprintln!(
+                        "bonded: {} was refused and nothing of it was written{}; later files were not loaded",
+                        table.file,
+                        if done.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" ({} were loaded before it)", done.join(", "))
+                        }
+                    );
+                }
+                return Err(e);
+            }
+        }
+    }
+    Ok(reports)
+}
+
+fn load_table(session: &mut Session, table: &Table) -> Result<FileReport> {
+    for col in &table.ignored_columns {
+        eprintln!("{}: column {col:?} is not used by a {} file; ignored", table.file, table.kind.name());
+    }
+    let (commands, mut errors) = crate::rows::commands(table);
+    let rows = commands.iter().filter(|(line, _)| *line > 0).count() + errors.len();
+    let bar = progress(table);
+    // Rows that parse are still checked against the rules, so one run reports every bad line.
+    let decided = decide_in_steps(&session.ledger, commands, &bar);
+    bar.finish_and_clear();
+    let mut code = if errors.is_empty() { REFUSED } else { BAD_INPUT };
+    let (decided, after) = match decided {
+        Ok(ok) if errors.is_empty() => ok,
+        Ok(_) => return Err(line_errors(errors, code)),
+        Err(refusals) => {
+            for (line, r) in refusals {
+                code = code.min(crate::exit::code_of_refusal(&r));
+                errors.push(LineError {
+                    file: table.file.clone(),
+                    line,
+                    column: r.column().map(str::to_string),
+                    message: r.to_string(),
+                });
+            }
+            errors.sort_by_key(|e| e.line);
+            input::cap_errors(&mut errors);
+            return Err(line_errors(errors, code));
+        }
+    };
+    let outcome = session.record(decided, after)?;
+    Ok(FileReport {
+        file: table.file.clone(),
+        kind: table.kind.name(),
+        rows,
+        recorded: outcome.appended,
+    })
+}
+
+type Refusals = Vec<(u64, ledger_core::Refusal)>;
+
+/// `decide_all`, in slices, so the progress bar moves on a long file.
+fn decide_in_steps(
+    state: &ledger_core::Ledger,
+    commands: Vec<(u64, ledger_core::commands::Command)>,
+    bar: &ProgressBar,
+) -> Result<(Vec<ledger_core::Decided>, ledger_core::Ledger), Refusals> {
+    if bar.is_hidden() {
+        return decide_all(state, commands);
+    }
+    let mut decided = Vec::new();
+    let mut current = state.clone();
+    let mut refusals = Vec::new();
+    let mut rest = commands;
+    while !rest.is_empty() {
+        let tail = rest.split_off(rest.len().min(2_000));
+        let n = rest.len() as u64;
+        match decide_all(&current, rest) {
+            Ok((d, next)) => {
+                decided.extend(d);
+                current = next;
+            }
+            Err(r) => refusals.extend(r),
+        }
+        bar.inc(n);
+        rest = tail;
+    }
+    if refusals.is_empty() {
+        Ok((decided, current))
+    } else {
+        Err(refusals)
+    }
+}
+
+fn progress(table: &Table) -> ProgressBar {
+    if table.rows.len() < PROGRESS_FROM_ROWS {
+        return ProgressBar::hidden();
+    }
+    // indicatif draws only when stderr is a terminal.
+    let bar = ProgressBar::new(table.rows.len() as u64);
+    if let Ok(style) = ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} rows ({eta})") {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_message(table.file.clone());
+    bar
+}
+
+fn line_errors(errors: Vec<LineError>, code: i32) -> anyhow::Error {
+    let mut lines: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+    let files: std::collections::BTreeSet<&str> = errors.iter().map(|e| e.file.as_str()).collect();
+    lines.push(format!(
+        "nothing of {} was written",
+        files.into_iter().collect::<Vec<_>>().join(", ")
+    ));
+    Exit {
+        code,
+        message: lines.join("\n"),
+    }
+    .into()
+}
+
+fn print_reports(reports: &[FileReport], format: Format) {
+    match format {
+        Format::Json => {
+            println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "files": reports.iter().map(|r| serde_json::json!({
+                "file": r.file, "kind": r.kind, "rows": r.rows.to_string(), "recorded": r.recorded.to_string()
+            })).collect::<Vec<_>>() })).unwrap_or_default());
+        }
+        Format::Csv => {
+            println!("file,kind,rows,recorded");
+            for r in reports {
+                println!("{},{},{},{}", crate::output::csv_cell(&r.file), r.kind, r.rows, r.recorded);
+            }
+        }
+        Format::Table => {
+            for r in reports {
+                println!(
+                    "{}: {} file, {} rows, {} events recorded{}",
+                    r.file,
+                    r.kind,
+                    r.rows,
+                    r.recorded,
+                    if r.recorded == 0 && r.rows > 0 {
+                        " (everything in it was already recorded; nothing applied twice)"
+                    } else {
+                        ""
+                    }
+                );
+            }
+        }
+    }
+}
+
+/// Tables from in-memory files (the demo's).
+pub fn tables_from_bytes(files: &[(String, Vec<u8>)]) -> Result<Vec<Table>> {
+    let mut out = Vec::new();
+    for (name, bytes) in files {
+        let t = input::read_table_bytes(name, bytes, None).map_err(|e| line_errors(e, BAD_INPUT))?;
+        out.push(t);
+    }
+    Ok(out)
+}

@@ -1,0 +1,85 @@
+//! `bonded`: the command line of the bonded ledger. Parsing, output formats, progress —
+//! nothing more; the rules live in `ledger-core`, the log in `ledger-store`.
+
+mod admin;
+mod cli;
+//TMP mod demo;
+//TMP mod demo_data;
+mod exit;
+mod input;
+mod load;
+mod output;
+mod rows;
+mod session;
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+use chrono::NaiveDate;
+use clap::Parser;
+
+use cli::{AccountCommand, Cli, Command};
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { exit::BAD_INPUT } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code as u8);
+        }
+    };
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            let code = exit::code_of(&err);
+            eprintln!("bonded: {}", render_error(&err));
+            ExitCode::from(code as u8)
+        }
+    }
+}
+
+/// The error and its causes, one sentence each, without repeating a typed message.
+fn render_error(err: &anyhow::Error) -> String {
+    if let Some(e) = err.downcast_ref::<exit::Exit>() {
+        return e.message.clone();
+    }
+    let mut parts: Vec<String> = Vec::new();
+    for cause in err.chain() {
+        let s = cause.to_string();
+        if !parts.iter().any(|p| p.contains(&s)) {
+            parts.push(s);
+        }
+    }
+    parts.join(": ")
+}
+
+/// The acting user: `--actor`, `BONDED_ACTOR`, or the OS user.
+fn actor(cli: &Cli) -> String {
+    cli.actor
+        .clone()
+        .filter(|a| !a.trim().is_empty())
+        .or_else(|| std::env::var("USER").ok())
+        .or_else(|| std::env::var("USERNAME").ok())
+        .unwrap_or_else(|| "unknown".to_string())
+}
+
+/// Today in Asia/Shanghai (UTC+8 all year: China keeps no daylight saving).
+pub fn today_shanghai() -> NaiveDate {
+    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
+}
+
+fn run(cli: Cli) -> Result<()> {
+    let actor = actor(&cli);
+    match &cli.command {
+        Command::Init => admin::init(&cli.data, &actor),
+        Command::Account(AccountCommand::Open(flags)) => admin::account_open(&cli.data, &actor, flags),
+        Command::Account(AccountCommand::Set(args)) => admin::account_set(&cli.data, &actor, args),
+        Command::Load(args) => load::run(&cli.data, &actor, args, cli.format),
+        Command::Balance(args) => output::balance(&cli.data, &actor, args, cli.format),
+        Command::Verify => admin::verify(&cli.data, cli.format),
+        Command::Export(args) => admin::export(&cli.data, args),
+        Command::Restore(args) => admin::restore(&cli.data, &args.file),
+        Command::Demo(_args) => anyhow::bail!("TMP"),
+    }
+}

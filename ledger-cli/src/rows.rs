@@ -1,0 +1,347 @@
+//! Rows of the contract's CSV files turned into ledger commands. Parsing problems are
+//! collected per cell (`file:line: column: what is wrong`); whether a command fits the book
+//! is for `decide` to say.
+
+use std::str::FromStr;
+
+use ledger_core::book::BookHeader;
+use ledger_core::commands::*;
+use ledger_core::customs_value::Incoterm;
+use ledger_core::ids::{BookNo, ItemNo, PartNo};
+use ledger_core::refusal::InvalidValue;
+use ledger_core::trade_mode::GoodsKind;
+
+use crate::input::{Fields, FileKind, LineError, Table};
+
+/// Parses a required cell into a validated core type.
+fn typed<T: FromStr<Err = InvalidValue>>(f: &mut Fields<'_>, col: &str) -> Option<T> {
+    let raw = f.text(col)?;
+    parse_into(f, col, &raw)
+}
+
+fn opt_typed<T: FromStr<Err = InvalidValue>>(f: &mut Fields<'_>, col: &str) -> Option<Option<T>> {
+    match f.opt_text(col) {
+        None => Some(None),
+        Some(raw) => parse_into(f, col, &raw).map(Some),
+    }
+}
+
+fn parse_into<T: FromStr<Err = InvalidValue>>(f: &mut Fields<'_>, col: &str, raw: &str) -> Option<T> {
+    match raw.parse::<T>() {
+        Ok(v) => Some(v),
+        Err(e) => {
+            f.error(col, format!("{:?} is not a valid {}: {}", truncate(raw), e.what, e.why));
+            None
+        }
+    }
+}
+
+fn truncate(s: &str) -> String {
+    if s.chars().count() > 40 {
+        let mut t: String = s.chars().take(40).collect();
+        t.push('…');
+        t
+    } else {
+        s.to_string()
+    }
+}
+
+fn whole(f: &mut Fields<'_>, col: &str, required: bool) -> Option<Option<u32>> {
+    let raw = if required { f.text(col) } else { f.opt_text(col) };
+    match raw {
+        None => Some(None),
+        Some(raw) => match raw.trim().parse::<u32>() {
+            Ok(n) => Some(Some(n)),
+            Err(_) => {
+                f.error(col, format!("{:?} is not a whole number", truncate(&raw)));
+                None
+            }
+        },
+    }
+}
+
+fn required_whole(f: &mut Fields<'_>, col: &str) -> Option<u32> {
+    whole(f, col, true).flatten()
+}
+
+fn goods_or_m(f: &mut Fields<'_>) -> Option<GoodsKind> {
+    opt_typed::<GoodsKind>(f, "goods").map(|g| g.unwrap_or(GoodsKind::M))
+}
+
+/// The commands of the rows that parse, with the physical line each came from, and every bad
+/// cell of the rows that do not.
+pub fn commands(table: &Table) -> (Vec<(u64, Command)>, Vec<LineError>) {
+    let mut errors = Vec::new();
+    let mut out = Vec::with_capacity(table.rows.len());
+    for row in &table.rows {
+        let mut f = Fields::new(&table.file, row, &mut errors);
+        let before = f.error_count();
+        let command = row_command(table.kind, &mut f);
+        match command {
+            Some(c) if f.error_count() == before => out.push((row.line, c)),
+            _ => {}
+        }
+    }
+    if table.kind == FileKind::Bom {
+        // Finished-goods lines that waited for this unit consumption take it now.
+        let mut accounts: Vec<BookNo> = out
+            .iter()
+            .filter_map(|(_, c)| match c {
+                Command::DeclareUnitConsumption(b) => Some(b.account.clone()),
+                _ => None,
+            })
+            .collect();
+        accounts.sort();
+        accounts.dedup();
+        for account in accounts {
+            out.push((0, Command::ApplyPendingConsumption { account }));
+        }
+    }
+    (out, errors)
+}
+
+fn row_command(kind: FileKind, f: &mut Fields<'_>) -> Option<Command> {
+    match kind {
+        FileKind::Items => items(f),
+        FileKind::Bom => bom(f),
+        FileKind::Movements => movement(f),
+        FileKind::Corrections => correction(f),
+        FileKind::Openings => opening(f),
+        FileKind::Stocktake => stocktake(f),
+        FileKind::Workorders => work_order(f),
+        FileKind::Fx => fx(f),
+        FileKind::Tariff => tariff(f),
+        FileKind::Interest => interest(f),
+    }
+}
+
+fn items(f: &mut Fields<'_>) -> Option<Command> {
+    let account = typed::<BookNo>(f, "account");
+    let goods = typed(f, "goods");
+    let item = typed::<ItemNo>(f, "item");
+    let hs = typed(f, "hs");
+    let name = f.text("name");
+    let unit = typed(f, "unit");
+    let spec = f.opt_text("spec");
+    let price = f.opt_decimal("price");
+    let currency = opt_typed(f, "currency");
+    let mut parts = Vec::new();
+    if let Some(raw) = f.opt_text("parts") {
+        for p in raw.split('|').map(str::trim).filter(|p| !p.is_empty()) {
+            if let Some(part) = parse_into::<PartNo>(f, "parts", p) {
+                if !parts.contains(&part) {
+                    parts.push(part);
+                }
+            }
+        }
+    }
+    Some(Command::RegisterItem(ItemInput {
+        account: account?,
+        goods: goods?,
+        item: item?,
+        hs: hs?,
+        name: name?,
+        unit: unit?,
+        spec,
+        price,
+        currency: currency?,
+        parts,
+    }))
+}
+
+fn bom(f: &mut Fields<'_>) -> Option<Command> {
+    let account = typed(f, "account");
+    let product = typed(f, "product");
+    let material = typed(f, "material");
+    let version = required_whole(f, "version");
+    let net = f.decimal("net");
+    let tangible = f.opt_decimal("tangible_loss_pct");
+    let intangible = f.opt_decimal("intangible_loss_pct");
+    let bonded = f.opt_decimal("bonded_pct");
+    Some(Command::DeclareUnitConsumption(BomInput {
+        account: account?,
+        product: product?,
+        material: material?,
+        version: version?,
+        net: net?,
+        tangible_loss_pct: tangible.unwrap_or_default(),
+        intangible_loss_pct: intangible.unwrap_or_default(),
+        bonded_pct: bonded.unwrap_or(rust_decimal::Decimal::ONE_HUNDRED),
+    }))
+}
+
+fn movement(f: &mut Fields<'_>) -> Option<Command> {
+    let ref_ = f.text("ref");
+    let line = required_whole(f, "line");
+    let date = f.date("date");
+    let account = typed(f, "account");
+    let mode = typed(f, "mode");
+    let dir = typed(f, "dir");
+    let goods = typed(f, "goods");
+    let qty = f.decimal("qty");
+    let item = opt_typed(f, "item");
+    let part = opt_typed(f, "part");
+    let unit_price = f.opt_decimal("unit_price");
+    let currency = opt_typed(f, "currency");
+    let incoterm = opt_typed::<Incoterm>(f, "incoterm");
+    let freight = f.opt_decimal("freight");
+    let insurance = f.opt_decimal("insurance");
+    let bom_version = whole(f, "bom_version", false);
+    let peer_account = opt_typed(f, "peer_account");
+    let subcontractor = f.opt_text("subcontractor");
+    let (item, part) = (item?, part?);
+    if item.is_none() && part.is_none() {
+        f.error_line("give the item number (item) or the part number (part)");
+        return None;
+    }
+    Some(Command::RecordMovement(MovementLine {
+        ref_: ref_?,
+        line: line?,
+        date: date?,
+        account: account?,
+        mode: mode?,
+        dir: dir?,
+        goods: goods?,
+        qty: qty?,
+        item,
+        part,
+        unit_price,
+        currency: currency?,
+        incoterm: incoterm?,
+        freight,
+        insurance,
+        bom_version: bom_version?,
+        peer_account: peer_account?,
+        subcontractor,
+    }))
+}
+
+fn correction(f: &mut Fields<'_>) -> Option<Command> {
+    let ref_ = f.text("ref");
+    let line = required_whole(f, "line");
+    let account = typed(f, "account");
+    let reason = f.text("reason");
+    Some(Command::CorrectMovement(CorrectionInput {
+        account: account?,
+        ref_: ref_?,
+        line: line?,
+        reason: reason?,
+    }))
+}
+
+fn opening(f: &mut Fields<'_>) -> Option<Command> {
+    let account = typed(f, "account");
+    let date = f.date("date");
+    let item = typed(f, "item");
+    let qty = f.decimal("qty");
+    let unit_price = f.opt_decimal("unit_price");
+    let currency = opt_typed(f, "currency");
+    Some(Command::RecordOpening(OpeningInput {
+        account: account?,
+        date: date?,
+        item: item?,
+        qty: qty?,
+        unit_price,
+        currency: currency?,
+    }))
+}
+
+fn stocktake(f: &mut Fields<'_>) -> Option<Command> {
+    let account = typed(f, "account");
+    let date = f.date("date");
+    let item = typed(f, "item");
+    let qty = f.decimal("qty");
+    let goods = goods_or_m(f);
+    Some(Command::RecordStocktake(StocktakeInput {
+        account: account?,
+        date: date?,
+        goods: goods?,
+        item: item?,
+        qty: qty?,
+    }))
+}
+
+fn work_order(f: &mut Fields<'_>) -> Option<Command> {
+    let account = typed(f, "account");
+    let order = f.text("order");
+    let date = f.date("date");
+    let product = typed(f, "product");
+    let produced = f.decimal("produced");
+    let material = typed(f, "material");
+    let issued = f.decimal("issued");
+    let scrap_item = opt_typed(f, "scrap_item");
+    let scrap_qty = f.opt_decimal("scrap_qty");
+    Some(Command::RecordWorkOrder(WorkOrderInput {
+        account: account?,
+        order: order?,
+        date: date?,
+        product: product?,
+        produced: produced?,
+        material: material?,
+        issued: issued?,
+        scrap_item: scrap_item?,
+        scrap_qty,
+    }))
+}
+
+fn fx(f: &mut Fields<'_>) -> Option<Command> {
+    let month = f.month("month");
+    let currency = typed(f, "currency");
+    let rate = f.decimal("cny_per_unit");
+    Some(Command::SetFxRate(FxInput {
+        month: month?,
+        currency: currency?,
+        cny_per_unit: rate?,
+    }))
+}
+
+fn tariff(f: &mut Fields<'_>) -> Option<Command> {
+    let hs = typed(f, "hs");
+    let from = f.date("from");
+    let duty = f.decimal("duty_pct");
+    let vat = f.decimal("vat_pct");
+    let consumption = f.opt_decimal("consumption_pct");
+    Some(Command::SetTariff(TariffInput {
+        hs: hs?,
+        from: from?,
+        duty_pct: duty?,
+        vat_pct: vat?,
+        consumption_pct: consumption,
+    }))
+}
+
+fn interest(f: &mut Fields<'_>) -> Option<Command> {
+    let from = f.date("from");
+    let pct = f.decimal("annual_pct");
+    Some(Command::SetInterestRate(InterestInput {
+        from: from?,
+        annual_pct: pct?,
+    }))
+}
+
+/// `bonded account open` flags made into a header.
+pub fn header_from_flags(flags: &crate::cli::AccountOpen) -> Result<BookHeader, String> {
+    let parse_err = |e: InvalidValue| e.to_string();
+    let headings = match &flags.headings {
+        None => Vec::new(),
+        Some(list) => list
+            .split(',')
+            .map(str::trim)
+            .filter(|h| !h.is_empty())
+            .map(|h| h.parse().map_err(parse_err))
+            .collect::<Result<Vec<_>, _>>()?,
+    };
+    let capacity_usd = crate::input::parse_decimal(&flags.capacity_usd)
+        .map_err(|e| format!("--capacity-usd: {e}"))?;
+    let cycle_start = crate::input::parse_date(&flags.cycle_start).map_err(|e| format!("--cycle-start: {e}"))?;
+    Ok(BookHeader {
+        account: flags.account.parse().map_err(parse_err)?,
+        company: flags.company.parse().map_err(parse_err)?,
+        kind: flags.kind.into(),
+        level: flags.level.into(),
+        capacity_usd,
+        cycle_start,
+        cycle_months: flags.cycle_months,
+        headings,
+    })
+}

@@ -1,0 +1,118 @@
+//! A session on the store: open the log, replay it into the ledger state, append what
+//! `decide` produced. The only place the CLI touches the disk's log.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use ledger_core::{Decided, Event, Ledger, SCHEMA_VERSION};
+use ledger_store::{AppendOutcome, AppendRequest, EventLog, ExpectedVersion, NewEvent, SledLog, StoreError};
+
+use crate::exit::{bad_input, Exit, INTEGRITY};
+
+pub struct Session {
+    pub dir: PathBuf,
+    pub log: SledLog,
+    pub ledger: Ledger,
+    pub actor: String,
+}
+
+/// Opens the store at `dir`, checking its tail, and replays every event.
+pub fn open(dir: &Path, actor: &str) -> Result<Session> {
+    let log = open_log(dir)?;
+    let ledger = replay(&log)?;
+    Ok(Session {
+        dir: dir.to_path_buf(),
+        log,
+        ledger,
+        actor: actor.to_string(),
+    })
+}
+
+/// Opens the log only (no replay), mapping "no store here" to a usage error.
+pub fn open_log(dir: &Path) -> Result<SledLog> {
+    match SledLog::open(dir) {
+        Ok(log) => Ok(log),
+        Err(e @ StoreError::NotAStore { .. }) => Err(bad_input(format!(
+            "{e}; create one with `bonded init` (or point --data / BONDED_DATA at it)"
+        ))),
+        Err(e) => Err(e).with_context(|| format!("cannot open the store at {}", dir.display())),
+    }
+}
+
+/// Folds every stored event into a fresh ledger. An event this version cannot read is an
+/// integrity fault: the figures would be wrong without it.
+pub fn replay(log: &dyn EventLog) -> Result<Ledger> {
+    let mut ledger = Ledger::new();
+    for stored in log.scan(1) {
+        let stored = stored?;
+        let event: Event = serde_json::from_str(&stored.payload).map_err(|e| Exit {
+            code: INTEGRITY,
+            message: format!(
+                "event {} ({}) cannot be read by this version of bonded: {e}",
+                stored.global_seq, stored.kind
+            ),
+        })?;
+        ledger.evolve(stored.id, &event);
+    }
+    Ok(ledger)
+}
+
+/// Now, as the envelope's recorded-at (the clock lives here, never in the core).
+pub fn now_rfc3339() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// Appends decided events as one durable batch, expecting every stream they touch to be at
+/// the version `before` had (nobody else wrote in between).
+pub fn append(log: &mut dyn EventLog, before: &Ledger, decided: &[Decided], actor: &str) -> Result<AppendOutcome> {
+    let recorded_at = now_rfc3339();
+    let mut expected = BTreeMap::new();
+    let mut events = Vec::with_capacity(decided.len());
+    for d in decided {
+        let stream = d.event.stream().to_string();
+        expected
+            .entry(stream.clone())
+            .or_insert(ExpectedVersion::Exact(before.stream_version(&stream)));
+        events.push(NewEvent {
+            id: d.id,
+            stream,
+            kind: d.event.kind().to_string(),
+            schema_version: SCHEMA_VERSION,
+            actor: actor.to_string(),
+            recorded_at: recorded_at.clone(),
+            payload: serde_json::to_vec(&d.event).context("encoding an event")?,
+        });
+    }
+    let outcome = log.append(AppendRequest { events, expected })?;
+    Ok(outcome)
+}
+
+impl Session {
+    /// Records `decided` (which `decide` produced against `self.ledger`) and moves the state on.
+    pub fn record(&mut self, decided: Vec<Decided>, after: Ledger) -> Result<AppendOutcome> {
+        let outcome = append(&mut self.log, &self.ledger, &decided, &self.actor)?;
+        self.ledger = after;
+        Ok(outcome)
+    }
+
+    /// Decides and records one command.
+    pub fn execute(&mut self, command: ledger_core::commands::Command) -> Result<AppendOutcome> {
+        match ledger_core::decide_all(&self.ledger, vec![(0, command)]) {
+            Ok((decided, after)) => self.record(decided, after),
+            Err(refusals) => {
+                let code = refusals
+                    .iter()
+                    .map(|(_, r)| crate::exit::code_of_refusal(r))
+                    .min()
+                    .unwrap_or(crate::exit::OTHER);
+                let message = refusals
+                    .iter()
+                    .map(|(_, r)| r.to_string())
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                Err(Exit { code, message }.into())
+            }
+        }
+    }
+}

@@ -1,0 +1,148 @@
+//! Commands: what a user asks the ledger to record. `decide` turns each into events or a
+//! refusal. Inputs arrive already parsed into validated types; whether they fit the book is
+//! `decide`'s question.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::book::{BookHeader, Setting};
+use crate::customs_value::Incoterm;
+use crate::ids::{BookNo, Currency, HsCode, ItemNo, PartNo, Unit};
+use crate::trade_mode::{Direction, GoodsKind, TradeMode};
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    OpenBook(BookHeader),
+    ChangeSettings {
+        account: BookNo,
+        changes: Vec<Setting>,
+    },
+    RegisterItem(ItemInput),
+    DeclareUnitConsumption(BomInput),
+    /// Apply declared unit consumption to finished-goods lines that were waiting for it.
+    ApplyPendingConsumption {
+        account: BookNo,
+    },
+    RecordMovement(MovementLine),
+    CorrectMovement(CorrectionInput),
+    RecordOpening(OpeningInput),
+    RecordStocktake(StocktakeInput),
+    RecordWorkOrder(WorkOrderInput),
+    SetFxRate(FxInput),
+    SetTariff(TariffInput),
+    SetInterestRate(InterestInput),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ItemInput {
+    pub account: BookNo,
+    pub goods: GoodsKind,
+    pub item: ItemNo,
+    pub hs: HsCode,
+    pub name: String,
+    pub unit: Unit,
+    pub spec: Option<String>,
+    pub price: Option<Decimal>,
+    pub currency: Option<Currency>,
+    pub parts: Vec<PartNo>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct BomInput {
+    pub account: BookNo,
+    pub product: ItemNo,
+    pub material: ItemNo,
+    pub version: u32,
+    pub net: Decimal,
+    pub tangible_loss_pct: Decimal,
+    pub intangible_loss_pct: Decimal,
+    pub bonded_pct: Decimal,
+}
+
+/// One verification-list line (核注清单表体), as the company declared it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MovementLine {
+    #[serde(rename = "ref")]
+    pub ref_: String,
+    pub line: u32,
+    pub date: NaiveDate,
+    pub account: BookNo,
+    pub mode: TradeMode,
+    pub dir: Direction,
+    pub goods: GoodsKind,
+    pub qty: Decimal,
+    pub item: Option<ItemNo>,
+    pub part: Option<PartNo>,
+    pub unit_price: Option<Decimal>,
+    pub currency: Option<Currency>,
+    pub incoterm: Option<Incoterm>,
+    pub freight: Option<Decimal>,
+    pub insurance: Option<Decimal>,
+    pub bom_version: Option<u32>,
+    pub peer_account: Option<BookNo>,
+    pub subcontractor: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CorrectionInput {
+    pub account: BookNo,
+    pub ref_: String,
+    pub line: u32,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct OpeningInput {
+    pub account: BookNo,
+    pub date: NaiveDate,
+    pub item: ItemNo,
+    pub qty: Decimal,
+    pub unit_price: Option<Decimal>,
+    pub currency: Option<Currency>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct StocktakeInput {
+    pub account: BookNo,
+    pub date: NaiveDate,
+    pub goods: GoodsKind,
+    pub item: ItemNo,
+    pub qty: Decimal,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct WorkOrderInput {
+    pub account: BookNo,
+    pub order: String,
+    pub date: NaiveDate,
+    pub product: ItemNo,
+    pub produced: Decimal,
+    pub material: ItemNo,
+    pub issued: Decimal,
+    pub scrap_item: Option<ItemNo>,
+    pub scrap_qty: Option<Decimal>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FxInput {
+    /// (year, month)
+    pub month: (i32, u32),
+    pub currency: Currency,
+    pub cny_per_unit: Decimal,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TariffInput {
+    pub hs: HsCode,
+    pub from: NaiveDate,
+    pub duty_pct: Decimal,
+    pub vat_pct: Decimal,
+    pub consumption_pct: Option<Decimal>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct InterestInput {
+    pub from: NaiveDate,
+    pub annual_pct: Decimal,
+}

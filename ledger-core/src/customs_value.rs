@@ -1,0 +1,122 @@
+//! The customs value (CIF) of an import line, from its incoterm.
+//!
+//! FOB adds freight and insurance; CFR adds insurance; EXW adds all freight and insurance; CIF
+//! is the price. Where insurance is not known it is (price + freight) × 3‰, rounded half-up to
+//! 0.01 of the import's currency (DOMAIN.md §3, valuation rules of seed 003). FOB and EXW
+//! without freight are refused: customs would have to estimate it.
+
+use std::fmt;
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::money::round_cents;
+use crate::refusal::{InvalidValue, Refusal};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+pub enum Incoterm {
+    #[default]
+    CIF,
+    FOB,
+    CFR,
+    EXW,
+}
+
+impl FromStr for Incoterm {
+    type Err = InvalidValue;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_uppercase().as_str() {
+            "CIF" => Ok(Incoterm::CIF),
+            "FOB" => Ok(Incoterm::FOB),
+            "CFR" | "C&F" | "CNF" => Ok(Incoterm::CFR),
+            "EXW" => Ok(Incoterm::EXW),
+            _ => Err(InvalidValue {
+                what: "incoterm",
+                value: s.to_string(),
+                why: "the incoterm is CIF, FOB, CFR or EXW".into(),
+            }),
+        }
+    }
+}
+
+impl fmt::Display for Incoterm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{self:?}")
+    }
+}
+
+/// 3‰ of (price + freight), the insurance customs assumes when none is declared.
+pub fn assumed_insurance(price: Decimal, freight: Decimal) -> Decimal {
+    round_cents((price + freight) * Decimal::new(3, 3))
+}
+
+/// CIF of a line whose goods cost `price` (the line total) under `incoterm`, in the line's
+/// currency. `freight` and `insurance` are the line's totals where declared.
+pub fn cif_value(
+    incoterm: Incoterm,
+    price: Decimal,
+    freight: Option<Decimal>,
+    insurance: Option<Decimal>,
+) -> Result<Decimal, Refusal> {
+    match incoterm {
+        Incoterm::CIF => Ok(price),
+        Incoterm::CFR => {
+            // The CFR price already holds the freight: insurance is 3‰ of it.
+            let insurance = insurance.unwrap_or_else(|| assumed_insurance(price, Decimal::ZERO));
+            Ok(price + insurance)
+        }
+        Incoterm::FOB | Incoterm::EXW => {
+            let freight = freight.ok_or_else(|| {
+                Refusal::bad(
+                    "freight",
+                    format!(
+                        "an {incoterm} import needs its freight to make the customs value (CIF); \
+                         give the freight column"
+                    ),
+                )
+            })?;
+            let insurance = insurance.unwrap_or_else(|| assumed_insurance(price, freight));
+            Ok(price + freight + insurance)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    /// Hand-computed CIF values.
+    #[test]
+    fn cif_table() {
+        let cases = [
+            // CIF: the price itself.
+            (Incoterm::CIF, dec!(1000), None, None, dec!(1000)),
+            // FOB 1000 + freight 50 + insurance given 2 = 1052
+            (Incoterm::FOB, dec!(1000), Some(dec!(50)), Some(dec!(2)), dec!(1052)),
+            // FOB 1000 + 50 + (1050 × 0.003 = 3.15) = 1053.15
+            (Incoterm::FOB, dec!(1000), Some(dec!(50)), None, dec!(1053.15)),
+            // CFR 1000 + (1000 × 0.003 = 3.00) = 1003
+            (Incoterm::CFR, dec!(1000), None, None, dec!(1003.00)),
+            // EXW 333.33 + 10 + (343.33 × 0.003 = 1.02999 → 1.03) = 344.36
+            (Incoterm::EXW, dec!(333.33), Some(dec!(10)), None, dec!(344.36)),
+            // FOB 1.5 + 0 + (1.5 × 0.003 = 0.0045 → 0.00) = 1.5
+            (Incoterm::FOB, dec!(1.5), Some(dec!(0)), None, dec!(1.50)),
+            // FOB 500 + 1 + (501 × 0.003 = 1.503 → 1.50) = 502.50
+            (Incoterm::FOB, dec!(500), Some(dec!(1)), None, dec!(502.50)),
+        ];
+        for (term, price, freight, insurance, want) in cases {
+            let got = cif_value(term, price, freight, insurance).expect("valued");
+            assert_eq!(got, want, "{term} {price} {freight:?} {insurance:?}");
+        }
+    }
+
+    #[test]
+    fn fob_and_exw_need_freight() {
+        for term in [Incoterm::FOB, Incoterm::EXW] {
+            let err = cif_value(term, dec!(100), None, None).expect_err("refused");
+            assert_eq!(err.column(), Some("freight"));
+        }
+    }
+}

@@ -1,0 +1,313 @@
+//! Validated identifiers of the customs world: book numbers, item numbers, part numbers,
+//! HS codes, units, currencies. Each parses from the text a clerk types and refuses anything
+//! customs would not accept, so the rest of the core never sees a malformed value.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::refusal::InvalidValue;
+
+fn invalid(what: &'static str, value: &str, why: impl Into<String>) -> InvalidValue {
+    InvalidValue {
+        what,
+        value: value.to_string(),
+        why: why.into(),
+    }
+}
+
+/// A book: an e-account (`E…`) or a manual (`B…` supplied, `C…` purchased). 12 characters,
+/// upper-case letters and digits, as 金关二期 issues them.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct BookNo(String);
+
+impl BookNo {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl FromStr for BookNo {
+    type Err = InvalidValue;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.trim();
+        let upper = s.to_ascii_uppercase();
+        if upper.len() != 12 || !upper.chars().all(|c| c.is_ascii_alphanumeric()) {
+            return Err(invalid(
+                "book number",
+                s,
+                "a book number has 12 letters and digits, like E44038000001",
+            ));
+        }
+        if !matches!(upper.as_bytes()[0], b'E' | b'B' | b'C') {
+            return Err(invalid(
+                "book number",
+                s,
+                "a book number starts with E (e-account), B or C (manual)",
+            ));
+        }
+        Ok(BookNo(upper))
+    }
+}
+
+/// The customs item number (备案序号) of a material, finished or scrap item in a book.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ItemNo(pub u32);
+
+pub const MAX_ITEM_NO: u32 = 999_999;
+
+impl FromStr for ItemNo {
+    type Err = InvalidValue;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let t = s.trim();
+        match t.parse::<u32>() {
+            Ok(n) if (1..=MAX_ITEM_NO).contains(&n) => Ok(ItemNo(n)),
+            _ => Err(invalid(
+                "item number",
+                s,
+                "an item number (备案序号) is a whole number from 1 to 999999",
+            )),
+        }
+    }
+}
+
+/// A company part number (料号) from the ERP, merged into a customs item.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct PartNo(String);
+
+impl PartNo {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl FromStr for PartNo {
+    type Err = InvalidValue;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let t = s.trim();
+        if t.is_empty() || t.chars().count() > 64 || t.chars().any(|c| c.is_control() || c == '|')
+        {
+            return Err(invalid(
+                "part number",
+                s,
+                "a part number has 1 to 64 characters and no '|' or control characters",
+            ));
+        }
+        Ok(PartNo(t.to_string()))
+    }
+}
+
+/// A 10-digit HS code (商品编码) as 金关二期 declares it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct HsCode(String);
+
+impl HsCode {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+    /// The 4-digit heading the production-capacity certificate lists.
+    pub fn heading(&self) -> Heading {
+        Heading(self.0[..4].to_string())
+    }
+    /// Whether this code falls under `prefix` (a heading or any longer prefix of digits).
+    pub fn starts_with(&self, prefix: &str) -> bool {
+        self.0.starts_with(prefix)
+    }
+}
+
+impl FromStr for HsCode {
+    type Err = InvalidValue;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let t: String = s.trim().chars().filter(|c| *c != '.').collect();
+        if t.len() != 10 || !t.chars().all(|c| c.is_ascii_digit()) {
+            return Err(invalid(
+                "HS code",
+                s,
+                "an HS code (商品编码) has exactly 10 digits",
+            ));
+        }
+        Ok(HsCode(t))
+    }
+}
+
+/// A 4-digit HS heading: the scope of a book's production-capacity certificate.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Heading(String);
+
+impl Heading {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl FromStr for Heading {
+    type Err = InvalidValue;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let t = s.trim();
+        if t.len() != 4 || !t.chars().all(|c| c.is_ascii_digit()) {
+            return Err(invalid(
+                "HS heading",
+                s,
+                "an HS heading has exactly 4 digits, like 8542",
+            ));
+        }
+        Ok(Heading(t.to_string()))
+    }
+}
+
+/// A unit of measure as declared (千克, 个, PCS …): free text, short, no control characters.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Unit(String);
+
+impl Unit {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl FromStr for Unit {
+    type Err = InvalidValue;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let t = s.trim();
+        if t.is_empty() || t.chars().count() > 16 || t.chars().any(char::is_control) {
+            return Err(invalid("unit", s, "a unit has 1 to 16 characters"));
+        }
+        Ok(Unit(t.to_string()))
+    }
+}
+
+/// An ISO 4217 currency code (USD, EUR, JPY, HKD, CNY …).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Currency(String);
+
+impl Currency {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+    pub fn usd() -> Self {
+        Currency("USD".into())
+    }
+    pub fn cny() -> Self {
+        Currency("CNY".into())
+    }
+    pub fn is_cny(&self) -> bool {
+        self.0 == "CNY"
+    }
+}
+
+impl FromStr for Currency {
+    type Err = InvalidValue;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let t = s.trim().to_ascii_uppercase();
+        if t.len() != 3 || !t.chars().all(|c| c.is_ascii_uppercase()) {
+            return Err(invalid(
+                "currency",
+                s,
+                "a currency is a 3-letter ISO code like USD, EUR, JPY or CNY",
+            ));
+        }
+        Ok(Currency(t))
+    }
+}
+
+/// The company's customs registration code (海关编码): 10 letters and digits.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct CompanyCode(String);
+
+impl FromStr for CompanyCode {
+    type Err = InvalidValue;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let t = s.trim().to_ascii_uppercase();
+        if t.len() != 10 || !t.chars().all(|c| c.is_ascii_alphanumeric()) {
+            return Err(invalid(
+                "company code",
+                s,
+                "a company customs code has 10 letters and digits",
+            ));
+        }
+        Ok(CompanyCode(t))
+    }
+}
+
+macro_rules! string_newtype_glue {
+    ($($t:ident),*) => {$(
+        impl fmt::Display for $t {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+        impl TryFrom<String> for $t {
+            type Error = InvalidValue;
+            fn try_from(s: String) -> Result<Self, Self::Error> {
+                s.parse()
+            }
+        }
+        impl From<$t> for String {
+            fn from(v: $t) -> String {
+                v.0
+            }
+        }
+    )*};
+}
+string_newtype_glue!(BookNo, PartNo, HsCode, Heading, Unit, Currency, CompanyCode);
+
+impl fmt::Display for ItemNo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn book_numbers() {
+        let cases = [
+            ("E44038000001", Some("E44038000001")),
+            ("e44038000001", Some("E44038000001")),
+            (" C51234567890 ", Some("C51234567890")),
+            ("B51234567890", Some("B51234567890")),
+            ("X44038000001", None),
+            ("E4403800000", None),
+            ("E4403800000-", None),
+            ("", None),
+        ];
+        for (input, want) in cases {
+            let got = input.parse::<BookNo>().ok().map(|b| b.to_string());
+            assert_eq!(got.as_deref(), want, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn hs_codes_and_headings() {
+        let hs: HsCode = "8542.3190.00".parse().expect("dotted HS code");
+        assert_eq!(hs.as_str(), "8542319000");
+        assert_eq!(hs.heading().as_str(), "8542");
+        assert!("854231900".parse::<HsCode>().is_err());
+        assert!("85423190001".parse::<HsCode>().is_err());
+        assert!("85A2319000".parse::<HsCode>().is_err());
+        assert!("854".parse::<Heading>().is_err());
+    }
+
+    #[test]
+    fn items_currencies_units() {
+        assert_eq!("0012".parse::<ItemNo>().ok(), Some(ItemNo(12)));
+        assert!("0".parse::<ItemNo>().is_err());
+        assert!("1.5".parse::<ItemNo>().is_err());
+        assert_eq!("usd".parse::<Currency>().ok(), Some(Currency::usd()));
+        assert!("US".parse::<Currency>().is_err());
+        assert!("千克".parse::<Unit>().is_ok());
+        assert!("".parse::<Unit>().is_err());
+        assert!("A|B".parse::<PartNo>().is_err());
+    }
+}

@@ -1,0 +1,377 @@
+//! The state every decision is taken against, and `evolve`, which folds one event into it.
+//!
+//! `Ledger` holds every book of the store and the reference data. It is rebuilt by replaying
+//! the log from the start; nothing here is ever read from anywhere but events.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use uuid::Uuid;
+
+use crate::book::{BookHeader, BookSettings};
+use crate::commands::MovementLine;
+use crate::events::{
+    Effect, Event, ItemRegistered, OpeningRecorded, Target, WorkOrderRecorded, REFERENCE_STREAM,
+};
+use crate::ids::{BookNo, Currency, HsCode, ItemNo, PartNo};
+use crate::stock::{DatedStock, MaterialStock};
+use crate::trade_mode::{Direction, GoodsKind};
+use crate::unit_consumption::UnitConsumption;
+
+/// A verification-list line key: the company's internal list number and the line.
+pub type LineKey = (String, u32);
+
+#[derive(Debug, Clone, Default)]
+pub struct Ledger {
+    pub books: BTreeMap<BookNo, Book>,
+    pub reference: Reference,
+    /// Events folded so far, per stream: the expected version of the next append.
+    versions: HashMap<String, u64>,
+    events: u64,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Reference {
+    /// ("YYYY-MM", currency) → CNY per unit.
+    pub fx: BTreeMap<(String, Currency), Decimal>,
+    pub tariffs: BTreeMap<HsCode, BTreeMap<NaiveDate, TariffRates>>,
+    /// From date → annual percent.
+    pub interest: BTreeMap<NaiveDate, Decimal>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TariffRates {
+    pub duty_pct: Decimal,
+    pub vat_pct: Decimal,
+    pub consumption_pct: Decimal,
+}
+
+impl Reference {
+    pub fn fx_rate(&self, month: &str, currency: &Currency) -> Option<Decimal> {
+        if currency.is_cny() {
+            return Some(Decimal::ONE);
+        }
+        self.fx.get(&(month.to_string(), currency.clone())).copied()
+    }
+}
+
+/// A movement line as it stands in the book, with what it did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordedLine {
+    pub event_id: Uuid,
+    pub line: MovementLine,
+    pub item: ItemNo,
+    pub effects: Vec<Effect>,
+    pub cif: Option<Decimal>,
+    pub cif_usd: Option<Decimal>,
+    pub cap_cycle: Option<i64>,
+}
+
+/// One import that values later domestic sales: its date, quantity and CIF value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportLot {
+    pub key: LineKey,
+    pub date: NaiveDate,
+    pub qty: Decimal,
+    pub cif: Decimal,
+    pub currency: Currency,
+    pub cif_usd: Decimal,
+}
+
+#[derive(Debug, Clone)]
+pub struct Book {
+    pub header: BookHeader,
+    pub settings: BookSettings,
+    pub items: BTreeMap<(GoodsKind, ItemNo), ItemRegistered>,
+    pub parts: HashMap<PartNo, (GoodsKind, ItemNo)>,
+    /// (product, version) → material → unit consumption.
+    pub boms: BTreeMap<(ItemNo, u32), BTreeMap<ItemNo, UnitConsumption>>,
+    /// BOM versions some movement has used: they may no longer change.
+    pub bom_used: BTreeSet<(ItemNo, u32)>,
+    pub materials: BTreeMap<ItemNo, MaterialStock>,
+    pub scrap: BTreeMap<ItemNo, DatedStock>,
+    pub subcontractors: BTreeMap<(String, GoodsKind, ItemNo), DatedStock>,
+    pub lines: HashMap<LineKey, RecordedLine>,
+    /// How often each line key was corrected: part of the next recording's event id.
+    pub generations: HashMap<LineKey, u32>,
+    /// Finished-goods lines waiting for their unit consumption.
+    pub awaiting: BTreeSet<LineKey>,
+    /// Cycle number → CIF imports in USD (the capacity cap's cumulative basis).
+    pub cap_used_usd: BTreeMap<i64, Decimal>,
+    pub imports: BTreeMap<ItemNo, Vec<ImportLot>>,
+    pub openings: BTreeMap<(ItemNo, NaiveDate), OpeningRecorded>,
+    pub stocktakes: BTreeMap<(NaiveDate, GoodsKind, ItemNo), Decimal>,
+    pub work_orders: BTreeMap<(String, ItemNo), WorkOrderRecorded>,
+    pub last_writeoff: Option<NaiveDate>,
+    pub first_import: Option<NaiveDate>,
+}
+
+impl Book {
+    fn new(header: BookHeader) -> Self {
+        Book {
+            settings: BookSettings::defaults(header.cycle_months),
+            header,
+            items: BTreeMap::new(),
+            parts: HashMap::new(),
+            boms: BTreeMap::new(),
+            bom_used: BTreeSet::new(),
+            materials: BTreeMap::new(),
+            scrap: BTreeMap::new(),
+            subcontractors: BTreeMap::new(),
+            lines: HashMap::new(),
+            generations: HashMap::new(),
+            awaiting: BTreeSet::new(),
+            cap_used_usd: BTreeMap::new(),
+            imports: BTreeMap::new(),
+            openings: BTreeMap::new(),
+            stocktakes: BTreeMap::new(),
+            work_orders: BTreeMap::new(),
+            last_writeoff: None,
+            first_import: None,
+        }
+    }
+
+    pub fn item(&self, goods: GoodsKind, item: ItemNo) -> Option<&ItemRegistered> {
+        self.items.get(&(goods, item))
+    }
+
+    /// The unit of an item, for messages.
+    pub fn unit_of(&self, goods: GoodsKind, item: ItemNo) -> String {
+        self.item(goods, item)
+            .map(|i| i.unit.to_string())
+            .unwrap_or_default()
+    }
+
+    /// The signed change `effect` makes to the stock it lands on.
+    pub fn stock_delta(effect: &Effect) -> Decimal {
+        match &effect.target {
+            Target::Material { column, .. } => crate::stock::balance_delta(*column, effect.qty),
+            Target::Scrap { .. } | Target::Subcontractor { .. } => effect.qty,
+        }
+    }
+
+    /// The stock an effect lands on, if it exists yet.
+    pub fn stock(&self, target: &Target) -> Option<&DatedStock> {
+        match target {
+            Target::Material { item, .. } => self.materials.get(item).map(|m| &m.balance),
+            Target::Scrap { item } => self.scrap.get(item),
+            Target::Subcontractor { name, goods, item } => {
+                self.subcontractors.get(&(name.clone(), *goods, *item))
+            }
+        }
+    }
+
+    fn apply(&mut self, date: NaiveDate, effect: &Effect, sign: Decimal) {
+        let qty = effect.qty * sign;
+        match &effect.target {
+            Target::Material { item, column } => {
+                self.materials
+                    .entry(*item)
+                    .or_default()
+                    .add(date, *column, qty);
+            }
+            Target::Scrap { item } => self.scrap.entry(*item).or_default().add(date, qty),
+            Target::Subcontractor { name, goods, item } => self
+                .subcontractors
+                .entry((name.clone(), *goods, *item))
+                .or_default()
+                .add(date, qty),
+        }
+    }
+}
+
+impl Ledger {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn book(&self, account: &BookNo) -> Option<&Book> {
+        self.books.get(account)
+    }
+
+    /// Events folded into this stream so far (its per-book sequence).
+    pub fn stream_version(&self, stream: &str) -> u64 {
+        self.versions.get(stream).copied().unwrap_or(0)
+    }
+
+    pub fn stream_versions(&self) -> &HashMap<String, u64> {
+        &self.versions
+    }
+
+    /// Events folded so far, over all streams.
+    pub fn event_count(&self) -> u64 {
+        self.events
+    }
+
+    /// Folds one event into the state. Events come from `decide` or from the log, so they
+    /// are trusted: an event naming a book that does not exist changes nothing but the count.
+    pub fn evolve(&mut self, id: Uuid, event: &Event) {
+        *self.versions.entry(event.stream().to_string()).or_default() += 1;
+        self.events += 1;
+        match event {
+            Event::BookOpened(e) => {
+                self.books
+                    .insert(e.header.account.clone(), Book::new(e.header.clone()));
+            }
+            Event::FxRateSet(e) => {
+                self.reference
+                    .fx
+                    .insert((e.month.clone(), e.currency.clone()), e.cny_per_unit);
+            }
+            Event::TariffSet(e) => {
+                self.reference.tariffs.entry(e.hs.clone()).or_default().insert(
+                    e.from,
+                    TariffRates {
+                        duty_pct: e.duty_pct,
+                        vat_pct: e.vat_pct,
+                        consumption_pct: e.consumption_pct,
+                    },
+                );
+            }
+            Event::InterestRateSet(e) => {
+                self.reference.interest.insert(e.from, e.annual_pct);
+            }
+            other => {
+                let Some(account) = other.account() else {
+                    return;
+                };
+                if let Some(book) = self.books.get_mut(account) {
+                    evolve_book(book, id, other);
+                }
+            }
+        }
+    }
+}
+
+fn evolve_book(book: &mut Book, id: Uuid, event: &Event) {
+    match event {
+        Event::SettingsChanged(e) => {
+            for s in &e.changes {
+                book.settings.apply(s);
+            }
+        }
+        Event::ItemRegistered(e) => {
+            for part in &e.parts {
+                book.parts.insert(part.clone(), (e.goods, e.item));
+            }
+            if e.goods == GoodsKind::M {
+                book.materials.entry(e.item).or_default();
+            }
+            if e.goods == GoodsKind::S {
+                book.scrap.entry(e.item).or_default();
+            }
+            book.items.insert((e.goods, e.item), e.clone());
+        }
+        Event::UnitConsumptionDeclared(e) => {
+            book.boms
+                .entry((e.product, e.version))
+                .or_default()
+                .insert(e.material, e.consumption.clone());
+        }
+        Event::MovementRecorded(e) => {
+            let line = &e.line;
+            let key = (line.ref_.clone(), line.line);
+            for effect in &e.effects {
+                book.apply(line.date, effect, Decimal::ONE);
+            }
+            if line.goods == GoodsKind::P && line.mode.effect(line.dir, line.goods).is_some() {
+                book.bom_used
+                    .insert((e.item, line.bom_version.unwrap_or(0)));
+            }
+            if e.awaiting_unit_consumption {
+                book.awaiting.insert(key.clone());
+            }
+            let mut cap_cycle = None;
+            if let (Some(cif), Some(usd)) = (e.cif, e.cif_usd) {
+                let cycle = crate::book::cycle_of(
+                    book.header.cycle_start,
+                    book.settings.cycle_months,
+                    line.date,
+                )
+                .number;
+                *book.cap_used_usd.entry(cycle).or_default() += usd;
+                cap_cycle = Some(cycle);
+                if line.dir == Direction::I {
+                    book.first_import = Some(match book.first_import {
+                        Some(d) if d <= line.date => d,
+                        _ => line.date,
+                    });
+                    book.imports.entry(e.item).or_default().push(ImportLot {
+                        key: key.clone(),
+                        date: line.date,
+                        qty: line.qty,
+                        cif,
+                        currency: line.currency.clone().unwrap_or_else(Currency::usd),
+                        cif_usd: usd,
+                    });
+                }
+            }
+            book.lines.insert(
+                key,
+                RecordedLine {
+                    event_id: id,
+                    line: line.clone(),
+                    item: e.item,
+                    effects: e.effects.clone(),
+                    cif: e.cif,
+                    cif_usd: e.cif_usd,
+                    cap_cycle,
+                },
+            );
+        }
+        Event::ConsumptionApplied(e) => {
+            let key = (e.ref_.clone(), e.line);
+            for effect in &e.effects {
+                book.apply(e.date, effect, Decimal::ONE);
+            }
+            book.awaiting.remove(&key);
+            if let Some(rec) = book.lines.get_mut(&key) {
+                rec.effects.extend(e.effects.iter().cloned());
+            }
+        }
+        Event::MovementCorrected(e) => {
+            let key = (e.ref_.clone(), e.line);
+            for effect in &e.reversed {
+                book.apply(e.date, effect, Decimal::ONE);
+            }
+            book.awaiting.remove(&key);
+            if let Some(rec) = book.lines.remove(&key) {
+                if let (Some(cycle), Some(usd)) = (rec.cap_cycle, rec.cif_usd) {
+                    *book.cap_used_usd.entry(cycle).or_default() -= usd;
+                }
+                if let Some(lots) = book.imports.get_mut(&rec.item) {
+                    lots.retain(|lot| lot.key != key);
+                }
+            }
+            *book.generations.entry(key).or_default() += 1;
+        }
+        Event::OpeningRecorded(e) => {
+            book.materials
+                .entry(e.item)
+                .or_default()
+                .add(e.date, crate::trade_mode::Column::Opening, e.qty);
+            book.last_writeoff = Some(match book.last_writeoff {
+                Some(d) if d >= e.date => d,
+                _ => e.date,
+            });
+            book.openings.insert((e.item, e.date), e.clone());
+        }
+        Event::StocktakeRecorded(e) => {
+            book.stocktakes.insert((e.date, e.goods, e.item), e.qty);
+        }
+        Event::WorkOrderRecorded(e) => {
+            if let (Some(item), Some(qty)) = (e.scrap_item, e.scrap_qty) {
+                book.scrap.entry(item).or_default().add(e.date, qty);
+            }
+            book.work_orders
+                .insert((e.order.clone(), e.material), e.clone());
+        }
+        Event::BookOpened(_) | Event::FxRateSet(_) | Event::TariffSet(_) | Event::InterestRateSet(_) => {}
+    }
+}
+
+/// The stream name of reference data, re-exported for callers that build appends.
+pub fn reference_stream() -> &'static str {
+    REFERENCE_STREAM
+}

@@ -1,0 +1,24 @@
+//! `ledger-core`: the pure domain of the bonded ledger.
+//!
+//! Types, events, `decide(state, command) -> events | refusal`, `Ledger::evolve(event)`,
+//! projections. No I/O, no clock (dates are passed in), no floating point: every quantity and
+//! amount is a `rust_decimal::Decimal`.
+
+pub mod balance;
+pub mod book;
+pub mod commands;
+pub mod customs_value;
+pub mod decide;
+pub mod events;
+pub mod ids;
+pub mod ledger;
+pub mod money;
+pub mod refusal;
+pub mod stock;
+pub mod trade_mode;
+pub mod unit_consumption;
+
+pub use decide::{decide, decide_all, Decided};
+pub use events::{Event, SCHEMA_VERSION};
+pub use ledger::Ledger;
+pub use refusal::{Refusal, RefusalClass};

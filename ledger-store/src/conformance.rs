@@ -1,0 +1,448 @@
+//! One behaviour suite run against every backend (memory and sled), so both obey the same rules.
+
+use std::collections::BTreeMap;
+
+use uuid::Uuid;
+
+use crate::{
+    export_jsonl, restore_jsonl, AppendRequest, EventLog, ExpectedVersion, MemoryLog, NewEvent,
+    SledLog, StoreError, StoredEvent, MAX_BATCH_EVENTS, MAX_PAYLOAD_BYTES,
+};
+
+/// A log plus whatever must outlive it (the sled tempdir). The log drops first.
+pub(crate) struct Harness {
+    pub log: Box<dyn EventLog>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+pub(crate) fn memory() -> Harness {
+    Harness {
+        log: Box::new(MemoryLog::new()),
+        _dir: None,
+    }
+}
+
+pub(crate) fn sled() -> Harness {
+    let dir = tempfile::tempdir().unwrap();
+    let log = SledLog::create(&dir.path().join("store")).unwrap();
+    Harness {
+        log: Box::new(log),
+        _dir: Some(dir),
+    }
+}
+
+pub(crate) fn id(n: u128) -> Uuid {
+    Uuid::from_u128(n)
+}
+
+pub(crate) fn ev(n: u128, stream: &str, payload: &str) -> NewEvent {
+    NewEvent {
+        id: id(n),
+        stream: stream.to_string(),
+        kind: "MovementRecorded".to_string(),
+        schema_version: 1,
+        actor: "clerk".to_string(),
+        recorded_at: "2024-05-01T10:00:00Z".to_string(),
+        payload: payload.as_bytes().to_vec(),
+    }
+}
+
+pub(crate) fn batch(events: Vec<NewEvent>) -> AppendRequest {
+    AppendRequest::new(events)
+}
+
+pub(crate) fn all(log: &dyn EventLog) -> Vec<StoredEvent> {
+    log.scan(1).collect::<Result<Vec<_>, _>>().unwrap()
+}
+
+/// Appends `n` events numbered from `start`, alternating between streams A and B.
+pub(crate) fn fill(log: &mut dyn EventLog, start: u128, n: u128) {
+    let events = (start..start + n)
+        .map(|i| {
+            ev(
+                i,
+                if i % 2 == 0 { "A" } else { "B" },
+                &format!("{{\"n\":{i}}}"),
+            )
+        })
+        .collect();
+    log.append(batch(events)).unwrap();
+}
+
+fn gapless_global_seq(make: fn() -> Harness) {
+    let mut h = make();
+    let out = h.log.append(batch(vec![])).unwrap();
+    assert_eq!((out.appended, out.duplicates, out.head.seq), (0, 0, 0));
+    fill(&mut *h.log, 1, 3);
+    let out = h
+        .log
+        .append(batch(vec![ev(10, "C", "1"), ev(11, "C", "[]")]))
+        .unwrap();
+    assert_eq!((out.appended, out.head.seq), (2, 5));
+    assert_eq!(h.log.head(), out.head);
+    let seqs: Vec<u64> = all(&*h.log).iter().map(|e| e.global_seq).collect();
+    assert_eq!(seqs, vec![1, 2, 3, 4, 5]);
+    assert!(h.log.contains(&id(11)));
+    assert!(!h.log.contains(&id(12)));
+}
+
+fn per_stream_seq(make: fn() -> Harness) {
+    let mut h = make();
+    h.log
+        .append(batch(vec![
+            ev(1, "A", "{}"),
+            ev(2, "B", "{}"),
+            ev(3, "A", "{}"),
+        ]))
+        .unwrap();
+    h.log.append(batch(vec![ev(4, "A", "{}")])).unwrap();
+    let got: Vec<(String, u64)> = all(&*h.log)
+        .into_iter()
+        .map(|e| (e.stream, e.stream_seq))
+        .collect();
+    let want = [("A", 1), ("B", 1), ("A", 2), ("A", 3)].map(|(s, n)| (s.to_string(), n));
+    assert_eq!(got, want.to_vec());
+    assert_eq!(h.log.stream_version("A"), 3);
+    assert_eq!(h.log.stream_version("B"), 1);
+    assert_eq!(h.log.stream_version("nope"), 0);
+}
+
+fn expected_version(make: fn() -> Harness) {
+    let mut h = make();
+    let req = batch(vec![ev(1, "A", "{}")]).expect("A", ExpectedVersion::Exact(0));
+    h.log.append(req).unwrap();
+    let req = batch(vec![ev(2, "A", "{}")])
+        .expect("A", ExpectedVersion::Exact(1))
+        .expect("B", ExpectedVersion::Any);
+    h.log.append(req).unwrap();
+    let head = h.log.head();
+    let req =
+        batch(vec![ev(3, "B", "{}"), ev(4, "A", "{}")]).expect("A", ExpectedVersion::Exact(1));
+    let err = h.log.append(req).unwrap_err();
+    match &err {
+        StoreError::WrongExpectedVersion {
+            stream,
+            expected,
+            actual,
+        } => assert_eq!((stream.as_str(), *expected, *actual), ("A", 1, 2)),
+        other => panic!("unexpected {other}"),
+    }
+    assert!(
+        err.to_string()
+            .contains("nothing of this batch was written"),
+        "{err}"
+    );
+    assert_eq!(h.log.head(), head);
+    assert!(!h.log.contains(&id(3)));
+    assert_eq!(h.log.stream_version("B"), 0);
+    // An empty batch still checks its expectations.
+    let req = batch(vec![]).expect("B", ExpectedVersion::Exact(5));
+    assert!(matches!(
+        h.log.append(req),
+        Err(StoreError::WrongExpectedVersion { .. })
+    ));
+}
+
+fn duplicate_same_content_skipped(make: fn() -> Harness) {
+    let mut h = make();
+    h.log
+        .append(batch(vec![ev(1, "A", r#"{"q": 1}"#)]))
+        .unwrap();
+    // Same id, stream, kind and payload (whitespace aside): skipped; also twice within one batch.
+    let out = h
+        .log
+        .append(batch(vec![
+            ev(1, "A", r#"{"q":1}"#),
+            ev(2, "A", "{}"),
+            ev(2, "A", "{ }"),
+        ]))
+        .unwrap();
+    assert_eq!((out.appended, out.duplicates, out.head.seq), (1, 2, 2));
+    // A pure retry succeeds even though its expectation is now stale.
+    let req = batch(vec![ev(2, "A", "{}")]).expect("A", ExpectedVersion::Exact(1));
+    let out = h.log.append(req).unwrap();
+    assert_eq!((out.appended, out.duplicates, out.head.seq), (0, 1, 2));
+    assert_eq!(all(&*h.log).len(), 2);
+}
+
+fn duplicate_different_content_rejected(make: fn() -> Harness) {
+    let mut h = make();
+    h.log.append(batch(vec![ev(1, "A", "{}")])).unwrap();
+    let head = h.log.head();
+    let err = h
+        .log
+        .append(batch(vec![ev(2, "A", "{}"), ev(1, "A", r#"{"x":1}"#)]))
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::IdConflict { id: i, seq: 1 } if i == id(1)),
+        "{err}"
+    );
+    let mut other_stream = ev(1, "B", "{}");
+    other_stream.kind = "Other".into();
+    let err = h.log.append(batch(vec![other_stream])).unwrap_err();
+    assert!(
+        matches!(err, StoreError::IdConflict { seq: 1, .. }),
+        "{err}"
+    );
+    // Within one batch.
+    let err = h
+        .log
+        .append(batch(vec![
+            ev(3, "A", "{}"),
+            ev(4, "A", "{}"),
+            ev(3, "B", "{}"),
+        ]))
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::IdConflict { seq: 2, .. }),
+        "{err}"
+    );
+    assert_eq!(h.log.head(), head);
+    for n in [2, 3, 4] {
+        assert!(!h.log.contains(&id(n)));
+    }
+}
+
+fn invalid_input_rejected(make: fn() -> Harness) {
+    let mut h = make();
+    h.log.append(batch(vec![ev(1, "A", "{}")])).unwrap();
+    let head = h.log.head();
+    let big = format!("\"{}\"", "x".repeat(MAX_PAYLOAD_BYTES));
+    let mut bad_stream = ev(5, "A", "{}");
+    bad_stream.stream = "a\tb".into();
+    let mut bad_time = ev(5, "A", "{}");
+    bad_time.recorded_at = "yesterday".into();
+    let mut long_actor = ev(5, "A", "{}");
+    long_actor.actor = "x".repeat(129);
+    let mut empty_kind = ev(5, "A", "{}");
+    empty_kind.kind = String::new();
+    for bad in [
+        ev(5, "A", "{not json"),
+        ev(5, "A", ""),
+        ev(5, "A", &big),
+        bad_stream,
+        bad_time,
+        long_actor,
+        empty_kind,
+    ] {
+        let err = h
+            .log
+            .append(batch(vec![ev(4, "A", "{}"), bad]))
+            .unwrap_err();
+        assert!(matches!(err, StoreError::Invalid { .. }), "{err}");
+        assert!(err.to_string().contains("event 2 of the batch"), "{err}");
+        assert!(!err.is_integrity());
+    }
+    assert_eq!(h.log.head(), head);
+    assert!(!h.log.contains(&id(4)));
+    let at_limit = format!("\"{}\"", "x".repeat(MAX_PAYLOAD_BYTES - 2));
+    h.log.append(batch(vec![ev(6, "A", &at_limit)])).unwrap();
+}
+
+fn batch_limit(make: fn() -> Harness) {
+    let mut h = make();
+    let one = ev(1, "A", "{}");
+    let events = vec![one; MAX_BATCH_EVENTS + 1];
+    let err = h.log.append(batch(events)).unwrap_err();
+    assert!(err.to_string().contains("limit is 500000"), "{err}");
+    assert_eq!(h.log.head().seq, 0);
+}
+
+fn payload_stored_compact(make: fn() -> Harness) {
+    let mut h = make();
+    h.log
+        .append(batch(vec![ev(
+            1,
+            "A",
+            "{\n  \"note\": \"two  spaces\",\n  \"n\": 1.50\n}\n",
+        )]))
+        .unwrap();
+    assert_eq!(
+        all(&*h.log)[0].payload,
+        r#"{"note":"two  spaces","n":1.50}"#
+    );
+}
+
+fn scan_from_middle(make: fn() -> Harness) {
+    let mut h = make();
+    fill(&mut *h.log, 1, 10);
+    let from4: Vec<u64> = h.log.scan(4).map(|e| e.unwrap().global_seq).collect();
+    assert_eq!(from4, (4..=10).collect::<Vec<_>>());
+    assert_eq!(h.log.scan(10).count(), 1);
+    assert_eq!(h.log.scan(11).count(), 0);
+    assert_eq!(h.log.scan(0).count(), 10);
+    let e7 = h.log.scan(7).next().unwrap().unwrap();
+    assert_eq!(e7, all(&*h.log)[6]);
+}
+
+fn hash_chain_links(make: fn() -> Harness) {
+    let mut h = make();
+    fill(&mut *h.log, 1, 3);
+    fill(&mut *h.log, 10, 2);
+    let events = all(&*h.log);
+    assert_eq!(events[0].prev_hash, "0".repeat(64));
+    for pair in events.windows(2) {
+        assert_eq!(pair[1].prev_hash, pair[0].hash);
+        assert_ne!(pair[1].hash, pair[0].hash);
+    }
+    assert_eq!(events[4].hash, hex::encode(h.log.head().hash));
+}
+
+fn export_restore_roundtrip(make: fn() -> Harness) {
+    let mut h = make();
+    fill(&mut *h.log, 1, 25);
+    h.log
+        .append(batch(vec![ev(
+            100,
+            "reference",
+            r#"{"text":"line\nbreak é"}"#,
+        )]))
+        .unwrap();
+    let mut out = Vec::new();
+    assert_eq!(export_jsonl(&*h.log, &mut out).unwrap(), 26);
+    let text = String::from_utf8(out.clone()).unwrap();
+    assert_eq!(text.lines().count(), 26);
+    assert!(
+        text.lines()
+            .next()
+            .unwrap()
+            .contains(r#""payload":{"n":1}"#),
+        "{text}"
+    );
+
+    let mut fresh = make();
+    let head = restore_jsonl(&mut out.as_slice(), &mut *fresh.log).unwrap();
+    assert_eq!(head, h.log.head());
+    assert_eq!(fresh.log.head(), h.log.head());
+    assert_eq!(all(&*fresh.log), all(&*h.log));
+    assert_eq!(fresh.log.stream_version("A"), h.log.stream_version("A"));
+    assert!(fresh.log.contains(&id(100)));
+    assert_eq!(fresh.log.verify().unwrap().events, 26);
+    let mut again = Vec::new();
+    export_jsonl(&*fresh.log, &mut again).unwrap();
+    assert_eq!(again, out);
+    // The restored log keeps working, and idempotency survived.
+    let out2 = fresh
+        .log
+        .append(batch(vec![ev(5, "B", r#"{"n":5}"#), ev(200, "A", "{}")]))
+        .unwrap();
+    assert_eq!((out2.appended, out2.duplicates, out2.head.seq), (1, 1, 27));
+}
+
+fn restore_tampered_line_fails(make: fn() -> Harness) {
+    let mut h = make();
+    fill(&mut *h.log, 1, 5);
+    let mut out = Vec::new();
+    export_jsonl(&*h.log, &mut out).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+
+    let tampered: String = lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            if i == 2 {
+                l.replace("\"actor\":\"clerk\"", "\"actor\":\"mallory\"")
+            } else {
+                l.to_string()
+            }
+        })
+        .map(|l| l + "\n")
+        .collect();
+    let mut fresh = make();
+    let err = restore_jsonl(&mut tampered.as_bytes(), &mut *fresh.log).unwrap_err();
+    assert!(matches!(err, StoreError::Restore { line: 3, .. }), "{err}");
+    assert!(err.to_string().contains("line 3"), "{err}");
+    assert!(err.is_integrity());
+
+    let dropped = format!("{}\n{}\n{}\n", lines[0], lines[1], lines[3]);
+    let mut fresh = make();
+    let err = restore_jsonl(&mut dropped.as_bytes(), &mut *fresh.log).unwrap_err();
+    assert!(matches!(err, StoreError::Restore { line: 3, .. }), "{err}");
+    assert!(err.is_integrity());
+
+    let garbage = format!("{}\n\n{{oops\n", lines[0]);
+    let mut fresh = make();
+    let err = restore_jsonl(&mut garbage.as_bytes(), &mut *fresh.log).unwrap_err();
+    assert!(matches!(err, StoreError::Restore { line: 3, .. }), "{err}");
+    assert!(!err.is_integrity());
+}
+
+fn import_checks_chain(make: fn() -> Harness) {
+    let mut h = make();
+    fill(&mut *h.log, 1, 4);
+    let events = all(&*h.log);
+    let mut fresh = make();
+    // Not starting at record 1.
+    let err = fresh.log.import(events[1..].to_vec()).unwrap_err();
+    assert!(
+        matches!(err, StoreError::ChainBroken { seq: 2, .. }),
+        "{err}"
+    );
+    // Altered hash.
+    let mut bad = events.clone();
+    bad[1].hash = "ab".repeat(32);
+    let err = fresh.log.import(bad).unwrap_err();
+    assert!(
+        matches!(err, StoreError::ChainBroken { seq: 2, .. }),
+        "{err}"
+    );
+    assert!(err.is_integrity());
+    assert_eq!(fresh.log.head().seq, 0);
+    // In two halves is fine; importing the same again is not.
+    fresh.log.import(events[..2].to_vec()).unwrap();
+    fresh.log.import(events[2..].to_vec()).unwrap();
+    assert_eq!(fresh.log.head(), h.log.head());
+    let err = fresh.log.import(events[3..].to_vec()).unwrap_err();
+    assert!(matches!(err, StoreError::ChainBroken { .. }), "{err}");
+}
+
+fn verify_ok(make: fn() -> Harness) {
+    let mut h = make();
+    let empty = h.log.verify().unwrap();
+    assert_eq!((empty.events, empty.head), (0, crate::Head::EMPTY));
+    fill(&mut *h.log, 1, 7);
+    let report = h.log.verify().unwrap();
+    assert_eq!(report.events, 7);
+    assert_eq!(report.head, h.log.head());
+}
+
+macro_rules! suite {
+    ($($name:ident),* $(,)?) => {
+        mod memory_backend {
+            $( #[test] fn $name() { super::$name(super::memory); } )*
+        }
+        mod sled_backend {
+            $( #[test] fn $name() { super::$name(super::sled); } )*
+        }
+    };
+}
+
+suite!(
+    gapless_global_seq,
+    per_stream_seq,
+    expected_version,
+    duplicate_same_content_skipped,
+    duplicate_different_content_rejected,
+    invalid_input_rejected,
+    batch_limit,
+    payload_stored_compact,
+    scan_from_middle,
+    hash_chain_links,
+    export_restore_roundtrip,
+    restore_tampered_line_fails,
+    import_checks_chain,
+    verify_ok,
+);
+
+#[test]
+fn expected_map_type_is_public() {
+    let mut expected = BTreeMap::new();
+    expected.insert("A".to_string(), ExpectedVersion::Exact(0));
+    let req = AppendRequest {
+        events: vec![ev(1, "A", "{}")],
+        expected,
+    };
+    let mut log = MemoryLog::new();
+    assert_eq!(log.append(req).unwrap().appended, 1);
+}

@@ -1,0 +1,135 @@
+//! The one error type of the store: every failure says what failed, where, and why.
+
+use std::path::PathBuf;
+
+/// Everything that can go wrong in the event log.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A file-system or stream operation failed; `what` names the operation and the path.
+    #[error("{what}: {source}")]
+    Io {
+        what: String,
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// The sled storage engine failed; `what` names the operation and the store directory.
+    #[error("{what}: the storage engine (sled) reported: {source}")]
+    Sled {
+        what: String,
+        #[source]
+        source: sled::Error,
+    },
+
+    /// A stored record (or the store's bookkeeping around it) is damaged at global position `seq`.
+    #[error("the event log is corrupt at record {seq}: {what}")]
+    Corrupt { seq: u64, what: String },
+
+    /// An event id was reused for a different event.
+    #[error(
+        "event id {id} is already used by record {seq} with a different stream, kind or payload; \
+         an id may only be reused to retry the very same event, so nothing of this batch was written"
+    )]
+    IdConflict { id: uuid::Uuid, seq: u64 },
+
+    /// An optimistic-concurrency check failed.
+    #[error(
+        "stream {stream:?} is at version {actual} but the append expected version {expected}; \
+         someone else wrote to it first, so nothing of this batch was written"
+    )]
+    WrongExpectedVersion {
+        stream: String,
+        expected: u64,
+        actual: u64,
+    },
+
+    /// The caller's input breaks a rule or a limit (field lengths, JSON payload, batch size).
+    #[error("invalid input: {what}")]
+    Invalid { what: String },
+
+    /// Another process (or another handle in this process) holds the store's lock.
+    #[error("the store at {} is in use by {}", .dir.display(), owner_text(.pid))]
+    InUse { dir: PathBuf, pid: Option<u32> },
+
+    /// There is no event store at the given directory.
+    #[error("there is no event store at {}: the directory is missing or holds no store created by `create`", .dir.display())]
+    NotAStore { dir: PathBuf },
+
+    /// `create` was pointed at a directory that already holds something.
+    #[error("cannot create an event store at {}: the directory already exists and is not empty", .dir.display())]
+    AlreadyExists { dir: PathBuf },
+
+    /// Imported events do not continue this log's hash chain.
+    #[error("import refused at record {seq}: {what}; nothing of this import chunk was written")]
+    ChainBroken { seq: u64, what: String },
+
+    /// Restoring from an export failed at a given line of the export.
+    #[error("restore failed at line {line} of the export: {source}")]
+    Restore {
+        line: u64,
+        #[source]
+        source: Box<StoreError>,
+    },
+}
+
+fn owner_text(pid: &Option<u32>) -> String {
+    match pid {
+        Some(pid) => format!("process {pid}"),
+        None => "another process (its id is unknown)".to_string(),
+    }
+}
+
+impl StoreError {
+    /// True when the error means the log's integrity is in doubt (corrupt store, broken chain):
+    /// the CLI maps these to exit code 4.
+    pub fn is_integrity(&self) -> bool {
+        match self {
+            StoreError::Corrupt { .. } | StoreError::ChainBroken { .. } => true,
+            StoreError::Restore { source, .. } => source.is_integrity(),
+            _ => false,
+        }
+    }
+
+    /// The global position the error is about, when it is about one record.
+    pub fn seq(&self) -> Option<u64> {
+        match self {
+            StoreError::Corrupt { seq, .. }
+            | StoreError::ChainBroken { seq, .. }
+            | StoreError::IdConflict { seq, .. } => Some(*seq),
+            StoreError::Restore { source, .. } => source.seq(),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn invalid(what: impl Into<String>) -> Self {
+        StoreError::Invalid { what: what.into() }
+    }
+
+    pub(crate) fn corrupt(seq: u64, what: impl Into<String>) -> Self {
+        StoreError::Corrupt {
+            seq,
+            what: what.into(),
+        }
+    }
+
+    pub(crate) fn chain(seq: u64, what: impl Into<String>) -> Self {
+        StoreError::ChainBroken {
+            seq,
+            what: what.into(),
+        }
+    }
+
+    pub(crate) fn sled(what: impl Into<String>, source: sled::Error) -> Self {
+        StoreError::Sled {
+            what: what.into(),
+            source,
+        }
+    }
+
+    pub(crate) fn io(what: impl Into<String>, source: std::io::Error) -> Self {
+        StoreError::Io {
+            what: what.into(),
+            source,
+        }
+    }
+}

@@ -1,0 +1,92 @@
+//! Test hooks that damage a closed sled store on purpose, so tests can check corruption is caught.
+//!
+//! Each function opens the store's sled database directly (the store must not be open elsewhere),
+//! changes it behind the log's back, and flushes. None of them panics.
+
+use std::path::Path;
+
+use crate::error::StoreError;
+use crate::layout::{key_seq, open_db, seq_key, DEFAULT_CACHE_BYTES, ID, RECORD};
+
+fn db(dir: &Path) -> Result<sled::Db, StoreError> {
+    if !crate::layout::has_sled_files(dir) {
+        return Err(StoreError::NotAStore {
+            dir: dir.to_path_buf(),
+        });
+    }
+    open_db(dir, DEFAULT_CACHE_BYTES)
+}
+
+fn sled_err(dir: &Path, action: &str) -> impl Fn(sled::Error) -> StoreError {
+    let what = format!("fault injection: {action} in {}", dir.display());
+    move |e| StoreError::sled(what.clone(), e)
+}
+
+fn record(db: &sled::Db, dir: &Path, seq: u64) -> Result<Vec<u8>, StoreError> {
+    db.get(seq_key(RECORD, seq))
+        .map_err(sled_err(dir, "reading a record"))?
+        .map(|v| v.to_vec())
+        .ok_or_else(|| {
+            StoreError::invalid(format!(
+                "fault injection: record {seq} does not exist in {}",
+                dir.display()
+            ))
+        })
+}
+
+fn flush(db: &sled::Db, dir: &Path) -> Result<(), StoreError> {
+    db.flush().map(|_| ()).map_err(sled_err(dir, "flushing"))
+}
+
+/// Alters one byte (the last, inside the payload) of record `seq`'s stored bytes.
+pub fn flip_byte(dir: &Path, seq: u64) -> Result<(), StoreError> {
+    let db = db(dir)?;
+    let mut value = record(&db, dir, seq)?;
+    if let Some(last) = value.last_mut() {
+        *last ^= 0x01;
+    }
+    db.insert(seq_key(RECORD, seq), value)
+        .map_err(sled_err(dir, "rewriting a record"))?;
+    flush(&db, dir)
+}
+
+/// Deletes record `seq` (its id index entry stays).
+pub fn delete_record(dir: &Path, seq: u64) -> Result<(), StoreError> {
+    let db = db(dir)?;
+    record(&db, dir, seq)?;
+    db.remove(seq_key(RECORD, seq))
+        .map_err(sled_err(dir, "deleting a record"))?;
+    flush(&db, dir)
+}
+
+/// Swaps the stored bytes of records `a` and `b`.
+pub fn swap_records(dir: &Path, a: u64, b: u64) -> Result<(), StoreError> {
+    let db = db(dir)?;
+    let va = record(&db, dir, a)?;
+    let vb = record(&db, dir, b)?;
+    let mut batch = sled::Batch::default();
+    batch.insert(&seq_key(RECORD, a)[..], vb);
+    batch.insert(&seq_key(RECORD, b)[..], va);
+    db.apply_batch(batch)
+        .map_err(sled_err(dir, "swapping records"))?;
+    flush(&db, dir)
+}
+
+/// Deletes every record (and id index entry) after `seq`, leaving the head entry as it was.
+pub fn truncate_to(dir: &Path, seq: u64) -> Result<(), StoreError> {
+    let db = db(dir)?;
+    let mut batch = sled::Batch::default();
+    for prefix in [RECORD, ID] {
+        let start = seq_key(prefix, seq.saturating_add(1));
+        let end = seq_key(prefix, u64::MAX);
+        for item in db.range(start..=end) {
+            let (k, _) = item.map_err(sled_err(dir, "listing records"))?;
+            if key_seq(&k).is_some() {
+                batch.remove(k);
+            }
+        }
+    }
+    db.apply_batch(batch)
+        .map_err(sled_err(dir, "truncating records"))?;
+    flush(&db, dir)
+}

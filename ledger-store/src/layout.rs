@@ -1,0 +1,109 @@
+//! The sled store's on-disk layout: key prefixes, the format marker, and opening sled with its lock.
+//!
+//! One sled tree (the default one) holds everything, so each append is one atomic batch:
+//!
+//! | key                         | value                                   |
+//! |-----------------------------|-----------------------------------------|
+//! | `b'e'` + global_seq u64 BE  | hash [32] ++ canonical bytes (`codec`)  |
+//! | `b'i'` + global_seq u64 BE  | the event id, 16 bytes                  |
+//! | `b'v'` + stream (UTF-8)     | stream version u64 BE                   |
+//! | `b'h'`                      | head: seq u64 BE ++ hash [32]           |
+//! | `b'm'`                      | format marker `MARKER`                  |
+
+use std::path::{Path, PathBuf};
+
+use crate::error::StoreError;
+use crate::log::Head;
+
+pub(crate) const RECORD: u8 = b'e';
+pub(crate) const ID: u8 = b'i';
+pub(crate) const VERSION: u8 = b'v';
+pub(crate) const HEAD_KEY: &[u8] = b"h";
+pub(crate) const MARKER_KEY: &[u8] = b"m";
+/// Written at create; open refuses a sled database without it.
+pub(crate) const MARKER: &[u8] = b"bonded-ledger-store/1";
+/// File the owning process writes its pid to, so a refused open can say who holds the store.
+pub(crate) const OWNER_FILE: &str = "owner.pid";
+/// Default sled page-cache size.
+pub const DEFAULT_CACHE_BYTES: u64 = 64 * 1024 * 1024;
+
+pub(crate) fn seq_key(prefix: u8, seq: u64) -> [u8; 9] {
+    let mut k = [prefix; 9];
+    k[1..].copy_from_slice(&seq.to_be_bytes());
+    k
+}
+
+/// The seq of a 9-byte `prefix + u64` key.
+pub(crate) fn key_seq(key: &[u8]) -> Option<u64> {
+    let tail: [u8; 8] = key.get(1..)?.try_into().ok()?;
+    Some(u64::from_be_bytes(tail))
+}
+
+pub(crate) fn version_key(stream: &str) -> Vec<u8> {
+    let mut k = Vec::with_capacity(1 + stream.len());
+    k.push(VERSION);
+    k.extend_from_slice(stream.as_bytes());
+    k
+}
+
+pub(crate) fn encode_head(head: &Head) -> [u8; 40] {
+    let mut v = [0u8; 40];
+    v[..8].copy_from_slice(&head.seq.to_be_bytes());
+    v[8..].copy_from_slice(&head.hash);
+    v
+}
+
+pub(crate) fn decode_head(value: &[u8]) -> Option<Head> {
+    let seq: [u8; 8] = value.get(..8)?.try_into().ok()?;
+    let hash: [u8; 32] = value.get(8..)?.try_into().ok()?;
+    Some(Head {
+        seq: u64::from_be_bytes(seq),
+        hash,
+    })
+}
+
+/// Whether `dir` looks like a sled database (checked before opening, since opening creates one).
+pub(crate) fn has_sled_files(dir: &Path) -> bool {
+    dir.join("db").is_file() && dir.join("conf").is_file()
+}
+
+/// Opens sled at `dir`, turning a lock failure into `InUse` with the owner's pid when known.
+pub(crate) fn open_db(dir: &Path, cache_bytes: u64) -> Result<sled::Db, StoreError> {
+    let result = sled::Config::new()
+        .path(dir)
+        .cache_capacity(cache_bytes)
+        .mode(sled::Mode::HighThroughput)
+        .open();
+    match result {
+        Ok(db) => Ok(db),
+        Err(sled::Error::Io(e)) if is_lock_failure(&e) => Err(StoreError::InUse {
+            dir: dir.to_path_buf(),
+            pid: read_owner(dir),
+        }),
+        Err(e) => Err(StoreError::sled(
+            format!("opening the store at {}", dir.display()),
+            e,
+        )),
+    }
+}
+
+fn is_lock_failure(e: &std::io::Error) -> bool {
+    e.kind() == std::io::ErrorKind::WouldBlock || e.to_string().to_lowercase().contains("lock")
+}
+
+fn read_owner(dir: &Path) -> Option<u32> {
+    std::fs::read_to_string(dir.join(OWNER_FILE))
+        .ok()?
+        .trim()
+        .parse()
+        .ok()
+}
+
+/// Records this process as the store's owner; best effort (a failure only loses the pid in messages).
+pub(crate) fn write_owner(dir: &Path) {
+    let _ = std::fs::write(owner_path(dir), format!("{}\n", std::process::id()));
+}
+
+fn owner_path(dir: &Path) -> PathBuf {
+    dir.join(OWNER_FILE)
+}

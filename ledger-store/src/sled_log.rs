@@ -1,0 +1,323 @@
+//! `SledLog`: the durable backend on one sled tree; every append is one atomic, flushed batch.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use uuid::Uuid;
+
+use crate::codec::open_value;
+use crate::engine::{Backend, Commit, CommitFailure, Engine, ValueIter};
+use crate::error::StoreError;
+use crate::event::StoredEvent;
+use crate::layout::{
+    decode_head, encode_head, has_sled_files, key_seq, open_db, seq_key, version_key, write_owner,
+    DEFAULT_CACHE_BYTES, HEAD_KEY, ID, MARKER, MARKER_KEY, RECORD, VERSION,
+};
+use crate::log::{AppendOutcome, AppendRequest, EventLog, Head, VerifyReport};
+
+/// Tuning for a sled store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SledOptions {
+    /// sled page-cache size in bytes; default 64 MiB.
+    pub cache_bytes: u64,
+}
+
+impl Default for SledOptions {
+    fn default() -> Self {
+        SledOptions {
+            cache_bytes: DEFAULT_CACHE_BYTES,
+        }
+    }
+}
+
+pub(crate) struct SledBackend {
+    db: sled::Db,
+    dir: PathBuf,
+}
+
+impl SledBackend {
+    fn what(&self, action: &str) -> String {
+        format!("{action} in the store at {}", self.dir.display())
+    }
+}
+
+impl Backend for SledBackend {
+    fn get(&self, seq: u64) -> Result<Option<Vec<u8>>, StoreError> {
+        self.db
+            .get(seq_key(RECORD, seq))
+            .map(|v| v.map(|v| v.to_vec()))
+            .map_err(|e| StoreError::sled(self.what(&format!("reading record {seq}")), e))
+    }
+
+    fn values_from(&self, seq: u64) -> ValueIter<'_> {
+        let start = seq_key(RECORD, seq);
+        let end = seq_key(RECORD, u64::MAX);
+        Box::new(self.db.range(start..=end).map(move |item| {
+            let (k, v) = item.map_err(|e| StoreError::sled(self.what("reading records"), e))?;
+            let seq = key_seq(&k).ok_or_else(|| {
+                StoreError::corrupt(
+                    0,
+                    format!("a record key has the wrong length ({} bytes)", k.len()),
+                )
+            })?;
+            Ok((seq, v.to_vec()))
+        }))
+    }
+
+    fn commit(&mut self, commit: &Commit) -> Result<(), CommitFailure> {
+        let mut batch = sled::Batch::default();
+        for (seq, id, value) in &commit.records {
+            batch.insert(&seq_key(RECORD, *seq)[..], value.as_slice());
+            batch.insert(&seq_key(ID, *seq)[..], &id.as_bytes()[..]);
+        }
+        for (stream, version) in &commit.versions {
+            batch.insert(version_key(stream), &version.to_be_bytes()[..]);
+        }
+        batch.insert(HEAD_KEY, &encode_head(&commit.head)[..]);
+        let first = commit.records.first().map_or(0, |r| r.0);
+        self.db.apply_batch(batch).map_err(|e| CommitFailure {
+            applied: false,
+            error: StoreError::sled(
+                self.what(&format!("writing records {first}..={}", commit.head.seq)),
+                e,
+            ),
+        })?;
+        self.db.flush().map(|_| ()).map_err(|e| CommitFailure {
+            applied: true,
+            error: StoreError::sled(
+                self.what(&format!(
+                    "flushing records {first}..={} to disk (they may not survive a crash)",
+                    commit.head.seq
+                )),
+                e,
+            ),
+        })
+    }
+}
+
+/// The durable event log in a directory, on sled.
+pub struct SledLog {
+    engine: Engine<SledBackend>,
+}
+
+impl SledLog {
+    /// Creates a new, empty store; refuses if `dir` exists and is not empty.
+    pub fn create(dir: &Path) -> Result<Self, StoreError> {
+        Self::create_with(dir, SledOptions::default())
+    }
+
+    /// `create` with explicit options.
+    pub fn create_with(dir: &Path, options: SledOptions) -> Result<Self, StoreError> {
+        if dir.exists() {
+            let mut entries = std::fs::read_dir(dir).map_err(|e| {
+                StoreError::io(
+                    format!(
+                        "cannot create a store at {}: listing the directory",
+                        dir.display()
+                    ),
+                    e,
+                )
+            })?;
+            if entries.next().is_some() {
+                return Err(StoreError::AlreadyExists {
+                    dir: dir.to_path_buf(),
+                });
+            }
+        }
+        std::fs::create_dir_all(dir).map_err(|e| {
+            StoreError::io(
+                format!("cannot create the store directory {}", dir.display()),
+                e,
+            )
+        })?;
+        let db = open_db(dir, options.cache_bytes)?;
+        let mut batch = sled::Batch::default();
+        batch.insert(MARKER_KEY, MARKER);
+        batch.insert(HEAD_KEY, &encode_head(&Head::EMPTY)[..]);
+        let what = format!("initialising the new store at {}", dir.display());
+        db.apply_batch(batch)
+            .map_err(|e| StoreError::sled(what.clone(), e))?;
+        db.flush().map_err(|e| StoreError::sled(what, e))?;
+        write_owner(dir);
+        let backend = SledBackend {
+            db,
+            dir: dir.to_path_buf(),
+        };
+        Ok(SledLog {
+            engine: Engine::new(backend, Head::EMPTY, HashMap::new(), HashMap::new()),
+        })
+    }
+
+    /// Opens an existing store and checks its tail (head record, id index count).
+    pub fn open(dir: &Path) -> Result<Self, StoreError> {
+        Self::open_with(dir, SledOptions::default())
+    }
+
+    /// `open` with explicit options.
+    pub fn open_with(dir: &Path, options: SledOptions) -> Result<Self, StoreError> {
+        let log = Self::open_unchecked_with(dir, options)?;
+        log.check_tail()?;
+        Ok(log)
+    }
+
+    /// Opens an existing store without checking its tail, so that `verify` can report on a
+    /// damaged one. Appending to a store that fails `verify` is not safe.
+    pub fn open_unchecked(dir: &Path) -> Result<Self, StoreError> {
+        Self::open_unchecked_with(dir, SledOptions::default())
+    }
+
+    /// `open_unchecked` with explicit options.
+    pub fn open_unchecked_with(dir: &Path, options: SledOptions) -> Result<Self, StoreError> {
+        if !dir.is_dir() || !has_sled_files(dir) {
+            return Err(StoreError::NotAStore {
+                dir: dir.to_path_buf(),
+            });
+        }
+        let db = open_db(dir, options.cache_bytes)?;
+        let ctx = |action: &str| format!("{action} in the store at {}", dir.display());
+        let marker = db
+            .get(MARKER_KEY)
+            .map_err(|e| StoreError::sled(ctx("reading the format marker"), e))?;
+        match marker {
+            Some(m) if m.as_ref() == MARKER => {}
+            Some(m) => {
+                return Err(StoreError::invalid(format!(
+                    "the store at {} has format {:?}; this program reads {:?}",
+                    dir.display(),
+                    String::from_utf8_lossy(&m),
+                    String::from_utf8_lossy(MARKER)
+                )))
+            }
+            None => {
+                return Err(StoreError::NotAStore {
+                    dir: dir.to_path_buf(),
+                })
+            }
+        }
+        let head_bytes = db
+            .get(HEAD_KEY)
+            .map_err(|e| StoreError::sled(ctx("reading the head"), e))?
+            .ok_or_else(|| StoreError::corrupt(0, "the head entry is missing"))?;
+        let head = decode_head(&head_bytes).ok_or_else(|| {
+            StoreError::corrupt(
+                0,
+                format!("the head entry is {} bytes, not 40", head_bytes.len()),
+            )
+        })?;
+
+        let mut ids: HashMap<Uuid, u64> = HashMap::new();
+        for item in db.scan_prefix([ID]) {
+            let (k, v) = item.map_err(|e| StoreError::sled(ctx("reading the id index"), e))?;
+            let seq = key_seq(&k)
+                .ok_or_else(|| StoreError::corrupt(0, "an id index key has the wrong length"))?;
+            let id: [u8; 16] = v.as_ref().try_into().map_err(|_| {
+                StoreError::corrupt(
+                    seq,
+                    format!("the id index entry is {} bytes, not 16", v.len()),
+                )
+            })?;
+            if let Some(other) = ids.insert(Uuid::from_bytes(id), seq) {
+                return Err(StoreError::corrupt(
+                    seq,
+                    format!(
+                        "the id index lists event id {} for records {other} and {seq}",
+                        Uuid::from_bytes(id)
+                    ),
+                ));
+            }
+        }
+        let mut versions: HashMap<String, u64> = HashMap::new();
+        for item in db.scan_prefix([VERSION]) {
+            let (k, v) = item.map_err(|e| StoreError::sled(ctx("reading stream versions"), e))?;
+            let stream = String::from_utf8(k[1..].to_vec())
+                .map_err(|_| StoreError::corrupt(0, "a stream-version key is not UTF-8"))?;
+            let version: [u8; 8] = v.as_ref().try_into().map_err(|_| {
+                StoreError::corrupt(
+                    0,
+                    format!("the version entry of stream {stream:?} is not 8 bytes"),
+                )
+            })?;
+            versions.insert(stream, u64::from_be_bytes(version));
+        }
+        write_owner(dir);
+        let backend = SledBackend {
+            db,
+            dir: dir.to_path_buf(),
+        };
+        Ok(SledLog {
+            engine: Engine::new(backend, head, ids, versions),
+        })
+    }
+
+    /// The directory the store lives in.
+    pub fn dir(&self) -> &Path {
+        &self.engine.backend.dir
+    }
+
+    /// Cheap open-time check of the chain's tail.
+    fn check_tail(&self) -> Result<(), StoreError> {
+        let head = self.engine.head;
+        if self.engine.ids.len() as u64 != head.seq {
+            return Err(StoreError::corrupt(
+                head.seq,
+                format!(
+                    "the id index holds {} entries but the head says the log has {} records",
+                    self.engine.ids.len(),
+                    head.seq
+                ),
+            ));
+        }
+        let backend = &self.engine.backend;
+        if head.seq > 0 {
+            let value = backend
+                .get(head.seq)?
+                .ok_or_else(|| StoreError::corrupt(head.seq, "the head record is missing"))?;
+            let (hash, _) = open_value(head.seq, &value)?;
+            if hash != head.hash {
+                return Err(StoreError::corrupt(
+                    head.seq,
+                    format!(
+                        "the head says hash {} but the head record's hash is {}",
+                        hex::encode(head.hash),
+                        hex::encode(hash)
+                    ),
+                ));
+            }
+        }
+        if let Some(item) = backend.values_from(head.seq.saturating_add(1)).next() {
+            let (seq, _) = item?;
+            return Err(StoreError::corrupt(
+                seq,
+                format!(
+                    "a record is stored past the head (the head is record {})",
+                    head.seq
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl EventLog for SledLog {
+    fn append(&mut self, req: AppendRequest) -> Result<AppendOutcome, StoreError> {
+        self.engine.append(req)
+    }
+    fn head(&self) -> Head {
+        self.engine.head
+    }
+    fn stream_version(&self, stream: &str) -> u64 {
+        self.engine.stream_version(stream)
+    }
+    fn contains(&self, id: &Uuid) -> bool {
+        self.engine.ids.contains_key(id)
+    }
+    fn scan(&self, from: u64) -> Box<dyn Iterator<Item = Result<StoredEvent, StoreError>> + '_> {
+        self.engine.scan(from)
+    }
+    fn import(&mut self, events: Vec<StoredEvent>) -> Result<Head, StoreError> {
+        self.engine.import(events)
+    }
+    fn verify(&self) -> Result<VerifyReport, StoreError> {
+        self.engine.verify()
+    }
+}

@@ -1,0 +1,188 @@
+//! Input rules and limits for event fields, and the payload's compact form.
+
+/// Most events one append or one import may carry.
+pub const MAX_BATCH_EVENTS: usize = 500_000;
+/// Largest payload, in bytes, as handed in.
+pub const MAX_PAYLOAD_BYTES: usize = 64 * 1024;
+/// Largest total payload size of one append or import, in bytes.
+pub const MAX_BATCH_PAYLOAD_BYTES: usize = 256 * 1024 * 1024;
+/// Longest stream name, in characters.
+pub const MAX_STREAM_CHARS: usize = 64;
+/// Longest event kind, in characters.
+pub const MAX_KIND_CHARS: usize = 64;
+/// Longest actor, in characters.
+pub const MAX_ACTOR_CHARS: usize = 128;
+/// Longest `recorded_at` timestamp, in characters.
+pub const MAX_RECORDED_AT_CHARS: usize = 64;
+
+/// Checks a short text field: 1..=max chars, no control characters.
+pub(crate) fn check_text(field: &str, value: &str, max: usize) -> Result<(), String> {
+    let chars = value.chars().count();
+    if chars == 0 {
+        return Err(format!(
+            "{field} is empty; it must have 1 to {max} characters"
+        ));
+    }
+    if chars > max {
+        return Err(format!(
+            "{field} has {chars} characters; the limit is {max}"
+        ));
+    }
+    if let Some(c) = value.chars().find(|c| c.is_control()) {
+        return Err(format!(
+            "{field} {value:?} contains the control character {c:?}; control characters are not allowed"
+        ));
+    }
+    Ok(())
+}
+
+/// Checks `recorded_at` is an RFC 3339 date-time such as `2024-05-01T10:00:00Z` or `…+02:00`.
+pub(crate) fn check_recorded_at(value: &str) -> Result<(), String> {
+    check_text("recorded_at", value, MAX_RECORDED_AT_CHARS)?;
+    if is_rfc3339(value) {
+        Ok(())
+    } else {
+        Err(format!(
+            "recorded_at {value:?} is not an RFC 3339 timestamp (like 2024-05-01T10:00:00Z or 2024-05-01T12:00:00.5+02:00)"
+        ))
+    }
+}
+
+fn is_rfc3339(s: &str) -> bool {
+    let b = s.as_bytes();
+    let num = |from: usize, to: usize| -> Option<u32> {
+        let part = b.get(from..to)?;
+        if !part.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        std::str::from_utf8(part).ok()?.parse().ok()
+    };
+    let at = |i: usize, c: &[u8]| b.get(i).is_some_and(|x| c.contains(x));
+    let date_ok = num(0, 4).is_some()
+        && at(4, b"-")
+        && num(5, 7).is_some_and(|m| (1..=12).contains(&m))
+        && at(7, b"-")
+        && num(8, 10).is_some_and(|d| (1..=31).contains(&d))
+        && at(10, b"Tt ");
+    let time_ok = num(11, 13).is_some_and(|h| h <= 23)
+        && at(13, b":")
+        && num(14, 16).is_some_and(|m| m <= 59)
+        && at(16, b":")
+        && num(17, 19).is_some_and(|s| s <= 60);
+    if !date_ok || !time_ok {
+        return false;
+    }
+    let mut i = 19;
+    if at(i, b".") {
+        i += 1;
+        let start = i;
+        while b.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        }
+        if i == start {
+            return false;
+        }
+    }
+    match b.get(i) {
+        Some(b'Z' | b'z') => i + 1 == b.len(),
+        Some(b'+' | b'-') => {
+            i + 6 == b.len()
+                && num(i + 1, i + 3).is_some_and(|h| h <= 23)
+                && at(i + 3, b":")
+                && num(i + 4, i + 6).is_some_and(|m| m <= 59)
+        }
+        _ => false,
+    }
+}
+
+/// Checks a payload is one JSON document within the size limit and returns its compact form:
+/// the same text with whitespace outside strings removed (key order and number spelling kept).
+pub(crate) fn compact_payload(payload: &[u8]) -> Result<String, String> {
+    if payload.len() > MAX_PAYLOAD_BYTES {
+        return Err(format!(
+            "payload is {} bytes; the limit is {MAX_PAYLOAD_BYTES}",
+            payload.len()
+        ));
+    }
+    let text = std::str::from_utf8(payload)
+        .map_err(|e| format!("payload is not UTF-8 text, so not JSON: {e}"))?;
+    check_json(text)?;
+    let mut out = String::with_capacity(text.len());
+    let mut in_string = false;
+    let mut escaped = false;
+    for c in text.chars() {
+        if in_string {
+            out.push(c);
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+            }
+        } else if c == '"' {
+            in_string = true;
+            out.push(c);
+        } else if !matches!(c, ' ' | '\t' | '\n' | '\r') {
+            out.push(c);
+        }
+    }
+    // Compaction must never change meaning; re-check to be sure.
+    check_json(&out)?;
+    Ok(out)
+}
+
+/// Checks text is exactly one JSON document.
+pub(crate) fn check_json(text: &str) -> Result<(), String> {
+    serde_json::from_str::<&serde_json::value::RawValue>(text)
+        .map(|_| ())
+        .map_err(|e| format!("payload is not valid JSON: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps() {
+        for ok in [
+            "2024-05-01T10:00:00Z",
+            "2024-05-01t10:00:00.123456z",
+            "2024-05-01T10:00:60+02:00",
+            "2024-05-01 10:00:00-05:30",
+        ] {
+            assert!(is_rfc3339(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "2024-05-01",
+            "2024-13-01T10:00:00Z",
+            "2024-05-01T10:00:00",
+            "2024-05-01T10:00:00.Z",
+            "2024-05-01T10:00:00+0200",
+            "2024-05-01T10:00:00Zx",
+            "２０２４-05-01T10:00:00Z",
+        ] {
+            assert!(!is_rfc3339(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn compaction_keeps_strings() {
+        let c = compact_payload(b" {\n \"a b\" : [1, 2],\t\"q\":\"x \\\" y\\\\\" }\r\n").unwrap();
+        assert_eq!(c, r#"{"a b":[1,2],"q":"x \" y\\"}"#);
+        assert!(compact_payload(b"{").is_err());
+        assert!(compact_payload(b"{} {}").is_err());
+        assert!(compact_payload(&[0xff]).is_err());
+        assert!(compact_payload(&vec![b' '; MAX_PAYLOAD_BYTES + 1]).is_err());
+    }
+
+    #[test]
+    fn text_fields() {
+        assert!(check_text("stream", "E44038000001", 64).is_ok());
+        assert!(check_text("stream", "", 64).is_err());
+        assert!(check_text("stream", "a\nb", 64).is_err());
+        assert!(check_text("stream", &"é".repeat(64), 64).is_ok());
+        assert!(check_text("stream", &"é".repeat(65), 64).is_err());
+    }
+}
