@@ -26,7 +26,6 @@ pub fn create_store(dir: &Path, actor: &str) -> Result<session::Session> {
     match SledLog::create(dir) {
         Ok(log) => {
             let mut s = session::Session {
-                dir: dir.to_path_buf(),
                 log,
                 ledger: ledger_core::Ledger::new(),
                 actor: actor.to_string(),
@@ -77,7 +76,10 @@ pub fn account_set(dir: &Path, actor: &str, args: &AccountSet) -> Result<()> {
     if outcome.appended == 0 {
         println!("the settings were already so; nothing recorded");
     } else {
-        println!("settings of book {} changed", args.account.trim().to_ascii_uppercase());
+        println!(
+            "settings of book {} changed",
+            args.account.trim().to_ascii_uppercase()
+        );
     }
     Ok(())
 }
@@ -85,7 +87,11 @@ pub fn account_set(dir: &Path, actor: &str, args: &AccountSet) -> Result<()> {
 pub fn verify(dir: &Path, format: Format) -> Result<()> {
     let log = session::open_log(dir)?;
     let report = log.verify().map_err(|e| Exit {
-        code: if e.is_integrity() { INTEGRITY } else { crate::exit::OTHER },
+        code: if e.is_integrity() {
+            INTEGRITY
+        } else {
+            crate::exit::OTHER
+        },
         message: format!("verify failed: {e}"),
     })?;
     // Every record must also be readable by this version of the domain.
@@ -96,7 +102,10 @@ pub fn verify(dir: &Path, format: Format) -> Result<()> {
             "{}",
             serde_json::json!({"ok": true, "events": report.events.to_string(), "head_seq": report.head.seq.to_string(), "head_hash": hash})
         ),
-        Format::Csv => println!("ok,events,head_seq,head_hash\ntrue,{},{},{hash}", report.events, report.head.seq),
+        Format::Csv => println!(
+            "ok,events,head_seq,head_hash\ntrue,{},{},{hash}",
+            report.events, report.head.seq
+        ),
         Format::Table => println!(
             "ok: {} events, hash chain intact; head {} {hash}",
             report.events, report.head.seq
@@ -113,10 +122,12 @@ pub fn export(dir: &Path, args: &crate::cli::ExportArgs) -> Result<()> {
     let log = session::open_log(dir)?;
     let count = match &args.out {
         Some(path) => {
-            let file = File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
+            let file =
+                File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
             let mut w = BufWriter::new(file);
             let n = ledger_store::export_jsonl(&log, &mut w)?;
-            w.flush().with_context(|| format!("cannot write {}", path.display()))?;
+            w.flush()
+                .with_context(|| format!("cannot write {}", path.display()))?;
             w.get_ref()
                 .sync_all()
                 .with_context(|| format!("cannot sync {}", path.display()))?;
@@ -144,7 +155,11 @@ pub fn restore(dir: &Path, file: &Path) -> Result<()> {
         Err(e) => return Err(e.into()),
     };
     let head = ledger_store::restore_jsonl(&mut BufReader::new(f), &mut log).map_err(|e| Exit {
-        code: if is_integrity_deep(&e) { INTEGRITY } else { crate::exit::OTHER },
+        code: if is_integrity_deep(&e) {
+            INTEGRITY
+        } else {
+            crate::exit::OTHER
+        },
         message: format!("{}: {e}", file.display()),
     })?;
     let ledger = session::replay(&log)?;

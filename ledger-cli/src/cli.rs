@@ -13,7 +13,12 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 )]
 pub struct Cli {
     /// The store directory.
-    #[arg(long, global = true, env = "BONDED_DATA", default_value = "./bonded-data")]
+    #[arg(
+        long,
+        global = true,
+        env = "BONDED_DATA",
+        default_value = "./bonded-data"
+    )]
     pub data: PathBuf,
     /// Who is acting, recorded on every event (default: the OS user).
     #[arg(long, global = true, env = "BONDED_ACTOR")]

@@ -43,7 +43,8 @@ pub fn run(dir: &Path, actor: &str, args: &DemoArgs, format: Format) -> Result<(
         std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
         for (name, bytes) in &files {
             let path = out.join(name);
-            std::fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
+            std::fs::write(&path, bytes)
+                .with_context(|| format!("cannot write {}", path.display()))?;
         }
     }
     let tables = crate::load::tables_from_bytes(&files)?;
@@ -51,9 +52,15 @@ pub fn run(dir: &Path, actor: &str, args: &DemoArgs, format: Format) -> Result<(
     let report = ledger_core::balance::balances(&s.ledger, &header.account, year_end(&header))
         .map_err(|r| anyhow::anyhow!("{r}"))?;
     if format == Format::Table {
-        println!("bonded demo: an electronics maker's purchased-materials e-account {}", header.account);
+        println!(
+            "bonded demo: an electronics maker's purchased-materials e-account {}",
+            header.account
+        );
         for r in &reports {
-            println!("  loaded {:<16} {:>6} rows, {:>6} events recorded", r.file, r.rows, r.recorded);
+            println!(
+                "  loaded {:<16} {:>6} rows, {:>6} events recorded",
+                r.file, r.rows, r.recorded
+            );
         }
         println!();
     }

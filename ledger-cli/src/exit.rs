@@ -32,14 +32,6 @@ pub fn bad_input(message: impl Into<String>) -> anyhow::Error {
     .into()
 }
 
-pub fn refused(message: impl Into<String>) -> anyhow::Error {
-    Exit {
-        code: REFUSED,
-        message: message.into(),
-    }
-    .into()
-}
-
 /// The exit code for an error: a typed `Exit`, a store error (integrity → 4), or 1.
 pub fn code_of(err: &anyhow::Error) -> i32 {
     for cause in err.chain() {

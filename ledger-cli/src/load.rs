@@ -38,6 +38,7 @@ pub struct FileReport {
     pub kind: &'static str,
     pub rows: usize,
     pub recorded: u64,
+    pub encoding: &'static str,
 }
 
 pub fn run(dir: &Path, actor: &str, args: &LoadArgs, format: Format) -> Result<()> {
@@ -76,7 +77,10 @@ pub fn load_tables(session: &mut Session, mut tables: Vec<Table>) -> Result<Vec<
             Ok(r) => reports.push(r),
             Err(e) => {
                 if !reports.is_empty() || i + 1 < total {
-                    let done: Vec<String> = reports.iter().map(|r: &FileReport| r.file.clone()).collect();
+                    let done: Vec<String> = reports
+                        .iter()
+                        .map(|r: &FileReport| r.file.clone())
+                        .collect();
                     eprintln!(
                         "bonded: {} was refused and nothing of it was written{}; later files were not loaded",
                         table.file,
@@ -96,7 +100,11 @@ pub fn load_tables(session: &mut Session, mut tables: Vec<Table>) -> Result<Vec<
 
 fn load_table(session: &mut Session, table: &Table) -> Result<FileReport> {
     for col in &table.ignored_columns {
-        eprintln!("{}: column {col:?} is not used by a {} file; ignored", table.file, table.kind.name());
+        eprintln!(
+            "{}: column {col:?} is not used by a {} file; ignored",
+            table.file,
+            table.kind.name()
+        );
     }
     let (commands, mut errors) = crate::rows::commands(table);
     let rows = commands.iter().filter(|(line, _)| *line > 0).count() + errors.len();
@@ -104,7 +112,11 @@ fn load_table(session: &mut Session, table: &Table) -> Result<FileReport> {
     // Rows that parse are still checked against the rules, so one run reports every bad line.
     let decided = decide_in_steps(&session.ledger, commands, &bar);
     bar.finish_and_clear();
-    let mut code = if errors.is_empty() { REFUSED } else { BAD_INPUT };
+    let mut code = if errors.is_empty() {
+        REFUSED
+    } else {
+        BAD_INPUT
+    };
     let (decided, after) = match decided {
         Ok(ok) if errors.is_empty() => ok,
         Ok(_) => return Err(line_errors(errors, code)),
@@ -129,6 +141,10 @@ fn load_table(session: &mut Session, table: &Table) -> Result<FileReport> {
         kind: table.kind.name(),
         rows,
         recorded: outcome.appended,
+        encoding: match table.encoding {
+            input::Encoding::Utf8 => "UTF-8",
+            input::Encoding::Gb18030 => "GB18030",
+        },
     })
 }
 
@@ -198,21 +214,28 @@ fn print_reports(reports: &[FileReport], format: Format) {
     match format {
         Format::Json => {
             println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "files": reports.iter().map(|r| serde_json::json!({
-                "file": r.file, "kind": r.kind, "rows": r.rows.to_string(), "recorded": r.recorded.to_string()
+                "file": r.file, "kind": r.kind, "rows": r.rows.to_string(), "recorded": r.recorded.to_string(), "encoding": r.encoding
             })).collect::<Vec<_>>() })).unwrap_or_default());
         }
         Format::Csv => {
             println!("file,kind,rows,recorded");
             for r in reports {
-                println!("{},{},{},{}", crate::output::csv_cell(&r.file), r.kind, r.rows, r.recorded);
+                println!(
+                    "{},{},{},{}",
+                    crate::output::csv_cell(&r.file),
+                    r.kind,
+                    r.rows,
+                    r.recorded
+                );
             }
         }
         Format::Table => {
             for r in reports {
                 println!(
-                    "{}: {} file, {} rows, {} events recorded{}",
+                    "{}: {} file ({}), {} rows, {} events recorded{}",
                     r.file,
                     r.kind,
+                    r.encoding,
                     r.rows,
                     r.recorded,
                     if r.recorded == 0 && r.rows > 0 {
@@ -230,7 +253,8 @@ fn print_reports(reports: &[FileReport], format: Format) {
 pub fn tables_from_bytes(files: &[(String, Vec<u8>)]) -> Result<Vec<Table>> {
     let mut out = Vec::new();
     for (name, bytes) in files {
-        let t = input::read_table_bytes(name, bytes, None).map_err(|e| line_errors(e, BAD_INPUT))?;
+        let t =
+            input::read_table_bytes(name, bytes, None).map_err(|e| line_errors(e, BAD_INPUT))?;
         out.push(t);
     }
     Ok(out)

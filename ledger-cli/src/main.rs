@@ -3,8 +3,8 @@
 
 mod admin;
 mod cli;
-//TMP mod demo;
-//TMP mod demo_data;
+mod demo;
+mod demo_data;
 mod exit;
 mod input;
 mod load;
@@ -73,13 +73,15 @@ fn run(cli: Cli) -> Result<()> {
     let actor = actor(&cli);
     match &cli.command {
         Command::Init => admin::init(&cli.data, &actor),
-        Command::Account(AccountCommand::Open(flags)) => admin::account_open(&cli.data, &actor, flags),
+        Command::Account(AccountCommand::Open(flags)) => {
+            admin::account_open(&cli.data, &actor, flags)
+        }
         Command::Account(AccountCommand::Set(args)) => admin::account_set(&cli.data, &actor, args),
         Command::Load(args) => load::run(&cli.data, &actor, args, cli.format),
         Command::Balance(args) => output::balance(&cli.data, &actor, args, cli.format),
         Command::Verify => admin::verify(&cli.data, cli.format),
         Command::Export(args) => admin::export(&cli.data, args),
         Command::Restore(args) => admin::restore(&cli.data, &args.file),
-        Command::Demo(_args) => anyhow::bail!("TMP"),
+        Command::Demo(args) => demo::run(&cli.data, &actor, args, cli.format),
     }
 }

@@ -33,7 +33,10 @@ pub fn balance(dir: &Path, actor: &str, args: &BalanceArgs, format: Format) -> R
 
 pub fn print_balance(report: &BalanceReport, format: Format) {
     match format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(report).unwrap_or_default()),
+        Format::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(report).unwrap_or_default()
+        ),
         Format::Csv => print!("{}", balance_csv(report)),
         Format::Table => print!("{}", balance_table(report)),
     }
@@ -53,7 +56,14 @@ const MATERIAL_COLUMNS: [&str; 9] = [
 
 fn material_values(m: &ledger_core::balance::MaterialBalance) -> [String; 9] {
     [
-        m.opening, m.imported, m.carried_in, m.consumed, m.carried_out, m.domestic_sold, m.re_exported, m.destroyed,
+        m.opening,
+        m.imported,
+        m.carried_in,
+        m.consumed,
+        m.carried_out,
+        m.domestic_sold,
+        m.re_exported,
+        m.destroyed,
         m.balance,
     ]
     .map(|d| d.to_string())
@@ -141,7 +151,9 @@ pub fn balance_table(report: &BalanceReport) -> String {
                 Cell::new(h.qty).set_alignment(CellAlignment::Right),
             ]);
         }
-        out.push_str(&format!("Held at subcontractors (外发加工, still on the book)\n{s}\n"));
+        out.push_str(&format!(
+            "Held at subcontractors (外发加工, still on the book)\n{s}\n"
+        ));
     }
     out
 }

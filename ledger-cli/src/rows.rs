@@ -26,11 +26,18 @@ fn opt_typed<T: FromStr<Err = InvalidValue>>(f: &mut Fields<'_>, col: &str) -> O
     }
 }
 
-fn parse_into<T: FromStr<Err = InvalidValue>>(f: &mut Fields<'_>, col: &str, raw: &str) -> Option<T> {
+fn parse_into<T: FromStr<Err = InvalidValue>>(
+    f: &mut Fields<'_>,
+    col: &str,
+    raw: &str,
+) -> Option<T> {
     match raw.parse::<T>() {
         Ok(v) => Some(v),
         Err(e) => {
-            f.error(col, format!("{:?} is not a valid {}: {}", truncate(raw), e.what, e.why));
+            f.error(
+                col,
+                format!("{:?} is not a valid {}: {}", truncate(raw), e.what, e.why),
+            );
             None
         }
     }
@@ -47,7 +54,11 @@ fn truncate(s: &str) -> String {
 }
 
 fn whole(f: &mut Fields<'_>, col: &str, required: bool) -> Option<Option<u32>> {
-    let raw = if required { f.text(col) } else { f.opt_text(col) };
+    let raw = if required {
+        f.text(col)
+    } else {
+        f.opt_text(col)
+    };
     match raw {
         None => Some(None),
         Some(raw) => match raw.trim().parse::<u32>() {
@@ -333,7 +344,8 @@ pub fn header_from_flags(flags: &crate::cli::AccountOpen) -> Result<BookHeader, 
     };
     let capacity_usd = crate::input::parse_decimal(&flags.capacity_usd)
         .map_err(|e| format!("--capacity-usd: {e}"))?;
-    let cycle_start = crate::input::parse_date(&flags.cycle_start).map_err(|e| format!("--cycle-start: {e}"))?;
+    let cycle_start =
+        crate::input::parse_date(&flags.cycle_start).map_err(|e| format!("--cycle-start: {e}"))?;
     Ok(BookHeader {
         account: flags.account.parse().map_err(parse_err)?,
         company: flags.company.parse().map_err(parse_err)?,

@@ -2,16 +2,17 @@
 //! `decide` produced. The only place the CLI touches the disk's log.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::{Context, Result};
 use ledger_core::{Decided, Event, Ledger, SCHEMA_VERSION};
-use ledger_store::{AppendOutcome, AppendRequest, EventLog, ExpectedVersion, NewEvent, SledLog, StoreError};
+use ledger_store::{
+    AppendOutcome, AppendRequest, EventLog, ExpectedVersion, NewEvent, SledLog, StoreError,
+};
 
 use crate::exit::{bad_input, Exit, INTEGRITY};
 
 pub struct Session {
-    pub dir: PathBuf,
     pub log: SledLog,
     pub ledger: Ledger,
     pub actor: String,
@@ -22,7 +23,6 @@ pub fn open(dir: &Path, actor: &str) -> Result<Session> {
     let log = open_log(dir)?;
     let ledger = replay(&log)?;
     Ok(Session {
-        dir: dir.to_path_buf(),
         log,
         ledger,
         actor: actor.to_string(),
@@ -65,7 +65,12 @@ pub fn now_rfc3339() -> String {
 
 /// Appends decided events as one durable batch, expecting every stream they touch to be at
 /// the version `before` had (nobody else wrote in between).
-pub fn append(log: &mut dyn EventLog, before: &Ledger, decided: &[Decided], actor: &str) -> Result<AppendOutcome> {
+pub fn append(
+    log: &mut dyn EventLog,
+    before: &Ledger,
+    decided: &[Decided],
+    actor: &str,
+) -> Result<AppendOutcome> {
     let recorded_at = now_rfc3339();
     let mut expected = BTreeMap::new();
     let mut events = Vec::with_capacity(decided.len());

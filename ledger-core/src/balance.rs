@@ -54,7 +54,11 @@ pub struct SubcontractorHolding {
 
 /// Balances of every registered material and scrap item of `account` at the end of `as_of`.
 /// Quantities are exact; trailing zeros are dropped (`12.50` shows as `12.5`).
-pub fn balances(state: &Ledger, account: &BookNo, as_of: NaiveDate) -> Result<BalanceReport, Refusal> {
+pub fn balances(
+    state: &Ledger,
+    account: &BookNo,
+    as_of: NaiveDate,
+) -> Result<BalanceReport, Refusal> {
     let book = state
         .book(account)
         .ok_or_else(|| Refusal::UnknownBook(account.clone()))?;

@@ -41,7 +41,10 @@ impl BookHeader {
         if self.capacity_usd <= Decimal::ZERO {
             return Err(Refusal::bad(
                 "capacity-usd",
-                format!("the capacity cap must be above 0 USD, not {}", self.capacity_usd),
+                format!(
+                    "the capacity cap must be above 0 USD, not {}",
+                    self.capacity_usd
+                ),
             ));
         }
         if self.cycle_months == 0 || self.cycle_months > MAX_CYCLE_MONTHS {
@@ -250,17 +253,56 @@ mod tests {
     #[test]
     fn cycle_table() {
         let cases = [
-            ("2025-01-01", 12, "2025-01-01", 1, "2025-01-01", "2025-12-31"),
-            ("2025-01-01", 12, "2025-12-31", 1, "2025-01-01", "2025-12-31"),
-            ("2025-01-01", 12, "2026-01-01", 2, "2026-01-01", "2026-12-31"),
-            ("2025-01-01", 12, "2024-12-31", 0, "2024-01-01", "2024-12-31"),
+            (
+                "2025-01-01",
+                12,
+                "2025-01-01",
+                1,
+                "2025-01-01",
+                "2025-12-31",
+            ),
+            (
+                "2025-01-01",
+                12,
+                "2025-12-31",
+                1,
+                "2025-01-01",
+                "2025-12-31",
+            ),
+            (
+                "2025-01-01",
+                12,
+                "2026-01-01",
+                2,
+                "2026-01-01",
+                "2026-12-31",
+            ),
+            (
+                "2025-01-01",
+                12,
+                "2024-12-31",
+                0,
+                "2024-01-01",
+                "2024-12-31",
+            ),
             ("2025-04-15", 6, "2025-10-14", 1, "2025-04-15", "2025-10-14"),
             ("2025-04-15", 6, "2025-10-15", 2, "2025-10-15", "2026-04-14"),
-            ("2024-03-01", 24, "2026-02-28", 1, "2024-03-01", "2026-02-28"),
+            (
+                "2024-03-01",
+                24,
+                "2026-02-28",
+                1,
+                "2024-03-01",
+                "2026-02-28",
+            ),
         ];
         for (start, months, date, number, cs, ce) in cases {
             let c = cycle_of(d(start), months, d(date));
-            assert_eq!((c.number, c.start, c.end), (number, d(cs), d(ce)), "{start} {months} {date}");
+            assert_eq!(
+                (c.number, c.start, c.end),
+                (number, d(cs), d(ce)),
+                "{start} {months} {date}"
+            );
         }
     }
 

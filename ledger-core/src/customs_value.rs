@@ -94,13 +94,31 @@ mod tests {
             // CIF: the price itself.
             (Incoterm::CIF, dec!(1000), None, None, dec!(1000)),
             // FOB 1000 + freight 50 + insurance given 2 = 1052
-            (Incoterm::FOB, dec!(1000), Some(dec!(50)), Some(dec!(2)), dec!(1052)),
+            (
+                Incoterm::FOB,
+                dec!(1000),
+                Some(dec!(50)),
+                Some(dec!(2)),
+                dec!(1052),
+            ),
             // FOB 1000 + 50 + (1050 × 0.003 = 3.15) = 1053.15
-            (Incoterm::FOB, dec!(1000), Some(dec!(50)), None, dec!(1053.15)),
+            (
+                Incoterm::FOB,
+                dec!(1000),
+                Some(dec!(50)),
+                None,
+                dec!(1053.15),
+            ),
             // CFR 1000 + (1000 × 0.003 = 3.00) = 1003
             (Incoterm::CFR, dec!(1000), None, None, dec!(1003.00)),
             // EXW 333.33 + 10 + (343.33 × 0.003 = 1.02999 → 1.03) = 344.36
-            (Incoterm::EXW, dec!(333.33), Some(dec!(10)), None, dec!(344.36)),
+            (
+                Incoterm::EXW,
+                dec!(333.33),
+                Some(dec!(10)),
+                None,
+                dec!(344.36),
+            ),
             // FOB 1.5 + 0 + (1.5 × 0.003 = 0.0045 → 0.00) = 1.5
             (Incoterm::FOB, dec!(1.5), Some(dec!(0)), None, dec!(1.50)),
             // FOB 500 + 1 + (501 × 0.003 = 1.503 → 1.50) = 502.50

@@ -78,14 +78,20 @@ fn require_item(book: &Book, goods: GoodsKind, item: ItemNo) -> Result<(), Refus
 
 fn positive(column: &'static str, v: Decimal) -> Result<(), Refusal> {
     if v <= Decimal::ZERO {
-        return Err(Refusal::bad(column, format!("{column} must be above 0, not {v}")));
+        return Err(Refusal::bad(
+            column,
+            format!("{column} must be above 0, not {v}"),
+        ));
     }
     Ok(())
 }
 
 fn not_negative(column: &'static str, v: Decimal) -> Result<(), Refusal> {
     if v < Decimal::ZERO {
-        return Err(Refusal::bad(column, format!("{column} must not be negative, not {v}")));
+        return Err(Refusal::bad(
+            column,
+            format!("{column} must not be negative, not {v}"),
+        ));
     }
     Ok(())
 }
@@ -199,13 +205,16 @@ pub fn decide(state: &Ledger, command: &Command) -> Result<Vec<Decided>, Refusal
     }
 }
 
+/// The refusals of a file, each with the line number it was given.
+pub type LineRefusals = Vec<(u64, Refusal)>;
+
+/// A whole file accepted (its events, and the state they lead to), or its refusals.
+pub type FileDecision = Result<(Vec<Decided>, Ledger), LineRefusals>;
+
 /// Decides the commands of one file in order, each against the state the earlier ones left.
 /// All or nothing: either every command is accepted (the events, and the state they lead to)
 /// or the refusals of every line that was refused, with the line number it was given.
-pub fn decide_all(
-    state: &Ledger,
-    commands: Vec<(u64, Command)>,
-) -> Result<(Vec<Decided>, Ledger), Vec<(u64, Refusal)>> {
+pub fn decide_all(state: &Ledger, commands: Vec<(u64, Command)>) -> FileDecision {
     let mut scratch = state.clone();
     let mut events = Vec::new();
     let mut refusals = Vec::new();
@@ -411,7 +420,7 @@ fn finished_effects(
 
 /// Refuses effects that would leave any stock negative on `date` or any later day.
 fn check_not_negative(b: &Book, date: NaiveDate, effects: &[Effect]) -> Result<(), Refusal> {
-    let mut net: BTreeMap<&Target, Decimal> = BTreeMap::new();
+    let mut net: BTreeMap<Target, Decimal> = BTreeMap::new();
     for e in effects {
         *net.entry(stock_key(&e.target)).or_default() += Book::stock_delta(e);
     }
@@ -420,11 +429,11 @@ fn check_not_negative(b: &Book, date: NaiveDate, effects: &[Effect]) -> Result<(
             continue;
         }
         let (available, when) = b
-            .stock(target)
+            .stock(&target)
             .map(|s| s.available_from(date))
             .unwrap_or((Decimal::ZERO, date));
         if available + delta < Decimal::ZERO {
-            let (what, unit) = describe(b, target);
+            let (what, unit) = describe(b, &target);
             return Err(Refusal::WouldGoNegative {
                 what,
                 unit,
@@ -438,8 +447,14 @@ fn check_not_negative(b: &Book, date: NaiveDate, effects: &[Effect]) -> Result<(
 }
 
 /// Effects on different columns of one material share one balance: compare them together.
-fn stock_key(t: &Target) -> &Target {
-    t
+fn stock_key(t: &Target) -> Target {
+    match t {
+        Target::Material { item, .. } => Target::Material {
+            item: *item,
+            column: crate::trade_mode::Column::Opening,
+        },
+        other => other.clone(),
+    }
 }
 
 fn describe(b: &Book, target: &Target) -> (String, String) {
@@ -483,13 +498,22 @@ fn resolve_item(b: &Book, line: &MovementLine) -> Result<ItemNo, Refusal> {
         (Some(given), Some(actual)) if given != actual => {
             return Err(Refusal::PartItemMismatch {
                 goods: line.goods,
-                part: line.part.as_ref().map(|p| p.to_string()).unwrap_or_default(),
+                part: line
+                    .part
+                    .as_ref()
+                    .map(|p| p.to_string())
+                    .unwrap_or_default(),
                 actual,
                 given,
             })
         }
         (Some(item), _) | (None, Some(item)) => item,
-        (None, None) => return Err(Refusal::bad("item", "give the item number or the part number")),
+        (None, None) => {
+            return Err(Refusal::bad(
+                "item",
+                "give the item number or the part number",
+            ))
+        }
     };
     require_item(b, line.goods, item)?;
     Ok(item)
@@ -500,7 +524,12 @@ fn month_of(date: NaiveDate) -> String {
 }
 
 /// Converts `amount` of `currency` to USD at the month's rates (both via CNY).
-fn to_usd(state: &Ledger, amount: Decimal, currency: &Currency, date: NaiveDate) -> Result<Decimal, Refusal> {
+fn to_usd(
+    state: &Ledger,
+    amount: Decimal,
+    currency: &Currency,
+    date: NaiveDate,
+) -> Result<Decimal, Refusal> {
     if currency == &Currency::usd() {
         return Ok(amount);
     }
@@ -527,7 +556,9 @@ fn outstanding_usd(b: &Book, date: NaiveDate) -> Decimal {
         };
         let (qty, usd) = lots
             .iter()
-            .fold((Decimal::ZERO, Decimal::ZERO), |(q, u), l| (q + l.qty, u + l.cif_usd));
+            .fold((Decimal::ZERO, Decimal::ZERO), |(q, u), l| {
+                (q + l.qty, u + l.cif_usd)
+            });
         if qty > Decimal::ZERO {
             total += stock.balance.at(date).max(Decimal::ZERO) * usd / qty;
         }
@@ -546,13 +577,19 @@ fn record_movement(state: &Ledger, line: &MovementLine) -> Result<Vec<Decided>, 
             });
         }
     }
-    let class = line.mode.effect(line.dir, line.goods).ok_or_else(|| Refusal::ModeCombination {
-        mode: line.mode,
-        what: format!("dir {} and goods {}", line.dir, line.goods),
-        allowed: line.mode.allowed_combinations().join(" or "),
-    })?;
+    let class = line
+        .mode
+        .effect(line.dir, line.goods)
+        .ok_or_else(|| Refusal::ModeCombination {
+            mode: line.mode,
+            what: format!("dir {} and goods {}", line.dir, line.goods),
+            allowed: line.mode.allowed_combinations().join(" or "),
+        })?;
     if line.ref_.trim().is_empty() || line.ref_.chars().count() > 64 {
-        return Err(Refusal::bad("ref", "the list number (ref) has 1 to 64 characters"));
+        return Err(Refusal::bad(
+            "ref",
+            "the list number (ref) has 1 to 64 characters",
+        ));
     }
     positive("qty", line.qty)?;
     for (col, v) in [
@@ -581,7 +618,11 @@ fn record_movement(state: &Ledger, line: &MovementLine) -> Result<Vec<Decided>, 
     let effects = match class {
         MovementClass::Material(column, sign) => vec![Effect {
             target: Target::Material { item, column },
-            qty: if sign == Sign::Plus { line.qty } else { -line.qty },
+            qty: if sign == Sign::Plus {
+                line.qty
+            } else {
+                -line.qty
+            },
         }],
         MovementClass::Finished(column, sign) => {
             let version = line.bom_version.unwrap_or(0);
@@ -611,7 +652,10 @@ fn record_movement(state: &Ledger, line: &MovementLine) -> Result<Vec<Decided>, 
                 .map(str::trim)
                 .filter(|s| !s.is_empty())
                 .ok_or_else(|| {
-                    Refusal::bad("subcontractor", "outward processing (OWP) names the subcontractor")
+                    Refusal::bad(
+                        "subcontractor",
+                        "outward processing (OWP) names the subcontractor",
+                    )
                 })?;
             let sent = class == MovementClass::OutwardSent;
             if sent && line.goods == GoodsKind::M {
@@ -621,7 +665,11 @@ fn record_movement(state: &Ledger, line: &MovementLine) -> Result<Vec<Decided>, 
                     .filter(|((_, g, i), _)| *g == GoodsKind::M && *i == item)
                     .map(|(_, s)| s.at(line.date))
                     .sum();
-                let on_book = b.materials.get(&item).map(|m| m.balance.at(line.date)).unwrap_or_default();
+                let on_book = b
+                    .materials
+                    .get(&item)
+                    .map(|m| m.balance.at(line.date))
+                    .unwrap_or_default();
                 if held + line.qty > on_book {
                     return Err(Refusal::WouldGoNegative {
                         what: format!("the balance of material {item} left at the factory"),
@@ -661,11 +709,20 @@ fn record_movement(state: &Ledger, line: &MovementLine) -> Result<Vec<Decided>, 
             .clone()
             .or(registered.and_then(|i| i.currency.clone()))
             .ok_or_else(|| Refusal::bad("currency", "an import needs the currency of its price"))?;
-        let value = cif_value(line.incoterm.unwrap_or_default(), line.qty * price, line.freight, line.insurance)?;
+        let value = cif_value(
+            line.incoterm.unwrap_or_default(),
+            line.qty * price,
+            line.freight,
+            line.insurance,
+        )?;
         let usd = to_usd(state, value, &currency, line.date)?;
         let cycle = cycle_of(b.header.cycle_start, b.settings.cycle_months, line.date);
         let used = match b.settings.cap_basis {
-            CapBasis::Cumulative => b.cap_used_usd.get(&cycle.number).copied().unwrap_or_default(),
+            CapBasis::Cumulative => b
+                .cap_used_usd
+                .get(&cycle.number)
+                .copied()
+                .unwrap_or_default(),
             CapBasis::Outstanding => outstanding_usd(b, line.date),
         };
         if used + usd > b.header.capacity_usd {
@@ -703,15 +760,23 @@ fn apply_pending(state: &Ledger, account: &BookNo) -> Result<Vec<Decided>, Refus
     let mut scratch = state.clone();
     let mut out = Vec::new();
     for key in &b.awaiting {
-        let Some(rec) = b.lines.get(key) else { continue };
+        let Some(rec) = b.lines.get(key) else {
+            continue;
+        };
         let line = &rec.line;
-        let Some(MovementClass::Finished(column, sign)) = line.mode.effect(line.dir, line.goods) else {
+        let Some(MovementClass::Finished(column, sign)) = line.mode.effect(line.dir, line.goods)
+        else {
             continue;
         };
         let current = book(&scratch, account)?;
-        let Some(effects) =
-            finished_effects(current, rec.item, line.bom_version.unwrap_or(0), line.qty, column, sign)
-        else {
+        let Some(effects) = finished_effects(
+            current,
+            rec.item,
+            line.bom_version.unwrap_or(0),
+            line.qty,
+            column,
+            sign,
+        ) else {
             continue;
         };
         check_not_negative(current, line.date, &effects)?;
@@ -735,6 +800,12 @@ fn correct(state: &Ledger, input: &CorrectionInput) -> Result<Vec<Decided>, Refu
         return Err(Refusal::bad("reason", "a correction says why (reason)"));
     }
     let key = (input.ref_.clone(), input.line);
+    // The same correction again (same line, same reason) is a repeat of an input already
+    // applied: nothing to do, whether or not the line was recorded anew since. A second
+    // correction of a re-recorded line gives its own reason.
+    if b.last_corrections.get(&key).map(String::as_str) == Some(input.reason.trim()) {
+        return Ok(vec![]);
+    }
     let Some(rec) = b.lines.get(&key) else {
         return Err(Refusal::NothingToCorrect {
             account: input.account.clone(),
@@ -821,7 +892,10 @@ fn stocktake(state: &Ledger, input: &StocktakeInput) -> Result<Vec<Decided>, Ref
 fn work_order(state: &Ledger, input: &WorkOrderInput) -> Result<Vec<Decided>, Refusal> {
     let b = book(state, &input.account)?;
     if input.order.trim().is_empty() || input.order.chars().count() > 64 {
-        return Err(Refusal::bad("order", "the work order number has 1 to 64 characters"));
+        return Err(Refusal::bad(
+            "order",
+            "the work order number has 1 to 64 characters",
+        ));
     }
     require_item(b, GoodsKind::P, input.product).map_err(|_| Refusal::UnknownItem {
         account: input.account.clone(),
@@ -872,7 +946,10 @@ fn work_order(state: &Ledger, input: &WorkOrderInput) -> Result<Vec<Decided>, Re
         .range((event.order.clone(), ItemNo(0))..)
         .find(|((o, _), _)| *o == event.order)
     {
-        if other.product != event.product || other.produced != event.produced || other.date != event.date {
+        if other.product != event.product
+            || other.produced != event.produced
+            || other.date != event.date
+        {
             return Err(Refusal::MasterDataConflict {
                 column: "order",
                 what: format!(
@@ -887,3 +964,6 @@ fn work_order(state: &Ledger, input: &WorkOrderInput) -> Result<Vec<Decided>, Re
     }
     Ok(one(state, Event::WorkOrderRecorded(event)))
 }
+#[cfg(test)]
+#[path = "decide_tests.rs"]
+mod tests;

@@ -60,7 +60,9 @@ impl Event {
 
     /// The stream the event is stored in.
     pub fn stream(&self) -> &str {
-        self.account().map(BookNo::as_str).unwrap_or(REFERENCE_STREAM)
+        self.account()
+            .map(BookNo::as_str)
+            .unwrap_or(REFERENCE_STREAM)
     }
 
     /// The event's type name, as stored in the envelope.

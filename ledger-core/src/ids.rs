@@ -53,9 +53,31 @@ impl FromStr for BookNo {
 }
 
 /// The customs item number (备案序号) of a material, finished or scrap item in a book.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(transparent)]
+/// In JSON it is a decimal string like every number of the contract ("12"); a bare number is
+/// read too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ItemNo(pub u32);
+
+impl Serialize for ItemNo {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for ItemNo {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Number(u32),
+            Text(String),
+        }
+        match Raw::deserialize(d)? {
+            Raw::Number(n) => Ok(ItemNo(n)),
+            Raw::Text(t) => t.parse().map_err(serde::de::Error::custom),
+        }
+    }
+}
 
 pub const MAX_ITEM_NO: u32 = 999_999;
 
@@ -89,8 +111,7 @@ impl FromStr for PartNo {
     type Err = InvalidValue;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let t = s.trim();
-        if t.is_empty() || t.chars().count() > 64 || t.chars().any(|c| c.is_control() || c == '|')
-        {
+        if t.is_empty() || t.chars().count() > 64 || t.chars().any(|c| c.is_control() || c == '|') {
             return Err(invalid(
                 "part number",
                 s,
@@ -297,6 +318,17 @@ mod tests {
         assert!("85423190001".parse::<HsCode>().is_err());
         assert!("85A2319000".parse::<HsCode>().is_err());
         assert!("854".parse::<Heading>().is_err());
+    }
+
+    #[test]
+    fn item_numbers_are_strings_in_json() {
+        assert_eq!(serde_json::to_string(&ItemNo(12)).expect("json"), "\"12\"");
+        assert_eq!(
+            serde_json::from_str::<ItemNo>("\"12\"").ok(),
+            Some(ItemNo(12))
+        );
+        assert_eq!(serde_json::from_str::<ItemNo>("12").ok(), Some(ItemNo(12)));
+        assert!(serde_json::from_str::<ItemNo>("\"0\"").is_err());
     }
 
     #[test]

@@ -95,6 +95,9 @@ pub struct Book {
     pub lines: HashMap<LineKey, RecordedLine>,
     /// How often each line key was corrected: part of the next recording's event id.
     pub generations: HashMap<LineKey, u32>,
+    /// The reason of each line's latest correction: the same correction loaded again is a
+    /// repeat, not a second reversal.
+    pub last_corrections: HashMap<LineKey, String>,
     /// Finished-goods lines waiting for their unit consumption.
     pub awaiting: BTreeSet<LineKey>,
     /// Cycle number → CIF imports in USD (the capacity cap's cumulative basis).
@@ -121,6 +124,7 @@ impl Book {
             subcontractors: BTreeMap::new(),
             lines: HashMap::new(),
             generations: HashMap::new(),
+            last_corrections: HashMap::new(),
             awaiting: BTreeSet::new(),
             cap_used_usd: BTreeMap::new(),
             imports: BTreeMap::new(),
@@ -220,14 +224,18 @@ impl Ledger {
                     .insert((e.month.clone(), e.currency.clone()), e.cny_per_unit);
             }
             Event::TariffSet(e) => {
-                self.reference.tariffs.entry(e.hs.clone()).or_default().insert(
-                    e.from,
-                    TariffRates {
-                        duty_pct: e.duty_pct,
-                        vat_pct: e.vat_pct,
-                        consumption_pct: e.consumption_pct,
-                    },
-                );
+                self.reference
+                    .tariffs
+                    .entry(e.hs.clone())
+                    .or_default()
+                    .insert(
+                        e.from,
+                        TariffRates {
+                            duty_pct: e.duty_pct,
+                            vat_pct: e.vat_pct,
+                            consumption_pct: e.consumption_pct,
+                        },
+                    );
             }
             Event::InterestRateSet(e) => {
                 self.reference.interest.insert(e.from, e.annual_pct);
@@ -275,7 +283,9 @@ fn evolve_book(book: &mut Book, id: Uuid, event: &Event) {
             for effect in &e.effects {
                 book.apply(line.date, effect, Decimal::ONE);
             }
-            if line.goods == GoodsKind::P && line.mode.effect(line.dir, line.goods).is_some() {
+            // A BOM version is fixed once a movement has consumed by it; a line still waiting
+            // for its unit consumption has not.
+            if line.goods == GoodsKind::P && !e.awaiting_unit_consumption && !e.effects.is_empty() {
                 book.bom_used
                     .insert((e.item, line.bom_version.unwrap_or(0)));
             }
@@ -328,6 +338,8 @@ fn evolve_book(book: &mut Book, id: Uuid, event: &Event) {
             book.awaiting.remove(&key);
             if let Some(rec) = book.lines.get_mut(&key) {
                 rec.effects.extend(e.effects.iter().cloned());
+                book.bom_used
+                    .insert((rec.item, rec.line.bom_version.unwrap_or(0)));
             }
         }
         Event::MovementCorrected(e) => {
@@ -344,13 +356,15 @@ fn evolve_book(book: &mut Book, id: Uuid, event: &Event) {
                     lots.retain(|lot| lot.key != key);
                 }
             }
-            *book.generations.entry(key).or_default() += 1;
+            *book.generations.entry(key.clone()).or_default() += 1;
+            book.last_corrections.insert(key, e.reason.clone());
         }
         Event::OpeningRecorded(e) => {
-            book.materials
-                .entry(e.item)
-                .or_default()
-                .add(e.date, crate::trade_mode::Column::Opening, e.qty);
+            book.materials.entry(e.item).or_default().add(
+                e.date,
+                crate::trade_mode::Column::Opening,
+                e.qty,
+            );
             book.last_writeoff = Some(match book.last_writeoff {
                 Some(d) if d >= e.date => d,
                 _ => e.date,
@@ -367,7 +381,10 @@ fn evolve_book(book: &mut Book, id: Uuid, event: &Event) {
             book.work_orders
                 .insert((e.order.clone(), e.material), e.clone());
         }
-        Event::BookOpened(_) | Event::FxRateSet(_) | Event::TariffSet(_) | Event::InterestRateSet(_) => {}
+        Event::BookOpened(_)
+        | Event::FxRateSet(_)
+        | Event::TariffSet(_)
+        | Event::InterestRateSet(_) => {}
     }
 }
 

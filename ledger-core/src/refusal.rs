@@ -72,7 +72,7 @@ pub enum Refusal {
         what: String,
         allowed: String,
     },
-    #[error("{ref_}/{line} of book {account} was never recorded, so it cannot be corrected")]
+    #[error("{ref_}/{line} is not recorded in book {account} (never recorded, or already corrected), so there is nothing to correct")]
     NothingToCorrect {
         account: BookNo,
         ref_: String,
@@ -119,6 +119,18 @@ pub enum Refusal {
     },
     #[error("{what}")]
     MasterDataConflict { column: &'static str, what: String },
+    #[error(
+        "no tariff rate for HS code {hs} in force on {date}: load a tariff file with that code"
+    )]
+    NoTariff { hs: String, date: NaiveDate },
+    #[error("material {item} of book {account} has no import price to value a sale on {date}: no import in this or an earlier cycle, and no opening price")]
+    NoImportPrice {
+        account: BookNo,
+        item: ItemNo,
+        date: NaiveDate,
+    },
+    #[error("{what}")]
+    DeclarationConflict { what: String },
 }
 
 impl Refusal {
@@ -141,7 +153,10 @@ impl Refusal {
             | NoExchangeRate { .. }
             | HeadingNotAllowed { .. }
             | RefLineConflict { .. }
-            | MasterDataConflict { .. } => RefusalClass::Rule,
+            | MasterDataConflict { .. }
+            | NoTariff { .. }
+            | NoImportPrice { .. }
+            | DeclarationConflict { .. } => RefusalClass::Rule,
         }
     }
 
@@ -169,6 +184,9 @@ impl Refusal {
             WouldGoNegative { .. } | CapacityExceeded { .. } => "qty",
             UnitConsumptionNotDeclared { .. } => "bom_version",
             NoExchangeRate { .. } => "currency",
+            NoTariff { .. } => "hs",
+            NoImportPrice { .. } => "unit_price",
+            DeclarationConflict { .. } => "date",
             HeadingNotAllowed { .. } => "hs",
             RefLineConflict { .. } | NothingToCorrect { .. } => "ref",
         })

@@ -3,6 +3,7 @@
 //! past must be checked against every later day, not only today's total.
 
 use std::collections::BTreeMap;
+use std::ops::Bound;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -51,9 +52,13 @@ impl DatedStock {
             Some(last) if date >= *last => return (self.total, date),
             _ => {}
         }
-        let mut running: Decimal = self.by_date.range(..date).map(|(_, v)| *v).sum();
+        // The stock at the end of `date` (its own changes included), then every later day.
+        let mut running: Decimal = self.by_date.range(..=date).map(|(_, v)| *v).sum();
         let mut min = (running, date);
-        for (day, delta) in self.by_date.range(date..) {
+        for (day, delta) in self
+            .by_date
+            .range((Bound::Excluded(date), Bound::Unbounded))
+        {
             running += *delta;
             if running < min.0 {
                 min = (running, *day);
@@ -173,12 +178,35 @@ mod tests {
         s.add(d("2025-03-10"), dec!(50));
         // On 2025-01-15 the stock is 100, but 2025-02-10 leaves only 20.
         assert_eq!(s.at(d("2025-01-15")), dec!(100));
-        assert_eq!(s.available_from(d("2025-01-15")), (dec!(20), d("2025-02-10")));
+        assert_eq!(
+            s.available_from(d("2025-01-15")),
+            (dec!(20), d("2025-02-10"))
+        );
         // Before the first import nothing is available.
         assert_eq!(s.available_from(d("2025-01-01")).0, dec!(0));
         // After the last change: the total.
-        assert_eq!(s.available_from(d("2025-04-01")), (dec!(70), d("2025-04-01")));
+        assert_eq!(
+            s.available_from(d("2025-04-01")),
+            (dec!(70), d("2025-04-01"))
+        );
         assert_eq!(s.at(d("2025-02-28")), dec!(20));
+    }
+
+    #[test]
+    fn the_days_own_change_counts() {
+        let mut s = DatedStock::default();
+        s.add(d("2025-01-10"), dec!(100));
+        s.add(d("2025-02-10"), dec!(-30));
+        // On 2025-01-10 itself 100 arrived; 70 stays free for that day given February's 30.
+        assert_eq!(
+            s.available_from(d("2025-01-10")),
+            (dec!(70), d("2025-02-10"))
+        );
+        s.add(d("2025-01-10"), dec!(-70));
+        assert_eq!(
+            s.available_from(d("2025-01-10")),
+            (dec!(0), d("2025-02-10"))
+        );
     }
 
     #[test]

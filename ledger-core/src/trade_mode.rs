@@ -248,7 +248,11 @@ impl TradeMode {
     pub fn counts_against_cap(self, dir: Direction, goods: GoodsKind) -> bool {
         matches!(
             (self, dir, goods),
-            (TradeMode::M0615 | TradeMode::M0214 | TradeMode::M0715, Direction::I, GoodsKind::M)
+            (
+                TradeMode::M0615 | TradeMode::M0214 | TradeMode::M0715,
+                Direction::I,
+                GoodsKind::M
+            )
         )
     }
 

@@ -31,7 +31,10 @@ impl UnitConsumption {
         bonded_pct: Decimal,
     ) -> Result<Self, Refusal> {
         if net <= Decimal::ZERO {
-            return Err(Refusal::bad("net", format!("net consumption must be above 0, not {net}")));
+            return Err(Refusal::bad(
+                "net",
+                format!("net consumption must be above 0, not {net}"),
+            ));
         }
         for (column, v) in [
             ("tangible_loss_pct", tangible_loss_pct),
@@ -40,7 +43,9 @@ impl UnitConsumption {
             if v < Decimal::ZERO || v >= HUNDRED {
                 return Err(Refusal::bad(
                     column,
-                    format!("a loss rate is a percentage from 0 up to (not including) 100, not {v}"),
+                    format!(
+                        "a loss rate is a percentage from 0 up to (not including) 100, not {v}"
+                    ),
                 ));
             }
         }
@@ -54,7 +59,9 @@ impl UnitConsumption {
         if bonded_pct <= Decimal::ZERO || bonded_pct > HUNDRED {
             return Err(Refusal::bad(
                 "bonded_pct",
-                format!("the bonded share is a percentage above 0 and at most 100, not {bonded_pct}"),
+                format!(
+                    "the bonded share is a percentage above 0 and at most 100, not {bonded_pct}"
+                ),
             ));
         }
         Ok(UnitConsumption {

@@ -30,11 +30,6 @@ impl<'a> Fields<'a> {
         }
     }
 
-    /// The row's physical line.
-    pub fn line(&self) -> u64 {
-        self.row.line
-    }
-
     /// How many errors this row has had so far (through this `Fields`).
     pub fn error_count(&self) -> usize {
         self.added
@@ -67,11 +62,6 @@ impl<'a> Fields<'a> {
     /// A required date: `YYYY-MM-DD`, `YYYY/M/D` or `YYYYMMDD`.
     pub fn date(&mut self, col: &str) -> Option<NaiveDate> {
         self.required(col, parse_date)
-    }
-
-    /// An optional date.
-    pub fn opt_date(&mut self, col: &str) -> Option<NaiveDate> {
-        self.optional(col, parse_date)
     }
 
     /// A required month as (year, month): `YYYY-MM`, `YYYY/MM` or `YYYYMM`.
@@ -419,7 +409,6 @@ mod tests {
         );
         let mut errors = Vec::new();
         let mut f = Fields::new("movements.csv", &row, &mut errors);
-        assert_eq!(f.line(), 17);
         assert_eq!(f.decimal("qty"), None);
         assert_eq!(f.date("date"), None);
         assert_eq!(f.text("ref").as_deref(), Some("R1"));
@@ -427,7 +416,6 @@ mod tests {
         assert_eq!(f.opt_text("part"), None);
         assert_eq!(f.opt_decimal("unit_price"), Some(dec("3.5")));
         assert_eq!(f.opt_decimal("freight"), None);
-        assert_eq!(f.opt_date("from"), None);
         assert_eq!(f.month("month"), Some((2025, 4)));
         f.error("dir", "must be I or E");
         f.error_line("give item or part");

@@ -23,9 +23,11 @@ use std::io::Read;
 use std::path::Path;
 
 pub use decode::Encoding;
-pub use fields::{parse_date, parse_decimal, parse_month, Fields, MAX_DECIMAL_DIGITS};
+pub use fields::{parse_date, parse_decimal, Fields};
 pub use kind::FileKind;
-pub use table::{Row, Table};
+#[cfg(test)]
+pub use table::Row;
+pub use table::Table;
 
 /// The largest file read.
 pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;

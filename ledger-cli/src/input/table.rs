@@ -6,7 +6,9 @@ use std::collections::HashMap;
 use super::aliases::resolve;
 use super::decode::Encoding;
 use super::fields::quote;
-use super::kind::{all_names, is_known_column, static_column, FileKind};
+#[cfg(test)]
+use super::kind::static_column;
+use super::kind::{all_names, is_known_column, FileKind};
 use super::{push_error, LineError, MAX_RECORD_BYTES, MAX_ROWS};
 
 /// A whole file, read and checked: every row has its cells by canonical column.
@@ -34,6 +36,7 @@ pub struct Row {
 impl Row {
     /// A row from (column, value) pairs; for tests of code that consumes rows. Values are
     /// trimmed, empty ones and names that are no column of any kind are left out.
+    #[cfg(test)]
     pub fn new(line: u64, cells: &[(&str, &str)]) -> Row {
         let mut row = Row {
             line,
@@ -67,6 +70,7 @@ impl Row {
     }
 
     /// The row's non-empty cells, in the file's column order.
+    #[cfg(test)]
     pub fn cells(&self) -> impl Iterator<Item = (&'static str, &str)> + '_ {
         self.cells
             .iter()

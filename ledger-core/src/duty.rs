@@ -1,0 +1,539 @@
+//! Duty on domestic sales (内销征税): the customs value of each line, its duty, consumption tax
+//! and VAT, the fifty-yuan rule, deferred-tax interest, and late-payment surcharges
+//! (DOMAIN.md §3; CONTRACT.md `duty`).
+//!
+//! Rounding is customs': each line's dutiable value is rounded once, half-up to 0.01 CNY, then
+//! its duty, its consumption tax (on value + rounded duty) and its VAT (on value + both), each
+//! half-up to 0.01 CNY. Nothing else is rounded before a total.
+
+use chrono::{Datelike, NaiveDate};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::events::Target;
+use crate::ids::{BookNo, Currency, HsCode, ItemNo};
+use crate::ledger::{Book, Ledger, RecordedLine, TariffRates};
+use crate::money::round_cents;
+use crate::period::Period;
+use crate::refusal::Refusal;
+use crate::trade_mode::{BookKind, Column, Direction, GoodsKind, TradeMode};
+
+const HUNDRED: Decimal = Decimal::ONE_HUNDRED;
+
+/// A tax total under CNY 50 is not levied (海关征收管理规定: 一票货物关税、进口环节增值税或者
+/// 消费税税额在人民币50元以下的, 免征). Tested per tax type per declaration (DOMAIN.md default).
+pub const FIFTY_YUAN: Decimal = Decimal::from_parts(50, 0, 0, false, 0);
+
+/// Late payment: 0.05 % of the unpaid tax a day (滞纳金 万分之五).
+pub const LATE_FEE_PER_DAY: Decimal = Decimal::from_parts(5, 0, 0, false, 4);
+
+/// The three taxes of one line, each rounded half-up to 0.01 CNY, in customs' order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Taxes {
+    pub duty: Decimal,
+    pub consumption_tax: Decimal,
+    pub vat: Decimal,
+}
+
+impl Taxes {
+    pub fn zero() -> Self {
+        Taxes {
+            duty: Decimal::ZERO,
+            consumption_tax: Decimal::ZERO,
+            vat: Decimal::ZERO,
+        }
+    }
+
+    pub fn sum(&self) -> Decimal {
+        self.duty + self.consumption_tax + self.vat
+    }
+
+    fn add(&mut self, other: &Taxes) {
+        self.duty += other.duty;
+        self.consumption_tax += other.consumption_tax;
+        self.vat += other.vat;
+    }
+
+    /// Each tax, or 0 where it is under CNY 50 (the fifty-yuan rule).
+    pub fn levied(&self) -> Taxes {
+        let levy = |t: Decimal| if t < FIFTY_YUAN { Decimal::ZERO } else { t };
+        Taxes {
+            duty: levy(self.duty),
+            consumption_tax: levy(self.consumption_tax),
+            vat: levy(self.vat),
+        }
+    }
+
+    /// Keeps only the tax types that `levied` kept.
+    fn only_where(&self, levied: &Taxes) -> Taxes {
+        let keep = |t: Decimal, l: Decimal| if l.is_zero() { Decimal::ZERO } else { t };
+        Taxes {
+            duty: keep(self.duty, levied.duty),
+            consumption_tax: keep(self.consumption_tax, levied.consumption_tax),
+            vat: keep(self.vat, levied.vat),
+        }
+    }
+}
+
+/// duty = value × duty%; consumption tax (ad valorem) = (value + duty) / (1 − ct%) × ct%;
+/// VAT = (value + duty + consumption tax) × VAT%. Each half-up to 0.01 CNY, in that order,
+/// each on the rounded amounts before it.
+pub fn taxes_on(value_cny: Decimal, rates: &TariffRates) -> Taxes {
+    let duty = round_cents(value_cny * rates.duty_pct / HUNDRED);
+    let ct_rate = rates.consumption_pct / HUNDRED;
+    let consumption_tax = if ct_rate.is_zero() {
+        Decimal::ZERO
+    } else {
+        round_cents((value_cny + duty) / (Decimal::ONE - ct_rate) * ct_rate)
+    };
+    let vat = round_cents((value_cny + duty + consumption_tax) * rates.vat_pct / HUNDRED);
+    Taxes {
+        duty,
+        consumption_tax,
+        vat,
+    }
+}
+
+/// Deferred-tax interest (缓税利息) = tax × days × annual rate / 360, half-up to 0.01 CNY
+/// (GACC Announcements 2009 No.13 and No.14).
+pub fn deferred_interest(tax: Decimal, days: i64, annual_pct: Decimal) -> Decimal {
+    if days <= 0 {
+        return Decimal::ZERO;
+    }
+    round_cents(tax * Decimal::from(days) * annual_pct / HUNDRED / Decimal::from(360))
+}
+
+/// Late-payment surcharge per tax type: 0.05 % a day of the unpaid tax, each half-up to
+/// 0.01 CNY; a surcharge under CNY 50 is not collected.
+pub fn late_fee(unpaid: &Taxes, days_late: i64) -> Decimal {
+    if days_late <= 0 {
+        return Decimal::ZERO;
+    }
+    [unpaid.duty, unpaid.consumption_tax, unpaid.vat]
+        .into_iter()
+        .map(|t| round_cents(t * LATE_FEE_PER_DAY * Decimal::from(days_late)))
+        .filter(|fee| *fee >= FIFTY_YUAN)
+        .sum()
+}
+
+/// One line of a domestic-sales declaration: a material (or scrap) item, its quantity, its
+/// dutiable value and taxes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DutyLine {
+    #[serde(rename = "ref")]
+    pub ref_: String,
+    pub line: u32,
+    pub date: NaiveDate,
+    pub goods: GoodsKind,
+    /// The finished item the line converts (折料), for finished goods sold.
+    pub product: Option<ItemNo>,
+    pub item: ItemNo,
+    pub hs: HsCode,
+    pub qty: Decimal,
+    /// Customs value per unit in its currency, and the currency.
+    pub unit_value: Decimal,
+    pub currency: Currency,
+    pub value_cny: Decimal,
+    pub duty: Decimal,
+    pub consumption_tax: Decimal,
+    pub vat: Decimal,
+    pub scrap: bool,
+}
+
+impl DutyLine {
+    fn taxes(&self) -> Taxes {
+        Taxes {
+            duty: self.duty,
+            consumption_tax: self.consumption_tax,
+            vat: self.vat,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DutyTotals {
+    pub value_cny: Decimal,
+    pub duty: Decimal,
+    pub consumption_tax: Decimal,
+    pub vat: Decimal,
+    pub interest: Decimal,
+    pub total: Decimal,
+}
+
+/// A domestic-sales declaration assessed as of its filing date.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Declaration {
+    pub account: BookNo,
+    pub period: Period,
+    pub due: NaiveDate,
+    pub filed: NaiveDate,
+    /// Deferred interest runs from here (last write-off, or first import) to `filed`.
+    pub interest_from: Option<NaiveDate>,
+    pub interest_days: i64,
+    pub interest_pct: Decimal,
+    pub lines: Vec<DutyLine>,
+    /// The taxes as the lines add up, before the fifty-yuan rule.
+    pub computed: Taxes,
+    pub totals: DutyTotals,
+}
+
+impl Declaration {
+    /// The taxes levied (after the fifty-yuan rule).
+    pub fn levied(&self) -> Taxes {
+        Taxes {
+            duty: self.totals.duty,
+            consumption_tax: self.totals.consumption_tax,
+            vat: self.totals.vat,
+        }
+    }
+}
+
+/// Whether a recorded line is a domestic sale, and of what.
+fn is_domestic_sale(rec: &RecordedLine) -> bool {
+    use TradeMode::*;
+    let l = &rec.line;
+    l.dir == Direction::I
+        && matches!(
+            (l.mode, l.goods),
+            (M0644 | M0245, GoodsKind::M | GoodsKind::P) | (M0844 | M0845, GoodsKind::S)
+        )
+}
+
+/// The domestic-sale lines of `period`, in date, ref and line order.
+pub fn sales_in(book: &Book, period: Period) -> Vec<&RecordedLine> {
+    let mut lines: Vec<&RecordedLine> = book
+        .lines
+        .values()
+        .filter(|r| is_domestic_sale(r) && period.contains(r.line.date))
+        .collect();
+    lines.sort_by(|a, b| {
+        (a.line.date, &a.line.ref_, a.line.line).cmp(&(b.line.date, &b.line.ref_, b.line.line))
+    });
+    lines
+}
+
+/// Every date with a domestic sale (for the deadlines).
+pub fn sale_dates(book: &Book) -> Vec<NaiveDate> {
+    let mut dates: Vec<NaiveDate> = book
+        .lines
+        .values()
+        .filter(|r| is_domestic_sale(r))
+        .map(|r| r.line.date)
+        .collect();
+    dates.sort();
+    dates.dedup();
+    dates
+}
+
+fn month_key(date: NaiveDate) -> String {
+    format!("{:04}-{:02}", date.year(), date.month())
+}
+
+fn fx(state: &Ledger, currency: &Currency, on: NaiveDate) -> Result<Decimal, Refusal> {
+    let month = month_key(on);
+    state
+        .reference
+        .fx_rate(&month, currency)
+        .ok_or_else(|| Refusal::NoExchangeRate {
+            currency: currency.to_string(),
+            month,
+        })
+}
+
+/// The tariff rates in force on `on` for `hs`.
+pub fn rates_on(state: &Ledger, hs: &HsCode, on: NaiveDate) -> Result<TariffRates, Refusal> {
+    state
+        .reference
+        .tariffs
+        .get(hs)
+        .and_then(|by_date| by_date.range(..=on).next_back())
+        .map(|(_, r)| r.clone())
+        .ok_or_else(|| Refusal::NoTariff {
+            hs: hs.to_string(),
+            date: on,
+        })
+}
+
+/// The deferred-interest annual rate in force on `on` (0 when none is loaded).
+pub fn interest_rate_on(state: &Ledger, on: NaiveDate) -> Decimal {
+    state
+        .reference
+        .interest
+        .range(..=on)
+        .next_back()
+        .map(|(_, r)| *r)
+        .unwrap_or_default()
+}
+
+/// A material's customs value per unit in CNY at `filed`'s month rates: the weighted-average
+/// CIF unit price of the item's imports in the sale's write-off cycle dated on or before the
+/// sale; where that cycle has none, of the latest earlier cycle that has; else the book's
+/// opening price (DOMAIN.md §3, a default).
+/// Returns (unit value in CNY, unit value in the import currency, that currency).
+pub fn average_import_price(
+    state: &Ledger,
+    book: &Book,
+    item: ItemNo,
+    sale_date: NaiveDate,
+    filed: NaiveDate,
+) -> Result<(Decimal, Decimal, Currency), Refusal> {
+    let cycle_of = |d: NaiveDate| {
+        crate::book::cycle_of(book.header.cycle_start, book.settings.cycle_months, d).number
+    };
+    let current = cycle_of(sale_date);
+    let lots = book.imports.get(&item).map(Vec::as_slice).unwrap_or(&[]);
+    let in_current: Vec<_> = lots
+        .iter()
+        .filter(|l| l.date <= sale_date && cycle_of(l.date) == current)
+        .collect();
+    let chosen = if in_current.is_empty() {
+        let earlier = lots
+            .iter()
+            .map(|l| cycle_of(l.date))
+            .filter(|c| *c < current)
+            .max();
+        match earlier {
+            Some(c) => lots.iter().filter(|l| cycle_of(l.date) == c).collect(),
+            None => Vec::new(),
+        }
+    } else {
+        in_current
+    };
+    if !chosen.is_empty() {
+        let mut qty = Decimal::ZERO;
+        let mut cny = Decimal::ZERO;
+        let mut native = Decimal::ZERO;
+        let currency = chosen[0].currency.clone();
+        let one_currency = chosen.iter().all(|l| l.currency == currency);
+        for lot in &chosen {
+            qty += lot.qty;
+            cny += lot.cif * fx(state, &lot.currency, filed)?;
+            native += lot.cif;
+        }
+        if qty > Decimal::ZERO {
+            let (unit_native, cur) = if one_currency {
+                (native / qty, currency)
+            } else {
+                (cny / qty, Currency::cny())
+            };
+            return Ok((cny / qty, unit_native, cur));
+        }
+    }
+    // No import to average: the opening price of a book taken over mid-life.
+    let opening = book
+        .openings
+        .range((item, NaiveDate::MIN)..=(item, sale_date))
+        .rev()
+        .find_map(|(_, o)| Some((o.unit_price?, o.currency.clone()?)));
+    match opening {
+        Some((price, currency)) => Ok((price * fx(state, &currency, filed)?, price, currency)),
+        None => Err(Refusal::NoImportPrice {
+            account: book.header.account.clone(),
+            item,
+            date: sale_date,
+        }),
+    }
+}
+
+/// Assesses the domestic sales of `period` as of `filed` (rates, fx and interest as of that
+/// day).
+pub fn assess(
+    state: &Ledger,
+    account: &BookNo,
+    period: Period,
+    filed: NaiveDate,
+) -> Result<Declaration, Refusal> {
+    let book = state
+        .book(account)
+        .ok_or_else(|| Refusal::UnknownBook(account.clone()))?;
+    let mut lines = Vec::new();
+    for rec in sales_in(book, period) {
+        lines.extend(value_sale(state, book, rec, filed)?);
+    }
+    Ok(declaration(state, book, period, filed, lines))
+}
+
+/// The duty lines of one recorded domestic sale.
+pub fn value_sale(
+    state: &Ledger,
+    book: &Book,
+    rec: &RecordedLine,
+    filed: NaiveDate,
+) -> Result<Vec<DutyLine>, Refusal> {
+    let l = &rec.line;
+    if l.goods == GoodsKind::S {
+        // Scrap: the domestic sale price, CNY unless the line says otherwise.
+        let price = l.unit_price.ok_or_else(|| {
+            Refusal::bad(
+                "unit_price",
+                format!(
+                    "{}/{}: a scrap sale needs its domestic sale price (unit_price)",
+                    l.ref_, l.line
+                ),
+            )
+        })?;
+        let currency = l.currency.clone().unwrap_or_else(Currency::cny);
+        let unit_cny = price * fx(state, &currency, filed)?;
+        return Ok(vec![duty_line(
+            state,
+            book,
+            rec,
+            rec.item,
+            GoodsKind::S,
+            l.qty,
+            unit_cny,
+            price,
+            currency,
+            filed,
+        )?]);
+    }
+    // Materials sold (or the materials a finished item converts to): the effects the line had.
+    let mut out = Vec::new();
+    for effect in &rec.effects {
+        let Target::Material {
+            item,
+            column: Column::DomesticSold,
+        } = effect.target
+        else {
+            continue;
+        };
+        let (unit_cny, unit_native, currency) = match book.header.kind {
+            BookKind::Purchased => average_import_price(state, book, item, l.date, filed)?,
+            BookKind::Supplied => {
+                // 来料: the price of identical or similar goods, which the line must give.
+                let price = l.unit_price.ok_or_else(|| {
+                    Refusal::bad(
+                        "unit_price",
+                        format!(
+                            "{}/{}: a domestic sale from a supplied-materials book needs the price of identical goods (unit_price and currency)",
+                            l.ref_, l.line
+                        ),
+                    )
+                })?;
+                let currency = l.currency.clone().ok_or_else(|| {
+                    Refusal::bad(
+                        "currency",
+                        format!("{}/{}: give the currency of unit_price", l.ref_, l.line),
+                    )
+                })?;
+                (price * fx(state, &currency, filed)?, price, currency)
+            }
+        };
+        out.push(duty_line(
+            state,
+            book,
+            rec,
+            item,
+            GoodsKind::M,
+            effect.qty,
+            unit_cny,
+            unit_native,
+            currency,
+            filed,
+        )?);
+    }
+    Ok(out)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn duty_line(
+    state: &Ledger,
+    book: &Book,
+    rec: &RecordedLine,
+    item: ItemNo,
+    goods: GoodsKind,
+    qty: Decimal,
+    unit_cny: Decimal,
+    unit_value: Decimal,
+    currency: Currency,
+    filed: NaiveDate,
+) -> Result<DutyLine, Refusal> {
+    let registered = book.item(goods, item).ok_or_else(|| Refusal::UnknownItem {
+        account: book.header.account.clone(),
+        goods,
+        item,
+    })?;
+    let rates = rates_on(state, &registered.hs, filed)?;
+    // The dutiable value: qty × unit value × rate, rounded once, half-up to 0.01 CNY.
+    let value_cny = round_cents(qty * unit_cny);
+    let taxes = taxes_on(value_cny, &rates);
+    Ok(DutyLine {
+        ref_: rec.line.ref_.clone(),
+        line: rec.line.line,
+        date: rec.line.date,
+        goods: rec.line.goods,
+        product: (rec.line.goods == GoodsKind::P).then_some(rec.item),
+        item,
+        hs: registered.hs.clone(),
+        qty: qty.normalize(),
+        unit_value: unit_value.normalize(),
+        currency,
+        value_cny,
+        duty: taxes.duty,
+        consumption_tax: taxes.consumption_tax,
+        vat: taxes.vat,
+        scrap: goods == GoodsKind::S,
+    })
+}
+
+/// When deferred interest starts for a book: its last write-off date, or its first import.
+pub fn interest_start(book: &Book) -> Option<NaiveDate> {
+    book.last_writeoff.or(book.first_import)
+}
+
+/// Puts lines together: totals, the fifty-yuan rule, deferred interest on the levied taxes of
+/// the non-scrap lines.
+pub fn declaration(
+    state: &Ledger,
+    book: &Book,
+    period: Period,
+    filed: NaiveDate,
+    lines: Vec<DutyLine>,
+) -> Declaration {
+    let mut computed = Taxes::zero();
+    let mut non_scrap = Taxes::zero();
+    let mut value = Decimal::ZERO;
+    for l in &lines {
+        computed.add(&l.taxes());
+        if !l.scrap {
+            non_scrap.add(&l.taxes());
+        }
+        value += l.value_cny;
+    }
+    let levied = computed.levied();
+    let interest_from = interest_start(book);
+    let interest_days = interest_from
+        .map(|d| (filed - d).num_days())
+        .unwrap_or(0)
+        .max(0);
+    let interest_pct = interest_rate_on(state, filed);
+    // Scrap carries no deferred interest; a tax not levied carries none either.
+    let interest = deferred_interest(
+        non_scrap.only_where(&levied).sum(),
+        interest_days,
+        interest_pct,
+    );
+    Declaration {
+        account: book.header.account.clone(),
+        period,
+        due: period.due(),
+        filed,
+        interest_from,
+        interest_days,
+        interest_pct,
+        lines,
+        computed,
+        totals: DutyTotals {
+            value_cny: value,
+            duty: levied.duty,
+            consumption_tax: levied.consumption_tax,
+            vat: levied.vat,
+            interest,
+            total: levied.sum() + interest,
+        },
+    }
+}
+
+#[cfg(test)]
+#[path = "duty_tests.rs"]
+mod tests;

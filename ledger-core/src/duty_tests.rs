@@ -1,0 +1,465 @@
+//! Hand-computed cases for the duty engine. The arithmetic is in a comment beside each row.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use rust_decimal_macros::dec;
+
+use super::*;
+use crate::book::{BookHeader, Level};
+use crate::commands::*;
+use crate::customs_value::Incoterm;
+use crate::decide::decide;
+use crate::trade_mode::{BookKind, Direction, GoodsKind, TradeMode};
+
+fn d(s: &str) -> NaiveDate {
+    s.parse().expect("date")
+}
+
+fn rates(duty: Decimal, vat: Decimal, ct: Decimal) -> TariffRates {
+    TariffRates {
+        duty_pct: duty,
+        vat_pct: vat,
+        consumption_pct: ct,
+    }
+}
+
+#[test]
+fn taxes_per_line() {
+    let cases = [
+        // 10000 × 5% = 500.00; VAT (10000 + 500) × 13% = 1365.00
+        (
+            dec!(10000),
+            rates(dec!(5), dec!(13), dec!(0)),
+            (dec!(500.00), dec!(0), dec!(1365.00)),
+        ),
+        // 1234.56 × 8% = 98.7648 → 98.76; VAT 1333.32 × 13% = 173.3316 → 173.33
+        (
+            dec!(1234.56),
+            rates(dec!(8), dec!(13), dec!(0)),
+            (dec!(98.76), dec!(0), dec!(173.33)),
+        ),
+        // consumption tax: duty 1000 × 10% = 100; CT (1000 + 100) / 0.9 × 0.1 = 122.2222… → 122.22;
+        // VAT (1000 + 100 + 122.22) × 13% = 158.8886 → 158.89
+        (
+            dec!(1000),
+            rates(dec!(10), dec!(13), dec!(10)),
+            (dec!(100.00), dec!(122.22), dec!(158.89)),
+        ),
+        // half-up at the midpoint: 100.10 × 5% = 5.005 → 5.01; VAT 105.11 × 13% = 13.6643 → 13.66
+        (
+            dec!(100.10),
+            rates(dec!(5), dec!(13), dec!(0)),
+            (dec!(5.01), dec!(0), dec!(13.66)),
+        ),
+        // 9% VAT, no duty: 200 × 9% = 18.00
+        (
+            dec!(200),
+            rates(dec!(0), dec!(9), dec!(0)),
+            (dec!(0), dec!(0), dec!(18.00)),
+        ),
+    ];
+    for (value, r, (duty, ct, vat)) in cases {
+        let t = taxes_on(value, &r);
+        assert_eq!(
+            (t.duty, t.consumption_tax, t.vat),
+            (duty, ct, vat),
+            "value {value}"
+        );
+    }
+}
+
+#[test]
+fn fifty_yuan_rule_per_tax_type() {
+    let t = Taxes {
+        duty: dec!(49.99),
+        consumption_tax: dec!(0),
+        vat: dec!(50.00),
+    };
+    // 49.99 is under 50: not levied; 50.00 is not under 50: levied.
+    assert_eq!(
+        t.levied(),
+        Taxes {
+            duty: dec!(0),
+            consumption_tax: dec!(0),
+            vat: dec!(50.00)
+        }
+    );
+}
+
+#[test]
+fn deferred_interest_table() {
+    let cases = [
+        // 10000 × 366 days (2024 is a leap year) × 0.35% / 360 = 35.5833… → 35.58
+        (
+            dec!(10000),
+            (d("2025-01-01") - d("2024-01-01")).num_days(),
+            dec!(0.35),
+            dec!(35.58),
+        ),
+        // February 2024 has 29 days: 1365 × 29 × 0.35% / 360 = 0.38485… → 0.38
+        (
+            dec!(1365),
+            (d("2024-03-01") - d("2024-02-01")).num_days(),
+            dec!(0.35),
+            dec!(0.38),
+        ),
+        // 2025 is not: 1365 × 28 × 0.35% / 360 = 0.3715833… → 0.37
+        (
+            dec!(1365),
+            (d("2025-03-01") - d("2025-02-01")).num_days(),
+            dec!(0.35),
+            dec!(0.37),
+        ),
+        // no days, no interest
+        (dec!(1365), 0, dec!(0.35), dec!(0)),
+    ];
+    for (tax, days, pct, want) in cases {
+        assert_eq!(deferred_interest(tax, days, pct), want, "{tax} {days}");
+    }
+}
+
+#[test]
+fn late_fee_table() {
+    let unpaid = Taxes {
+        duty: dec!(500),
+        consumption_tax: dec!(0),
+        vat: dec!(1365),
+    };
+    let cases = [
+        // 10 days: duty 500 × 0.05% × 10 = 2.50 (< 50, not collected); VAT 1365 × 0.005 = 6.825 → 6.83 (< 50)
+        (10, dec!(0)),
+        // 100 days: duty 25.00 (< 50); VAT 1365 × 0.05 = 68.25 → collected
+        (100, dec!(68.25)),
+        // 200 days: duty 50.00 (collected); VAT 136.50
+        (200, dec!(186.50)),
+        (0, dec!(0)),
+    ];
+    for (days, want) in cases {
+        assert_eq!(late_fee(&unpaid, days), want, "{days} days");
+    }
+}
+
+const BOOK: &str = "E44038000001";
+
+fn book() -> crate::ids::BookNo {
+    BOOK.parse().expect("book")
+}
+
+fn run(state: &mut Ledger, cmd: Command) {
+    for d in decide(state, &cmd).expect("accepted") {
+        state.evolve(d.id, &d.event);
+    }
+}
+
+fn line(
+    ref_: &str,
+    date: &str,
+    mode: TradeMode,
+    dir: Direction,
+    goods: GoodsKind,
+    item: u32,
+    qty: Decimal,
+) -> MovementLine {
+    MovementLine {
+        ref_: ref_.into(),
+        line: 1,
+        date: d(date),
+        account: book(),
+        mode,
+        dir,
+        goods,
+        qty,
+        item: Some(crate::ids::ItemNo(item)),
+        part: None,
+        unit_price: None,
+        currency: None,
+        incoterm: None,
+        freight: None,
+        insurance: None,
+        bom_version: None,
+        peer_account: None,
+        subcontractor: None,
+    }
+}
+
+/// A purchased book with material 1 (HS 8542319000, duty 5%, VAT 13%), finished item 1 using
+/// 2 of it (no loss), scrap item 1 (HS 7404000000, duty 0, VAT 13%), USD at 7.1 in March and
+/// 7.2 in April 2025, interest 0.35% from 2015-10-24, and two imports in March:
+/// 100 units CIF 2.00 USD (= 200.00) and 300 units FOB 3.00 USD with freight 10.00 and no
+/// insurance (900 + 10 + (910 × 3‰ = 2.73) = 912.73).
+fn fixture() -> Ledger {
+    let mut s = Ledger::new();
+    run(
+        &mut s,
+        Command::OpenBook(BookHeader {
+            account: book(),
+            company: "4403960001".parse().expect("company"),
+            kind: BookKind::Purchased,
+            level: Level::Item,
+            capacity_usd: dec!(1000000),
+            cycle_start: d("2025-01-01"),
+            cycle_months: 12,
+            headings: vec![],
+        }),
+    );
+    for (month, rate) in [((2025, 3), dec!(7.1)), ((2025, 4), dec!(7.2))] {
+        run(
+            &mut s,
+            Command::SetFxRate(FxInput {
+                month,
+                currency: "USD".parse().expect("usd"),
+                cny_per_unit: rate,
+            }),
+        );
+    }
+    run(
+        &mut s,
+        Command::SetInterestRate(InterestInput {
+            from: d("2015-10-24"),
+            annual_pct: dec!(0.35),
+        }),
+    );
+    for (hs, duty) in [("8542319000", dec!(5)), ("7404000000", dec!(0))] {
+        run(
+            &mut s,
+            Command::SetTariff(TariffInput {
+                hs: hs.parse().expect("hs"),
+                from: d("2025-01-01"),
+                duty_pct: duty,
+                vat_pct: dec!(13),
+                consumption_pct: None,
+            }),
+        );
+    }
+    for (goods, hs) in [
+        (GoodsKind::M, "8542319000"),
+        (GoodsKind::P, "8471500000"),
+        (GoodsKind::S, "7404000000"),
+    ] {
+        run(
+            &mut s,
+            Command::RegisterItem(ItemInput {
+                account: book(),
+                goods,
+                item: crate::ids::ItemNo(1),
+                hs: hs.parse().expect("hs"),
+                name: format!("{goods} one"),
+                unit: "个".parse().expect("unit"),
+                spec: None,
+                price: None,
+                currency: None,
+                parts: vec![],
+            }),
+        );
+    }
+    run(
+        &mut s,
+        Command::DeclareUnitConsumption(BomInput {
+            account: book(),
+            product: crate::ids::ItemNo(1),
+            material: crate::ids::ItemNo(1),
+            version: 0,
+            net: dec!(2),
+            tangible_loss_pct: dec!(0),
+            intangible_loss_pct: dec!(0),
+            bonded_pct: dec!(100),
+        }),
+    );
+    let mut a = line(
+        "IMP-1",
+        "2025-03-01",
+        TradeMode::M0615,
+        Direction::I,
+        GoodsKind::M,
+        1,
+        dec!(100),
+    );
+    a.unit_price = Some(dec!(2));
+    a.currency = Some("USD".parse().expect("usd"));
+    run(&mut s, Command::RecordMovement(a));
+    let mut b = line(
+        "IMP-2",
+        "2025-03-05",
+        TradeMode::M0615,
+        Direction::I,
+        GoodsKind::M,
+        1,
+        dec!(300),
+    );
+    b.unit_price = Some(dec!(3));
+    b.currency = Some("USD".parse().expect("usd"));
+    b.incoterm = Some(Incoterm::FOB);
+    b.freight = Some(dec!(10));
+    run(&mut s, Command::RecordMovement(b));
+    s
+}
+
+#[test]
+fn weighted_average_import_price_at_the_filing_months_rate() {
+    let mut s = fixture();
+    run(
+        &mut s,
+        Command::RecordMovement(line(
+            "DS-1",
+            "2025-03-20",
+            TradeMode::M0644,
+            Direction::I,
+            GoodsKind::M,
+            1,
+            dec!(50),
+        )),
+    );
+    let dec_ = assess(
+        &s,
+        &book(),
+        "2025-03".parse().expect("period"),
+        d("2025-04-10"),
+    )
+    .expect("assessed");
+    assert_eq!(dec_.due, d("2025-04-15"));
+    assert_eq!(dec_.lines.len(), 1);
+    let l = &dec_.lines[0];
+    // average = (200.00 + 912.73) / 400 = 2.781825 USD; April's rate 7.2:
+    // 50 × 2.781825 × 7.2 = 1001.457 → 1001.46 CNY
+    assert_eq!(l.unit_value, dec!(2.781825));
+    assert_eq!(l.value_cny, dec!(1001.46));
+    // duty 1001.46 × 5% = 50.073 → 50.07; VAT (1001.46 + 50.07) × 13% = 136.6989 → 136.70
+    assert_eq!((l.duty, l.vat), (dec!(50.07), dec!(136.70)));
+    // interest from the first import (2025-03-01) to filing (2025-04-10): 40 days;
+    // (50.07 + 136.70) × 40 × 0.35% / 360 = 0.07263… → 0.07
+    assert_eq!(dec_.interest_days, 40);
+    assert_eq!(dec_.totals.interest, dec!(0.07));
+    assert_eq!(dec_.totals.total, dec!(186.84));
+}
+
+#[test]
+fn finished_goods_convert_to_materials_and_scrap_has_no_interest() {
+    let mut s = fixture();
+    // 10 finished units sold: 10 × 2 = 20 of material 1.
+    run(
+        &mut s,
+        Command::RecordMovement(line(
+            "DS-2",
+            "2025-03-21",
+            TradeMode::M0644,
+            Direction::I,
+            GoodsKind::P,
+            1,
+            dec!(10),
+        )),
+    );
+    // Scrap: produced by a work order, then sold at 15.5 CNY a unit.
+    run(
+        &mut s,
+        Command::RecordWorkOrder(WorkOrderInput {
+            account: book(),
+            order: "WO-1".into(),
+            date: d("2025-03-10"),
+            product: crate::ids::ItemNo(1),
+            produced: dec!(10),
+            material: crate::ids::ItemNo(1),
+            issued: dec!(20),
+            scrap_item: Some(crate::ids::ItemNo(1)),
+            scrap_qty: dec!(40).into(),
+        }),
+    );
+    let mut scrap = line(
+        "SC-1",
+        "2025-03-22",
+        TradeMode::M0844,
+        Direction::I,
+        GoodsKind::S,
+        1,
+        dec!(40),
+    );
+    scrap.unit_price = Some(dec!(15.5));
+    run(&mut s, Command::RecordMovement(scrap));
+    let dec_ = assess(
+        &s,
+        &book(),
+        "2025-03".parse().expect("period"),
+        d("2025-04-10"),
+    )
+    .expect("assessed");
+    assert_eq!(dec_.lines.len(), 2);
+    let fg = &dec_.lines[0];
+    // 20 × 2.781825 × 7.2 = 400.5828 → 400.58; duty 20.029 → 20.03; VAT 420.61 × 13% = 54.6793 → 54.68
+    assert_eq!(
+        (fg.product, fg.qty, fg.value_cny, fg.duty, fg.vat),
+        (
+            Some(crate::ids::ItemNo(1)),
+            dec!(20),
+            dec!(400.58),
+            dec!(20.03),
+            dec!(54.68)
+        )
+    );
+    let sc = &dec_.lines[1];
+    // 40 × 15.5 = 620.00 CNY; no duty; VAT 80.60
+    assert_eq!(
+        (sc.scrap, sc.value_cny, sc.duty, sc.vat),
+        (true, dec!(620.00), dec!(0.00), dec!(80.60))
+    );
+    // Totals: duty 20.03 < 50 → not levied; VAT 54.68 + 80.60 = 135.28 levied.
+    assert_eq!((dec_.totals.duty, dec_.totals.vat), (dec!(0), dec!(135.28)));
+    // Interest only on the non-scrap VAT: 54.68 × 40 × 0.35% / 360 = 0.02126… → 0.02
+    assert_eq!(dec_.totals.interest, dec!(0.02));
+    assert_eq!(dec_.totals.total, dec!(135.30));
+}
+
+#[test]
+fn a_line_without_a_tariff_rate_is_refused_naming_the_code() {
+    let mut s = fixture();
+    // Material 2's HS code has no tariff loaded.
+    run(
+        &mut s,
+        Command::RegisterItem(ItemInput {
+            account: book(),
+            goods: GoodsKind::M,
+            item: crate::ids::ItemNo(2),
+            hs: "8542399000".parse().expect("hs"),
+            name: "M two".into(),
+            unit: "个".parse().expect("unit"),
+            spec: None,
+            price: Some(dec!(1)),
+            currency: Some("USD".parse().expect("usd")),
+            parts: vec![],
+        }),
+    );
+    run(
+        &mut s,
+        Command::RecordMovement(line(
+            "IMP-3",
+            "2025-03-02",
+            TradeMode::M0615,
+            Direction::I,
+            GoodsKind::M,
+            2,
+            dec!(10),
+        )),
+    );
+    run(
+        &mut s,
+        Command::RecordMovement(line(
+            "DS-1",
+            "2025-03-20",
+            TradeMode::M0644,
+            Direction::I,
+            GoodsKind::M,
+            2,
+            dec!(5),
+        )),
+    );
+    let r = assess(
+        &s,
+        &book(),
+        "2025-03".parse().expect("period"),
+        d("2025-04-10"),
+    )
+    .expect_err("refused");
+    assert!(
+        matches!(&r, Refusal::NoTariff { hs, .. } if hs == "8542399000"),
+        "{r}"
+    );
+    assert!(r.to_string().contains("8542399000"), "{r}");
+}
