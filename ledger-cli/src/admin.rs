@@ -106,7 +106,7 @@ pub fn verify(dir: &Path, format: Format) -> Result<()> {
             "ok,events,head_seq,head_hash\ntrue,{},{},{hash}",
             report.events, report.head.seq
         ),
-        Format::Table => println!(
+        Format::Table | Format::Ics => println!(
             "ok: {} events, hash chain intact; head {} {hash}",
             report.events, report.head.seq
         ),

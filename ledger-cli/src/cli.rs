@@ -35,6 +35,8 @@ pub enum Format {
     Table,
     Json,
     Csv,
+    /// An iCalendar file (deadlines only).
+    Ics,
 }
 
 #[derive(Subcommand, Debug)]
@@ -48,6 +50,14 @@ pub enum Command {
     Load(LoadArgs),
     /// Per-item balances of a book.
     Balance(BalanceArgs),
+    /// The domestic-sales duty declaration of a month (or quarter); `duty file` records it as
+    /// filed and paid; `duty quote` prices a sale before it is agreed.
+    Duty(DutyArgs),
+    /// Every obligation with its due date and state.
+    Deadlines(DeadlinesArgs),
+    /// Record that a month's deep-processing carry-overs were declared.
+    #[command(name = "carry-over", subcommand)]
+    CarryOver(CarryOverCommand),
     /// Check every record and the hash chain; exit 4 on any fault.
     Verify,
     /// Write every event as JSON lines, hashes included.
@@ -171,4 +181,90 @@ pub struct DemoArgs {
     /// Also write the demo's CSV files into this folder.
     #[arg(long = "write-csv")]
     pub write_csv: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+pub struct DutyArgs {
+    #[command(subcommand)]
+    pub action: Option<DutyAction>,
+    #[arg(long, required = true)]
+    pub account: Option<String>,
+    /// The month (YYYY-MM), or the quarter (YYYY-Qn) for a book that pays quarterly.
+    #[arg(long, required = true)]
+    pub month: Option<String>,
+    /// Assess as of this filing date (default: the due date; a filed declaration shows as filed).
+    #[arg(long)]
+    pub filed: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum DutyAction {
+    /// Record that the month's (or quarter's) declaration was filed and paid that day; its
+    /// figures are frozen as assessed that day.
+    File(DutyFileArgs),
+    /// What a domestic sale would cost if declared on a day; records nothing.
+    Quote(DutyQuoteArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct DutyFileArgs {
+    #[arg(long)]
+    pub account: String,
+    #[arg(long)]
+    pub month: String,
+    #[arg(long)]
+    pub date: String,
+}
+
+#[derive(Args, Debug)]
+pub struct DutyQuoteArgs {
+    #[arg(long)]
+    pub account: String,
+    /// The item number (备案序号).
+    #[arg(long)]
+    pub item: String,
+    #[arg(long)]
+    pub qty: String,
+    /// M (material), P (finished goods, converted by its BOM) or S (scrap).
+    #[arg(long, default_value = "M")]
+    pub goods: String,
+    /// The BOM version of a finished item.
+    #[arg(long = "bom-version", default_value_t = 0)]
+    pub bom_version: u32,
+    /// The day it would be declared (default: today in Asia/Shanghai).
+    #[arg(long)]
+    pub date: Option<String>,
+    /// The price per unit where the book has none to average: a supplied-materials book
+    /// (price of identical goods) or scrap (the sale price).
+    #[arg(long = "unit-price")]
+    pub unit_price: Option<String>,
+    /// The currency of --unit-price (default CNY).
+    #[arg(long)]
+    pub currency: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct DeadlinesArgs {
+    #[arg(long)]
+    pub account: String,
+    /// The business date to judge the deadlines on (default: today in Asia/Shanghai).
+    #[arg(long = "as-of")]
+    pub as_of: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CarryOverCommand {
+    /// Record that a month's deep-processing carry-overs (0654/0255) were declared on a day.
+    Declare(CarryOverDeclareArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct CarryOverDeclareArgs {
+    #[arg(long)]
+    pub account: String,
+    #[arg(long)]
+    pub month: String,
+    #[arg(long)]
+    pub date: String,
 }

@@ -7,6 +7,8 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use ledger_core::book::BookHeader;
 use ledger_core::commands::Command;
+use ledger_core::ids::BookNo;
+use ledger_core::period::Period;
 
 use crate::cli::{DemoArgs, Format};
 use crate::demo_data::{demo_files, demo_header, DEMO_ACCOUNT, DEMO_COMPANY};
@@ -49,6 +51,7 @@ pub fn run(dir: &Path, actor: &str, args: &DemoArgs, format: Format) -> Result<(
     }
     let tables = crate::load::tables_from_bytes(&files)?;
     let reports = crate::load::load_tables(&mut s, tables)?;
+    file_the_year(&mut s, &header.account)?;
     let report = ledger_core::balance::balances(&s.ledger, &header.account, year_end(&header))
         .map_err(|r| anyhow::anyhow!("{r}"))?;
     if format == Format::Table {
@@ -66,11 +69,75 @@ pub fn run(dir: &Path, actor: &str, args: &DemoArgs, format: Format) -> Result<(
     }
     crate::output::print_balance(&report, format);
     if format == Format::Table {
+        let deadlines =
+            ledger_core::deadlines::deadlines(&s.ledger, &header.account, year_end(&header))
+                .map_err(|r| anyhow::anyhow!("{r}"))?;
+        let pending: Vec<String> = deadlines
+            .obligations
+            .iter()
+            .filter(|o| o.status != ledger_core::deadlines::Status::Done)
+            .map(|o| {
+                format!(
+                    "  {:<24} {:<8} due {}",
+                    crate::duty_cmd::kind_name(o),
+                    o.period,
+                    o.due
+                )
+            })
+            .collect();
         println!(
-            "The store is at {}. Try:\n  bonded balance --account {} --as-of 2025-06-30\n  bonded verify\n  bonded export --out events.jsonl",
-            dir.display(),
-            header.account
+            "Still to do at the end of {}:\n{}\n",
+            year_end(&header),
+            pending.join("\n")
         );
+        println!(
+            "The store is at {}. Try:\n  bonded balance --account {a} --as-of 2025-06-30\n  bonded duty --account {a} --month 2025-12\n  bonded deadlines --account {a} --as-of 2025-12-31\n  bonded verify",
+            dir.display(),
+            a = header.account
+        );
+    }
+    Ok(())
+}
+
+/// The compliance team's year: each month's domestic sales declared and paid on the 10th of
+/// the next month, each month's carry-overs declared on the 20th; December's sales and the
+/// last two months' carry-overs are left open, to show what is still to do.
+fn file_the_year(s: &mut session::Session, account: &BookNo) -> Result<()> {
+    let book = s.ledger.book(account).context("the demo book")?;
+    let duty_periods: std::collections::BTreeSet<Period> = ledger_core::duty::sale_dates(book)
+        .into_iter()
+        .map(|d| Period::of(d, book.settings.duty_period))
+        .collect();
+    let carry: Vec<Period> = ledger_core::deadlines::carry_over_months(book)
+        .into_iter()
+        .collect();
+    let mut commands = Vec::new();
+    for period in duty_periods.iter().rev().skip(1) {
+        let date = period
+            .last_day()
+            .succ_opt()
+            .map(|d| d + chrono::Days::new(9))
+            .context("date")?;
+        commands.push(Command::FileDuty {
+            account: account.clone(),
+            period: *period,
+            date,
+        });
+    }
+    for month in carry.iter().rev().skip(2) {
+        let date = month
+            .last_day()
+            .succ_opt()
+            .map(|d| d + chrono::Days::new(19))
+            .context("date")?;
+        commands.push(Command::DeclareCarryOver {
+            account: account.clone(),
+            month: *month,
+            date,
+        });
+    }
+    for c in commands {
+        s.execute(c)?;
     }
     Ok(())
 }

@@ -898,6 +898,10 @@ impl Sim {
                     let mut line = Line::new("0654", "I", "M", m.item, qty);
                     line.part = part;
                     line.peer = Some(CARRY_IN_PEER);
+                    // The transfer price the carry-over was declared at: it values later
+                    // domestic sales of the material.
+                    line.unit_price = Some(d(m.price));
+                    line.currency = Some(m.currency);
                     carried.push(line);
                     continue;
                 }

@@ -5,6 +5,7 @@ mod admin;
 mod cli;
 mod demo;
 mod demo_data;
+mod duty_cmd;
 mod exit;
 mod input;
 mod load;
@@ -71,6 +72,11 @@ pub fn today_shanghai() -> NaiveDate {
 
 fn run(cli: Cli) -> Result<()> {
     let actor = actor(&cli);
+    if cli.format == cli::Format::Ics && !matches!(cli.command, Command::Deadlines(_)) {
+        return Err(exit::bad_input(
+            "--format ics is for `bonded deadlines` only",
+        ));
+    }
     match &cli.command {
         Command::Init => admin::init(&cli.data, &actor),
         Command::Account(AccountCommand::Open(flags)) => {
@@ -79,6 +85,11 @@ fn run(cli: Cli) -> Result<()> {
         Command::Account(AccountCommand::Set(args)) => admin::account_set(&cli.data, &actor, args),
         Command::Load(args) => load::run(&cli.data, &actor, args, cli.format),
         Command::Balance(args) => output::balance(&cli.data, &actor, args, cli.format),
+        Command::Duty(args) => duty_cmd::run(&cli.data, &actor, args, cli.format),
+        Command::Deadlines(args) => duty_cmd::deadlines(&cli.data, &actor, args, cli.format),
+        Command::CarryOver(cli::CarryOverCommand::Declare(args)) => {
+            duty_cmd::declare_carry_over(&cli.data, &actor, args)
+        }
         Command::Verify => admin::verify(&cli.data, cli.format),
         Command::Export(args) => admin::export(&cli.data, args),
         Command::Restore(args) => admin::restore(&cli.data, &args.file),

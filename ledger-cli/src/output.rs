@@ -38,7 +38,7 @@ pub fn print_balance(report: &BalanceReport, format: Format) {
             serde_json::to_string_pretty(report).unwrap_or_default()
         ),
         Format::Csv => print!("{}", balance_csv(report)),
-        Format::Table => print!("{}", balance_table(report)),
+        Format::Table | Format::Ics => print!("{}", balance_table(report)),
     }
 }
 

@@ -32,6 +32,18 @@ pub enum Command {
     SetFxRate(FxInput),
     SetTariff(TariffInput),
     SetInterestRate(InterestInput),
+    /// Record that a period's domestic-sales declaration was filed and paid on `date`.
+    FileDuty {
+        account: BookNo,
+        period: crate::period::Period,
+        date: NaiveDate,
+    },
+    /// Record that a month's deep-processing carry-overs were declared on `date`.
+    DeclareCarryOver {
+        account: BookNo,
+        month: crate::period::Period,
+        date: NaiveDate,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]

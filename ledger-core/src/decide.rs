@@ -14,6 +14,7 @@ use crate::customs_value::cif_value;
 use crate::events::*;
 use crate::ids::{BookNo, Currency, ItemNo};
 use crate::ledger::{Book, Ledger};
+use crate::period::Period;
 use crate::refusal::Refusal;
 use crate::trade_mode::{GoodsKind, MovementClass, Sign};
 use crate::unit_consumption::UnitConsumption;
@@ -189,6 +190,16 @@ pub fn decide(state: &Ledger, command: &Command) -> Result<Vec<Decided>, Refusal
                 }),
             ))
         }
+        Command::FileDuty {
+            account,
+            period,
+            date,
+        } => file_duty(state, account, *period, *date),
+        Command::DeclareCarryOver {
+            account,
+            month,
+            date,
+        } => declare_carry_over(state, account, *month, *date),
         Command::SetInterestRate(input) => {
             not_negative("annual_pct", input.annual_pct)?;
             if state.reference.interest.get(&input.from) == Some(&input.annual_pct) {
@@ -234,6 +245,101 @@ pub fn decide_all(state: &Ledger, commands: Vec<(u64, Command)>) -> FileDecision
     } else {
         Err(refusals)
     }
+}
+
+/// The period must be of the book's kind (a month, or a quarter when the book pays quarterly).
+fn check_period_kind(b: &Book, period: Period) -> Result<(), Refusal> {
+    let quarterly = b.settings.duty_period == crate::book::DutyPeriod::Quarterly;
+    if period.is_quarter() != quarterly {
+        return Err(Refusal::bad(
+            "month",
+            format!(
+                "book {} declares domestic sales {}; give the period as {}",
+                b.header.account,
+                if quarterly { "quarterly" } else { "monthly" },
+                if quarterly { "YYYY-Qn" } else { "YYYY-MM" }
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Checks a period asked about in a report, as `file_duty` does before recording.
+pub fn check_duty_period(b: &Book, period: Period) -> Result<(), Refusal> {
+    check_period_kind(b, period)
+}
+
+fn file_duty(
+    state: &Ledger,
+    account: &BookNo,
+    period: Period,
+    date: NaiveDate,
+) -> Result<Vec<Decided>, Refusal> {
+    let b = book(state, account)?;
+    check_period_kind(b, period)?;
+    if let Some(filed) = b.duty_filed.get(&period) {
+        if filed.filed == date {
+            return Ok(vec![]);
+        }
+        return Err(Refusal::DeclarationConflict {
+            what: format!(
+                "the domestic sales of {period} were already declared as filed on {}; a filed declaration is not filed again",
+                filed.filed
+            ),
+        });
+    }
+    if date < period.first_day() {
+        return Err(Refusal::bad(
+            "date",
+            format!("{period}'s declaration cannot be filed on {date}, before the period begins"),
+        ));
+    }
+    let declaration = crate::duty::assess(state, account, period, date)?;
+    if declaration.lines.is_empty() {
+        return Err(Refusal::bad(
+            "month",
+            format!("book {account} has no domestic sales in {period} to declare"),
+        ));
+    }
+    Ok(one(state, Event::DutyFiled(DutyFiled { declaration })))
+}
+
+fn declare_carry_over(
+    state: &Ledger,
+    account: &BookNo,
+    month: Period,
+    date: NaiveDate,
+) -> Result<Vec<Decided>, Refusal> {
+    let b = book(state, account)?;
+    if month.is_quarter() {
+        return Err(Refusal::bad(
+            "month",
+            "carry-overs are declared per month (YYYY-MM)",
+        ));
+    }
+    match b.carry_overs_declared.get(&month) {
+        Some(d) if *d == date => return Ok(vec![]),
+        Some(d) => {
+            return Err(Refusal::DeclarationConflict {
+                what: format!("the carry-overs of {month} were already declared on {d}"),
+            })
+        }
+        None => {}
+    }
+    if !crate::deadlines::carry_over_months(b).contains(&month) {
+        return Err(Refusal::bad(
+            "month",
+            format!("book {account} has no deep-processing carry-overs in {month}"),
+        ));
+    }
+    Ok(one(
+        state,
+        Event::CarryOverDeclared(CarryOverDeclared {
+            account: account.clone(),
+            month,
+            date,
+        }),
+    ))
 }
 
 fn open_book(state: &Ledger, header: &crate::book::BookHeader) -> Result<Vec<Decided>, Refusal> {
@@ -416,6 +522,45 @@ fn finished_effects(
             })
             .collect(),
     )
+}
+
+/// What selling `qty` of an item domestically takes off the book: the material itself, the
+/// materials of a finished item's BOM `version`, or scrap. For quotes of sales not recorded.
+pub fn domestic_sale_effects(
+    b: &Book,
+    goods: GoodsKind,
+    item: ItemNo,
+    version: u32,
+    qty: Decimal,
+) -> Result<Vec<Effect>, Refusal> {
+    require_item(b, goods, item)?;
+    positive("qty", qty)?;
+    match goods {
+        GoodsKind::M => Ok(vec![Effect {
+            target: Target::Material {
+                item,
+                column: crate::trade_mode::Column::DomesticSold,
+            },
+            qty,
+        }]),
+        GoodsKind::P => finished_effects(
+            b,
+            item,
+            version,
+            qty,
+            crate::trade_mode::Column::DomesticSold,
+            Sign::Plus,
+        )
+        .ok_or_else(|| Refusal::UnitConsumptionNotDeclared {
+            account: b.header.account.clone(),
+            product: item,
+            version,
+        }),
+        GoodsKind::S => Ok(vec![Effect {
+            target: Target::Scrap { item },
+            qty: -qty,
+        }]),
+    }
 }
 
 /// Refuses effects that would leave any stock negative on `date` or any later day.
@@ -693,7 +838,14 @@ fn record_movement(state: &Ledger, line: &MovementLine) -> Result<Vec<Decided>, 
     check_not_negative(b, line.date, &effects)?;
 
     let (mut cif, mut cif_usd) = (None, None);
-    if line.mode.counts_against_cap(line.dir, line.goods) {
+    let against_cap = line.mode.counts_against_cap(line.dir, line.goods);
+    // A carry-in declared with its price is valued too: it is the material's import price
+    // for later domestic sales (DOMAIN.md §3), though it does not count against the cap.
+    let priced_carry_in = class
+        == MovementClass::Material(crate::trade_mode::Column::CarriedIn, Sign::Plus)
+        && line.unit_price.is_some()
+        && line.currency.is_some();
+    if against_cap || priced_carry_in {
         let registered = b.item(GoodsKind::M, item);
         let price = line
             .unit_price
@@ -718,6 +870,7 @@ fn record_movement(state: &Ledger, line: &MovementLine) -> Result<Vec<Decided>, 
         let usd = to_usd(state, value, &currency, line.date)?;
         let cycle = cycle_of(b.header.cycle_start, b.settings.cycle_months, line.date);
         let used = match b.settings.cap_basis {
+            _ if !against_cap => Decimal::ZERO,
             CapBasis::Cumulative => b
                 .cap_used_usd
                 .get(&cycle.number)
@@ -725,7 +878,7 @@ fn record_movement(state: &Ledger, line: &MovementLine) -> Result<Vec<Decided>, 
                 .unwrap_or_default(),
             CapBasis::Outstanding => outstanding_usd(b, line.date),
         };
-        if used + usd > b.header.capacity_usd {
+        if against_cap && used + usd > b.header.capacity_usd {
             return Err(Refusal::CapacityExceeded {
                 cap_usd: b.header.capacity_usd.normalize(),
                 used_usd: crate::money::round_cents(used).normalize(),

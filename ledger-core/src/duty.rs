@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::events::Target;
 use crate::ids::{BookNo, Currency, HsCode, ItemNo};
 use crate::ledger::{Book, Ledger, RecordedLine, TariffRates};
-use crate::money::round_cents;
+use crate::money::{round_cents, ZERO_CENTS};
 use crate::period::Period;
 use crate::refusal::Refusal;
 use crate::trade_mode::{BookKind, Column, Direction, GoodsKind, TradeMode};
@@ -38,9 +38,9 @@ pub struct Taxes {
 impl Taxes {
     pub fn zero() -> Self {
         Taxes {
-            duty: Decimal::ZERO,
-            consumption_tax: Decimal::ZERO,
-            vat: Decimal::ZERO,
+            duty: ZERO_CENTS,
+            consumption_tax: ZERO_CENTS,
+            vat: ZERO_CENTS,
         }
     }
 
@@ -56,7 +56,7 @@ impl Taxes {
 
     /// Each tax, or 0 where it is under CNY 50 (the fifty-yuan rule).
     pub fn levied(&self) -> Taxes {
-        let levy = |t: Decimal| if t < FIFTY_YUAN { Decimal::ZERO } else { t };
+        let levy = |t: Decimal| if t < FIFTY_YUAN { ZERO_CENTS } else { t };
         Taxes {
             duty: levy(self.duty),
             consumption_tax: levy(self.consumption_tax),
@@ -66,7 +66,7 @@ impl Taxes {
 
     /// Keeps only the tax types that `levied` kept.
     fn only_where(&self, levied: &Taxes) -> Taxes {
-        let keep = |t: Decimal, l: Decimal| if l.is_zero() { Decimal::ZERO } else { t };
+        let keep = |t: Decimal, l: Decimal| if l.is_zero() { ZERO_CENTS } else { t };
         Taxes {
             duty: keep(self.duty, levied.duty),
             consumption_tax: keep(self.consumption_tax, levied.consumption_tax),
@@ -82,7 +82,7 @@ pub fn taxes_on(value_cny: Decimal, rates: &TariffRates) -> Taxes {
     let duty = round_cents(value_cny * rates.duty_pct / HUNDRED);
     let ct_rate = rates.consumption_pct / HUNDRED;
     let consumption_tax = if ct_rate.is_zero() {
-        Decimal::ZERO
+        ZERO_CENTS
     } else {
         round_cents((value_cny + duty) / (Decimal::ONE - ct_rate) * ct_rate)
     };
@@ -98,7 +98,7 @@ pub fn taxes_on(value_cny: Decimal, rates: &TariffRates) -> Taxes {
 /// (GACC Announcements 2009 No.13 and No.14).
 pub fn deferred_interest(tax: Decimal, days: i64, annual_pct: Decimal) -> Decimal {
     if days <= 0 {
-        return Decimal::ZERO;
+        return ZERO_CENTS;
     }
     round_cents(tax * Decimal::from(days) * annual_pct / HUNDRED / Decimal::from(360))
 }
@@ -107,13 +107,13 @@ pub fn deferred_interest(tax: Decimal, days: i64, annual_pct: Decimal) -> Decima
 /// 0.01 CNY; a surcharge under CNY 50 is not collected.
 pub fn late_fee(unpaid: &Taxes, days_late: i64) -> Decimal {
     if days_late <= 0 {
-        return Decimal::ZERO;
+        return ZERO_CENTS;
     }
     [unpaid.duty, unpaid.consumption_tax, unpaid.vat]
         .into_iter()
         .map(|t| round_cents(t * LATE_FEE_PER_DAY * Decimal::from(days_late)))
         .filter(|fee| *fee >= FIFTY_YUAN)
-        .sum()
+        .fold(ZERO_CENTS, |a, b| a + b)
 }
 
 /// One line of a domestic-sales declaration: a material (or scrap) item, its quantity, its
@@ -122,6 +122,7 @@ pub fn late_fee(unpaid: &Taxes, days_late: i64) -> Decimal {
 pub struct DutyLine {
     #[serde(rename = "ref")]
     pub ref_: String,
+    #[serde(with = "crate::json_num")]
     pub line: u32,
     pub date: NaiveDate,
     pub goods: GoodsKind,
@@ -169,6 +170,7 @@ pub struct Declaration {
     pub filed: NaiveDate,
     /// Deferred interest runs from here (last write-off, or first import) to `filed`.
     pub interest_from: Option<NaiveDate>,
+    #[serde(with = "crate::json_num")]
     pub interest_days: i64,
     pub interest_pct: Decimal,
     pub lines: Vec<DutyLine>,
@@ -492,7 +494,7 @@ pub fn declaration(
 ) -> Declaration {
     let mut computed = Taxes::zero();
     let mut non_scrap = Taxes::zero();
-    let mut value = Decimal::ZERO;
+    let mut value = ZERO_CENTS;
     for l in &lines {
         computed.add(&l.taxes());
         if !l.scrap {
@@ -537,3 +539,64 @@ pub fn declaration(
 #[cfg(test)]
 #[path = "duty_tests.rs"]
 mod tests;
+
+/// What a domestic sale of `qty` of an item would cost if declared on `date`, alone: written
+/// nowhere. `price` is required for a supplied-materials book and for scrap (the price of
+/// identical goods; the scrap's sale price).
+#[allow(clippy::too_many_arguments)]
+pub fn quote(
+    state: &Ledger,
+    account: &BookNo,
+    goods: GoodsKind,
+    item: ItemNo,
+    qty: Decimal,
+    bom_version: u32,
+    date: NaiveDate,
+    price: Option<(Decimal, Currency)>,
+) -> Result<Declaration, Refusal> {
+    let book = state
+        .book(account)
+        .ok_or_else(|| Refusal::UnknownBook(account.clone()))?;
+    let effects = crate::decide::domestic_sale_effects(book, goods, item, bom_version, qty)?;
+    let mode = match (book.header.kind, goods) {
+        (BookKind::Purchased, GoodsKind::S) => TradeMode::M0844,
+        (BookKind::Supplied, GoodsKind::S) => TradeMode::M0845,
+        (BookKind::Purchased, _) => TradeMode::M0644,
+        (BookKind::Supplied, _) => TradeMode::M0245,
+    };
+    let (unit_price, currency) = match price {
+        Some((p, c)) => (Some(p), Some(c)),
+        None => (None, None),
+    };
+    let rec = RecordedLine {
+        event_id: uuid::Uuid::nil(),
+        line: crate::commands::MovementLine {
+            ref_: "QUOTE".into(),
+            line: 1,
+            date,
+            account: account.clone(),
+            mode,
+            dir: Direction::I,
+            goods,
+            qty,
+            item: Some(item),
+            part: None,
+            unit_price,
+            currency,
+            incoterm: None,
+            freight: None,
+            insurance: None,
+            bom_version: Some(bom_version),
+            peer_account: None,
+            subcontractor: None,
+        },
+        item,
+        effects,
+        cif: None,
+        cif_usd: None,
+        cap_cycle: None,
+    };
+    let lines = value_sale(state, book, &rec, date)?;
+    let period = Period::of(date, book.settings.duty_period);
+    Ok(declaration(state, book, period, date, lines))
+}

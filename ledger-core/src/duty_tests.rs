@@ -463,3 +463,216 @@ fn a_line_without_a_tariff_rate_is_refused_naming_the_code() {
     );
     assert!(r.to_string().contains("8542399000"), "{r}");
 }
+
+fn sale(s: &mut Ledger, ref_: &str, date: &str, qty: Decimal) {
+    run(
+        s,
+        Command::RecordMovement(line(
+            ref_,
+            date,
+            TradeMode::M0644,
+            Direction::I,
+            GoodsKind::M,
+            1,
+            qty,
+        )),
+    );
+}
+
+fn march() -> crate::period::Period {
+    "2025-03".parse().expect("period")
+}
+
+fn obligation<'a>(
+    r: &'a crate::deadlines::DeadlineReport,
+    period: &str,
+) -> &'a crate::deadlines::Obligation {
+    r.obligations
+        .iter()
+        .find(|o| o.period == period)
+        .expect("obligation")
+}
+
+#[test]
+fn filing_freezes_the_figures() {
+    let mut s = fixture();
+    sale(&mut s, "DS-1", "2025-03-20", dec!(50));
+    let filed_cmd = Command::FileDuty {
+        account: book(),
+        period: march(),
+        date: d("2025-04-10"),
+    };
+    run(&mut s, filed_cmd.clone());
+    // A later tariff change (duty 10 % from 2025-04-01) changes a fresh assessment …
+    run(
+        &mut s,
+        Command::SetTariff(TariffInput {
+            hs: "8542319000".parse().expect("hs"),
+            from: d("2025-04-01"),
+            duty_pct: dec!(10),
+            vat_pct: dec!(13),
+            consumption_pct: None,
+        }),
+    );
+    let fresh = assess(&s, &book(), march(), d("2025-04-10")).expect("assessed");
+    // 1001.46 × 10 % = 100.146 → 100.15
+    assert_eq!(fresh.totals.duty, dec!(100.15));
+    // … but not the declaration as filed.
+    let frozen = &s.book(&book()).expect("book").duty_filed[&march()];
+    assert_eq!(
+        (frozen.totals.duty, frozen.totals.total),
+        (dec!(50.07), dec!(186.84))
+    );
+    // Filing the same again is a repeat; filing on another day is refused.
+    assert!(decide(&s, &filed_cmd).expect("repeat").is_empty());
+    let other = Command::FileDuty {
+        account: book(),
+        period: march(),
+        date: d("2025-04-11"),
+    };
+    assert_eq!(
+        decide(&s, &other).expect_err("refused").class(),
+        crate::refusal::RefusalClass::Rule
+    );
+    let r = crate::deadlines::deadlines(&s, &book(), d("2025-05-01")).expect("deadlines");
+    let o = obligation(&r, "2025-03");
+    assert_eq!(
+        (o.status, o.late_fee_cny, o.done_on),
+        (
+            crate::deadlines::Status::Done,
+            dec!(0),
+            Some(d("2025-04-10"))
+        )
+    );
+}
+
+#[test]
+fn deadlines_open_then_overdue_with_late_fees() {
+    let mut s = fixture();
+    sale(&mut s, "DS-1", "2025-03-20", dec!(300));
+    use crate::deadlines::{deadlines, Status};
+    // Before the sale, nothing is due.
+    assert!(deadlines(&s, &book(), d("2025-03-19"))
+        .expect("report")
+        .obligations
+        .is_empty());
+    let r = deadlines(&s, &book(), d("2025-04-01")).expect("report");
+    let o = obligation(&r, "2025-03");
+    assert_eq!(
+        (o.due, o.status, o.days_left, o.late_fee_cny),
+        (d("2025-04-15"), Status::Open, 14, dec!(0))
+    );
+    // 200 days late (2025-04-15 + 200 = 2025-11-01). The tax due on 2025-04-15:
+    // value 300 × 2.781825 × 7.2 = 6008.742 → 6008.74; duty 5 % = 300.437 → 300.44;
+    // VAT (6008.74 + 300.44) × 13 % = 820.1934 → 820.19.
+    // Fees: duty 300.44 × 0.05 % × 200 = 30.04 (< 50, not collected); VAT 820.19 × 0.05 % × 200 = 82.019 → 82.02.
+    let r = deadlines(&s, &book(), d("2025-11-01")).expect("report");
+    let o = obligation(&r, "2025-03");
+    assert_eq!(
+        (o.status, o.days_left, o.late_fee_cny),
+        (Status::Overdue, -200, dec!(82.02))
+    );
+    // Filed that day (November's rate also 7.2): done, with the fee of the days it was late.
+    run(
+        &mut s,
+        Command::SetFxRate(FxInput {
+            month: (2025, 11),
+            currency: "USD".parse().expect("usd"),
+            cny_per_unit: dec!(7.2),
+        }),
+    );
+    run(
+        &mut s,
+        Command::FileDuty {
+            account: book(),
+            period: march(),
+            date: d("2025-11-01"),
+        },
+    );
+    let r = deadlines(&s, &book(), d("2025-12-01")).expect("report");
+    let o = obligation(&r, "2025-03");
+    assert_eq!((o.status, o.late_fee_cny), (Status::Done, dec!(82.02)));
+    // As of a day before the filing, it was still overdue.
+    assert_eq!(
+        obligation(
+            &deadlines(&s, &book(), d("2025-10-31")).expect("report"),
+            "2025-03"
+        )
+        .status,
+        Status::Overdue
+    );
+}
+
+#[test]
+fn december_and_quarterly_deadlines() {
+    use crate::book::{DutyPeriod, Setting};
+    let mut s = fixture();
+    sale(&mut s, "DS-12", "2025-12-10", dec!(1));
+    let r = crate::deadlines::deadlines(&s, &book(), d("2025-12-15")).expect("report");
+    // December's sales never cross the year end: due 31 December.
+    assert_eq!(obligation(&r, "2025-12").due, d("2025-12-31"));
+
+    let mut q = fixture();
+    run(
+        &mut q,
+        Command::ChangeSettings {
+            account: book(),
+            changes: vec![Setting::DutyPeriod(DutyPeriod::Quarterly)],
+        },
+    );
+    sale(&mut q, "DS-1", "2025-03-20", dec!(1));
+    sale(&mut q, "DS-2", "2025-08-02", dec!(1));
+    let r = crate::deadlines::deadlines(&q, &book(), d("2025-08-31")).expect("report");
+    assert_eq!(obligation(&r, "2025-Q1").due, d("2025-04-15"));
+    assert_eq!(obligation(&r, "2025-Q3").due, d("2025-10-15"));
+    // A monthly period on a quarterly book is bad input.
+    let monthly = Command::FileDuty {
+        account: book(),
+        period: march(),
+        date: d("2025-04-10"),
+    };
+    assert_eq!(
+        decide(&q, &monthly).expect_err("refused").class(),
+        crate::refusal::RefusalClass::BadInput
+    );
+}
+
+#[test]
+fn a_quote_values_a_sale_without_recording_it() {
+    let s = fixture();
+    let q = quote(
+        &s,
+        &book(),
+        GoodsKind::M,
+        crate::ids::ItemNo(1),
+        dec!(50),
+        0,
+        d("2025-04-10"),
+        None,
+    )
+    .expect("quote");
+    // As in the declaration above: 1001.46 CNY, duty 50.07, VAT 136.70, interest 0.07.
+    assert_eq!(
+        (q.totals.value_cny, q.totals.total),
+        (dec!(1001.46), dec!(186.84))
+    );
+    assert_eq!(
+        s.book(&book()).expect("book").materials[&crate::ids::ItemNo(1)]
+            .balance
+            .total(),
+        dec!(400)
+    );
+    // Finished goods: 10 units → 20 of material 1.
+    let fg = quote(
+        &s,
+        &book(),
+        GoodsKind::P,
+        crate::ids::ItemNo(1),
+        dec!(10),
+        0,
+        d("2025-04-10"),
+        None,
+    )
+    .expect("quote");
+    assert_eq!((fg.lines.len(), fg.lines[0].qty), (1, dec!(20)));
+}

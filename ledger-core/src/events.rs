@@ -37,6 +37,8 @@ pub enum Event {
     FxRateSet(FxRateSet),
     TariffSet(TariffSet),
     InterestRateSet(InterestRateSet),
+    DutyFiled(DutyFiled),
+    CarryOverDeclared(CarryOverDeclared),
 }
 
 impl Event {
@@ -54,6 +56,8 @@ impl Event {
             OpeningRecorded(e) => Some(&e.account),
             StocktakeRecorded(e) => Some(&e.account),
             WorkOrderRecorded(e) => Some(&e.account),
+            DutyFiled(e) => Some(&e.declaration.account),
+            CarryOverDeclared(e) => Some(&e.account),
             FxRateSet(_) | TariffSet(_) | InterestRateSet(_) => None,
         }
     }
@@ -82,6 +86,8 @@ impl Event {
             FxRateSet(_) => "fx_rate_set",
             TariffSet(_) => "tariff_set",
             InterestRateSet(_) => "interest_rate_set",
+            DutyFiled(_) => "duty_filed",
+            CarryOverDeclared(_) => "carry_over_declared",
         }
     }
 }
@@ -238,4 +244,19 @@ pub struct TariffSet {
 pub struct InterestRateSet {
     pub from: NaiveDate,
     pub annual_pct: Decimal,
+}
+
+/// A domestic-sales declaration filed and paid, with its figures frozen as they were assessed
+/// that day: a later change of rates does not change it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DutyFiled {
+    pub declaration: crate::duty::Declaration,
+}
+
+/// A month's deep-processing carry-overs declared to customs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CarryOverDeclared {
+    pub account: BookNo,
+    pub month: crate::period::Period,
+    pub date: NaiveDate,
 }

@@ -108,6 +108,10 @@ pub struct Book {
     pub work_orders: BTreeMap<(String, ItemNo), WorkOrderRecorded>,
     pub last_writeoff: Option<NaiveDate>,
     pub first_import: Option<NaiveDate>,
+    /// Filed domestic-sales declarations, frozen.
+    pub duty_filed: BTreeMap<crate::period::Period, crate::duty::Declaration>,
+    /// Months whose deep-processing carry-overs were declared, and when.
+    pub carry_overs_declared: BTreeMap<crate::period::Period, NaiveDate>,
 }
 
 impl Book {
@@ -133,6 +137,8 @@ impl Book {
             work_orders: BTreeMap::new(),
             last_writeoff: None,
             first_import: None,
+            duty_filed: BTreeMap::new(),
+            carry_overs_declared: BTreeMap::new(),
         }
     }
 
@@ -294,14 +300,16 @@ fn evolve_book(book: &mut Book, id: Uuid, event: &Event) {
             }
             let mut cap_cycle = None;
             if let (Some(cif), Some(usd)) = (e.cif, e.cif_usd) {
-                let cycle = crate::book::cycle_of(
-                    book.header.cycle_start,
-                    book.settings.cycle_months,
-                    line.date,
-                )
-                .number;
-                *book.cap_used_usd.entry(cycle).or_default() += usd;
-                cap_cycle = Some(cycle);
+                if line.mode.counts_against_cap(line.dir, line.goods) {
+                    let cycle = crate::book::cycle_of(
+                        book.header.cycle_start,
+                        book.settings.cycle_months,
+                        line.date,
+                    )
+                    .number;
+                    *book.cap_used_usd.entry(cycle).or_default() += usd;
+                    cap_cycle = Some(cycle);
+                }
                 if line.dir == Direction::I {
                     book.first_import = Some(match book.first_import {
                         Some(d) if d <= line.date => d,
@@ -380,6 +388,13 @@ fn evolve_book(book: &mut Book, id: Uuid, event: &Event) {
             }
             book.work_orders
                 .insert((e.order.clone(), e.material), e.clone());
+        }
+        Event::DutyFiled(e) => {
+            book.duty_filed
+                .insert(e.declaration.period, e.declaration.clone());
+        }
+        Event::CarryOverDeclared(e) => {
+            book.carry_overs_declared.insert(e.month, e.date);
         }
         Event::BookOpened(_)
         | Event::FxRateSet(_)

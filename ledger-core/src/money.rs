@@ -12,10 +12,16 @@ pub fn round_half_up(value: Decimal, dp: u32) -> Decimal {
     value.round_dp_with_strategy(dp, RoundingStrategy::MidpointAwayFromZero)
 }
 
-/// Half-up to 0.01 (fen): the rule for every CNY amount and the 3‰ insurance.
+/// Half-up to 0.01 (fen): the rule for every CNY amount and the 3‰ insurance. The result
+/// always carries two decimals (`693.00`, not `693.0`), as an amount of money is written.
 pub fn round_cents(value: Decimal) -> Decimal {
-    round_half_up(value, 2)
+    let mut v = round_half_up(value, 2);
+    v.rescale(2);
+    v
 }
+
+/// Zero, written as an amount of money (`0.00`).
+pub const ZERO_CENTS: Decimal = Decimal::from_parts(0, 0, 0, false, 2);
 
 #[cfg(test)]
 mod tests {

@@ -1,0 +1,158 @@
+//! Every obligation a book has, with its due date and its state as of a business date
+//! (DOMAIN.md §4; CONTRACT.md `deadlines`).
+//!
+//! As of a date means as the book stood that day: sales dated later have not happened yet, and a
+//! declaration filed later has not been filed yet.
+
+use std::collections::BTreeSet;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::duty::{assess, late_fee, sale_dates};
+use crate::ids::BookNo;
+use crate::ledger::{Book, Ledger};
+use crate::money::ZERO_CENTS;
+use crate::period::{last_day_of_month, Period};
+use crate::refusal::Refusal;
+use crate::trade_mode::TradeMode;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ObligationKind {
+    DomesticSalesDuty,
+    CarryOverDeclaration,
+    CycleReport,
+    AnnualDeclaration,
+    UnitConsumption,
+    BookCancellation,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Open,
+    Done,
+    Overdue,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Obligation {
+    pub kind: ObligationKind,
+    pub period: String,
+    pub due: NaiveDate,
+    pub status: Status,
+    /// Late-payment surcharge: 0.05 % of the unpaid tax a day past the due date, per tax type,
+    /// a fee under CNY 50 not collected. For a declaration filed late, up to its filing day.
+    pub late_fee_cny: Decimal,
+    /// Days from `as_of` to the due date; negative once past it.
+    #[serde(with = "crate::json_num")]
+    pub days_left: i64,
+    /// When it was done, if it was.
+    pub done_on: Option<NaiveDate>,
+    /// Why a figure could not be worked out, if one could not.
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DeadlineReport {
+    pub account: BookNo,
+    pub as_of: NaiveDate,
+    pub obligations: Vec<Obligation>,
+}
+
+/// The months with deep-processing carry-overs (0654/0255, in or out).
+pub fn carry_over_months(book: &Book) -> BTreeSet<Period> {
+    book.lines
+        .values()
+        .filter(|r| matches!(r.line.mode, TradeMode::M0654 | TradeMode::M0255))
+        .map(|r| Period::of(r.line.date, crate::book::DutyPeriod::Monthly))
+        .collect()
+}
+
+fn status_of(done_on: Option<NaiveDate>, due: NaiveDate, as_of: NaiveDate) -> Status {
+    match done_on {
+        Some(_) => Status::Done,
+        None if as_of > due => Status::Overdue,
+        None => Status::Open,
+    }
+}
+
+pub fn deadlines(
+    state: &Ledger,
+    account: &BookNo,
+    as_of: NaiveDate,
+) -> Result<DeadlineReport, Refusal> {
+    let book = state
+        .book(account)
+        .ok_or_else(|| Refusal::UnknownBook(account.clone()))?;
+    let mut out = Vec::new();
+
+    // Domestic-sales duty: one obligation per period with a sale dated on or before as_of.
+    let periods: BTreeSet<Period> = sale_dates(book)
+        .into_iter()
+        .filter(|d| *d <= as_of)
+        .map(|d| Period::of(d, book.settings.duty_period))
+        .collect();
+    for period in periods {
+        let due = period.due();
+        let filed = book.duty_filed.get(&period).filter(|f| f.filed <= as_of);
+        let done_on = filed.map(|f| f.filed);
+        let status = status_of(done_on, due, as_of);
+        let (late_fee_cny, note) = match (filed, status) {
+            // Filed: the frozen figures, late by the days between due and filing.
+            (Some(f), _) => (late_fee(&f.levied(), (f.filed - due).num_days()), None),
+            // Unpaid past the due date: the tax that was due on the due date.
+            (None, Status::Overdue) => match assess(state, account, period, due) {
+                Ok(d) => (late_fee(&d.levied(), (as_of - due).num_days()), None),
+                Err(r) => (ZERO_CENTS, Some(format!("late fee not worked out: {r}"))),
+            },
+            (None, _) => (ZERO_CENTS, None),
+        };
+        out.push(Obligation {
+            kind: ObligationKind::DomesticSalesDuty,
+            period: period.to_string(),
+            due,
+            status,
+            late_fee_cny,
+            days_left: (due - as_of).num_days(),
+            done_on,
+            note,
+        });
+    }
+
+    // Deep-processing carry-overs: declared by the last day of the next month.
+    for month in carry_over_months(book) {
+        if month.first_day() > as_of {
+            continue;
+        }
+        let next = month.last_day().succ_opt().unwrap_or(month.last_day());
+        let due = last_day_of_month(
+            chrono::Datelike::year(&next),
+            chrono::Datelike::month(&next),
+        );
+        let done_on = book
+            .carry_overs_declared
+            .get(&month)
+            .copied()
+            .filter(|d| *d <= as_of);
+        out.push(Obligation {
+            kind: ObligationKind::CarryOverDeclaration,
+            period: month.to_string(),
+            due,
+            status: status_of(done_on, due, as_of),
+            late_fee_cny: ZERO_CENTS,
+            days_left: (due - as_of).num_days(),
+            done_on,
+            note: None,
+        });
+    }
+
+    out.sort_by(|a, b| (a.due, a.kind, &a.period).cmp(&(b.due, b.kind, &b.period)));
+    Ok(DeadlineReport {
+        account: account.clone(),
+        as_of,
+        obligations: out,
+    })
+}
