@@ -23,6 +23,10 @@ pub struct Cli {
     /// Who is acting, recorded on every event (default: the OS user).
     #[arg(long, global = true, env = "BONDED_ACTOR")]
     pub actor: Option<String>,
+    /// Reports only: the store as it stood at the end of this day (Asia/Shanghai) — events
+    /// recorded later are left out, so a report can be re-run as it was then.
+    #[arg(long = "as-recorded", global = true, env = "BONDED_AS_RECORDED")]
+    pub as_recorded: Option<String>,
     /// Output for people (table) or programs (json, csv).
     #[arg(long, global = true, value_enum, default_value_t = Format::Table)]
     pub format: Format,

@@ -77,6 +77,11 @@ fn run(cli: Cli) -> Result<()> {
             "--format ics is for `bonded deadlines` only",
         ));
     }
+    if let Some(day) = &cli.as_recorded {
+        let day =
+            input::parse_date(day).map_err(|e| exit::bad_input(format!("--as-recorded: {e}")))?;
+        session::set_recorded_cutoff(day)?;
+    }
     match &cli.command {
         Command::Init => admin::init(&cli.data, &actor),
         Command::Account(AccountCommand::Open(flags)) => {

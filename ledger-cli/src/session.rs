@@ -18,6 +18,31 @@ pub struct Session {
     pub actor: String,
 }
 
+/// Events recorded after this instant are left out of the replay (`--as-recorded`).
+static RECORDED_CUTOFF: std::sync::OnceLock<chrono::DateTime<chrono::Utc>> =
+    std::sync::OnceLock::new();
+
+/// Limits every replay of this process to events recorded by the end of `day` in
+/// Asia/Shanghai (UTC+8). For reports only: a session opened this way refuses to write.
+pub fn set_recorded_cutoff(day: chrono::NaiveDate) -> Result<()> {
+    let next = day.succ_opt().unwrap_or(day);
+    let end_utc = next
+        .and_hms_opt(0, 0, 0)
+        .map(|t| t.and_utc() - chrono::Duration::hours(8))
+        .ok_or_else(|| bad_input("--as-recorded: not a date"))?;
+    let _ = RECORDED_CUTOFF.set(end_utc);
+    Ok(())
+}
+
+fn recorded_by_cutoff(recorded_at: &str) -> bool {
+    match RECORDED_CUTOFF.get() {
+        None => true,
+        Some(cutoff) => chrono::DateTime::parse_from_rfc3339(recorded_at)
+            .map(|t| t.with_timezone(&chrono::Utc) < *cutoff)
+            .unwrap_or(false),
+    }
+}
+
 /// Opens the store at `dir`, checking its tail, and replays every event.
 pub fn open(dir: &Path, actor: &str) -> Result<Session> {
     let log = open_log(dir)?;
@@ -46,6 +71,10 @@ pub fn replay(log: &dyn EventLog) -> Result<Ledger> {
     let mut ledger = Ledger::new();
     for stored in log.scan(1) {
         let stored = stored?;
+        if !recorded_by_cutoff(&stored.recorded_at) {
+            // The log is in recording order: nothing after this was recorded earlier.
+            break;
+        }
         let event: Event = serde_json::from_str(&stored.payload).map_err(|e| Exit {
             code: INTEGRITY,
             message: format!(
@@ -96,6 +125,11 @@ pub fn append(
 impl Session {
     /// Records `decided` (which `decide` produced against `self.ledger`) and moves the state on.
     pub fn record(&mut self, decided: Vec<Decided>, after: Ledger) -> Result<AppendOutcome> {
+        if RECORDED_CUTOFF.get().is_some() {
+            return Err(bad_input(
+                "--as-recorded shows the store as it was; it cannot record anything",
+            ));
+        }
         let outcome = append(&mut self.log, &self.ledger, &decided, &self.actor)?;
         self.ledger = after;
         Ok(outcome)

@@ -390,3 +390,39 @@ fn carry_over_declarations_are_due_at_the_end_of_the_next_month() {
     ])
     .expect(2);
 }
+
+#[test]
+fn reports_can_be_rerun_as_the_store_stood_on_a_day() {
+    let s = april();
+    // Long before anything was recorded: the book did not exist yet.
+    s.run(&[
+        "duty",
+        "--account",
+        ACCOUNT,
+        "--month",
+        "2025-04",
+        "--as-recorded",
+        "2000-01-01",
+    ])
+    .expect(2)
+    .stderr_has("not open");
+    // By a day after everything was recorded: the same figures as now.
+    let now = duty_json(&s, &[]);
+    let then = duty_json(&s, &["--as-recorded", "2999-12-31"]);
+    assert_eq!(now, then);
+    // Looking back never writes.
+    s.run(&[
+        "duty",
+        "file",
+        "--account",
+        ACCOUNT,
+        "--month",
+        "2025-04",
+        "--date",
+        "2025-05-12",
+        "--as-recorded",
+        "2999-12-31",
+    ])
+    .expect(2)
+    .stderr_has("cannot record");
+}
