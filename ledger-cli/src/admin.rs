@@ -26,6 +26,7 @@ pub fn create_store(dir: &Path, actor: &str) -> Result<session::Session> {
     match SledLog::create(dir) {
         Ok(log) => {
             let mut s = session::Session {
+                position: session::Position::default(),
                 log,
                 ledger: ledger_core::Ledger::new(),
                 actor: actor.to_string(),
@@ -106,7 +107,7 @@ pub fn verify(dir: &Path, format: Format) -> Result<()> {
             "ok,events,head_seq,head_hash\ntrue,{},{},{hash}",
             report.events, report.head.seq
         ),
-        Format::Table | Format::Ics => println!(
+        Format::Table | Format::Ics | Format::Xlsx => println!(
             "ok: {} events, hash chain intact; head {} {hash}",
             report.events, report.head.seq
         ),

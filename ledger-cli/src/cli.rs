@@ -41,6 +41,8 @@ pub enum Format {
     Csv,
     /// An iCalendar file (deadlines only).
     Ics,
+    /// An Excel workbook written to --out (cycle report, declare annual, duty, balance).
+    Xlsx,
 }
 
 #[derive(Subcommand, Debug)]
@@ -59,9 +61,18 @@ pub enum Command {
     Duty(DutyArgs),
     /// Every obligation with its due date and state.
     Deadlines(DeadlinesArgs),
+    /// The write-off cycle: the self-verification report, and the close.
+    #[command(subcommand)]
+    Cycle(CycleCommand),
+    /// Declarations: the annual declaration of a cycle longer than a year.
+    #[command(subcommand)]
+    Declare(DeclareCommand),
     /// Record that a month's deep-processing carry-overs were declared.
     #[command(name = "carry-over", subcommand)]
     CarryOver(CarryOverCommand),
+    /// Order 182 exposure: declared against actual unit consumption (work orders), the
+    /// excess material valued and graded.
+    Exposure(ExposureArgs),
     /// Check every record and the hash chain; exit 4 on any fault.
     Verify,
     /// Write every event as JSON lines, hashes included.
@@ -77,8 +88,19 @@ pub enum AccountCommand {
     /// Open a book (e-account or manual).
     Open(AccountOpen),
     /// Change a book's settings: KEY=VALUE … (duty_period, report_days, cycle_months,
-    /// uc_timing, writeoff_method, cap_basis, difference_tolerance).
+    /// uc_timing, writeoff_method, cap_basis, difference_tolerance, risk_medium_pct,
+    /// risk_high_pct).
     Set(AccountSet),
+    /// The book leaves the company-based mode on a day; it must be cancelled within 30 days.
+    Remove(AccountRemove),
+}
+
+#[derive(Args, Debug)]
+pub struct AccountRemove {
+    #[arg(long)]
+    pub account: String,
+    #[arg(long)]
+    pub date: String,
 }
 
 #[derive(Args, Debug)]
@@ -165,6 +187,9 @@ pub struct BalanceArgs {
     /// Business date (YYYY-MM-DD); default: today in Asia/Shanghai.
     #[arg(long = "as-of")]
     pub as_of: Option<String>,
+    /// With --format xlsx: the workbook to write.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -200,6 +225,9 @@ pub struct DutyArgs {
     /// Assess as of this filing date (default: the due date; a filed declaration shows as filed).
     #[arg(long)]
     pub filed: Option<String>,
+    /// With --format xlsx: the workbook to write.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -271,4 +299,66 @@ pub struct CarryOverDeclareArgs {
     pub month: String,
     #[arg(long)]
     pub date: String,
+}
+
+#[derive(Args, Debug)]
+pub struct ExposureArgs {
+    #[arg(long)]
+    pub account: String,
+    /// Value the excess as of this day (YYYY-MM-DD; default: the latest work-order date).
+    #[arg(long)]
+    pub date: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CycleCommand {
+    /// The self-verification (write-off) report of a cycle: per material, the balance identity,
+    /// the stocktake and the difference, the shortages' duty, the carry-overs.
+    Report(CycleReportArgs),
+    /// Write off the oldest open cycle on a day.
+    Close(CycleCloseArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct CycleReportArgs {
+    #[arg(long)]
+    pub account: String,
+    /// The cycle number (default: the oldest cycle not yet closed).
+    #[arg(long)]
+    pub cycle: Option<i64>,
+    /// Value shortages as if declared on this day (default: the report's due date).
+    #[arg(long)]
+    pub filed: Option<String>,
+    /// With --format xlsx: the workbook to write.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct CycleCloseArgs {
+    #[arg(long)]
+    pub account: String,
+    /// The write-off date: the next cycle's deferred interest runs from it.
+    #[arg(long)]
+    pub date: String,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum DeclareCommand {
+    /// The balance identity of a calendar year, for a cycle longer than a year.
+    Annual(DeclareAnnualArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct DeclareAnnualArgs {
+    #[arg(long)]
+    pub account: String,
+    #[arg(long)]
+    pub year: i32,
+    /// Record that the declaration was made on this day.
+    #[arg(long)]
+    pub record: Option<String>,
+    /// With --format xlsx: the workbook to write.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
 }

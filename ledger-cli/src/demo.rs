@@ -67,7 +67,7 @@ pub fn run(dir: &Path, actor: &str, args: &DemoArgs, format: Format) -> Result<(
         }
         println!();
     }
-    crate::output::print_balance(&report, format);
+    crate::output::print_balance(&report, format, &s.position);
     if format == Format::Table {
         let deadlines =
             ledger_core::deadlines::deadlines(&s.ledger, &header.account, year_end(&header))

@@ -1212,6 +1212,20 @@ fn render_fx() -> String {
             out.push_str(&format!("2025-{month:02},{c},{rate}\n"));
         }
     }
+    // The first quarter of 2026 at December's rates: the write-off report of 2025 is made then,
+    // and values the year's shortages at the rates of its month.
+    for month in 1..=3u32 {
+        for c in FX_CURRENCIES {
+            let row = FX[11];
+            let rate = match c {
+                "USD" => row.0,
+                "JPY" => row.1,
+                "EUR" => row.2,
+                _ => row.3,
+            };
+            out.push_str(&format!("2026-{month:02},{c},{rate}\n"));
+        }
+    }
     out
 }
 

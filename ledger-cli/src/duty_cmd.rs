@@ -19,8 +19,8 @@ use crate::cli::{
     CarryOverDeclareArgs, DeadlinesArgs, DutyAction, DutyArgs, DutyFileArgs, DutyQuoteArgs, Format,
 };
 use crate::exit::{bad_input, code_of_refusal, Exit};
-use crate::output::csv_cell;
-use crate::session;
+use crate::output::{audit_json, audit_line, csv_cell, json_with_audit, with_audit_csv};
+use crate::session::{self, Position};
 
 fn refusal(r: Refusal) -> anyhow::Error {
     Exit {
@@ -70,7 +70,22 @@ pub fn run(dir: &Path, actor: &str, args: &DutyArgs, format: Format) -> Result<(
             false,
         ),
     };
-    print_declaration(&declaration, is_filed, format, crate::today_shanghai());
+    if format == Format::Xlsx {
+        let out = crate::cycle_cmd::xlsx_out(&args.out)?;
+        crate::xlsx::write_workbook(
+            out,
+            &crate::report_sheets::duty_sheets(book, &declaration, &s.position),
+        )?;
+        println!("wrote {}", out.display());
+        return Ok(());
+    }
+    print_declaration(
+        &declaration,
+        is_filed,
+        format,
+        crate::today_shanghai(),
+        &s.position,
+    );
     Ok(())
 }
 
@@ -97,7 +112,7 @@ fn file(dir: &Path, actor: &str, args: &DutyFileArgs, format: Format) -> Result<
             println!("recorded: the domestic sales of {period} were declared and paid on {on}");
         }
     }
-    print_declaration(&filed, true, format, crate::today_shanghai());
+    print_declaration(&filed, true, format, crate::today_shanghai(), &s.position);
     Ok(())
 }
 
@@ -136,12 +151,13 @@ fn quote_cmd(dir: &Path, actor: &str, args: &DutyQuoteArgs, format: Format) -> R
     )
     .map_err(refusal)?;
     match format {
-        Format::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(&declaration_json(&q, false)).unwrap_or_default()
-        ),
-        Format::Csv => print!("{}", declaration_csv(&q)),
-        Format::Table | Format::Ics => {
+        Format::Json => {
+            let mut v = declaration_json(&q, false);
+            audit_json(&mut v, &s.position);
+            println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default())
+        }
+        Format::Csv => print!("{}", with_audit_csv(declaration_csv(&q), &s.position)),
+        Format::Table | Format::Ics | Format::Xlsx => {
             println!(
                 "Quote — book {account}: domestic sale of {qty} of {} {item} declared on {on} (recorded nowhere)",
                 goods.noun()
@@ -151,6 +167,7 @@ fn quote_cmd(dir: &Path, actor: &str, args: &DutyQuoteArgs, format: Format) -> R
             println!(
                 "Declared alone. In the month's declaration the fifty-yuan rule applies to the month's totals."
             );
+            print!("{}", audit_line(&s.position));
         }
     }
     Ok(())
@@ -186,14 +203,21 @@ fn declaration_json(d: &Declaration, is_filed: bool) -> serde_json::Value {
     v
 }
 
-fn print_declaration(d: &Declaration, is_filed: bool, format: Format, today: NaiveDate) {
+fn print_declaration(
+    d: &Declaration,
+    is_filed: bool,
+    format: Format,
+    today: NaiveDate,
+    p: &Position,
+) {
     match format {
-        Format::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(&declaration_json(d, is_filed)).unwrap_or_default()
-        ),
-        Format::Csv => print!("{}", declaration_csv(d)),
-        Format::Table | Format::Ics => {
+        Format::Json => {
+            let mut v = declaration_json(d, is_filed);
+            audit_json(&mut v, p);
+            println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default())
+        }
+        Format::Csv => print!("{}", with_audit_csv(declaration_csv(d), p)),
+        Format::Table | Format::Ics | Format::Xlsx => {
             let days = (d.due - today).num_days();
             let when = if is_filed {
                 format!("FILED on {}", d.filed)
@@ -215,10 +239,11 @@ fn print_declaration(d: &Declaration, is_filed: bool, format: Format, today: Nai
             );
             if d.lines.is_empty() {
                 println!("no domestic sales in {}", d.period);
-                return;
+            } else {
+                print!("{}", lines_table(d));
+                print!("{}", totals_text(d));
             }
-            print!("{}", lines_table(d));
-            print!("{}", totals_text(d));
+            print!("{}", audit_line(p));
         }
     }
 }
@@ -353,14 +378,12 @@ pub fn deadlines(dir: &Path, actor: &str, args: &DeadlinesArgs, format: Format) 
     };
     let s = session::open(dir, actor)?;
     let report = deadline_report(&s.ledger, &account, as_of).map_err(refusal)?;
+    let p = &s.position;
     match format {
-        Format::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(&report).unwrap_or_default()
-        ),
-        Format::Csv => print!("{}", deadlines_csv(&report)),
-        Format::Ics => print!("{}", ics(&report)),
-        Format::Table => print!("{}", deadlines_table(&report)),
+        Format::Json => println!("{}", json_with_audit(&report, p)),
+        Format::Csv => print!("{}", with_audit_csv(deadlines_csv(&report), p)),
+        Format::Ics => print!("{}", ics(&report, p)),
+        Format::Table | Format::Xlsx => print!("{}{}", deadlines_table(&report), audit_line(p)),
     }
     Ok(())
 }
@@ -456,10 +479,14 @@ fn deadlines_csv(r: &DeadlineReport) -> String {
 
 /// The open and overdue obligations as an iCalendar file (RFC 5545): one all-day event per
 /// obligation on its due date, with a reminder a week before.
-fn ics(r: &DeadlineReport) -> String {
+fn ics(r: &DeadlineReport, p: &Position) -> String {
     let mut out = String::from(
         "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//bonded//deadlines//EN\r\nCALSCALE:GREGORIAN\r\n",
     );
+    out.push_str(&format!(
+        "X-BONDED-LOG-POSITION:{}\r\nX-BONDED-HEAD-HASH:{}\r\n",
+        p.seq, p.hash
+    ));
     let stamp = format!("{}T000000Z", r.as_of.format("%Y%m%d"));
     for o in r.obligations.iter().filter(|o| o.status != Status::Done) {
         let kind = kind_word(o);

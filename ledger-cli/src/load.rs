@@ -229,7 +229,7 @@ fn print_reports(reports: &[FileReport], format: Format) {
                 );
             }
         }
-        Format::Table | Format::Ics => {
+        Format::Table | Format::Ics | Format::Xlsx => {
             for r in reports {
                 println!(
                     "{}: {} file ({}), {} rows, {} events recorded{}",

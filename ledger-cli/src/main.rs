@@ -3,15 +3,19 @@
 
 mod admin;
 mod cli;
+mod cycle_cmd;
 mod demo;
 mod demo_data;
 mod duty_cmd;
 mod exit;
+mod exposure_cmd;
 mod input;
 mod load;
 mod output;
+mod report_sheets;
 mod rows;
 mod session;
+mod xlsx;
 
 use std::process::ExitCode;
 
@@ -72,6 +76,18 @@ pub fn today_shanghai() -> NaiveDate {
 
 fn run(cli: Cli) -> Result<()> {
     let actor = actor(&cli);
+    let xlsx_ok = matches!(
+        cli.command,
+        Command::Cycle(cli::CycleCommand::Report(_))
+            | Command::Declare(_)
+            | Command::Duty(_)
+            | Command::Balance(_)
+    );
+    if cli.format == cli::Format::Xlsx && !xlsx_ok {
+        return Err(exit::bad_input(
+            "--format xlsx is for cycle report, declare annual, duty and balance",
+        ));
+    }
     if cli.format == cli::Format::Ics && !matches!(cli.command, Command::Deadlines(_)) {
         return Err(exit::bad_input(
             "--format ics is for `bonded deadlines` only",
@@ -88,6 +104,16 @@ fn run(cli: Cli) -> Result<()> {
             admin::account_open(&cli.data, &actor, flags)
         }
         Command::Account(AccountCommand::Set(args)) => admin::account_set(&cli.data, &actor, args),
+        Command::Account(AccountCommand::Remove(args)) => {
+            cycle_cmd::remove(&cli.data, &actor, args)
+        }
+        Command::Cycle(cli::CycleCommand::Report(args)) => {
+            cycle_cmd::report(&cli.data, &actor, args, cli.format)
+        }
+        Command::Cycle(cli::CycleCommand::Close(args)) => cycle_cmd::close(&cli.data, &actor, args),
+        Command::Declare(cli::DeclareCommand::Annual(args)) => {
+            cycle_cmd::annual(&cli.data, &actor, args, cli.format)
+        }
         Command::Load(args) => load::run(&cli.data, &actor, args, cli.format),
         Command::Balance(args) => output::balance(&cli.data, &actor, args, cli.format),
         Command::Duty(args) => duty_cmd::run(&cli.data, &actor, args, cli.format),
@@ -95,6 +121,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::CarryOver(cli::CarryOverCommand::Declare(args)) => {
             duty_cmd::declare_carry_over(&cli.data, &actor, args)
         }
+        Command::Exposure(args) => exposure_cmd::run(&cli.data, &actor, args, cli.format),
         Command::Verify => admin::verify(&cli.data, cli.format),
         Command::Export(args) => admin::export(&cli.data, args),
         Command::Restore(args) => admin::restore(&cli.data, &args.file),

@@ -11,7 +11,59 @@ use ledger_core::refusal::InvalidValue;
 
 use crate::cli::{BalanceArgs, Format};
 use crate::exit::{bad_input, Exit};
-use crate::session;
+use crate::session::{self, Position};
+
+/// The last line of every report for people: where in the log its figures come from.
+pub fn audit_line(p: &Position) -> String {
+    format!(
+        "Computed from log position {}, head hash {} — `bonded verify` checks the log; `bonded export` shows it.\n",
+        p.seq, p.hash
+    )
+}
+
+/// The same, as the `log` key of a JSON report.
+pub fn audit_json(value: &mut serde_json::Value, p: &Position) {
+    if let Some(o) = value.as_object_mut() {
+        o.insert(
+            "log".into(),
+            serde_json::json!({"position": p.seq.to_string(), "head_hash": p.hash}),
+        );
+    }
+}
+
+/// The same, as the last row of a CSV report: `log_position,N,head_hash,H`, padded with empty
+/// cells to the width of the report's header so the file stays rectangular.
+pub fn audit_csv_row(p: &Position, width: usize) -> String {
+    let mut cells = vec![
+        "log_position".to_string(),
+        p.seq.to_string(),
+        "head_hash".to_string(),
+        p.hash.clone(),
+    ];
+    while cells.len() < width {
+        cells.push(String::new());
+    }
+    format!("{}\n", cells.join(","))
+}
+
+/// Appends the audit row to a CSV text, as wide as its first line.
+pub fn with_audit_csv(csv: String, p: &Position) -> String {
+    let width = csv
+        .lines()
+        .next()
+        .map(|h| h.split(',').count())
+        .unwrap_or(4);
+    let mut out = csv;
+    out.push_str(&audit_csv_row(p, width));
+    out
+}
+
+/// A report as pretty JSON with the `log` key.
+pub fn json_with_audit<T: serde::Serialize>(report: &T, p: &Position) -> String {
+    let mut v = serde_json::to_value(report).unwrap_or_default();
+    audit_json(&mut v, p);
+    serde_json::to_string_pretty(&v).unwrap_or_default()
+}
 
 pub fn balance(dir: &Path, actor: &str, args: &BalanceArgs, format: Format) -> Result<()> {
     let account: BookNo = args
@@ -27,18 +79,30 @@ pub fn balance(dir: &Path, actor: &str, args: &BalanceArgs, format: Format) -> R
         code: crate::exit::code_of_refusal(&r),
         message: r.to_string(),
     })?;
-    print_balance(&report, format);
+    if format == Format::Xlsx {
+        let out = crate::cycle_cmd::xlsx_out(&args.out)?;
+        let book = s
+            .ledger
+            .book(&account)
+            .ok_or_else(|| bad_input(format!("book {account} is not open")))?;
+        crate::xlsx::write_workbook(
+            out,
+            &crate::report_sheets::balance_sheets(book, &report, &s.position),
+        )?;
+        println!("wrote {}", out.display());
+        return Ok(());
+    }
+    print_balance(&report, format, &s.position);
     Ok(())
 }
 
-pub fn print_balance(report: &BalanceReport, format: Format) {
+pub fn print_balance(report: &BalanceReport, format: Format, p: &Position) {
     match format {
-        Format::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(report).unwrap_or_default()
-        ),
-        Format::Csv => print!("{}", balance_csv(report)),
-        Format::Table | Format::Ics => print!("{}", balance_table(report)),
+        Format::Json => println!("{}", json_with_audit(report, p)),
+        Format::Csv => print!("{}", with_audit_csv(balance_csv(report), p)),
+        Format::Table | Format::Ics | Format::Xlsx => {
+            print!("{}{}", balance_table(report), audit_line(p))
+        }
     }
 }
 

@@ -13,6 +13,8 @@ use ledger_store::{
 use crate::exit::{bad_input, Exit, INTEGRITY};
 
 pub struct Session {
+    /// Where in the log `ledger` was computed from.
+    pub position: Position,
     pub log: SledLog,
     pub ledger: Ledger,
     pub actor: String,
@@ -46,8 +48,9 @@ fn recorded_by_cutoff(recorded_at: &str) -> bool {
 /// Opens the store at `dir`, checking its tail, and replays every event.
 pub fn open(dir: &Path, actor: &str) -> Result<Session> {
     let log = open_log(dir)?;
-    let ledger = replay(&log)?;
+    let (ledger, position) = replay_to(&log)?;
     Ok(Session {
+        position,
         log,
         ledger,
         actor: actor.to_string(),
@@ -68,7 +71,24 @@ pub fn open_log(dir: &Path) -> Result<SledLog> {
 /// Folds every stored event into a fresh ledger. An event this version cannot read is an
 /// integrity fault: the figures would be wrong without it.
 pub fn replay(log: &dyn EventLog) -> Result<Ledger> {
+    replay_to(log).map(|(ledger, _)| ledger)
+}
+
+/// Where in the log a state was computed from: the last event folded and its hash. Every
+/// report ends with it, so an auditor can check the figures against `bonded verify`/`export`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Position {
+    pub seq: u64,
+    pub hash: String,
+}
+
+/// Folds every stored event (up to `--as-recorded`), and says where it stopped.
+pub fn replay_to(log: &dyn EventLog) -> Result<(Ledger, Position)> {
     let mut ledger = Ledger::new();
+    let mut position = Position {
+        seq: 0,
+        hash: "0".repeat(64),
+    };
     for stored in log.scan(1) {
         let stored = stored?;
         if !recorded_by_cutoff(&stored.recorded_at) {
@@ -83,8 +103,12 @@ pub fn replay(log: &dyn EventLog) -> Result<Ledger> {
             ),
         })?;
         ledger.evolve(stored.id, &event);
+        position = Position {
+            seq: stored.global_seq,
+            hash: stored.hash.clone(),
+        };
     }
-    Ok(ledger)
+    Ok((ledger, position))
 }
 
 /// Now, as the envelope's recorded-at (the clock lives here, never in the core).
@@ -132,6 +156,15 @@ impl Session {
         }
         let outcome = append(&mut self.log, &self.ledger, &decided, &self.actor)?;
         self.ledger = after;
+        self.position = Position {
+            seq: outcome.head.seq,
+            hash: outcome
+                .head
+                .hash
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect(),
+        };
         Ok(outcome)
     }
 

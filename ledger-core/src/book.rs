@@ -71,6 +71,11 @@ pub enum Setting {
     WriteoffMethod(WriteoffMethod),
     CapBasis(CapBasis),
     DifferenceTolerance(Decimal),
+    /// Order 182 exposure: a relative excess of unit consumption (%) from which a line is
+    /// graded `medium`.
+    RiskMediumPct(Decimal),
+    /// … and from which it is graded `high`.
+    RiskHighPct(Decimal),
 }
 
 impl Setting {
@@ -112,12 +117,23 @@ impl Setting {
                 Ok(d) if d >= Decimal::ZERO => Setting::DifferenceTolerance(d),
                 _ => return Err(bad("expected a decimal number of units, 0 or more")),
             },
+            "risk_medium_pct" | "risk_high_pct" => match Decimal::from_str(v) {
+                Ok(d) if d >= Decimal::ZERO && d <= Decimal::ONE_HUNDRED => {
+                    if key.trim() == "risk_medium_pct" {
+                        Setting::RiskMediumPct(d)
+                    } else {
+                        Setting::RiskHighPct(d)
+                    }
+                }
+                _ => return Err(bad("expected a percentage from 0 to 100")),
+            },
             _ => {
                 return Err(Refusal::bad(
                     "setting",
                     format!(
                         "{key} is not a book setting (duty_period, report_days, cycle_months, \
-                         uc_timing, writeoff_method, cap_basis, difference_tolerance)"
+                         uc_timing, writeoff_method, cap_basis, difference_tolerance, \
+                         risk_medium_pct, risk_high_pct)"
                     ),
                 ))
             }
@@ -171,6 +187,9 @@ pub struct BookSettings {
     pub writeoff_method: WriteoffMethod,
     pub cap_basis: CapBasis,
     pub difference_tolerance: Decimal,
+    /// Order 182 exposure grading thresholds, in percent of the declared gross consumption.
+    pub risk_medium_pct: Decimal,
+    pub risk_high_pct: Decimal,
 }
 
 impl BookSettings {
@@ -183,6 +202,8 @@ impl BookSettings {
             writeoff_method: WriteoffMethod::UnitConsumption,
             cap_basis: CapBasis::Cumulative,
             difference_tolerance: Decimal::new(1, 2),
+            risk_medium_pct: Decimal::from(2),
+            risk_high_pct: Decimal::from(5),
         }
     }
 
@@ -195,6 +216,8 @@ impl BookSettings {
             Setting::WriteoffMethod(v) => self.writeoff_method = *v,
             Setting::CapBasis(v) => self.cap_basis = *v,
             Setting::DifferenceTolerance(v) => self.difference_tolerance = *v,
+            Setting::RiskMediumPct(v) => self.risk_medium_pct = *v,
+            Setting::RiskHighPct(v) => self.risk_high_pct = *v,
         }
     }
 }
@@ -319,5 +342,15 @@ mod tests {
             Some(Setting::DifferenceTolerance(Decimal::new(5, 1)))
         );
         assert!(Setting::parse("report_days", "0").is_err());
+        assert_eq!(
+            Setting::parse("risk_medium_pct", "2.5").ok(),
+            Some(Setting::RiskMediumPct(Decimal::new(25, 1)))
+        );
+        assert_eq!(
+            Setting::parse("risk_high_pct", "10").ok(),
+            Some(Setting::RiskHighPct(Decimal::from(10)))
+        );
+        assert!(Setting::parse("risk_high_pct", "-1").is_err());
+        assert!(Setting::parse("risk_medium_pct", "101").is_err());
     }
 }

@@ -38,6 +38,22 @@ pub enum Command {
         period: crate::period::Period,
         date: NaiveDate,
     },
+    /// Write off the oldest open cycle on `date`.
+    CloseCycle {
+        account: BookNo,
+        date: NaiveDate,
+    },
+    /// Record the annual declaration of calendar year `year` as made on `date`.
+    DeclareAnnual {
+        account: BookNo,
+        year: i32,
+        date: NaiveDate,
+    },
+    /// The book leaves the company-based mode on `date`.
+    RemoveBook {
+        account: BookNo,
+        date: NaiveDate,
+    },
     /// Record that a month's deep-processing carry-overs were declared on `date`.
     DeclareCarryOver {
         account: BookNo,

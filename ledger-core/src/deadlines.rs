@@ -149,10 +149,114 @@ pub fn deadlines(
         });
     }
 
+    cycle_obligations(book, as_of, &mut out);
+
     out.sort_by(|a, b| (a.due, a.kind, &a.period).cmp(&(b.due, b.kind, &b.period)));
     Ok(DeadlineReport {
         account: account.clone(),
         as_of,
         obligations: out,
     })
+}
+
+fn plain(
+    kind: ObligationKind,
+    period: String,
+    due: NaiveDate,
+    done_on: Option<NaiveDate>,
+    as_of: NaiveDate,
+) -> Obligation {
+    Obligation {
+        kind,
+        period,
+        due,
+        status: status_of(done_on, due, as_of),
+        late_fee_cny: ZERO_CENTS,
+        days_left: (due - as_of).num_days(),
+        done_on,
+        note: None,
+    }
+}
+
+/// Cycle reports (due `report_days` after each cycle's end, done when it is closed), unit
+/// consumption declared before the report (with `uc_timing=before_report`), annual declarations
+/// (30 days after each 12 months of a longer cycle), and the book's cancellation (30 days after
+/// its removal from the mode, done once nothing is left on it).
+fn cycle_obligations(book: &Book, as_of: NaiveDate, out: &mut Vec<Obligation>) {
+    let report_days = chrono::Days::new(u64::from(book.settings.report_days));
+    for n in 1..=crate::cycle::MAX_CYCLES {
+        let Some(cycle) = book.cycle(n) else { break };
+        if cycle.start > as_of {
+            break;
+        }
+        let due = cycle.end + report_days;
+        let closed_on = book.closed.get(&n).map(|c| c.date).filter(|d| *d <= as_of);
+        out.push(plain(
+            ObligationKind::CycleReport,
+            n.to_string(),
+            due,
+            closed_on,
+            as_of,
+        ));
+        if book.settings.uc_timing == crate::book::UcTiming::BeforeReport {
+            // Declared with the report: done when the cycle is closed, which needs every
+            // finished-goods line of the cycle to have its unit consumption.
+            let waiting = book
+                .awaiting
+                .iter()
+                .filter_map(|k| book.lines.get(k))
+                .filter(|r| cycle.start <= r.line.date && r.line.date <= cycle.end)
+                .count();
+            let mut o = plain(
+                ObligationKind::UnitConsumption,
+                n.to_string(),
+                due,
+                closed_on,
+                as_of,
+            );
+            if waiting > 0 {
+                o.note = Some(format!(
+                    "{waiting} finished-goods lines wait for their unit consumption"
+                ));
+            }
+            out.push(o);
+        }
+        for (year, mark, due) in crate::cycle::annual_marks(&cycle) {
+            if mark > as_of {
+                break;
+            }
+            let done_on = book
+                .annual_declared
+                .get(&year)
+                .copied()
+                .filter(|d| *d <= as_of);
+            out.push(plain(
+                ObligationKind::AnnualDeclaration,
+                year.to_string(),
+                due,
+                done_on,
+                as_of,
+            ));
+        }
+    }
+    if let Some(removed) = book.removed.filter(|d| *d <= as_of) {
+        let due = removed + chrono::Days::new(30);
+        let empty = book
+            .materials
+            .values()
+            .all(|m| m.balance.at(as_of).is_zero())
+            && book.scrap.values().all(|s| s.at(as_of).is_zero());
+        let done_on = empty.then_some(as_of.min(due));
+        let mut o = plain(
+            ObligationKind::BookCancellation,
+            removed.to_string(),
+            due,
+            done_on,
+            as_of,
+        );
+        if !empty {
+            o.note = Some("goods are still on the book: carry them into a new book (0657/0258), sell them domestically, re-export or destroy them".into());
+        }
+        out.push(o);
+    }
 }

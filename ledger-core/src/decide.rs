@@ -8,7 +8,7 @@ use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
-use crate::book::{cycle_of, CapBasis, Level, UcTiming};
+use crate::book::{CapBasis, Level, UcTiming};
 use crate::commands::*;
 use crate::customs_value::cif_value;
 use crate::events::*;
@@ -16,7 +16,7 @@ use crate::ids::{BookNo, Currency, ItemNo};
 use crate::ledger::{Book, Ledger};
 use crate::period::Period;
 use crate::refusal::Refusal;
-use crate::trade_mode::{GoodsKind, MovementClass, Sign};
+use crate::trade_mode::{Direction, GoodsKind, MovementClass, Sign, TradeMode};
 use crate::unit_consumption::UnitConsumption;
 
 /// An event with the id it is stored under.
@@ -195,6 +195,28 @@ pub fn decide(state: &Ledger, command: &Command) -> Result<Vec<Decided>, Refusal
             period,
             date,
         } => file_duty(state, account, *period, *date),
+        Command::CloseCycle { account, date } => close_cycle(state, account, *date),
+        Command::DeclareAnnual {
+            account,
+            year,
+            date,
+        } => declare_annual(state, account, *year, *date),
+        Command::RemoveBook { account, date } => {
+            let b = book(state, account)?;
+            match b.removed {
+                Some(d) if d == *date => Ok(vec![]),
+                Some(d) => Err(Refusal::DeclarationConflict {
+                    what: format!("book {account} was already removed from the mode on {d}"),
+                }),
+                None => Ok(one(
+                    state,
+                    Event::BookRemoved(BookRemoved {
+                        account: account.clone(),
+                        date: *date,
+                    }),
+                )),
+            }
+        }
         Command::DeclareCarryOver {
             account,
             month,
@@ -337,6 +359,135 @@ fn declare_carry_over(
         Event::CarryOverDeclared(CarryOverDeclared {
             account: account.clone(),
             month,
+            date,
+        }),
+    ))
+}
+
+/// Refuses a change dated in a cycle already written off.
+fn check_not_written_off(b: &Book, date: NaiveDate, what: &str) -> Result<(), Refusal> {
+    if let Some(until) = b.written_off_until() {
+        if date <= until {
+            return Err(Refusal::RuleBroken {
+                column: "date",
+                what: format!(
+                    "{what} is dated {date}, in a write-off cycle already closed (written off up to {until}); a closed cycle does not change — record it in the open cycle"
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+fn close_cycle(state: &Ledger, account: &BookNo, date: NaiveDate) -> Result<Vec<Decided>, Refusal> {
+    let b = book(state, account)?;
+    let Some(cycle) = b.open_cycle() else {
+        return Err(Refusal::bad("date", "every cycle of the book is closed"));
+    };
+    if date < cycle.end {
+        return Err(Refusal::RuleBroken {
+            column: "date",
+            what: format!(
+                "cycle {} runs to {}; it can be written off on or after that day, not on {date}",
+                cycle.number, cycle.end
+            ),
+        });
+    }
+    let waiting: Vec<String> = b
+        .awaiting
+        .iter()
+        .filter_map(|k| b.lines.get(k))
+        .filter(|r| r.line.date <= cycle.end)
+        .map(|r| format!("{}/{}", r.line.ref_, r.line.line))
+        .collect();
+    if !waiting.is_empty() {
+        return Err(Refusal::RuleBroken {
+            column: "date",
+            what: format!(
+                "cycle {} still has finished-goods lines waiting for their unit consumption ({}); declare it (a bom file) before the write-off",
+                cycle.number,
+                waiting.join(", ")
+            ),
+        });
+    }
+    let identity = crate::cycle::identity(state, b, cycle.start, cycle.end);
+    if identity.stocktake_date.is_none() {
+        return Err(Refusal::RuleBroken {
+            column: "date",
+            what: format!(
+                "cycle {} ({} to {}) has no stocktake; load the stocktake before the write-off",
+                cycle.number, cycle.start, cycle.end
+            ),
+        });
+    }
+    let shortages = crate::cycle::open_shortages(&identity.materials);
+    if !shortages.is_empty() {
+        let list: Vec<String> = shortages
+            .iter()
+            .map(|(item, d)| format!("material {item} short by {}", (-*d).normalize()))
+            .collect();
+        return Err(Refusal::RuleBroken {
+            column: "date",
+            what: format!(
+                "cycle {} cannot be written off with unexplained shortages ({}); record them first as supplementary declarations (domestic sales, 0644/0245, dated in the cycle) — `bonded cycle report` values them",
+                cycle.number,
+                list.join("; ")
+            ),
+        });
+    }
+    let closing = identity
+        .materials
+        .iter()
+        .map(|m| ClosingBalance {
+            item: m.item,
+            qty: m.closing,
+        })
+        .collect();
+    Ok(one(
+        state,
+        Event::CycleClosed(CycleClosed {
+            account: account.clone(),
+            cycle: cycle.number,
+            start: cycle.start,
+            end: cycle.end,
+            date,
+            closing,
+        }),
+    ))
+}
+
+fn declare_annual(
+    state: &Ledger,
+    account: &BookNo,
+    year: i32,
+    date: NaiveDate,
+) -> Result<Vec<Decided>, Refusal> {
+    let b = book(state, account)?;
+    let due_years: Vec<i32> = (1..=crate::cycle::MAX_CYCLES)
+        .map_while(|n| b.cycle(n).filter(|c| c.start.year() <= year))
+        .flat_map(|c| crate::cycle::annual_marks(&c))
+        .map(|(y, _, _)| y)
+        .collect();
+    if !due_years.contains(&year) {
+        return Err(Refusal::bad(
+            "year",
+            format!("book {account} owes no annual declaration for {year}: only a cycle longer than a year makes one, for each 12 months inside it"),
+        ));
+    }
+    match b.annual_declared.get(&year) {
+        Some(d) if *d == date => return Ok(vec![]),
+        Some(d) => {
+            return Err(Refusal::DeclarationConflict {
+                what: format!("the annual declaration of {year} was already made on {d}"),
+            })
+        }
+        None => {}
+    }
+    Ok(one(
+        state,
+        Event::AnnualDeclared(AnnualDeclared {
+            account: account.clone(),
+            year,
             date,
         }),
     ))
@@ -758,6 +909,41 @@ fn record_movement(state: &Ledger, line: &MovementLine) -> Result<Vec<Decided>, 
         });
     }
     let item = resolve_item(b, line)?;
+    check_not_written_off(b, line.date, &format!("{}/{}", line.ref_, line.line))?;
+    if matches!(line.mode, TradeMode::M0657 | TradeMode::M0258) {
+        match &line.peer_account {
+            None => return Err(Refusal::bad(
+                "peer_account",
+                "a remaining-material carry-over (0657/0258) names the other book (peer_account)",
+            )),
+            Some(p) if p == &line.account => {
+                return Err(Refusal::bad(
+                    "peer_account",
+                    "a carry-over goes to another book, not to itself",
+                ))
+            }
+            Some(_) => {}
+        }
+    }
+    if let Some(removed) = b.removed {
+        let brings_in = line.dir == Direction::I
+            && matches!(
+                class,
+                MovementClass::Material(
+                    crate::trade_mode::Column::Imported | crate::trade_mode::Column::CarriedIn,
+                    _
+                )
+            );
+        if brings_in && line.date > removed {
+            return Err(Refusal::RuleBroken {
+                column: "date",
+                what: format!(
+                    "book {} left the company-based mode on {removed}: nothing more comes into it (carry the goods into a new book instead)",
+                    line.account
+                ),
+            });
+        }
+    }
 
     let mut awaiting = false;
     let effects = match class {
@@ -868,7 +1054,7 @@ fn record_movement(state: &Ledger, line: &MovementLine) -> Result<Vec<Decided>, 
             line.insurance,
         )?;
         let usd = to_usd(state, value, &currency, line.date)?;
-        let cycle = cycle_of(b.header.cycle_start, b.settings.cycle_months, line.date);
+        let cycle = b.cycle_containing(line.date);
         let used = match b.settings.cap_basis {
             _ if !against_cap => Decimal::ZERO,
             CapBasis::Cumulative => b
@@ -966,6 +1152,11 @@ fn correct(state: &Ledger, input: &CorrectionInput) -> Result<Vec<Decided>, Refu
             line: input.line,
         });
     };
+    check_not_written_off(
+        b,
+        rec.line.date,
+        &format!("the correction of {}/{}", input.ref_, input.line),
+    )?;
     let reversed: Vec<Effect> = rec
         .effects
         .iter()
@@ -994,6 +1185,7 @@ fn opening(state: &Ledger, input: &OpeningInput) -> Result<Vec<Decided>, Refusal
     let b = book(state, &input.account)?;
     require_item(b, GoodsKind::M, input.item)?;
     not_negative("qty", input.qty)?;
+    check_not_written_off(b, input.date, "the opening balance")?;
     if let Some(p) = input.unit_price {
         not_negative("unit_price", p)?;
     }

@@ -279,9 +279,7 @@ pub fn average_import_price(
     sale_date: NaiveDate,
     filed: NaiveDate,
 ) -> Result<(Decimal, Decimal, Currency), Refusal> {
-    let cycle_of = |d: NaiveDate| {
-        crate::book::cycle_of(book.header.cycle_start, book.settings.cycle_months, d).number
-    };
+    let cycle_of = |d: NaiveDate| book.cycle_containing(d).number;
     let current = cycle_of(sale_date);
     let lots = book.imports.get(&item).map(Vec::as_slice).unwrap_or(&[]);
     let in_current: Vec<_> = lots

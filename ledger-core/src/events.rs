@@ -39,6 +39,9 @@ pub enum Event {
     InterestRateSet(InterestRateSet),
     DutyFiled(DutyFiled),
     CarryOverDeclared(CarryOverDeclared),
+    CycleClosed(CycleClosed),
+    AnnualDeclared(AnnualDeclared),
+    BookRemoved(BookRemoved),
 }
 
 impl Event {
@@ -58,6 +61,9 @@ impl Event {
             WorkOrderRecorded(e) => Some(&e.account),
             DutyFiled(e) => Some(&e.declaration.account),
             CarryOverDeclared(e) => Some(&e.account),
+            CycleClosed(e) => Some(&e.account),
+            AnnualDeclared(e) => Some(&e.account),
+            BookRemoved(e) => Some(&e.account),
             FxRateSet(_) | TariffSet(_) | InterestRateSet(_) => None,
         }
     }
@@ -88,6 +94,9 @@ impl Event {
             InterestRateSet(_) => "interest_rate_set",
             DutyFiled(_) => "duty_filed",
             CarryOverDeclared(_) => "carry_over_declared",
+            CycleClosed(_) => "cycle_closed",
+            AnnualDeclared(_) => "annual_declared",
+            BookRemoved(_) => "book_removed",
         }
     }
 }
@@ -258,5 +267,39 @@ pub struct DutyFiled {
 pub struct CarryOverDeclared {
     pub account: BookNo,
     pub month: crate::period::Period,
+    pub date: NaiveDate,
+}
+
+/// A write-off cycle closed (核销): its days, the write-off date (the new start of deferred
+/// interest) and the closing balances that open the next cycle.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CycleClosed {
+    pub account: BookNo,
+    #[serde(with = "crate::json_num")]
+    pub cycle: i64,
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    pub date: NaiveDate,
+    pub closing: Vec<ClosingBalance>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClosingBalance {
+    pub item: ItemNo,
+    pub qty: Decimal,
+}
+
+/// The annual declaration of a cycle longer than a year, made for a calendar year.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AnnualDeclared {
+    pub account: BookNo,
+    pub year: i32,
+    pub date: NaiveDate,
+}
+
+/// The book removed from the company-based mode on `date`: it must be cancelled within 30 days.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BookRemoved {
+    pub account: BookNo,
     pub date: NaiveDate,
 }

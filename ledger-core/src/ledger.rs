@@ -112,6 +112,12 @@ pub struct Book {
     pub duty_filed: BTreeMap<crate::period::Period, crate::duty::Declaration>,
     /// Months whose deep-processing carry-overs were declared, and when.
     pub carry_overs_declared: BTreeMap<crate::period::Period, NaiveDate>,
+    /// Closed write-off cycles by number.
+    pub closed: BTreeMap<i64, crate::events::CycleClosed>,
+    /// Annual declarations made, by calendar year.
+    pub annual_declared: BTreeMap<i32, NaiveDate>,
+    /// When the book left the company-based mode.
+    pub removed: Option<NaiveDate>,
 }
 
 impl Book {
@@ -139,6 +145,9 @@ impl Book {
             first_import: None,
             duty_filed: BTreeMap::new(),
             carry_overs_declared: BTreeMap::new(),
+            closed: BTreeMap::new(),
+            annual_declared: BTreeMap::new(),
+            removed: None,
         }
     }
 
@@ -301,12 +310,7 @@ fn evolve_book(book: &mut Book, id: Uuid, event: &Event) {
             let mut cap_cycle = None;
             if let (Some(cif), Some(usd)) = (e.cif, e.cif_usd) {
                 if line.mode.counts_against_cap(line.dir, line.goods) {
-                    let cycle = crate::book::cycle_of(
-                        book.header.cycle_start,
-                        book.settings.cycle_months,
-                        line.date,
-                    )
-                    .number;
+                    let cycle = book.cycle_containing(line.date).number;
                     *book.cap_used_usd.entry(cycle).or_default() += usd;
                     cap_cycle = Some(cycle);
                 }
@@ -395,6 +399,20 @@ fn evolve_book(book: &mut Book, id: Uuid, event: &Event) {
         }
         Event::CarryOverDeclared(e) => {
             book.carry_overs_declared.insert(e.month, e.date);
+        }
+        Event::CycleClosed(e) => {
+            // The write-off date is the new start of deferred interest.
+            book.last_writeoff = Some(match book.last_writeoff {
+                Some(d) if d >= e.date => d,
+                _ => e.date,
+            });
+            book.closed.insert(e.cycle, e.clone());
+        }
+        Event::AnnualDeclared(e) => {
+            book.annual_declared.insert(e.year, e.date);
+        }
+        Event::BookRemoved(e) => {
+            book.removed = Some(e.date);
         }
         Event::BookOpened(_)
         | Event::FxRateSet(_)

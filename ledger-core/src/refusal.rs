@@ -131,6 +131,8 @@ pub enum Refusal {
     },
     #[error("{what}")]
     DeclarationConflict { what: String },
+    #[error("{what}")]
+    RuleBroken { column: &'static str, what: String },
 }
 
 impl Refusal {
@@ -156,7 +158,8 @@ impl Refusal {
             | MasterDataConflict { .. }
             | NoTariff { .. }
             | NoImportPrice { .. }
-            | DeclarationConflict { .. } => RefusalClass::Rule,
+            | DeclarationConflict { .. }
+            | RuleBroken { .. } => RefusalClass::Rule,
         }
     }
 
@@ -176,7 +179,9 @@ impl Refusal {
                 "goods" => "goods",
                 _ => return None,
             },
-            BadValue { column, .. } | MasterDataConflict { column, .. } => column,
+            BadValue { column, .. }
+            | MasterDataConflict { column, .. }
+            | RuleBroken { column, .. } => column,
             UnknownBook(_) | BookExists(_) => "account",
             UnknownItem { .. } | PartItemMismatch { .. } => "item",
             UnknownPart { .. } => "part",

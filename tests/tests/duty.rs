@@ -248,8 +248,15 @@ fn deadlines_as_a_calendar() {
         "ics",
     ]);
     assert!(
-        !out.stdout.contains("BEGIN:VEVENT"),
+        !out.stdout.contains("domestic_sales_duty-2025-04"),
         "a filed declaration leaves the calendar: {}",
+        out.stdout
+    );
+    // The cycle's report is still to come, and the calendar names the log it was made from.
+    assert!(out.stdout.contains("cycle_report-1"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("X-BONDED-LOG-POSITION:"),
+        "{}",
         out.stdout
     );
     // ics is for deadlines only.

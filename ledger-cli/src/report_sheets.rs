@@ -1,0 +1,302 @@
+//! Reports as the sheets people hand to customs: Chinese and English headings, the book's
+//! header on top, totals, and the log position the figures come from.
+
+use ledger_core::balance::BalanceReport;
+use ledger_core::cycle::{CycleReport, IdentityLine, IdentityReport};
+use ledger_core::duty::Declaration;
+use ledger_core::ledger::Book;
+use rust_decimal::Decimal;
+
+use crate::session::Position;
+use crate::xlsx::{Cell, Column, ColumnKind, Sheet};
+
+fn col(zh: &str, en: &str, kind: ColumnKind) -> Column {
+    Column {
+        zh: zh.into(),
+        en: en.into(),
+        kind,
+    }
+}
+
+fn text(s: impl ToString) -> Cell {
+    Cell::Text(s.to_string())
+}
+
+fn num(d: Decimal) -> Cell {
+    Cell::Decimal(d)
+}
+
+fn opt(d: Option<Decimal>) -> Cell {
+    d.map(Cell::Decimal).unwrap_or(Cell::Empty)
+}
+
+/// The book's header block (账册表头).
+pub fn book_header(book: &Book) -> Vec<(String, String)> {
+    let h = &book.header;
+    vec![
+        ("账册号 Book".into(), h.account.to_string()),
+        ("企业编码 Company".into(), h.company.to_string()),
+        ("账册类型 Kind".into(), h.kind.to_string()),
+        (
+            "管理方式 Level".into(),
+            match h.level {
+                ledger_core::book::Level::Part => "料号级 part-number level".into(),
+                ledger_core::book::Level::Item => "项号级 item level".into(),
+            },
+        ),
+        (
+            "生产能力 Capacity (USD)".into(),
+            h.capacity_usd.normalize().to_string(),
+        ),
+        (
+            "核销周期 Cycle".into(),
+            format!(
+                "{} months from {}",
+                book.settings.cycle_months, h.cycle_start
+            ),
+        ),
+    ]
+}
+
+pub fn footer(p: &Position) -> Vec<String> {
+    vec![format!(
+        "Computed from log position {}, head hash {} — check with `bonded verify` / `bonded export`.",
+        p.seq, p.hash
+    )]
+}
+
+fn identity_columns(with_stocktake: bool) -> Vec<Column> {
+    let mut c = vec![
+        col("备案序号", "Item", ColumnKind::Text),
+        col("商品名称", "Name", ColumnKind::Text),
+        col("计量单位", "Unit", ColumnKind::Text),
+        col("期初数量", "Opening", ColumnKind::Decimal),
+        col("进口数量", "Imported", ColumnKind::Decimal),
+        col("结转进口", "Carried in", ColumnKind::Decimal),
+        col("成品耗用", "Consumed", ColumnKind::Decimal),
+        col("结转出口", "Carried out", ColumnKind::Decimal),
+        col("内销数量", "Domestic sales", ColumnKind::Decimal),
+        col("退运/复出", "Re-exported", ColumnKind::Decimal),
+        col("销毁数量", "Destroyed", ColumnKind::Decimal),
+    ];
+    if with_stocktake {
+        c.push(col("理论结余", "Closing", ColumnKind::Decimal));
+        c.push(col("盘点数量", "Stocktake", ColumnKind::Decimal));
+        c.push(col("差异", "Difference", ColumnKind::Decimal));
+        c.push(col("标记", "Flag", ColumnKind::Text));
+    } else {
+        c.push(col("结余数量", "Balance", ColumnKind::Decimal));
+    }
+    c
+}
+
+fn identity_rows(lines: &[IdentityLine]) -> Vec<Vec<Cell>> {
+    lines
+        .iter()
+        .map(|m| {
+            vec![
+                text(m.item),
+                text(&m.name),
+                text(&m.unit),
+                num(m.opening),
+                num(m.imported),
+                num(m.carried_in),
+                num(m.consumed),
+                num(m.carried_out),
+                num(m.domestic_sold),
+                num(m.re_exported),
+                num(m.destroyed),
+                num(m.closing),
+                opt(m.stocktake),
+                opt(m.difference),
+                m.flag
+                    .as_ref()
+                    .map(|f| {
+                        text(match f.as_str() {
+                            "shortage" => "短少 shortage",
+                            "surplus" => "溢余 surplus",
+                            other => other,
+                        })
+                    })
+                    .unwrap_or(Cell::Empty),
+            ]
+        })
+        .collect()
+}
+
+fn declaration_sheet(name: &str, title: &str, book: &Book, d: &Declaration, p: &Position) -> Sheet {
+    let mut header = book_header(book);
+    header.push(("申报期 Period".into(), d.period.to_string()));
+    header.push(("截止日期 Due".into(), d.due.to_string()));
+    header.push(("计税日期 Assessed on".into(), d.filed.to_string()));
+    let rows = d
+        .lines
+        .iter()
+        .map(|l| {
+            vec![
+                text(&l.ref_),
+                text(l.line),
+                text(l.date),
+                text(l.product.map(|p| p.to_string()).unwrap_or_default()),
+                text(l.item),
+                text(&l.hs),
+                num(l.qty),
+                num(l.unit_value),
+                text(&l.currency),
+                num(l.value_cny),
+                num(l.duty),
+                num(l.consumption_tax),
+                num(l.vat),
+            ]
+        })
+        .collect();
+    let t = &d.totals;
+    let mut footer_lines = vec![
+        format!(
+            "征收 Levied (税额低于50元不征 a tax under CNY 50 is not levied): duty {} · consumption tax {} · VAT {}",
+            t.duty, t.consumption_tax, t.vat
+        ),
+        format!(
+            "缓税利息 Deferred interest: {} ({} days from {} at {} % a year / 360) · 合计 Total CNY {}",
+            t.interest,
+            d.interest_days,
+            d.interest_from.map(|f| f.to_string()).unwrap_or_else(|| "—".into()),
+            d.interest_pct.normalize(),
+            t.total
+        ),
+    ];
+    footer_lines.extend(footer(p));
+    Sheet {
+        name: name.into(),
+        title: title.into(),
+        header,
+        columns: vec![
+            col("清单编号", "Ref", ColumnKind::Text),
+            col("行号", "Line", ColumnKind::Text),
+            col("日期", "Date", ColumnKind::Date),
+            col("成品序号", "Product", ColumnKind::Text),
+            col("料件序号", "Item", ColumnKind::Text),
+            col("商品编码", "HS", ColumnKind::Text),
+            col("数量", "Qty", ColumnKind::Decimal),
+            col("完税单价", "Unit value", ColumnKind::Decimal),
+            col("币制", "Currency", ColumnKind::Text),
+            col("完税价格(人民币)", "Value CNY", ColumnKind::Money),
+            col("关税", "Duty", ColumnKind::Money),
+            col("消费税", "Consumption tax", ColumnKind::Money),
+            col("增值税", "VAT", ColumnKind::Money),
+        ],
+        rows,
+        totals: Some(vec![
+            text("合计 Total"),
+            Cell::Empty,
+            Cell::Empty,
+            Cell::Empty,
+            Cell::Empty,
+            Cell::Empty,
+            Cell::Empty,
+            Cell::Empty,
+            Cell::Empty,
+            num(t.value_cny),
+            num(d.computed.duty),
+            num(d.computed.consumption_tax),
+            num(d.computed.vat),
+        ]),
+        footer: footer_lines,
+    }
+}
+
+pub fn duty_sheets(book: &Book, d: &Declaration, p: &Position) -> Vec<Sheet> {
+    vec![declaration_sheet(
+        "内销征税 Duty",
+        "内销征税申报表 Domestic-sales duty declaration",
+        book,
+        d,
+        p,
+    )]
+}
+
+pub fn cycle_sheets(book: &Book, r: &CycleReport, p: &Position) -> Vec<Sheet> {
+    let mut header = book_header(book);
+    header.push((
+        "核销周期 Cycle".into(),
+        format!("{} ({} – {})", r.cycle, r.start, r.end),
+    ));
+    header.push(("报核截止 Report due".into(), r.report_due.to_string()));
+    header.push((
+        "盘点日期 Stocktake".into(),
+        r.stocktake_date
+            .map(|d| d.to_string())
+            .unwrap_or_else(|| "—".into()),
+    ));
+    header.push((
+        "差异容差 Tolerance".into(),
+        r.tolerance.normalize().to_string(),
+    ));
+    let mut sheets = vec![Sheet {
+        name: "料件核销 Materials".into(),
+        title: "料件核销表 Self-verification report".into(),
+        header,
+        columns: identity_columns(true),
+        rows: identity_rows(&r.materials),
+        totals: None,
+        footer: footer(p),
+    }];
+    if let Some(d) = &r.shortages {
+        sheets.push(declaration_sheet(
+            "补充申报 Shortages",
+            "短少补充申报 Supplementary declaration of shortages",
+            book,
+            d,
+            p,
+        ));
+    }
+    sheets
+}
+
+pub fn annual_sheets(book: &Book, year: i32, r: &IdentityReport, p: &Position) -> Vec<Sheet> {
+    let mut header = book_header(book);
+    header.push(("年度 Year".into(), year.to_string()));
+    vec![Sheet {
+        name: format!("年度申报 {year}"),
+        title: "年度申报表 Annual declaration".into(),
+        header,
+        columns: identity_columns(true),
+        rows: identity_rows(&r.materials),
+        totals: None,
+        footer: footer(p),
+    }]
+}
+
+pub fn balance_sheets(book: &Book, r: &BalanceReport, p: &Position) -> Vec<Sheet> {
+    let mut header = book_header(book);
+    header.push(("截至 As of".into(), r.as_of.to_string()));
+    let rows = r
+        .materials
+        .iter()
+        .map(|m| {
+            vec![
+                text(m.item),
+                text(&m.name),
+                text(&m.unit),
+                num(m.opening),
+                num(m.imported),
+                num(m.carried_in),
+                num(m.consumed),
+                num(m.carried_out),
+                num(m.domestic_sold),
+                num(m.re_exported),
+                num(m.destroyed),
+                num(m.balance),
+            ]
+        })
+        .collect();
+    vec![Sheet {
+        name: "料件结余 Balances".into(),
+        title: "料件结余表 Material balances".into(),
+        header,
+        columns: identity_columns(false),
+        rows,
+        totals: None,
+        footer: footer(p),
+    }]
+}

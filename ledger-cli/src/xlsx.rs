@@ -1,0 +1,544 @@
+//! Excel workbooks for the reports people hand to customs: one generic sheet layout that every
+//! report command fills in.
+//!
+//! Layout of a sheet: the title (bold); the book's header block as label / value rows; a blank
+//! row; two heading rows, Chinese above English, bold with a border below, the panes frozen
+//! under them; the data rows; a bold totals row; a blank row; the footer lines.
+//!
+//! Exactness: Excel stores numbers as f64. A decimal is written as a number only when its
+//! shortest f64 text reads back as the same decimal; otherwise it is written as text, so no
+//! figure is silently rounded. The number format shows the decimal's own places (money:
+//! `#,##0.00`).
+//!
+//! The file is written beside its path under a temporary name, synced, then renamed over the
+//! path: a failed write leaves no half-written workbook.
+
+use std::fs::File;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use anyhow::{anyhow, bail, Context, Result};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use rust_xlsxwriter::{ExcelDateTime, Format, FormatBorder, Workbook, Worksheet};
+
+/// Excel's limit on a worksheet name.
+pub const MAX_SHEET_NAME_CHARS: usize = 31;
+/// The widest a fitted column gets (in Excel's character units).
+const MAX_COLUMN_WIDTH: f64 = 60.0;
+const MIN_COLUMN_WIDTH: f64 = 6.0;
+
+/// One worksheet of a report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sheet {
+    /// Worksheet name (at most 31 characters, none of `[]:*?/\`).
+    pub name: String,
+    /// First row, bold: e.g. "料件核销表 Self-verification report".
+    pub title: String,
+    /// The book's header block: ("账册号 Book", "E44038000001"), ("企业编码 Company", …), …
+    pub header: Vec<(String, String)>,
+    pub columns: Vec<Column>,
+    pub rows: Vec<Vec<Cell>>,
+    /// A bold totals row.
+    pub totals: Option<Vec<Cell>>,
+    /// e.g. "Computed from log position 1234, head hash ab12…".
+    pub footer: Vec<String>,
+}
+
+/// A column: its Chinese and English headings and what its cells hold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Column {
+    pub zh: String,
+    pub en: String,
+    pub kind: ColumnKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnKind {
+    Text,
+    /// A quantity or rate, shown with the decimal's own places.
+    Decimal,
+    /// CNY (or another currency): `#,##0.00`.
+    Money,
+    /// `YYYY-MM-DD` text written as an Excel date.
+    Date,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cell {
+    Text(String),
+    Decimal(Decimal),
+    Empty,
+}
+
+/// Writes `sheets` to `path` as one workbook (replacing a file already there).
+pub fn write_workbook(path: &Path, sheets: &[Sheet]) -> Result<()> {
+    if sheets.is_empty() {
+        bail!("a workbook needs at least one sheet");
+    }
+    let mut workbook = Workbook::new();
+    for sheet in sheets {
+        check_sheet(sheet)?;
+        let ws = workbook.add_worksheet();
+        write_sheet(ws, sheet).with_context(|| format!("sheet {:?}", sheet.name))?;
+    }
+    let bytes = workbook
+        .save_to_buffer()
+        .map_err(|e| anyhow!("cannot build the workbook: {e}"))?;
+    write_atomically(path, &bytes)
+}
+
+fn check_sheet(sheet: &Sheet) -> Result<()> {
+    let n = sheet.name.chars().count();
+    if n == 0 || n > MAX_SHEET_NAME_CHARS {
+        bail!(
+            "sheet name {:?} has {n} characters; Excel allows 1 to {MAX_SHEET_NAME_CHARS}",
+            sheet.name
+        );
+    }
+    let width = sheet.columns.len();
+    for (i, row) in sheet.rows.iter().enumerate() {
+        if row.len() > width {
+            bail!(
+                "sheet {:?}: data row {} has {} cells for {width} columns",
+                sheet.name,
+                i + 1,
+                row.len()
+            );
+        }
+    }
+    if let Some(t) = &sheet.totals {
+        if t.len() > width {
+            bail!(
+                "sheet {:?}: the totals row has {} cells for {width} columns",
+                sheet.name,
+                t.len()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Row and column indexes as Excel numbers them, refusing what does not fit.
+fn row_no(i: usize) -> Result<u32> {
+    u32::try_from(i).map_err(|_| anyhow!("row {i} is past Excel's last row"))
+}
+
+fn col_no(i: usize) -> Result<u16> {
+    u16::try_from(i).map_err(|_| anyhow!("column {i} is past Excel's last column"))
+}
+
+fn xl<T>(r: Result<T, rust_xlsxwriter::XlsxError>) -> Result<T> {
+    r.map_err(|e| anyhow!("{e}"))
+}
+
+fn write_sheet(ws: &mut Worksheet, sheet: &Sheet) -> Result<()> {
+    xl(ws.set_name(&sheet.name))?;
+    let bold = Format::new().set_bold();
+    let heading = Format::new().set_bold();
+    let heading_last = Format::new()
+        .set_bold()
+        .set_border_bottom(FormatBorder::Thin);
+    let mut widths: Vec<f64> = vec![0.0; sheet.columns.len().max(2)];
+    let mut row = 0usize;
+
+    xl(ws.write_string_with_format(0, 0, &sheet.title, &bold))?;
+    row += 1;
+    for (label, value) in &sheet.header {
+        xl(ws.write_string(row_no(row)?, 0, label))?;
+        xl(ws.write_string(row_no(row)?, 1, value))?;
+        fit(&mut widths, 0, label);
+        fit(&mut widths, 1, value);
+        row += 1;
+    }
+    row += 1; // blank
+
+    for (c, col) in sheet.columns.iter().enumerate() {
+        xl(ws.write_string_with_format(row_no(row)?, col_no(c)?, &col.zh, &heading))?;
+        xl(ws.write_string_with_format(row_no(row + 1)?, col_no(c)?, &col.en, &heading_last))?;
+        fit(&mut widths, c, &col.zh);
+        fit(&mut widths, c, &col.en);
+    }
+    row += 2;
+    xl(ws.set_freeze_panes(row_no(row)?, 0))?;
+
+    for cells in &sheet.rows {
+        write_row(ws, row, &sheet.columns, cells, false, &mut widths)?;
+        row += 1;
+    }
+    if let Some(totals) = &sheet.totals {
+        write_row(ws, row, &sheet.columns, totals, true, &mut widths)?;
+        row += 1;
+    }
+    if !sheet.footer.is_empty() {
+        row += 1; // blank
+        for line in &sheet.footer {
+            xl(ws.write_string(row_no(row)?, 0, line))?;
+            row += 1;
+        }
+    }
+    for (c, w) in widths.iter().enumerate() {
+        let w = (w + 2.0).clamp(MIN_COLUMN_WIDTH, MAX_COLUMN_WIDTH);
+        xl(ws.set_column_width(col_no(c)?, w))?;
+    }
+    Ok(())
+}
+
+fn write_row(
+    ws: &mut Worksheet,
+    row: usize,
+    columns: &[Column],
+    cells: &[Cell],
+    bold: bool,
+    widths: &mut [f64],
+) -> Result<()> {
+    let r = row_no(row)?;
+    for (c, (cell, column)) in cells.iter().zip(columns).enumerate() {
+        let cn = col_no(c)?;
+        let base = if bold {
+            Format::new().set_bold()
+        } else {
+            Format::new()
+        };
+        match cell {
+            Cell::Empty => {
+                if bold {
+                    xl(ws.write_blank(r, cn, &base))?;
+                }
+            }
+            Cell::Text(s) => {
+                match (column.kind, parse_date(s)) {
+                    (ColumnKind::Date, Some(d)) => {
+                        let format = base.set_num_format("yyyy-mm-dd");
+                        xl(ws.write_datetime_with_format(r, cn, &d, &format))?;
+                    }
+                    _ => {
+                        xl(ws.write_string_with_format(r, cn, s, &base))?;
+                    }
+                }
+                fit(widths, c, s);
+            }
+            Cell::Decimal(d) => {
+                let shown = match column.kind {
+                    ColumnKind::Money => money_text(*d),
+                    _ => d.to_string(),
+                };
+                match exact_f64(*d) {
+                    Some(f) => {
+                        let format = base.set_num_format(number_format(column.kind, *d));
+                        xl(ws.write_number_with_format(r, cn, f, &format))?;
+                    }
+                    // Not representable as an f64: text, so nothing is silently rounded.
+                    None => {
+                        xl(ws.write_string_with_format(r, cn, d.to_string(), &base))?;
+                    }
+                }
+                fit(widths, c, &shown);
+            }
+        }
+    }
+    Ok(())
+}
+
+fn parse_date(s: &str) -> Option<ExcelDateTime> {
+    use chrono::Datelike;
+    let d = NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()?;
+    let year = u16::try_from(d.year()).ok()?;
+    ExcelDateTime::from_ymd(year, d.month() as u8, d.day() as u8).ok()
+}
+
+/// The f64 Excel will store for `d`, where it reads back as exactly `d`: the shortest text of
+/// the f64 (Rust's `{}`) parsed as a decimal must equal `d`.
+pub fn exact_f64(d: Decimal) -> Option<f64> {
+    let f: f64 = d.to_string().parse().ok()?;
+    if !f.is_finite() {
+        return None;
+    }
+    let back = Decimal::from_str(&format!("{f}")).ok()?;
+    (back == d).then_some(f)
+}
+
+/// `0`, `0.0…0` with the decimal's own places, or money's `#,##0.00`.
+fn number_format(kind: ColumnKind, d: Decimal) -> String {
+    if kind == ColumnKind::Money {
+        return "#,##0.00".to_string();
+    }
+    match d.scale() {
+        0 => "0".to_string(),
+        places => format!("0.{}", "0".repeat(places as usize)),
+    }
+}
+
+/// A money amount as `#,##0.00` shows it (for the column width).
+fn money_text(d: Decimal) -> String {
+    let s = d.round_dp(2).abs().to_string();
+    let (int, frac) = s.split_once('.').unwrap_or((&s, ""));
+    let mut grouped = String::new();
+    for (i, ch) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(ch);
+    }
+    let sign = if d.is_sign_negative() && !d.is_zero() {
+        "-"
+    } else {
+        ""
+    };
+    format!("{sign}{grouped}.{frac:0<2}")
+}
+
+/// Widens column `c` to hold `s`.
+fn fit(widths: &mut [f64], c: usize, s: &str) {
+    if let Some(w) = widths.get_mut(c) {
+        let need = s.lines().map(display_width).max().unwrap_or(0) as f64;
+        if need > *w {
+            *w = need;
+        }
+    }
+}
+
+/// Characters as Excel lays them out: a CJK (wide) character takes two columns.
+pub fn display_width(s: &str) -> usize {
+    s.chars().map(|c| if is_wide(c) { 2 } else { 1 }).sum()
+}
+
+fn is_wide(c: char) -> bool {
+    matches!(c as u32,
+        0x1100..=0x115F      // Hangul Jamo
+        | 0x2E80..=0x303E    // CJK radicals, punctuation
+        | 0x3041..=0x33FF    // kana, CJK symbols
+        | 0x3400..=0x4DBF    // CJK extension A
+        | 0x4E00..=0x9FFF    // CJK unified ideographs
+        | 0xA000..=0xA4CF    // Yi
+        | 0xAC00..=0xD7A3    // Hangul syllables
+        | 0xF900..=0xFAFF    // CJK compatibility ideographs
+        | 0xFE30..=0xFE4F    // CJK compatibility forms
+        | 0xFF00..=0xFF60    // full-width forms
+        | 0xFFE0..=0xFFE6
+        | 0x20000..=0x3FFFD) // CJK extensions B and on
+}
+
+/// Writes `bytes` to a temporary file beside `path`, syncs it, and renames it over `path`.
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let file_name = path
+        .file_name()
+        .ok_or_else(|| anyhow!("{} is not a file name", path.display()))?;
+    let mut tmp_name = std::ffi::OsString::from(".");
+    tmp_name.push(file_name);
+    tmp_name.push(format!(".{}.tmp", std::process::id()));
+    let tmp: PathBuf = path.with_file_name(tmp_name);
+    let written = (|| -> std::io::Result<()> {
+        let mut f = File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e).with_context(|| format!("cannot write {}", path.display()));
+    }
+    // The rename is durable once the directory is synced (best effort where that is possible).
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        if let Ok(d) = File::open(dir) {
+            let _ = d.sync_all();
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read;
+
+    fn dec(s: &str) -> Decimal {
+        Decimal::from_str(s).expect("decimal")
+    }
+
+    fn text(s: &str) -> Cell {
+        Cell::Text(s.to_string())
+    }
+
+    fn col(zh: &str, en: &str, kind: ColumnKind) -> Column {
+        Column {
+            zh: zh.into(),
+            en: en.into(),
+            kind,
+        }
+    }
+
+    fn header() -> Vec<(String, String)> {
+        vec![
+            ("账册号 Book".into(), "E44038000001".into()),
+            ("企业编码 Company".into(), "4403960001".into()),
+        ]
+    }
+
+    fn sheets() -> Vec<Sheet> {
+        vec![
+            Sheet {
+                name: "核销 Verification".into(),
+                title: "料件核销表 Self-verification report".into(),
+                header: header(),
+                columns: vec![
+                    col("备案序号", "Item", ColumnKind::Text),
+                    col("日期", "Date", ColumnKind::Date),
+                    col("数量", "Quantity", ColumnKind::Decimal),
+                    col("完税价格", "Value CNY", ColumnKind::Money),
+                ],
+                rows: vec![
+                    vec![
+                        text("1"),
+                        text("2025-03-03"),
+                        Cell::Decimal(dec("9126.4")),
+                        Cell::Decimal(dec("187091.20")),
+                    ],
+                    vec![
+                        text("2"),
+                        Cell::Empty,
+                        // 20 significant digits: no f64 holds it, so it goes out as text.
+                        Cell::Decimal(dec("0.12345678901234567891")),
+                        Cell::Decimal(dec("1234567.89")),
+                    ],
+                ],
+                totals: Some(vec![
+                    text("合计 Total"),
+                    Cell::Empty,
+                    Cell::Empty,
+                    Cell::Decimal(dec("1421659.09")),
+                ]),
+                footer: vec!["Computed from log position 1234, head hash ab12cd34".into()],
+            },
+            Sheet {
+                name: "Exposure".into(),
+                title: "第182号令 Order 182 exposure".into(),
+                header: header(),
+                columns: vec![
+                    col("成品", "Product", ColumnKind::Text),
+                    col("超耗数量", "Excess qty", ColumnKind::Decimal),
+                ],
+                rows: vec![vec![text("1"), Cell::Decimal(dec("1.020408163"))]],
+                totals: None,
+                footer: vec![],
+            },
+        ]
+    }
+
+    fn part(path: &Path, name: &str) -> String {
+        let f = File::open(path).expect("open xlsx");
+        let mut zip = zip::ZipArchive::new(f).expect("an xlsx is a zip archive");
+        let mut s = String::new();
+        zip.by_name(name)
+            .unwrap_or_else(|e| panic!("{name}: {e}"))
+            .read_to_string(&mut s)
+            .expect("utf-8 part");
+        s
+    }
+
+    #[test]
+    fn a_two_sheet_workbook_is_a_valid_xlsx_with_our_figures() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("report.xlsx");
+        write_workbook(&path, &sheets()).expect("written");
+
+        let strings = part(&path, "xl/sharedStrings.xml");
+        for s in [
+            "料件核销表 Self-verification report",
+            "账册号 Book",
+            "E44038000001",
+            "备案序号",
+            "Item",
+            "完税价格",
+            "Value CNY",
+            "合计 Total",
+            "Computed from log position 1234, head hash ab12cd34",
+            "第182号令 Order 182 exposure",
+            "超耗数量",
+            "Excess qty",
+            // Not exact as an f64: kept as text.
+            "0.12345678901234567891",
+        ] {
+            assert!(strings.contains(s), "shared strings lack {s:?}:\n{strings}");
+        }
+        let sheet1 = part(&path, "xl/worksheets/sheet1.xml");
+        // Money and quantities are numbers.
+        for v in ["<v>187091.2</v>", "<v>1234567.89</v>", "<v>9126.4</v>"] {
+            assert!(sheet1.contains(v), "sheet1 lacks {v}:\n{sheet1}");
+        }
+        // Panes frozen under the two heading rows: title, 2 header rows, blank, 2 headings.
+        assert!(
+            sheet1.contains(r#"ySplit="6""#) && sheet1.contains(r#"state="frozen""#),
+            "{sheet1}"
+        );
+        let sheet2 = part(&path, "xl/worksheets/sheet2.xml");
+        assert!(sheet2.contains("<v>1.020408163</v>"), "{sheet2}");
+        let styles = part(&path, "xl/styles.xml");
+        assert!(styles.contains("#,##0.00"), "{styles}");
+        assert!(styles.contains("0.000000000"), "9 places shown: {styles}");
+        let book = part(&path, "xl/workbook.xml");
+        assert!(
+            book.contains("核销 Verification") && book.contains("Exposure"),
+            "{book}"
+        );
+        // Nothing left beside it.
+        let left: Vec<_> = std::fs::read_dir(dir.path())
+            .expect("read dir")
+            .flatten()
+            .map(|e| e.file_name())
+            .collect();
+        assert_eq!(left, vec![std::ffi::OsString::from("report.xlsx")]);
+    }
+
+    #[test]
+    fn a_failed_write_leaves_no_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("bad.xlsx");
+        let mut bad = sheets();
+        bad[0].name = "a name much longer than thirty-one characters".into();
+        assert!(write_workbook(&path, &bad).is_err());
+        let mut bad = sheets();
+        bad[1].rows[0].push(Cell::Empty);
+        bad[1].rows[0].push(Cell::Empty);
+        assert!(write_workbook(&path, &bad).is_err());
+        assert!(write_workbook(&path, &[]).is_err());
+        // Into a folder that does not exist: an error, and no temporary file anywhere.
+        let nowhere = dir.path().join("missing").join("x.xlsx");
+        assert!(write_workbook(&nowhere, &sheets()).is_err());
+        assert_eq!(std::fs::read_dir(dir.path()).expect("dir").count(), 0);
+    }
+
+    #[test]
+    fn decimals_go_out_as_numbers_only_when_exact() {
+        let cases = [
+            ("0.1", true),
+            ("187091.20", true),
+            ("1.020408163", true),
+            ("9126.4", true),
+            ("-42", true),
+            ("0.12345678901234567891", false),
+            ("12345678901234567.89", false),
+            ("79228162514264337593543950335", false),
+        ];
+        for (s, exact) in cases {
+            assert_eq!(exact_f64(dec(s)).is_some(), exact, "{s}");
+        }
+    }
+
+    #[test]
+    fn widths_count_cjk_double_and_money_grouped() {
+        assert_eq!(display_width("Item"), 4);
+        assert_eq!(display_width("备案序号"), 8);
+        assert_eq!(display_width("合计 Total"), 10);
+        assert_eq!(money_text(dec("1234567.8")), "1,234,567.80");
+        assert_eq!(money_text(dec("-0.5")), "-0.50");
+        assert_eq!(money_text(dec("100")), "100.00");
+        assert_eq!(
+            number_format(ColumnKind::Decimal, dec("1.020408163")),
+            "0.000000000"
+        );
+        assert_eq!(number_format(ColumnKind::Decimal, dec("150880")), "0");
+        assert_eq!(number_format(ColumnKind::Money, dec("1")), "#,##0.00");
+    }
+}

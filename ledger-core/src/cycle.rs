@@ -1,0 +1,590 @@
+//! Write-off cycles (核销周期) and the self-verification report (自核): per material, the
+//! balance identity of DOMAIN.md §2 over a span of days, the stocktake it is compared with, the
+//! differences, what shortages cost, and the remaining-material carry-overs with their pairs.
+//!
+//! A cycle runs from its start for `cycle_months`; a closed cycle keeps the days it was closed
+//! with, and the next starts the day after it ends (CONTRACT.md `cycle report`).
+
+use std::collections::BTreeMap;
+
+use chrono::{Months, NaiveDate};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::book::Cycle;
+use crate::duty::{average_import_price, declaration, rates_on, taxes_on, Declaration, DutyLine};
+use crate::ids::{BookNo, Currency, ItemNo};
+use crate::ledger::{Book, Ledger};
+use crate::money::round_cents;
+use crate::period::Period;
+use crate::refusal::Refusal;
+use crate::stock::Columns;
+use crate::trade_mode::{BookKind, Direction, GoodsKind, TradeMode};
+
+/// The most cycles a book is walked through (a century of monthly cycles).
+pub const MAX_CYCLES: i64 = 1200;
+
+/// The day `months` after `date`, less one: the last day of a span of months.
+pub fn span_end(start: NaiveDate, months: u32) -> NaiveDate {
+    start
+        .checked_add_months(Months::new(months))
+        .and_then(|d| d.pred_opt())
+        .unwrap_or(start)
+}
+
+impl Book {
+    /// Cycle `n` (1 = the one starting at the book's cycle start). Closed cycles keep their
+    /// recorded days; open ones run `cycle_months` from the day after the previous one.
+    pub fn cycle(&self, n: i64) -> Option<Cycle> {
+        if !(1..=MAX_CYCLES).contains(&n) {
+            return None;
+        }
+        let mut start = self.header.cycle_start;
+        for k in 1..=n {
+            let end = match self.closed.get(&k) {
+                Some(c) => c.end,
+                None => span_end(start, self.settings.cycle_months),
+            };
+            if k == n {
+                return Some(Cycle {
+                    number: k,
+                    start,
+                    end,
+                });
+            }
+            start = end.succ_opt()?;
+        }
+        None
+    }
+
+    /// The cycle holding `date`; dates before the first cycle fall in cycles 0, −1, … of the
+    /// book's cycle length.
+    pub fn cycle_containing(&self, date: NaiveDate) -> Cycle {
+        if date < self.header.cycle_start {
+            return crate::book::cycle_of(
+                self.header.cycle_start,
+                self.settings.cycle_months,
+                date,
+            );
+        }
+        let mut n = 1;
+        while let Some(c) = self.cycle(n) {
+            if date <= c.end {
+                return c;
+            }
+            n += 1;
+        }
+        crate::book::cycle_of(self.header.cycle_start, self.settings.cycle_months, date)
+    }
+
+    /// The oldest cycle not yet closed.
+    pub fn open_cycle(&self) -> Option<Cycle> {
+        let n = (1..=MAX_CYCLES).find(|n| !self.closed.contains_key(n))?;
+        self.cycle(n)
+    }
+
+    /// The last day of the last closed cycle: nothing dated on or before it may change.
+    pub fn written_off_until(&self) -> Option<NaiveDate> {
+        self.closed.values().map(|c| c.end).max()
+    }
+}
+
+/// One material's line of the self-verification report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IdentityLine {
+    pub item: ItemNo,
+    pub name: String,
+    pub unit: String,
+    pub opening: Decimal,
+    pub imported: Decimal,
+    pub carried_in: Decimal,
+    pub consumed: Decimal,
+    pub carried_out: Decimal,
+    pub domestic_sold: Decimal,
+    pub re_exported: Decimal,
+    pub destroyed: Decimal,
+    pub closing: Decimal,
+    /// What the stocktake found, finished goods and goods at subcontractors converted into
+    /// materials by their BOM; `None` without a stocktake.
+    pub stocktake: Option<Decimal>,
+    /// stocktake − closing: negative is a shortage (短少), positive a surplus (溢余).
+    pub difference: Option<Decimal>,
+    /// `shortage` or `surplus` where the difference is over the book's tolerance.
+    pub flag: Option<String>,
+}
+
+/// A remaining-material carry-over line (0657/0258) and whether the other book shows its pair.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CarryOverLine {
+    #[serde(rename = "ref")]
+    pub ref_: String,
+    #[serde(with = "crate::json_num")]
+    pub line: u32,
+    pub date: NaiveDate,
+    pub dir: Direction,
+    pub item: ItemNo,
+    pub qty: Decimal,
+    pub peer_account: Option<BookNo>,
+    /// `matched`, `unmatched` (the peer book shows no line of the same day and quantity), or
+    /// `peer_not_in_store`.
+    pub pairing: String,
+}
+
+/// The identity over a span of days, with the stocktake and carry-overs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IdentityReport {
+    pub account: BookNo,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub stocktake_date: Option<NaiveDate>,
+    pub tolerance: Decimal,
+    pub materials: Vec<IdentityLine>,
+    pub carry_overs: Vec<CarryOverLine>,
+}
+
+/// The self-verification report of a cycle (CONTRACT.md `cycle report`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CycleReport {
+    pub account: BookNo,
+    #[serde(with = "crate::json_num")]
+    pub cycle: i64,
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    pub report_due: NaiveDate,
+    pub closed_on: Option<NaiveDate>,
+    pub stocktake_date: Option<NaiveDate>,
+    pub tolerance: Decimal,
+    pub materials: Vec<IdentityLine>,
+    pub carry_overs: Vec<CarryOverLine>,
+    /// The supplementary declaration (补充申报) the shortages call for: each shortage as a
+    /// domestic sale, with its duty, taxes and deferred interest.
+    pub shortages: Option<Declaration>,
+    /// Why the shortages could not be valued, if they could not.
+    pub note: Option<String>,
+}
+
+/// The stocktake counted on `date`, in materials: material lines as counted; finished lines
+/// converted by their BOM (version 0, or the lowest declared); goods at subcontractors that day
+/// added, converted the same way.
+pub fn stocktake_in_materials(book: &Book, date: NaiveDate) -> BTreeMap<ItemNo, Decimal> {
+    let mut out: BTreeMap<ItemNo, Decimal> = BTreeMap::new();
+    let add =
+        |goods: GoodsKind, item: ItemNo, qty: Decimal, out: &mut BTreeMap<ItemNo, Decimal>| {
+            match goods {
+                GoodsKind::M => *out.entry(item).or_default() += qty,
+                GoodsKind::P => {
+                    if let Some(bom) = default_bom(book, item) {
+                        for (material, uc) in bom {
+                            *out.entry(*material).or_default() += uc.bonded_consumption(qty);
+                        }
+                    }
+                }
+                GoodsKind::S => {}
+            }
+        };
+    for ((d, goods, item), qty) in &book.stocktakes {
+        if *d == date {
+            add(*goods, *item, *qty, &mut out);
+        }
+    }
+    for ((_, goods, item), stock) in &book.subcontractors {
+        let held = stock.at(date);
+        if held > Decimal::ZERO {
+            add(*goods, *item, held, &mut out);
+        }
+    }
+    out
+}
+
+/// The BOM a finished item is converted by when no version is named: version 0, or the lowest.
+pub fn default_bom(
+    book: &Book,
+    product: ItemNo,
+) -> Option<&BTreeMap<ItemNo, crate::unit_consumption::UnitConsumption>> {
+    book.boms
+        .range((product, 0)..=(product, u32::MAX))
+        .next()
+        .map(|(_, bom)| bom)
+}
+
+/// The latest stocktake day within `from..=to`.
+pub fn stocktake_day(book: &Book, from: NaiveDate, to: NaiveDate) -> Option<NaiveDate> {
+    book.stocktakes
+        .keys()
+        .map(|(d, _, _)| *d)
+        .filter(|d| from <= *d && *d <= to)
+        .max()
+}
+
+/// The balance identity of every material over `from..=to`.
+pub fn identity(state: &Ledger, book: &Book, from: NaiveDate, to: NaiveDate) -> IdentityReport {
+    let day_before = from.pred_opt().unwrap_or(from);
+    let stock_day = stocktake_day(book, from, to);
+    let counted = stock_day.map(|d| stocktake_in_materials(book, d));
+    let tolerance = book.settings.difference_tolerance;
+    let mut materials = Vec::new();
+    for ((goods, item), reg) in &book.items {
+        if *goods != GoodsKind::M {
+            continue;
+        }
+        let stock = book.materials.get(item);
+        let before = stock
+            .map(|m| m.columns_as_of(day_before).balance())
+            .unwrap_or_default();
+        let c: Columns = stock
+            .map(|m| m.columns_between(from, to))
+            .unwrap_or_default();
+        let opening = before + c.opening;
+        let closing = opening + c.imported + c.carried_in
+            - c.consumed
+            - c.carried_out
+            - c.domestic_sold
+            - c.re_exported
+            - c.destroyed;
+        let stocktake = counted
+            .as_ref()
+            .map(|m| m.get(item).copied().unwrap_or_default());
+        let difference = stocktake.map(|s| s - closing);
+        let flag = difference.and_then(|d| {
+            if d.abs() <= tolerance {
+                None
+            } else if d < Decimal::ZERO {
+                Some("shortage".to_string())
+            } else {
+                Some("surplus".to_string())
+            }
+        });
+        materials.push(IdentityLine {
+            item: *item,
+            name: reg.name.clone(),
+            unit: reg.unit.to_string(),
+            opening: opening.normalize(),
+            imported: c.imported.normalize(),
+            carried_in: c.carried_in.normalize(),
+            consumed: c.consumed.normalize(),
+            carried_out: c.carried_out.normalize(),
+            domestic_sold: c.domestic_sold.normalize(),
+            re_exported: c.re_exported.normalize(),
+            destroyed: c.destroyed.normalize(),
+            closing: closing.normalize(),
+            stocktake: stocktake.map(|s| s.normalize()),
+            difference: difference.map(|d| d.normalize()),
+            flag,
+        });
+    }
+    IdentityReport {
+        account: book.header.account.clone(),
+        from,
+        to,
+        stocktake_date: stock_day,
+        tolerance,
+        materials,
+        carry_overs: carry_overs(state, book, from, to),
+    }
+}
+
+/// The 0657/0258 lines of `from..=to`, each paired with a line of the peer book that names this
+/// book, falls on the same day, goes the other way and carries the same quantity.
+pub fn carry_overs(
+    state: &Ledger,
+    book: &Book,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Vec<CarryOverLine> {
+    let is_rm = |m: TradeMode| matches!(m, TradeMode::M0657 | TradeMode::M0258);
+    let mut lines: Vec<CarryOverLine> = book
+        .lines
+        .values()
+        .filter(|r| is_rm(r.line.mode) && from <= r.line.date && r.line.date <= to)
+        .map(|r| {
+            let pairing = match r.line.peer_account.as_ref().and_then(|p| state.book(p)) {
+                None => "peer_not_in_store",
+                Some(peer) => {
+                    let found = peer.lines.values().any(|p| {
+                        is_rm(p.line.mode)
+                            && p.line.dir != r.line.dir
+                            && p.line.date == r.line.date
+                            && p.line.qty == r.line.qty
+                            && p.line.peer_account.as_ref() == Some(&book.header.account)
+                    });
+                    if found {
+                        "matched"
+                    } else {
+                        "unmatched"
+                    }
+                }
+            };
+            CarryOverLine {
+                ref_: r.line.ref_.clone(),
+                line: r.line.line,
+                date: r.line.date,
+                dir: r.line.dir,
+                item: r.item,
+                qty: r.line.qty.normalize(),
+                peer_account: r.line.peer_account.clone(),
+                pairing: pairing.to_string(),
+            }
+        })
+        .collect();
+    lines.sort_by(|a, b| (a.date, &a.ref_, a.line).cmp(&(b.date, &b.ref_, b.line)));
+    lines
+}
+
+/// The self-verification report of cycle `n` (default: the oldest not closed). Shortages are
+/// valued as domestic sales declared on `assess_on` (default: the report's due date).
+pub fn cycle_report(
+    state: &Ledger,
+    account: &BookNo,
+    n: Option<i64>,
+    assess_on: Option<NaiveDate>,
+) -> Result<CycleReport, Refusal> {
+    let book = state
+        .book(account)
+        .ok_or_else(|| Refusal::UnknownBook(account.clone()))?;
+    let cycle = match n {
+        Some(n) => book.cycle(n).ok_or_else(|| {
+            Refusal::bad(
+                "cycle",
+                format!("book {account} has no cycle {n} (cycles count from 1)"),
+            )
+        })?,
+        None => book
+            .open_cycle()
+            .ok_or_else(|| Refusal::bad("cycle", "every cycle of the book is closed"))?,
+    };
+    let report_due = cycle.end + chrono::Days::new(u64::from(book.settings.report_days));
+    let identity = identity(state, book, cycle.start, cycle.end);
+    let on = assess_on.unwrap_or(report_due);
+    let (shortages, note) = match shortage_declaration(state, book, &identity, cycle.end, on) {
+        Ok(d) => (d, None),
+        Err(r) => (
+            None,
+            Some(format!("the shortages could not be valued: {r}")),
+        ),
+    };
+    Ok(CycleReport {
+        account: account.clone(),
+        cycle: cycle.number,
+        start: cycle.start,
+        end: cycle.end,
+        report_due,
+        closed_on: book.closed.get(&cycle.number).map(|c| c.date),
+        stocktake_date: identity.stocktake_date,
+        tolerance: identity.tolerance,
+        materials: identity.materials,
+        carry_overs: identity.carry_overs,
+        shortages,
+        note,
+    })
+}
+
+/// Each flagged shortage as a domestic sale dated `as_of_sale`, declared on `filed`.
+fn shortage_declaration(
+    state: &Ledger,
+    book: &Book,
+    identity: &IdentityReport,
+    as_of_sale: NaiveDate,
+    filed: NaiveDate,
+) -> Result<Option<Declaration>, Refusal> {
+    let mut lines = Vec::new();
+    for (i, m) in identity.materials.iter().enumerate() {
+        if m.flag.as_deref() != Some("shortage") {
+            continue;
+        }
+        let Some(diff) = m.difference else { continue };
+        let qty = -diff;
+        let (unit_cny, unit_value, currency) = match book.header.kind {
+            BookKind::Purchased => average_import_price(state, book, m.item, as_of_sale, filed)?,
+            // 来料: valued at the item's registered price (identical goods) where there is one.
+            BookKind::Supplied => {
+                let reg = book.item(GoodsKind::M, m.item);
+                let price = reg.and_then(|r| r.price).ok_or(Refusal::NoImportPrice {
+                    account: book.header.account.clone(),
+                    item: m.item,
+                    date: as_of_sale,
+                })?;
+                let currency = reg
+                    .and_then(|r| r.currency.clone())
+                    .unwrap_or_else(Currency::usd);
+                let month = format!("{}", Period::of(filed, crate::book::DutyPeriod::Monthly));
+                let rate = state.reference.fx_rate(&month, &currency).ok_or_else(|| {
+                    Refusal::NoExchangeRate {
+                        currency: currency.to_string(),
+                        month,
+                    }
+                })?;
+                (price * rate, price, currency)
+            }
+        };
+        let reg = book
+            .item(GoodsKind::M, m.item)
+            .ok_or_else(|| Refusal::UnknownItem {
+                account: book.header.account.clone(),
+                goods: GoodsKind::M,
+                item: m.item,
+            })?;
+        let value_cny = round_cents(qty * unit_cny);
+        let taxes = taxes_on(value_cny, &rates_on(state, &reg.hs, filed)?);
+        lines.push(DutyLine {
+            ref_: "SHORTAGE".into(),
+            line: u32::try_from(i + 1).unwrap_or(u32::MAX),
+            date: as_of_sale,
+            goods: GoodsKind::M,
+            product: None,
+            item: m.item,
+            hs: reg.hs.clone(),
+            qty,
+            unit_value: unit_value.normalize(),
+            currency,
+            value_cny,
+            duty: taxes.duty,
+            consumption_tax: taxes.consumption_tax,
+            vat: taxes.vat,
+            scrap: false,
+        });
+    }
+    if lines.is_empty() {
+        return Ok(None);
+    }
+    let period = Period::of(as_of_sale, crate::book::DutyPeriod::Monthly);
+    Ok(Some(declaration(state, book, period, filed, lines)))
+}
+
+/// The identity for calendar year `year` (the annual declaration of a cycle longer than a year).
+pub fn annual_report(
+    state: &Ledger,
+    account: &BookNo,
+    year: i32,
+) -> Result<IdentityReport, Refusal> {
+    let book = state
+        .book(account)
+        .ok_or_else(|| Refusal::UnknownBook(account.clone()))?;
+    let from = NaiveDate::from_ymd_opt(year, 1, 1)
+        .ok_or_else(|| Refusal::bad("year", format!("{year} is not a year")))?;
+    let to = NaiveDate::from_ymd_opt(year, 12, 31)
+        .ok_or_else(|| Refusal::bad("year", format!("{year} is not a year")))?;
+    Ok(identity(state, book, from, to))
+}
+
+/// The 12-month marks inside a cycle longer than a year: (the year the mark falls in, the mark,
+/// the declaration's due date 30 days later).
+pub fn annual_marks(cycle: &Cycle) -> Vec<(i32, NaiveDate, NaiveDate)> {
+    let mut out = Vec::new();
+    for k in 1..=(MAX_CYCLES as u32) {
+        let mark = span_end(cycle.start, 12 * k);
+        if mark >= cycle.end {
+            break;
+        }
+        out.push((
+            chrono::Datelike::year(&mark),
+            mark,
+            mark + chrono::Days::new(30),
+        ));
+    }
+    out
+}
+
+/// Shortages over the tolerance in `report`, for the refusal to close.
+pub fn open_shortages(materials: &[IdentityLine]) -> Vec<(ItemNo, Decimal)> {
+    materials
+        .iter()
+        .filter(|m| m.flag.as_deref() == Some("shortage"))
+        .filter_map(|m| m.difference.map(|d| (m.item, d)))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().expect("date")
+    }
+
+    #[test]
+    fn spans_of_months() {
+        let cases = [
+            ("2025-01-01", 12, "2025-12-31"),
+            ("2024-03-01", 24, "2026-02-28"),
+            ("2025-01-31", 1, "2025-02-27"),
+            ("2024-02-29", 12, "2025-02-27"),
+        ];
+        for (start, months, end) in cases {
+            assert_eq!(span_end(d(start), months), d(end), "{start} + {months}");
+        }
+    }
+
+    /// 30 days after each 12 months inside a cycle longer than a year; none for a year or less.
+    #[test]
+    fn annual_marks_table() {
+        let c = |start: &str, months: u32| Cycle {
+            number: 1,
+            start: d(start),
+            end: span_end(d(start), months),
+        };
+        assert_eq!(
+            annual_marks(&c("2024-01-01", 24)),
+            vec![(2024, d("2024-12-31"), d("2025-01-30"))]
+        );
+        assert_eq!(
+            annual_marks(&c("2024-03-01", 36)),
+            vec![
+                (2025, d("2025-02-28"), d("2025-03-30")),
+                (2026, d("2026-02-28"), d("2026-03-30"))
+            ]
+        );
+        assert!(annual_marks(&c("2025-01-01", 12)).is_empty());
+        assert_eq!(
+            annual_marks(&c("2025-01-01", 18)),
+            vec![(2025, d("2025-12-31"), d("2026-01-30"))]
+        );
+    }
+
+    #[test]
+    fn a_closed_cycle_keeps_its_days_and_the_next_follows_it() {
+        use crate::book::{BookHeader, Level};
+        use crate::commands::Command;
+        use crate::trade_mode::BookKind;
+        let mut state = Ledger::new();
+        let header = BookHeader {
+            account: "E44038000001".parse().expect("book"),
+            company: "4403960001".parse().expect("company"),
+            kind: BookKind::Purchased,
+            level: Level::Item,
+            capacity_usd: Decimal::ONE_HUNDRED,
+            cycle_start: d("2025-01-01"),
+            cycle_months: 12,
+            headings: vec![],
+        };
+        for e in crate::decide(&state, &Command::OpenBook(header.clone())).expect("open") {
+            state.evolve(e.id, &e.event);
+        }
+        let account = header.account.clone();
+        // The book shortens its cycles to 6 months after the first was closed at 12.
+        let closed = crate::events::Event::CycleClosed(crate::events::CycleClosed {
+            account: account.clone(),
+            cycle: 1,
+            start: d("2025-01-01"),
+            end: d("2025-12-31"),
+            date: d("2026-01-20"),
+            closing: vec![],
+        });
+        state.evolve(uuid::Uuid::nil(), &closed);
+        let change = Command::ChangeSettings {
+            account: account.clone(),
+            changes: vec![crate::book::Setting::CycleMonths(6)],
+        };
+        for e in crate::decide(&state, &change).expect("settings") {
+            state.evolve(e.id, &e.event);
+        }
+        let book = state.book(&account).expect("book");
+        let c1 = book.cycle(1).expect("cycle 1");
+        let c2 = book.cycle(2).expect("cycle 2");
+        assert_eq!((c1.start, c1.end), (d("2025-01-01"), d("2025-12-31")));
+        assert_eq!((c2.start, c2.end), (d("2026-01-01"), d("2026-06-30")));
+        assert_eq!(book.open_cycle().map(|c| c.number), Some(2));
+        assert_eq!(book.cycle_containing(d("2026-07-01")).number, 3);
+        assert_eq!(book.written_off_until(), Some(d("2025-12-31")));
+        assert_eq!(book.last_writeoff, Some(d("2026-01-20")));
+    }
+}
