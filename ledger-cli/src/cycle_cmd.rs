@@ -1,7 +1,7 @@
 //! `bonded cycle report`, `cycle close`, `declare annual` and `account remove`: the write-off
 //! (核销), the moment of truth for a bonded manufacturer.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::Result;
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, Table};
@@ -34,12 +34,6 @@ fn date(flag: &str, value: &str) -> Result<chrono::NaiveDate> {
     crate::input::parse_date(value).map_err(|e| bad_input(format!("--{flag}: {e}")))
 }
 
-/// The workbook path of `--format xlsx`.
-pub fn xlsx_out(out: &Option<PathBuf>) -> Result<&PathBuf> {
-    out.as_ref()
-        .ok_or_else(|| bad_input("--format xlsx writes a workbook: give its path with --out FILE"))
-}
-
 pub fn report(dir: &Path, actor: &str, args: &CycleReportArgs, format: Format) -> Result<()> {
     let account = account(&args.account)?;
     let filed = args
@@ -53,15 +47,9 @@ pub fn report(dir: &Path, actor: &str, args: &CycleReportArgs, format: Format) -
     match format {
         Format::Json => println!("{}", json_with_audit(&r, p)),
         Format::Csv => print!("{}", with_audit_csv(identity_csv(&r.materials), p)),
-        Format::Xlsx => {
-            let out = xlsx_out(&args.out)?;
-            let book = s
-                .ledger
-                .book(&account)
-                .ok_or_else(|| refusal(Refusal::UnknownBook(account.clone())))?;
-            crate::xlsx::write_workbook(out, &crate::report_sheets::cycle_sheets(book, &r, p))?;
-            println!("wrote {}", out.display());
-        }
+        Format::Xlsx => crate::report_sheets::write(&args.out, &s.ledger, &account, |book| {
+            crate::report_sheets::cycle_sheets(book, &r, p)
+        })?,
         Format::Table | Format::Ics => print!("{}", cycle_text(&r, p)),
     }
     Ok(())
@@ -125,18 +113,9 @@ pub fn annual(dir: &Path, actor: &str, args: &DeclareAnnualArgs, format: Format)
             println!("{}", json_with_audit(&v, p));
         }
         Format::Csv => print!("{}", with_audit_csv(identity_csv(&r.materials), p)),
-        Format::Xlsx => {
-            let out = xlsx_out(&args.out)?;
-            let book = s
-                .ledger
-                .book(&account)
-                .ok_or_else(|| refusal(Refusal::UnknownBook(account.clone())))?;
-            crate::xlsx::write_workbook(
-                out,
-                &crate::report_sheets::annual_sheets(book, args.year, &r, p),
-            )?;
-            println!("wrote {}", out.display());
-        }
+        Format::Xlsx => crate::report_sheets::write(&args.out, &s.ledger, &account, |book| {
+            crate::report_sheets::annual_sheets(book, args.year, &r, p)
+        })?,
         Format::Table | Format::Ics => {
             println!(
                 "Book {account} — annual declaration {}: the balance identity from {} to {}",

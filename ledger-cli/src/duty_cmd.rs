@@ -71,13 +71,9 @@ pub fn run(dir: &Path, actor: &str, args: &DutyArgs, format: Format) -> Result<(
         ),
     };
     if format == Format::Xlsx {
-        let out = crate::cycle_cmd::xlsx_out(&args.out)?;
-        crate::xlsx::write_workbook(
-            out,
-            &crate::report_sheets::duty_sheets(book, &declaration, &s.position),
-        )?;
-        println!("wrote {}", out.display());
-        return Ok(());
+        return crate::report_sheets::write(&args.out, &s.ledger, &account, |book| {
+            crate::report_sheets::duty_sheets(book, &declaration, &s.position)
+        });
     }
     print_declaration(
         &declaration,

@@ -80,17 +80,9 @@ pub fn balance(dir: &Path, actor: &str, args: &BalanceArgs, format: Format) -> R
         message: r.to_string(),
     })?;
     if format == Format::Xlsx {
-        let out = crate::cycle_cmd::xlsx_out(&args.out)?;
-        let book = s
-            .ledger
-            .book(&account)
-            .ok_or_else(|| bad_input(format!("book {account} is not open")))?;
-        crate::xlsx::write_workbook(
-            out,
-            &crate::report_sheets::balance_sheets(book, &report, &s.position),
-        )?;
-        println!("wrote {}", out.display());
-        return Ok(());
+        return crate::report_sheets::write(&args.out, &s.ledger, &account, |book| {
+            crate::report_sheets::balance_sheets(book, &report, &s.position)
+        });
     }
     print_balance(&report, format, &s.position);
     Ok(())

@@ -10,6 +10,25 @@ use rust_decimal::Decimal;
 use crate::session::Position;
 use crate::xlsx::{Cell, Column, ColumnKind, Sheet};
 
+/// Writes the sheets `build` makes of `account`'s book to the `--out` workbook of
+/// `--format xlsx`, and says where.
+pub fn write(
+    out: &Option<std::path::PathBuf>,
+    ledger: &ledger_core::Ledger,
+    account: &ledger_core::ids::BookNo,
+    build: impl FnOnce(&Book) -> Vec<Sheet>,
+) -> anyhow::Result<()> {
+    let path = out.as_ref().ok_or_else(|| {
+        crate::exit::bad_input("--format xlsx writes a workbook: give its path with --out FILE")
+    })?;
+    let book = ledger.book(account).ok_or_else(|| {
+        crate::exit::bad_input(format!("book {account} is not open in this store"))
+    })?;
+    crate::xlsx::write_workbook(path, &build(book))?;
+    println!("wrote {}", path.display());
+    Ok(())
+}
+
 fn col(zh: &str, en: &str, kind: ColumnKind) -> Column {
     Column {
         zh: zh.into(),

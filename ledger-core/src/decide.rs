@@ -729,7 +729,14 @@ fn check_not_negative(b: &Book, date: NaiveDate, effects: &[Effect]) -> Result<(
             .map(|s| s.available_from(date))
             .unwrap_or((Decimal::ZERO, date));
         if available + delta < Decimal::ZERO {
-            let (what, unit) = describe(b, &target);
+            let (mut what, unit) = describe(b, &target);
+            if when > date {
+                // The movement's own day has enough; a later day, counting what movements
+                // already recorded after it take, would not.
+                what = format!(
+                    "{what}, counting what the movements recorded after {date} already take,"
+                );
+            }
             return Err(Refusal::WouldGoNegative {
                 what,
                 unit,

@@ -52,7 +52,7 @@ pub enum StoreError {
     InUse { dir: PathBuf, pid: Option<u32> },
 
     /// There is no event store at the given directory.
-    #[error("there is no event store at {}: the directory is missing or holds no store created by `create`", .dir.display())]
+    #[error("there is no event store at {}: the directory is missing or holds no bonded store", .dir.display())]
     NotAStore { dir: PathBuf },
 
     /// `create` was pointed at a directory that already holds something.
