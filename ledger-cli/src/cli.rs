@@ -81,6 +81,87 @@ pub enum Command {
     Restore(RestoreArgs),
     /// Build a realistic sample book in the store and show what the ledger does.
     Demo(DemoArgs),
+    /// Users of `bonded serve`: add one (its token is printed once), list them.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// The items waiting for dual review (domestic sales, destruction, scrap sales,
+    /// corrections, stocktakes, changes of unit consumption recorded through `bonded serve`).
+    Pending(PendingArgs),
+    /// Approve an item waiting for review, as a reviewer of the store (not the submitter).
+    Approve(ApproveArgs),
+    /// Reject an item waiting for review, with the reason.
+    Reject(RejectArgs),
+    /// The multi-user HTTP API: clerks record, reviewers approve, auditors read.
+    Serve(ServeArgs),
+    /// Load run of `bonded serve` on loopback: requests/s and latency at 1, 4, 16 clients.
+    #[command(name = "bench-serve")]
+    BenchServe(BenchServeArgs),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserCommand {
+    /// Add a user; prints its bearer token once (only the token's SHA-256 is stored).
+    Add(UserAddArgs),
+    /// List the users and their roles.
+    List,
+}
+
+#[derive(Args, Debug)]
+pub struct UserAddArgs {
+    /// The user's name, recorded on every event it makes (letters, digits, . _ - @).
+    #[arg(long)]
+    pub name: String,
+    /// clerk (records), reviewer (approves), auditor (reads), admin (manages users and books).
+    #[arg(long)]
+    pub role: String,
+}
+
+#[derive(Args, Debug)]
+pub struct PendingArgs {
+    /// Only this book's items (default: every book's).
+    #[arg(long)]
+    pub account: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct ApproveArgs {
+    /// The review id (from `bonded pending`).
+    pub id: String,
+    /// The reviewer approving: a user of the store with the reviewer role, not the submitter.
+    #[arg(long = "as", value_name = "NAME")]
+    pub as_user: String,
+}
+
+#[derive(Args, Debug)]
+pub struct RejectArgs {
+    /// The review id (from `bonded pending`).
+    pub id: String,
+    /// The reviewer rejecting: a user of the store with the reviewer role.
+    #[arg(long = "as", value_name = "NAME")]
+    pub as_user: String,
+    /// Why it is rejected.
+    #[arg(long)]
+    pub reason: String,
+}
+
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// The address to listen on; port 0 picks a free port (the first line printed says which).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub listen: String,
+}
+
+#[derive(Args, Debug)]
+pub struct BenchServeArgs {
+    /// Numbers of concurrent clients to measure, comma-separated.
+    #[arg(long, default_value = "1,4,16")]
+    pub clients: String,
+    /// Requests per concurrency level, shared among its clients.
+    #[arg(long, default_value_t = 2000)]
+    pub requests: u32,
+    /// Movement lines per request.
+    #[arg(long, default_value_t = 1)]
+    pub lines: u32,
 }
 
 #[derive(Subcommand, Debug)]
@@ -89,7 +170,7 @@ pub enum AccountCommand {
     Open(AccountOpen),
     /// Change a book's settings: KEY=VALUE … (duty_period, report_days, cycle_months,
     /// uc_timing, writeoff_method, cap_basis, difference_tolerance, risk_medium_pct,
-    /// risk_high_pct).
+    /// risk_high_pct, review).
     Set(AccountSet),
     /// The book leaves the company-based mode on a day; it must be cancelled within 30 days.
     Remove(AccountRemove),

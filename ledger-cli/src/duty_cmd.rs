@@ -188,7 +188,7 @@ pub fn declare_carry_over(dir: &Path, actor: &str, args: &CarryOverDeclareArgs) 
 }
 
 /// The contract's keys (account, period, due, filed, lines, totals) and a few more.
-fn declaration_json(d: &Declaration, is_filed: bool) -> serde_json::Value {
+pub(crate) fn declaration_json(d: &Declaration, is_filed: bool) -> serde_json::Value {
     let mut v = serde_json::to_value(d).unwrap_or_default();
     if let Some(o) = v.as_object_mut() {
         o.insert(

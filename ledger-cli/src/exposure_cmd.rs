@@ -49,7 +49,7 @@ pub fn run(dir: &Path, actor: &str, args: &ExposureArgs, format: Format) -> Resu
 }
 
 /// The report with the contract's keys, and a word on how `actual_gross` is rounded.
-fn report_json(r: &ExposureReport) -> serde_json::Value {
+pub(crate) fn report_json(r: &ExposureReport) -> serde_json::Value {
     let mut v = serde_json::to_value(r).unwrap_or_default();
     if let Some(o) = v.as_object_mut() {
         o.insert("actual_gross_note".into(), ACTUAL_GROSS_NOTE.into());

@@ -13,7 +13,9 @@ mod input;
 mod load;
 mod output;
 mod report_sheets;
+mod review_cmd;
 mod rows;
+mod serve;
 mod session;
 mod xlsx;
 
@@ -126,5 +128,23 @@ fn run(cli: Cli) -> Result<()> {
         Command::Export(args) => admin::export(&cli.data, args),
         Command::Restore(args) => admin::restore(&cli.data, &args.file),
         Command::Demo(args) => demo::run(&cli.data, &actor, args, cli.format),
+        Command::User(cli::UserCommand::Add(args)) => {
+            review_cmd::user_add(&cli.data, &actor, args, cli.format)
+        }
+        Command::User(cli::UserCommand::List) => {
+            review_cmd::user_list(&cli.data, &actor, cli.format)
+        }
+        Command::Pending(args) => review_cmd::pending(&cli.data, &actor, args, cli.format),
+        Command::Approve(args) => review_cmd::approve(&cli.data, &actor, args),
+        Command::Reject(args) => review_cmd::reject(&cli.data, &actor, args),
+        Command::Serve(args) => {
+            if cli.as_recorded.is_some() {
+                return Err(exit::bad_input(
+                    "--as-recorded shows the store as it was; `bonded serve` serves it as it is",
+                ));
+            }
+            serve::run(&cli.data, args)
+        }
+        Command::BenchServe(args) => serve::bench::run(args),
     }
 }

@@ -76,6 +76,8 @@ pub enum Setting {
     RiskMediumPct(Decimal),
     /// … and from which it is graded `high`.
     RiskHighPct(Decimal),
+    /// Which movements recorded through `bonded serve` wait for a second user's approval.
+    Review(std::collections::BTreeSet<crate::access::ReviewClass>),
 }
 
 impl Setting {
@@ -127,13 +129,16 @@ impl Setting {
                 }
                 _ => return Err(bad("expected a percentage from 0 to 100")),
             },
+            "review" => {
+                Setting::Review(crate::access::ReviewClass::parse_list(v).map_err(|e| bad(&e))?)
+            }
             _ => {
                 return Err(Refusal::bad(
                     "setting",
                     format!(
                         "{key} is not a book setting (duty_period, report_days, cycle_months, \
                          uc_timing, writeoff_method, cap_basis, difference_tolerance, \
-                         risk_medium_pct, risk_high_pct)"
+                         risk_medium_pct, risk_high_pct, review)"
                     ),
                 ))
             }
@@ -190,6 +195,8 @@ pub struct BookSettings {
     /// Order 182 exposure grading thresholds, in percent of the declared gross consumption.
     pub risk_medium_pct: Decimal,
     pub risk_high_pct: Decimal,
+    /// The classes of movement under dual review (access.rs); default: all.
+    pub review: std::collections::BTreeSet<crate::access::ReviewClass>,
 }
 
 impl BookSettings {
@@ -204,6 +211,7 @@ impl BookSettings {
             difference_tolerance: Decimal::new(1, 2),
             risk_medium_pct: Decimal::from(2),
             risk_high_pct: Decimal::from(5),
+            review: crate::access::ReviewClass::ALL.into_iter().collect(),
         }
     }
 
@@ -218,6 +226,7 @@ impl BookSettings {
             Setting::DifferenceTolerance(v) => self.difference_tolerance = *v,
             Setting::RiskMediumPct(v) => self.risk_medium_pct = *v,
             Setting::RiskHighPct(v) => self.risk_high_pct = *v,
+            Setting::Review(v) => self.review = v.clone(),
         }
     }
 }

@@ -60,6 +60,27 @@ pub enum Command {
         month: crate::period::Period,
         date: NaiveDate,
     },
+    /// Add a user of `bonded serve`; only the SHA-256 of the token is kept (access.rs).
+    AddUser {
+        name: String,
+        role: crate::access::Role,
+        token_sha256: String,
+    },
+    /// Put an item under dual review: it takes effect only once another user approves it.
+    SubmitForReview {
+        submitted_by: String,
+        item: crate::access::Reviewable,
+    },
+    /// A reviewer approves a pending item: it is decided against the book as it stands now.
+    ApproveReview {
+        id: uuid::Uuid,
+        by: String,
+    },
+    RejectReview {
+        id: uuid::Uuid,
+        by: String,
+        reason: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -76,7 +97,7 @@ pub struct ItemInput {
     pub parts: Vec<PartNo>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BomInput {
     pub account: BookNo,
     pub product: ItemNo,
@@ -112,9 +133,10 @@ pub struct MovementLine {
     pub subcontractor: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CorrectionInput {
     pub account: BookNo,
+    #[serde(rename = "ref")]
     pub ref_: String,
     pub line: u32,
     pub reason: String,
@@ -130,7 +152,7 @@ pub struct OpeningInput {
     pub currency: Option<Currency>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StocktakeInput {
     pub account: BookNo,
     pub date: NaiveDate,

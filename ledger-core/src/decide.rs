@@ -27,7 +27,7 @@ pub struct Decided {
 }
 
 /// The namespace of every event id this ledger derives (UUID v5).
-const ID_NAMESPACE: Uuid = Uuid::from_bytes([
+pub(crate) const ID_NAMESPACE: Uuid = Uuid::from_bytes([
     0x6b, 0x6f, 0x6e, 0x64, 0x65, 0x64, 0x2d, 0x6c, 0x65, 0x64, 0x67, 0x65, 0x72, 0x2d, 0x76, 0x31,
 ]);
 
@@ -44,7 +44,7 @@ fn correction_id(account: &BookNo, ref_: &str, line: u32, generation: u32) -> Uu
 }
 
 /// The id of any other event: its stream and its position in that stream.
-fn positional_id(stream: &str, position: u64) -> Uuid {
+pub(crate) fn positional_id(stream: &str, position: u64) -> Uuid {
     let name = format!("event\u{1f}{stream}\u{1f}{position}");
     Uuid::new_v5(&ID_NAMESPACE, name.as_bytes())
 }
@@ -126,7 +126,21 @@ pub fn decide(state: &Ledger, command: &Command) -> Result<Vec<Decided>, Refusal
         Command::RegisterItem(input) => register_item(state, input),
         Command::DeclareUnitConsumption(input) => declare_uc(state, input),
         Command::ApplyPendingConsumption { account } => apply_pending(state, account),
-        Command::RecordMovement(line) => record_movement(state, line),
+        Command::RecordMovement(line) => {
+            // A line under review is reserved until a reviewer approves or rejects it.
+            crate::access::check_not_reserved(state, line)?;
+            record_movement(state, line)
+        }
+        Command::AddUser {
+            name,
+            role,
+            token_sha256,
+        } => crate::access::add_user(state, name, *role, token_sha256),
+        Command::SubmitForReview { submitted_by, item } => {
+            crate::access::submit(state, submitted_by, item)
+        }
+        Command::ApproveReview { id, by } => crate::access::approve(state, *id, by),
+        Command::RejectReview { id, by, reason } => crate::access::reject(state, *id, by, reason),
         Command::CorrectMovement(input) => correct(state, input),
         Command::RecordOpening(input) => opening(state, input),
         Command::RecordStocktake(input) => stocktake(state, input),
@@ -235,6 +249,18 @@ pub fn decide(state: &Ledger, command: &Command) -> Result<Vec<Decided>, Refusal
                 }),
             ))
         }
+    }
+}
+
+/// `decide`, without the reservation of lines under review: for the approval of the very item
+/// that holds the reservation.
+pub(crate) fn decide_unreserved(
+    state: &Ledger,
+    command: &Command,
+) -> Result<Vec<Decided>, Refusal> {
+    match command {
+        Command::RecordMovement(line) => record_movement(state, line),
+        other => decide(state, other),
     }
 }
 

@@ -3,7 +3,7 @@
 //! change of a BOM or a rate never rewrites history).
 //!
 //! Book events go to the stream named by the book number; reference data (exchange rates,
-//! tariffs, interest rates) to the stream `reference`.
+//! tariffs, interest rates) to the stream `reference`; users to the stream `users`.
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -42,6 +42,12 @@ pub enum Event {
     CycleClosed(CycleClosed),
     AnnualDeclared(AnnualDeclared),
     BookRemoved(BookRemoved),
+    /// Users and dual review (access.rs): users go to the stream `users`, reviews to the
+    /// book's stream.
+    UserAdded(crate::access::UserAdded),
+    ReviewSubmitted(crate::access::ReviewSubmitted),
+    ReviewApproved(crate::access::ReviewApproved),
+    ReviewRejected(crate::access::ReviewRejected),
 }
 
 impl Event {
@@ -64,12 +70,18 @@ impl Event {
             CycleClosed(e) => Some(&e.account),
             AnnualDeclared(e) => Some(&e.account),
             BookRemoved(e) => Some(&e.account),
-            FxRateSet(_) | TariffSet(_) | InterestRateSet(_) => None,
+            ReviewSubmitted(e) => Some(&e.account),
+            ReviewApproved(e) => Some(&e.account),
+            ReviewRejected(e) => Some(&e.account),
+            FxRateSet(_) | TariffSet(_) | InterestRateSet(_) | UserAdded(_) => None,
         }
     }
 
     /// The stream the event is stored in.
     pub fn stream(&self) -> &str {
+        if let Event::UserAdded(_) = self {
+            return crate::access::USERS_STREAM;
+        }
         self.account()
             .map(BookNo::as_str)
             .unwrap_or(REFERENCE_STREAM)
@@ -97,6 +109,10 @@ impl Event {
             CycleClosed(_) => "cycle_closed",
             AnnualDeclared(_) => "annual_declared",
             BookRemoved(_) => "book_removed",
+            UserAdded(_) => "user_added",
+            ReviewSubmitted(_) => "review_submitted",
+            ReviewApproved(_) => "review_approved",
+            ReviewRejected(_) => "review_rejected",
         }
     }
 }

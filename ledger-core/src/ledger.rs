@@ -26,6 +26,8 @@ pub type LineKey = (String, u32);
 pub struct Ledger {
     pub books: BTreeMap<BookNo, Book>,
     pub reference: Reference,
+    /// The users of `bonded serve` (access.rs).
+    pub users: crate::access::Users,
     /// Events folded so far, per stream: the expected version of the next append.
     versions: HashMap<String, u64>,
     events: u64,
@@ -118,6 +120,8 @@ pub struct Book {
     pub annual_declared: BTreeMap<i32, NaiveDate>,
     /// When the book left the company-based mode.
     pub removed: Option<NaiveDate>,
+    /// Items under dual review, and the reviews closed (access.rs).
+    pub review: crate::access::BookReviews,
 }
 
 impl Book {
@@ -148,6 +152,7 @@ impl Book {
             closed: BTreeMap::new(),
             annual_declared: BTreeMap::new(),
             removed: None,
+            review: Default::default(),
         }
     }
 
@@ -255,6 +260,7 @@ impl Ledger {
             Event::InterestRateSet(e) => {
                 self.reference.interest.insert(e.from, e.annual_pct);
             }
+            Event::UserAdded(e) => self.users.add(e),
             other => {
                 let Some(account) = other.account() else {
                     return;
@@ -414,10 +420,14 @@ fn evolve_book(book: &mut Book, id: Uuid, event: &Event) {
         Event::BookRemoved(e) => {
             book.removed = Some(e.date);
         }
+        Event::ReviewSubmitted(_) | Event::ReviewApproved(_) | Event::ReviewRejected(_) => {
+            book.review.evolve(event);
+        }
         Event::BookOpened(_)
         | Event::FxRateSet(_)
         | Event::TariffSet(_)
-        | Event::InterestRateSet(_) => {}
+        | Event::InterestRateSet(_)
+        | Event::UserAdded(_) => {}
     }
 }
 

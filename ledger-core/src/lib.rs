@@ -4,6 +4,7 @@
 //! projections. No I/O, no clock (dates are passed in), no floating point: every quantity and
 //! amount is a `rust_decimal::Decimal`.
 
+pub mod access;
 pub mod balance;
 pub mod book;
 pub mod commands;

@@ -133,6 +133,24 @@ pub enum Refusal {
     DeclarationConflict { what: String },
     #[error("{what}")]
     RuleBroken { column: &'static str, what: String },
+
+    // ---- users and dual review (access.rs) ----
+    #[error("user {0:?} is not in this store (add it with `bonded user add`)")]
+    UnknownUser(String),
+    #[error("no review {0} was ever submitted in this store (see `bonded pending`)")]
+    UnknownReview(uuid::Uuid),
+    /// The acting user may not do this (a role that does not approve, one's own submission).
+    #[error("{what}")]
+    NotPermitted { what: String },
+    /// The review was already approved or rejected, or the user already exists otherwise.
+    #[error("{what}")]
+    Conflict { column: &'static str, what: String },
+    /// The item under review, decided against the book as it stands now, is refused.
+    #[error("review {id} cannot be approved as the book stands now: {reason}; it stays pending (a reviewer may reject it)")]
+    ApprovalRefused {
+        id: uuid::Uuid,
+        reason: Box<Refusal>,
+    },
 }
 
 impl Refusal {
@@ -148,7 +166,10 @@ impl Refusal {
             | PartItemMismatch { .. }
             | ModeOfOtherBookKind { .. }
             | ModeCombination { .. }
-            | NothingToCorrect { .. } => RefusalClass::BadInput,
+            | NothingToCorrect { .. }
+            | UnknownUser(_)
+            | UnknownReview(_) => RefusalClass::BadInput,
+            ApprovalRefused { reason, .. } => reason.class(),
             WouldGoNegative { .. }
             | UnitConsumptionNotDeclared { .. }
             | CapacityExceeded { .. }
@@ -159,7 +180,9 @@ impl Refusal {
             | NoTariff { .. }
             | NoImportPrice { .. }
             | DeclarationConflict { .. }
-            | RuleBroken { .. } => RefusalClass::Rule,
+            | RuleBroken { .. }
+            | NotPermitted { .. }
+            | Conflict { .. } => RefusalClass::Rule,
         }
     }
 
@@ -194,6 +217,10 @@ impl Refusal {
             DeclarationConflict { .. } => "date",
             HeadingNotAllowed { .. } => "hs",
             RefLineConflict { .. } | NothingToCorrect { .. } => "ref",
+            UnknownUser(_) | NotPermitted { .. } => "user",
+            UnknownReview(_) => "id",
+            Conflict { column, .. } => column,
+            ApprovalRefused { reason, .. } => return reason.column(),
         })
     }
 

@@ -12,6 +12,7 @@
 mod aliases;
 mod decode;
 mod fields;
+mod json;
 mod kind;
 mod table;
 
@@ -24,6 +25,7 @@ use std::path::Path;
 
 pub use decode::Encoding;
 pub use fields::{parse_date, parse_decimal, Fields};
+pub use json::{read_json_lines, JsonLinesError};
 pub use kind::FileKind;
 #[cfg(test)]
 pub use table::Row;

@@ -6,7 +6,6 @@ use std::collections::HashMap;
 use super::aliases::resolve;
 use super::decode::Encoding;
 use super::fields::quote;
-#[cfg(test)]
 use super::kind::static_column;
 use super::kind::{all_names, is_known_column, FileKind};
 use super::{push_error, LineError, MAX_RECORD_BYTES, MAX_ROWS};
@@ -34,9 +33,8 @@ pub struct Row {
 }
 
 impl Row {
-    /// A row from (column, value) pairs; for tests of code that consumes rows. Values are
-    /// trimmed, empty ones and names that are no column of any kind are left out.
-    #[cfg(test)]
+    /// A row from (column, value) pairs (JSON lines, and tests of code that consumes rows).
+    /// Values are trimmed, empty ones and names that are no column of any kind are left out.
     pub fn new(line: u64, cells: &[(&str, &str)]) -> Row {
         let mut row = Row {
             line,

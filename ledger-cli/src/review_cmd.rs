@@ -1,0 +1,210 @@
+//! `bonded user add|list`, `bonded pending`, `bonded approve`, `bonded reject`: users of
+//! `bonded serve` and dual review from the command line. The command line acts on the store as
+//! its administrator (`--actor` is recorded on the envelope); who approves is `--as NAME`, a
+//! reviewer of the store, and the core checks it is not the submitter.
+
+use std::path::Path;
+
+use anyhow::Result;
+use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
+use ledger_core::access::{pending_items, Pending, Role};
+use ledger_core::commands::Command;
+use ledger_core::ids::BookNo;
+use ledger_core::refusal::InvalidValue;
+
+use crate::cli::{ApproveArgs, Format, PendingArgs, RejectArgs, UserAddArgs};
+use crate::exit::bad_input;
+use crate::serve::auth::{new_token, token_sha256};
+use crate::session;
+
+pub fn user_add(dir: &Path, actor: &str, args: &UserAddArgs, format: Format) -> Result<()> {
+    let role: Role = args
+        .role
+        .parse()
+        .map_err(|e: InvalidValue| bad_input(format!("--role: {e}")))?;
+    let name = args.name.trim().to_string();
+    let token = new_token()?;
+    let mut s = session::open(dir, actor)?;
+    s.execute(Command::AddUser {
+        name: name.clone(),
+        role,
+        token_sha256: token_sha256(&token),
+    })?;
+    match format {
+        Format::Json => println!(
+            "{}",
+            serde_json::json!({"name": name, "role": role.name(), "token": token})
+        ),
+        _ => {
+            println!("added user {name} with the role {role}.");
+            println!("Their bearer token, shown only now (the store keeps only its SHA-256):");
+            println!("{token}");
+        }
+    }
+    Ok(())
+}
+
+pub fn user_list(dir: &Path, actor: &str, format: Format) -> Result<()> {
+    let s = session::open(dir, actor)?;
+    match format {
+        Format::Json => {
+            let users: Vec<_> = s
+                .ledger
+                .users
+                .iter()
+                .map(|u| serde_json::json!({"name": u.name, "role": u.role.name()}))
+                .collect();
+            println!("{}", serde_json::json!({ "users": users }));
+        }
+        Format::Csv => {
+            println!("name,role");
+            for u in s.ledger.users.iter() {
+                println!("{},{}", crate::output::csv_cell(&u.name), u.role);
+            }
+        }
+        _ => {
+            if s.ledger.users.is_empty() {
+                println!("no users yet: add one with `bonded user add --name N --role admin`");
+                return Ok(());
+            }
+            let mut t = Table::new();
+            t.load_preset(UTF8_FULL_CONDENSED);
+            t.set_header(vec!["name", "role"]);
+            for u in s.ledger.users.iter() {
+                t.add_row(vec![u.name.clone(), u.role.to_string()]);
+            }
+            println!("{t}");
+        }
+    }
+    Ok(())
+}
+
+/// A pending item as JSON: what the server's `/pending` shows too.
+pub fn pending_json(p: &Pending) -> serde_json::Value {
+    serde_json::json!({
+        "id": p.id.to_string(),
+        "account": p.account.to_string(),
+        "submitted_by": p.submitted_by,
+        "class": p.item.class().map(|c| c.name()),
+        "what": p.item.describe(),
+        "item": p.item,
+    })
+}
+
+pub fn pending(dir: &Path, actor: &str, args: &PendingArgs, format: Format) -> Result<()> {
+    let account: Option<BookNo> = match &args.account {
+        Some(a) => Some(
+            a.parse()
+                .map_err(|e: InvalidValue| bad_input(format!("--account: {e}")))?,
+        ),
+        None => None,
+    };
+    let s = session::open(dir, actor)?;
+    if let Some(a) = &account {
+        if s.ledger.book(a).is_none() {
+            return Err(bad_input(format!(
+                "book {a} is not open in this store (open it with `bonded account open`)"
+            )));
+        }
+    }
+    let items = pending_items(&s.ledger, account.as_ref());
+    match format {
+        Format::Json => {
+            let list: Vec<_> = items.iter().map(|p| pending_json(p)).collect();
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&serde_json::json!({ "pending": list }))
+                    .unwrap_or_default()
+            );
+        }
+        Format::Csv => {
+            println!("id,account,submitted_by,class,what");
+            for p in items {
+                println!(
+                    "{},{},{},{},{}",
+                    p.id,
+                    p.account,
+                    crate::output::csv_cell(&p.submitted_by),
+                    p.item.class().map(|c| c.name()).unwrap_or_default(),
+                    crate::output::csv_cell(&p.item.describe())
+                );
+            }
+        }
+        _ => {
+            if items.is_empty() {
+                println!("nothing waits for review");
+                return Ok(());
+            }
+            let mut t = Table::new();
+            t.load_preset(UTF8_FULL_CONDENSED);
+            t.set_header(vec!["id", "book", "submitted by", "class", "what"]);
+            for p in items {
+                t.add_row(vec![
+                    p.id.to_string(),
+                    p.account.to_string(),
+                    p.submitted_by.clone(),
+                    p.item
+                        .class()
+                        .map(|c| c.name().to_string())
+                        .unwrap_or_default(),
+                    p.item.describe(),
+                ]);
+            }
+            println!("{t}");
+        }
+    }
+    Ok(())
+}
+
+fn review_id(text: &str) -> Result<uuid::Uuid> {
+    text.trim().parse().map_err(|_| {
+        bad_input(format!(
+            "{text:?} is not a review id (see `bonded pending`)"
+        ))
+    })
+}
+
+pub fn approve(dir: &Path, actor: &str, args: &ApproveArgs) -> Result<()> {
+    let id = review_id(&args.id)?;
+    let mut s = session::open(dir, actor)?;
+    let what = s
+        .ledger
+        .books
+        .values()
+        .find_map(|b| b.review.pending.get(&id))
+        .map(|p| p.item.describe());
+    let outcome = s.execute(Command::ApproveReview {
+        id,
+        by: args.as_user.trim().to_string(),
+    })?;
+    match (outcome.appended, what) {
+        (0, _) | (_, None) => println!(
+            "review {id} was already approved by {}; nothing recorded",
+            args.as_user.trim()
+        ),
+        (n, Some(what)) => println!(
+            "approved review {id} ({what}) as {}: {n} events recorded",
+            args.as_user.trim()
+        ),
+    }
+    Ok(())
+}
+
+pub fn reject(dir: &Path, actor: &str, args: &RejectArgs) -> Result<()> {
+    let id = review_id(&args.id)?;
+    let mut s = session::open(dir, actor)?;
+    let outcome = s.execute(Command::RejectReview {
+        id,
+        by: args.as_user.trim().to_string(),
+        reason: args.reason.clone(),
+    })?;
+    if outcome.appended == 0 {
+        println!(
+            "review {id} was already rejected by {} for that reason; nothing recorded",
+            args.as_user.trim()
+        );
+    } else {
+        println!("rejected review {id} as {}", args.as_user.trim());
+    }
+    Ok(())
+}

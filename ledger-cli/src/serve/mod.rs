@@ -1,0 +1,172 @@
+//! `bonded serve`: the multi-user HTTP API (axum on tokio).
+//!
+//! - One writer ([`writer`]) owns appends to the log: requests reach it on a bounded channel,
+//!   it decides each against the running state in order and appends everything a round of
+//!   requests gave as one durable batch (one fsync), then answers them. Group commit: the more
+//!   clients, the more requests share a sync.
+//! - Reads ([`routes`]) use the shared state ([`state::Shared`]), which holds only durable
+//!   events: the writer folds a round into it after the append returned.
+//! - Who may do what ([`auth`]): a bearer token, looked up by its SHA-256 among the users of the
+//!   store; the role decides the routes. Every event's actor is the caller.
+//! - `/openapi.json` is generated from the handlers' annotations ([`openapi`]).
+
+pub mod auth;
+pub mod bench;
+mod body;
+mod client;
+mod error;
+mod history;
+mod openapi;
+mod routes;
+mod state;
+mod writer;
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+
+use crate::cli::ServeArgs;
+use crate::exit::bad_input;
+use crate::session;
+
+/// The largest request body.
+pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
+/// The most lines (CSV rows, JSON lines) in one request.
+pub const MAX_REQUEST_LINES: usize = 20_000;
+/// How long a request may take, queueing for the writer included.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// Requests waiting for the writer; past that, senders wait (back-pressure).
+pub const WRITER_QUEUE: usize = 1024;
+/// Worker threads of the runtime (the writer has its own thread).
+const WORKER_THREADS: usize = 2;
+
+/// `bonded serve --listen ADDR`: serves until interrupted (Ctrl-C or SIGTERM).
+pub fn run(dir: &Path, args: &ServeArgs) -> Result<()> {
+    let addr: SocketAddr = args.listen.trim().parse().map_err(|_| {
+        bad_input(format!(
+            "--listen {:?}: not an address and port (like 127.0.0.1:8080)",
+            args.listen
+        ))
+    })?;
+    let runtime = runtime()?;
+    let server = Server::start(dir, addr, &runtime)?;
+    println!("listening on http://{}", server.addr);
+    let _ = std::io::stdout().flush();
+    eprintln!("{}", server.summary);
+    let shutdown = async {
+        let ctrl_c = tokio::signal::ctrl_c();
+        #[cfg(unix)]
+        {
+            let mut term =
+                match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                    Ok(s) => s,
+                    Err(_) => {
+                        let _ = ctrl_c.await;
+                        return;
+                    }
+                };
+            tokio::select! {
+                _ = ctrl_c => {}
+                _ = term.recv() => {}
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = ctrl_c.await;
+        }
+    };
+    runtime.block_on(shutdown);
+    eprintln!("bonded serve: stopping");
+    server.stop(&runtime)
+}
+
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(WORKER_THREADS)
+        .thread_name("bonded-serve")
+        .enable_all()
+        .build()
+        .context("cannot start the server's runtime")
+}
+
+/// A running server: its address, and what stops it.
+pub(crate) struct Server {
+    pub addr: SocketAddr,
+    pub summary: String,
+    stop: tokio::sync::oneshot::Sender<()>,
+    serving: tokio::task::JoinHandle<std::io::Result<()>>,
+    writer: std::thread::JoinHandle<()>,
+}
+
+impl Server {
+    /// Opens the store (taking its lock), replays it, binds `addr` and starts serving on
+    /// `runtime`.
+    pub fn start(dir: &Path, addr: SocketAddr, runtime: &tokio::runtime::Runtime) -> Result<Self> {
+        let log = session::open_log(dir)?;
+        let shared = state::load(&log)?;
+        let summary = format!(
+            "bonded serve: {} events, {} books, {} users{}",
+            shared.ledger.event_count(),
+            shared.ledger.books.len(),
+            shared.ledger.users.len(),
+            if shared.ledger.users.is_empty() {
+                " — nobody can sign in: add users with `bonded user add` (stop the server first)"
+            } else {
+                ""
+            }
+        );
+        let working = shared.ledger.clone();
+        let log = Arc::new(RwLock::new(log));
+        let shared = Arc::new(RwLock::new(shared));
+        let (jobs, rx) = tokio::sync::mpsc::channel(WRITER_QUEUE);
+        let writer = writer::spawn(log.clone(), shared.clone(), working, rx)?;
+        let app_state = state::AppState {
+            shared,
+            log,
+            jobs,
+            openapi: Arc::new(std::sync::OnceLock::new()),
+        };
+        let app = routes::app(app_state);
+        let listener = runtime
+            .block_on(tokio::net::TcpListener::bind(addr))
+            .with_context(|| format!("cannot listen on {addr}"))?;
+        let addr = listener
+            .local_addr()
+            .with_context(|| format!("cannot read the address bound for {addr}"))?;
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let serving = runtime.spawn(async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async move {
+                    let _ = stopped.await;
+                })
+                .await
+        });
+        Ok(Server {
+            addr,
+            summary,
+            stop,
+            serving,
+            writer,
+        })
+    }
+
+    /// Stops accepting, lets requests in flight finish, then stops the writer (which releases
+    /// the store).
+    pub fn stop(self, runtime: &tokio::runtime::Runtime) -> Result<()> {
+        let _ = self.stop.send(());
+        let served = runtime.block_on(self.serving);
+        // Every request handle (and its sender to the writer) is gone now: the writer ends.
+        self.writer
+            .join()
+            .map_err(|_| anyhow::anyhow!("the writer thread stopped abnormally"))?;
+        match served {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(e).context("the server stopped with an error"),
+            Err(e) => Err(anyhow::anyhow!("the server task failed: {e}")),
+        }
+    }
+}

@@ -1,0 +1,87 @@
+//! What the request handlers share: the state as of the last durable append, the log (for
+//! history and verify), the writer's queue.
+
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+use anyhow::Result;
+use ledger_core::{Event, Ledger};
+use ledger_store::{EventLog, SledLog};
+
+use super::writer::Job;
+use crate::exit::{Exit, INTEGRITY};
+use crate::session::Position;
+
+/// The state readers see. Only the writer changes it, after an append returned (durable).
+pub struct Shared {
+    pub ledger: Ledger,
+    /// The last event folded in.
+    pub position: Position,
+    /// Each stream's global sequence numbers, ascending: the index of `history`.
+    pub stream_seqs: HashMap<String, Vec<u64>>,
+    /// Set when `verify` found the log damaged: from then on no figures are served.
+    pub fault: Option<String>,
+    /// Durable appends (rounds of the writer) since the server started.
+    pub appends: u64,
+}
+
+impl Shared {
+    /// Folds one stored event in (replay, and the writer after an append).
+    pub fn fold(&mut self, seq: u64, stream: &str, id: uuid::Uuid, event: &Event) {
+        self.ledger.evolve(id, event);
+        self.stream_seqs
+            .entry(stream.to_string())
+            .or_default()
+            .push(seq);
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub shared: Arc<RwLock<Shared>>,
+    pub log: Arc<RwLock<SledLog>>,
+    pub jobs: tokio::sync::mpsc::Sender<Job>,
+    /// `/openapi.json`, rendered once the router is built.
+    pub openapi: Arc<OnceLock<String>>,
+}
+
+/// Replays the whole log into a fresh state. An event this version cannot read is an
+/// integrity fault, as in every command.
+pub fn load(log: &SledLog) -> Result<Shared> {
+    let mut shared = Shared {
+        ledger: Ledger::new(),
+        position: Position {
+            seq: 0,
+            hash: "0".repeat(64),
+        },
+        stream_seqs: HashMap::new(),
+        fault: None,
+        appends: 0,
+    };
+    for stored in log.scan(1) {
+        let stored = stored?;
+        let event: Event = serde_json::from_str(&stored.payload).map_err(|e| Exit {
+            code: INTEGRITY,
+            message: format!(
+                "event {} ({}) cannot be read by this version of bonded: {e}",
+                stored.global_seq, stored.kind
+            ),
+        })?;
+        shared.fold(stored.global_seq, &stored.stream, stored.id, &event);
+        shared.position = Position {
+            seq: stored.global_seq,
+            hash: stored.hash,
+        };
+    }
+    Ok(shared)
+}
+
+/// A read lock; a lock poisoned by a panic elsewhere still holds a consistent state (only the
+/// writer writes, and it folds whole rounds).
+pub fn read<T>(lock: &RwLock<T>) -> RwLockReadGuard<'_, T> {
+    lock.read().unwrap_or_else(|p| p.into_inner())
+}
+
+pub fn write<T>(lock: &RwLock<T>) -> RwLockWriteGuard<'_, T> {
+    lock.write().unwrap_or_else(|p| p.into_inner())
+}

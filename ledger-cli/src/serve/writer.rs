@@ -1,0 +1,441 @@
+//! The one writer: it owns the appends to the log.
+//!
+//! Requests arrive on a bounded channel, each with a oneshot for its answer. A round takes
+//! every request waiting (up to [`MAX_ROUND_JOBS`]), decides each in order against the running
+//! state (a refused request gets its refusals and the others go on), appends the events of all
+//! accepted requests as one `EventLog::append` — one durable batch, one fsync — folds them into
+//! the shared state and only then answers. While a round syncs, the next one queues: group
+//! commit, so throughput grows with the number of clients.
+//!
+//! The writer decides against its own copy of the state (`working`): readers never see events
+//! that are not durable. When a request is refused after some of its lines were folded into
+//! `working`, or an append fails, `working` is rebuilt from the shared state and the round's
+//! accepted events.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::{Arc, RwLock};
+
+use anyhow::{Context, Result};
+use axum::http::StatusCode;
+use ledger_core::access::{decide_request_in_place, RequestOutcome, Submitted};
+use ledger_core::commands::Command;
+use ledger_core::{decide, Decided, Ledger, SCHEMA_VERSION};
+use ledger_store::{AppendRequest, EventLog, ExpectedVersion, NewEvent, SledLog, StoreError};
+use tokio::sync::{mpsc, oneshot};
+
+use super::error::ApiError;
+use super::state::{self, read, write, Shared};
+use crate::session::{now_rfc3339, Position};
+
+/// Most requests decided in one round.
+pub const MAX_ROUND_JOBS: usize = 256;
+/// Most events appended in one round (a store batch takes up to 500,000).
+pub const MAX_ROUND_EVENTS: usize = 100_000;
+
+/// What a request asks of the writer.
+pub enum Work {
+    /// The lines of a body: all or nothing, reviewable ones entering as pending.
+    Lines(Vec<(u64, Command)>),
+    /// One command (a review, a user, a book, its settings).
+    One(Box<Command>),
+}
+
+impl Work {
+    fn size(&self) -> usize {
+        match self {
+            Work::Lines(lines) => lines.len(),
+            Work::One(_) => 1,
+        }
+    }
+}
+
+/// A request for the writer: who makes it, what, and where the answer goes.
+pub struct Job {
+    pub by: String,
+    pub work: Work,
+    pub reply: oneshot::Sender<Result<Done, ApiError>>,
+}
+
+/// What the writer did with a request; the events are durable.
+#[derive(Debug, Clone)]
+pub struct Done {
+    /// Events written for this request (0: it was all recorded before).
+    pub events: u64,
+    /// The kinds of those events, in order.
+    pub kinds: Vec<&'static str>,
+    pub submitted: Vec<Submitted>,
+    /// The log's head after the round.
+    pub position: Position,
+}
+
+/// Starts the writer thread.
+pub fn spawn(
+    log: Arc<RwLock<SledLog>>,
+    shared: Arc<RwLock<Shared>>,
+    working: Ledger,
+    rx: mpsc::Receiver<Job>,
+) -> Result<std::thread::JoinHandle<()>> {
+    let writer = Writer {
+        log,
+        shared,
+        working,
+    };
+    std::thread::Builder::new()
+        .name("bonded-writer".into())
+        .spawn(move || writer.run(rx))
+        .context("cannot start the writer thread")
+}
+
+struct Writer {
+    log: Arc<RwLock<SledLog>>,
+    shared: Arc<RwLock<Shared>>,
+    working: Ledger,
+}
+
+/// A request accepted in the current round, waiting for the append.
+struct Accepted {
+    reply: oneshot::Sender<Result<Done, ApiError>>,
+    events: u64,
+    kinds: Vec<&'static str>,
+    submitted: Vec<Submitted>,
+}
+
+impl Writer {
+    fn run(mut self, mut rx: mpsc::Receiver<Job>) {
+        let mut queue: VecDeque<Job> = VecDeque::new();
+        loop {
+            if queue.is_empty() {
+                match rx.blocking_recv() {
+                    Some(job) => queue.push_back(job),
+                    None => return, // every sender is gone: the server stopped
+                }
+            }
+            while queue.len() < MAX_ROUND_JOBS {
+                match rx.try_recv() {
+                    Ok(job) => queue.push_back(job),
+                    Err(_) => break,
+                }
+            }
+            self.round(&mut queue);
+        }
+    }
+
+    /// Decides requests from the front of `queue` until it is empty or the round is full,
+    /// appends what they gave as one batch, answers them.
+    fn round(&mut self, queue: &mut VecDeque<Job>) {
+        let mut events: Vec<(String, Decided)> = Vec::new();
+        let mut accepted: Vec<Accepted> = Vec::new();
+        while let Some(job) = queue.pop_front() {
+            if job.reply.is_closed() {
+                // The client gave up (its request timed out): nothing of it is decided.
+                continue;
+            }
+            if !accepted.is_empty() && events.len() + job.work.size() > MAX_ROUND_EVENTS {
+                queue.push_front(job);
+                break;
+            }
+            let Job { by, work, reply } = job;
+            let before = self.working.event_count();
+            let result = match work {
+                Work::Lines(lines) => decide_request_in_place(&mut self.working, &by, lines)
+                    .map_err(|r| ApiError::from_refusals(&r)),
+                Work::One(command) => match decide(&self.working, &command) {
+                    Ok(decided) => {
+                        for d in &decided {
+                            self.working.evolve(d.id, &d.event);
+                        }
+                        Ok(RequestOutcome {
+                            events: decided,
+                            submitted: Vec::new(),
+                        })
+                    }
+                    Err(r) => Err(ApiError::from_refusal(&r)),
+                },
+            };
+            match result {
+                Ok(outcome) => {
+                    accepted.push(Accepted {
+                        reply,
+                        events: outcome.events.len() as u64,
+                        kinds: outcome.events.iter().map(|d| d.event.kind()).collect(),
+                        submitted: outcome.submitted,
+                    });
+                    events.extend(outcome.events.into_iter().map(|d| (by.clone(), d)));
+                }
+                Err(e) => {
+                    if self.working.event_count() != before {
+                        // Part of the refused request was folded in: take it out again.
+                        self.rebuild_working(&events);
+                    }
+                    let _ = reply.send(Err(e));
+                }
+            }
+        }
+        self.commit(events, accepted);
+    }
+
+    /// `working` := the shared (durable) state plus `events`.
+    fn rebuild_working(&mut self, events: &[(String, Decided)]) {
+        let mut w = read(&self.shared).ledger.clone();
+        for (_, d) in events {
+            w.evolve(d.id, &d.event);
+        }
+        self.working = w;
+    }
+
+    fn commit(&mut self, events: Vec<(String, Decided)>, accepted: Vec<Accepted>) {
+        if events.is_empty() {
+            let position = read(&self.shared).position.clone();
+            answer(accepted, &position);
+            return;
+        }
+        let request = match self.append_request(&events) {
+            Ok(r) => r,
+            Err(e) => return self.fail(accepted, e),
+        };
+        let count = events.len() as u64;
+        let outcome = write(&self.log).append(request);
+        let outcome = match outcome {
+            Ok(o) => o,
+            Err(e) => {
+                let refused = matches!(
+                    e,
+                    StoreError::WrongExpectedVersion { .. }
+                        | StoreError::Invalid { .. }
+                        | StoreError::IdConflict { .. }
+                );
+                let error = if refused {
+                    let status = match e {
+                        StoreError::WrongExpectedVersion { .. } => StatusCode::CONFLICT,
+                        _ => StatusCode::INTERNAL_SERVER_ERROR,
+                    };
+                    ApiError::new(
+                        status,
+                        format!(
+                            "the store refused the write; nothing of the request was written: {e}"
+                        ),
+                    )
+                } else {
+                    ApiError::internal(format!(
+                        "the store failed while writing ({e}); retry the request: a repeat of the \
+                         same lines is recognised and not applied twice"
+                    ))
+                };
+                self.fail(accepted, error);
+                if !refused {
+                    // The records may have landed (a failed flush): the log is the truth.
+                    self.reload();
+                }
+                return;
+            }
+        };
+        let position = Position {
+            seq: outcome.head.seq,
+            hash: hex::encode(outcome.head.hash),
+        };
+        if outcome.appended == count {
+            let mut shared = write(&self.shared);
+            let first = outcome.head.seq + 1 - count;
+            for (i, (_, d)) in events.iter().enumerate() {
+                shared.fold(first + i as u64, d.event.stream(), d.id, &d.event);
+            }
+            shared.position = position.clone();
+            shared.appends += 1;
+        } else {
+            // The store had some of these events already: the state and the log disagree.
+            // Start again from the log, which is the truth.
+            self.reload();
+        }
+        answer(accepted, &position);
+    }
+
+    /// One batch with an expected version per stream: the durable state's.
+    fn append_request(&self, events: &[(String, Decided)]) -> Result<AppendRequest, ApiError> {
+        let shared = read(&self.shared);
+        let recorded_at = now_rfc3339();
+        let mut expected = BTreeMap::new();
+        let mut out = Vec::with_capacity(events.len());
+        for (actor, d) in events {
+            let stream = d.event.stream().to_string();
+            expected
+                .entry(stream.clone())
+                .or_insert(ExpectedVersion::Exact(
+                    shared.ledger.stream_version(&stream),
+                ));
+            out.push(NewEvent {
+                id: d.id,
+                stream,
+                kind: d.event.kind().to_string(),
+                schema_version: SCHEMA_VERSION,
+                actor: actor.clone(),
+                recorded_at: recorded_at.clone(),
+                payload: serde_json::to_vec(&d.event)
+                    .map_err(|e| ApiError::internal(format!("cannot encode an event: {e}")))?,
+            });
+        }
+        Ok(AppendRequest {
+            events: out,
+            expected,
+        })
+    }
+
+    /// Nothing of the round was written: every accepted request gets `error`.
+    fn fail(&mut self, accepted: Vec<Accepted>, error: ApiError) {
+        self.rebuild_working(&[]);
+        for a in accepted {
+            let _ = a.reply.send(Err(error.clone()));
+        }
+    }
+
+    /// Rebuilds the shared and the working state from the log.
+    fn reload(&mut self) {
+        let loaded = state::load(&read(&self.log));
+        let mut shared = write(&self.shared);
+        match loaded {
+            Ok(fresh) => {
+                self.working = fresh.ledger.clone();
+                *shared = fresh;
+            }
+            Err(e) => {
+                shared.fault = Some(format!("the log cannot be read back: {e:#}"));
+            }
+        }
+    }
+}
+
+fn answer(accepted: Vec<Accepted>, position: &Position) {
+    for a in accepted {
+        let _ = a.reply.send(Ok(Done {
+            events: a.events,
+            kinds: a.kinds,
+            submitted: a.submitted,
+            position: position.clone(),
+        }));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ledger_core::access::Role;
+    use ledger_core::commands::MovementLine;
+    use rust_decimal::Decimal;
+
+    const BOOK: &str = "E44038000001";
+
+    /// An `I M` line of material 1: an import (0615) or a domestic sale (0644).
+    fn line(ref_: &str, mode: &str, qty: i64) -> (u64, Command) {
+        let l = MovementLine {
+            ref_: ref_.into(),
+            line: 1,
+            date: chrono::NaiveDate::from_ymd_opt(2025, 3, 1).expect("date"),
+            account: BOOK.parse().expect("book"),
+            mode: mode.parse().expect("mode"),
+            dir: "I".parse().expect("dir"),
+            goods: "M".parse().expect("goods"),
+            qty: Decimal::from(qty),
+            item: Some(ledger_core::ids::ItemNo(1)),
+            part: None,
+            unit_price: None,
+            currency: None,
+            incoterm: None,
+            freight: None,
+            insurance: None,
+            bom_version: None,
+            peer_account: None,
+            subcontractor: None,
+        };
+        (2, Command::RecordMovement(l))
+    }
+
+    fn job(lines: Vec<(u64, Command)>) -> (Job, oneshot::Receiver<Result<Done, ApiError>>) {
+        let (reply, rx) = oneshot::channel();
+        let job = Job {
+            by: "alice".into(),
+            work: Work::Lines(lines),
+            reply,
+        };
+        (job, rx)
+    }
+
+    /// Three requests in one round, the second refused after one of its lines was folded in:
+    /// one append holds the first and the third, and nothing of the second.
+    #[test]
+    fn a_round_is_one_append_and_a_refused_request_leaves_nothing() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let dir = tmp.path().join("data");
+        let mut s = crate::admin::create_store(&dir, "tester").expect("store");
+        s.execute(Command::OpenBook(ledger_core::book::BookHeader {
+            account: BOOK.parse().expect("book"),
+            company: "4403960001".parse().expect("company"),
+            kind: ledger_core::trade_mode::BookKind::Purchased,
+            level: ledger_core::book::Level::Item,
+            capacity_usd: Decimal::from(1_000_000),
+            cycle_start: chrono::NaiveDate::from_ymd_opt(2025, 1, 1).expect("date"),
+            cycle_months: 12,
+            headings: vec![],
+        }))
+        .expect("book");
+        let items = crate::load::tables_from_bytes(&[(
+            "items.csv".into(),
+            b"account,goods,item,hs,name,unit,price,currency\nE44038000001,M,1,8542310000,Chip,PCS,1,USD\n"
+                .to_vec(),
+        )])
+        .expect("items");
+        crate::load::load_tables(&mut s, items).expect("load");
+        s.execute(Command::AddUser {
+            name: "alice".into(),
+            role: Role::Clerk,
+            token_sha256: "ab".repeat(32),
+        })
+        .expect("user");
+        drop(s);
+
+        let log = crate::session::open_log(&dir).expect("log");
+        let shared = state::load(&log).expect("replay");
+        let before = shared.ledger.event_count();
+        let working = shared.ledger.clone();
+        let log = Arc::new(RwLock::new(log));
+        let shared = Arc::new(RwLock::new(shared));
+        let (tx, rx) = mpsc::channel(8);
+        let (j1, r1) = job(vec![line("X", "0615", 100)]);
+        let (j2, r2) = job(vec![line("Y", "0615", 5), line("S", "0644", 1000)]);
+        let (j3, r3) = job(vec![line("Z", "0615", 1)]);
+        for j in [j1, j2, j3] {
+            tx.try_send(j).map_err(|_| "queue full").expect("queued");
+        }
+        drop(tx);
+        let writer = spawn(log.clone(), shared.clone(), working, rx).expect("writer");
+        writer.join().expect("writer ends");
+
+        let d1 = r1.blocking_recv().expect("answer").expect("accepted");
+        let e2 = r2.blocking_recv().expect("answer").expect_err("refused");
+        let d3 = r3.blocking_recv().expect("answer").expect("accepted");
+        assert_eq!((d1.events, d3.events), (1, 1));
+        assert_eq!(d1.position, d3.position, "one append");
+        assert_eq!(e2.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(e2.body.lines.len(), 1);
+        assert!(e2.body.lines[0].message.contains("would go negative"));
+        let shared = read(&shared);
+        assert_eq!(shared.appends, 1);
+        assert_eq!(shared.ledger.event_count(), before + 2);
+        let book = shared
+            .ledger
+            .book(&BOOK.parse().expect("book"))
+            .expect("book");
+        let keys: Vec<&str> = {
+            let mut k: Vec<&str> = book.lines.keys().map(|(r, _)| r.as_str()).collect();
+            k.sort();
+            k
+        };
+        assert_eq!(keys, vec!["X", "Z"]);
+        // The log says the same, with the clerk as the actor.
+        let log = read(&log);
+        let stored: Vec<_> = log
+            .scan(before + 1)
+            .collect::<Result<Vec<_>, _>>()
+            .expect("scan");
+        assert_eq!(stored.len(), 2);
+        assert!(stored.iter().all(|e| e.actor == "alice"));
+    }
+}

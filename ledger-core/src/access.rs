@@ -1,0 +1,901 @@
+//! Who may do what, and dual review: no single person both records and approves a high-risk
+//! movement (DOMAIN.md §7, seed `000`).
+//!
+//! Users and reviews are events like every other fact, so they are audited and replayed:
+//!
+//! - `user_added` (stream `users`): a user of `bonded serve`, its role and the SHA-256 of its
+//!   bearer token. The core never sees a token.
+//! - `review_submitted` (the book's stream): an item that takes effect only when approved —
+//!   a domestic sale, a destruction, a scrap sale, a correction, a stocktake or a change of
+//!   unit consumption (which ones: the book's `review` setting). A submitted movement reserves
+//!   its `ref`+`line` until it is approved or rejected.
+//! - `review_approved`, followed by the events the item gives when it is decided against the
+//!   book as it stands at the approval (a balance may have fallen since the submission: then
+//!   the approval is refused and the item stays pending), or `review_rejected`.
+//!
+//! **Invariant:** a reviewable item takes effect only when a second, different user with the
+//! reviewer role approves it.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::commands::{BomInput, Command, CorrectionInput, MovementLine, StocktakeInput};
+use crate::decide::{decide, decide_unreserved, positional_id, Decided, LineRefusals};
+use crate::events::Event;
+use crate::ids::{BookNo, ItemNo};
+use crate::ledger::{Book, Ledger, LineKey};
+use crate::refusal::{InvalidValue, Refusal};
+use crate::trade_mode::{Direction, GoodsKind, TradeMode};
+
+/// The stream of `user_added` events.
+pub const USERS_STREAM: &str = "users";
+
+/// The longest user name, in characters.
+pub const MAX_USER_NAME_CHARS: usize = 64;
+
+/// The longest reason of a rejection, in characters.
+pub const MAX_REASON_CHARS: usize = 500;
+
+// ---------------------------------------------------------------------------------------------
+// Roles and users
+// ---------------------------------------------------------------------------------------------
+
+/// What a user of `bonded serve` may do. Clerks record; reviewers record too, and approve or
+/// reject what needs review — never their own submission; auditors read everything and write
+/// nothing; admins manage users and books (and may record). Reading is open to every role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Clerk,
+    Reviewer,
+    Auditor,
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [Role::Clerk, Role::Reviewer, Role::Auditor, Role::Admin];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Clerk => "clerk",
+            Role::Reviewer => "reviewer",
+            Role::Auditor => "auditor",
+            Role::Admin => "admin",
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Role {
+    type Err = InvalidValue;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let t = s.trim();
+        Role::ALL
+            .into_iter()
+            .find(|r| r.name().eq_ignore_ascii_case(t))
+            .ok_or_else(|| InvalidValue {
+                what: "role",
+                value: s.to_string(),
+                why: "a role is clerk, reviewer, auditor or admin".into(),
+            })
+    }
+}
+
+/// A user as the state knows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct User {
+    pub name: String,
+    pub role: Role,
+    /// Lower-case hex SHA-256 of the bearer token.
+    #[serde(skip)]
+    pub token_sha256: String,
+}
+
+/// The users of the store, by name and by token hash.
+#[derive(Debug, Clone, Default)]
+pub struct Users {
+    by_name: BTreeMap<String, User>,
+    by_token: HashMap<String, String>,
+}
+
+impl Users {
+    pub fn get(&self, name: &str) -> Option<&User> {
+        self.by_name.get(name)
+    }
+
+    /// The user whose token hashes to `sha256_hex` (lower-case hex).
+    pub fn by_token_sha256(&self, sha256_hex: &str) -> Option<&User> {
+        self.by_token
+            .get(sha256_hex)
+            .and_then(|name| self.by_name.get(name))
+    }
+
+    /// Every user, by name.
+    pub fn iter(&self) -> impl Iterator<Item = &User> {
+        self.by_name.values()
+    }
+
+    pub fn len(&self) -> usize {
+        self.by_name.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_name.is_empty()
+    }
+
+    pub(crate) fn add(&mut self, e: &UserAdded) {
+        self.by_token.insert(e.token_sha256.clone(), e.name.clone());
+        self.by_name.insert(
+            e.name.clone(),
+            User {
+                name: e.name.clone(),
+                role: e.role,
+                token_sha256: e.token_sha256.clone(),
+            },
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// What needs review
+// ---------------------------------------------------------------------------------------------
+
+/// A class of item under dual review; the book's `review` setting lists the classes it
+/// reviews (default: all six).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewClass {
+    /// 0644/0245 I, materials or finished goods.
+    DomesticSales,
+    /// 0200 E materials, 0400 E scrap.
+    Destruction,
+    /// 0844/0845 I scrap, 0864/0865 E scrap.
+    ScrapSales,
+    /// The reversal of a recorded movement (a corrections line).
+    Corrections,
+    /// A counted quantity (a stocktake line).
+    Stocktakes,
+    /// A unit-consumption line that changes a declared (product, material, version) or adds a
+    /// material to a version already declared. A first declaration of a new version does not
+    /// need review.
+    UnitConsumption,
+}
+
+impl ReviewClass {
+    pub const ALL: [ReviewClass; 6] = [
+        ReviewClass::DomesticSales,
+        ReviewClass::Destruction,
+        ReviewClass::ScrapSales,
+        ReviewClass::Corrections,
+        ReviewClass::Stocktakes,
+        ReviewClass::UnitConsumption,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ReviewClass::DomesticSales => "domestic_sales",
+            ReviewClass::Destruction => "destruction",
+            ReviewClass::ScrapSales => "scrap_sales",
+            ReviewClass::Corrections => "corrections",
+            ReviewClass::Stocktakes => "stocktakes",
+            ReviewClass::UnitConsumption => "unit_consumption",
+        }
+    }
+
+    /// `review=` of `account set`: a comma-separated list of classes, `all`, or `none`.
+    pub fn parse_list(value: &str) -> Result<BTreeSet<ReviewClass>, String> {
+        let v = value.trim();
+        if v.eq_ignore_ascii_case("none") {
+            return Ok(BTreeSet::new());
+        }
+        if v.eq_ignore_ascii_case("all") {
+            return Ok(ReviewClass::ALL.into_iter().collect());
+        }
+        let mut out = BTreeSet::new();
+        for part in v.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let class = ReviewClass::ALL
+                .into_iter()
+                .find(|c| c.name().eq_ignore_ascii_case(part))
+                .ok_or_else(|| {
+                    format!(
+                        "{part:?} is not a class of review (domestic_sales, destruction, \
+                         scrap_sales, corrections, stocktakes, unit_consumption; or all, none)"
+                    )
+                })?;
+            out.insert(class);
+        }
+        if out.is_empty() {
+            return Err("expected a list of classes, all, or none".into());
+        }
+        Ok(out)
+    }
+
+    /// The class of a movement line, if it is one dual review may hold.
+    pub fn of_movement(line: &MovementLine) -> Option<ReviewClass> {
+        use Direction::{E, I};
+        use GoodsKind::{M, P, S};
+        use TradeMode::*;
+        match (line.mode, line.dir, line.goods) {
+            (M0644 | M0245, I, M | P) => Some(ReviewClass::DomesticSales),
+            (M0200, E, M) | (M0400, E, S) => Some(ReviewClass::Destruction),
+            (M0844 | M0845, I, S) | (M0864 | M0865, E, S) => Some(ReviewClass::ScrapSales),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for ReviewClass {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// An input held for review: the command to decide when it is approved.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "input", rename_all = "snake_case")]
+pub enum Reviewable {
+    Movement(MovementLine),
+    Correction(CorrectionInput),
+    Stocktake(StocktakeInput),
+    UnitConsumption(BomInput),
+}
+
+impl Reviewable {
+    pub fn account(&self) -> &BookNo {
+        match self {
+            Reviewable::Movement(l) => &l.account,
+            Reviewable::Correction(c) => &c.account,
+            Reviewable::Stocktake(s) => &s.account,
+            Reviewable::UnitConsumption(b) => &b.account,
+        }
+    }
+
+    /// The command the item stands for.
+    pub fn command(&self) -> Command {
+        match self {
+            Reviewable::Movement(l) => Command::RecordMovement(l.clone()),
+            Reviewable::Correction(c) => Command::CorrectMovement(c.clone()),
+            Reviewable::Stocktake(s) => Command::RecordStocktake(s.clone()),
+            Reviewable::UnitConsumption(b) => Command::DeclareUnitConsumption(b.clone()),
+        }
+    }
+
+    /// The item a command stands for, if it is of a kind that review can hold; else the
+    /// command back.
+    pub fn from_command(command: Command) -> Result<Reviewable, Box<Command>> {
+        match command {
+            Command::RecordMovement(l) => Ok(Reviewable::Movement(l)),
+            Command::CorrectMovement(c) => Ok(Reviewable::Correction(c)),
+            Command::RecordStocktake(s) => Ok(Reviewable::Stocktake(s)),
+            Command::DeclareUnitConsumption(b) => Ok(Reviewable::UnitConsumption(b)),
+            other => Err(Box::new(other)),
+        }
+    }
+
+    /// Its class; `None` for a movement no class holds (an import, say).
+    pub fn class(&self) -> Option<ReviewClass> {
+        match self {
+            Reviewable::Movement(l) => ReviewClass::of_movement(l),
+            Reviewable::Correction(_) => Some(ReviewClass::Corrections),
+            Reviewable::Stocktake(_) => Some(ReviewClass::Stocktakes),
+            Reviewable::UnitConsumption(_) => Some(ReviewClass::UnitConsumption),
+        }
+    }
+
+    /// The item in a clerk's words, for lists and messages.
+    pub fn describe(&self) -> String {
+        match self {
+            Reviewable::Movement(l) => {
+                let what = match (l.item, &l.part) {
+                    (Some(item), _) => format!("{} {item}", l.goods.noun()),
+                    (None, Some(part)) => format!("{} part {part}", l.goods.noun()),
+                    (None, None) => l.goods.noun().to_string(),
+                };
+                format!(
+                    "{}/{}: {} {} {what}, qty {}, on {}",
+                    l.ref_,
+                    l.line,
+                    l.mode,
+                    l.dir,
+                    l.qty.normalize(),
+                    l.date
+                )
+            }
+            Reviewable::Correction(c) => {
+                format!("the correction of {}/{} ({})", c.ref_, c.line, c.reason)
+            }
+            Reviewable::Stocktake(s) => format!(
+                "the stocktake of {} {} on {}: {}",
+                s.goods.noun(),
+                s.item,
+                s.date,
+                s.qty.normalize()
+            ),
+            Reviewable::UnitConsumption(b) => format!(
+                "the unit consumption of finished item {} version {}, material {}: net {}",
+                b.product,
+                b.version,
+                b.material,
+                b.net.normalize()
+            ),
+        }
+    }
+
+    fn line_key(&self) -> Option<LineKey> {
+        match self {
+            Reviewable::Movement(l) => Some((l.ref_.clone(), l.line)),
+            _ => None,
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Events
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UserAdded {
+    pub name: String,
+    pub role: Role,
+    /// Lower-case hex SHA-256 of the bearer token; the token itself is never stored.
+    pub token_sha256: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReviewSubmitted {
+    /// The review's id: also the event's id.
+    pub id: Uuid,
+    pub account: BookNo,
+    pub submitted_by: String,
+    pub item: Reviewable,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReviewApproved {
+    pub id: Uuid,
+    pub account: BookNo,
+    pub approved_by: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReviewRejected {
+    pub id: Uuid,
+    pub account: BookNo,
+    pub rejected_by: String,
+    pub reason: String,
+}
+
+// ---------------------------------------------------------------------------------------------
+// State
+// ---------------------------------------------------------------------------------------------
+
+/// An item waiting for review.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pending {
+    pub id: Uuid,
+    pub account: BookNo,
+    pub submitted_by: String,
+    pub item: Reviewable,
+    /// 1, 2, 3 … in the order the book's items were submitted.
+    pub order: u64,
+}
+
+/// How a review ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Closed {
+    Approved { by: String },
+    Rejected { by: String, reason: String },
+}
+
+/// A book's reviews: the items waiting, the `ref`+`line`s they reserve, those closed.
+#[derive(Debug, Clone, Default)]
+pub struct BookReviews {
+    pub pending: BTreeMap<Uuid, Pending>,
+    reserved: HashMap<LineKey, Uuid>,
+    pub closed: HashMap<Uuid, Closed>,
+    submitted: u64,
+}
+
+impl BookReviews {
+    /// The pending item that reserves `ref`+`line`, if any.
+    pub fn reserving(&self, key: &LineKey) -> Option<&Pending> {
+        self.reserved.get(key).and_then(|id| self.pending.get(id))
+    }
+
+    /// The items waiting, in the order they were submitted.
+    pub fn waiting(&self) -> Vec<&Pending> {
+        let mut out: Vec<&Pending> = self.pending.values().collect();
+        out.sort_by_key(|p| p.order);
+        out
+    }
+
+    pub(crate) fn evolve(&mut self, event: &Event) {
+        match event {
+            Event::ReviewSubmitted(e) => {
+                self.submitted += 1;
+                if let Some(key) = e.item.line_key() {
+                    self.reserved.insert(key, e.id);
+                }
+                self.pending.insert(
+                    e.id,
+                    Pending {
+                        id: e.id,
+                        account: e.account.clone(),
+                        submitted_by: e.submitted_by.clone(),
+                        item: e.item.clone(),
+                        order: self.submitted,
+                    },
+                );
+            }
+            Event::ReviewApproved(e) => {
+                self.close(e.id);
+                self.closed.insert(
+                    e.id,
+                    Closed::Approved {
+                        by: e.approved_by.clone(),
+                    },
+                );
+            }
+            Event::ReviewRejected(e) => {
+                self.close(e.id);
+                self.closed.insert(
+                    e.id,
+                    Closed::Rejected {
+                        by: e.rejected_by.clone(),
+                        reason: e.reason.clone(),
+                    },
+                );
+            }
+            _ => {}
+        }
+    }
+
+    fn close(&mut self, id: Uuid) {
+        if let Some(p) = self.pending.remove(&id) {
+            if let Some(key) = p.item.line_key() {
+                if self.reserved.get(&key) == Some(&id) {
+                    self.reserved.remove(&key);
+                }
+            }
+        }
+    }
+}
+
+/// Every item waiting for review, of one book or of all, in the order submitted per book.
+pub fn pending_items<'a>(state: &'a Ledger, account: Option<&BookNo>) -> Vec<&'a Pending> {
+    state
+        .books
+        .iter()
+        .filter(|(a, _)| match account {
+            None => true,
+            Some(x) => x == *a,
+        })
+        .flat_map(|(_, b)| b.review.waiting())
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Decisions
+// ---------------------------------------------------------------------------------------------
+
+fn book<'a>(state: &'a Ledger, account: &BookNo) -> Result<&'a Book, Refusal> {
+    state
+        .book(account)
+        .ok_or_else(|| Refusal::UnknownBook(account.clone()))
+}
+
+fn next_positional(state: &Ledger, stream: &str) -> Uuid {
+    positional_id(stream, state.stream_version(stream) + 1)
+}
+
+/// The id of the approval or rejection of review `id`: derived from it, so a review closes once.
+fn closing_id(what: &str, id: Uuid) -> Uuid {
+    let name = format!("{what}\u{1f}{id}");
+    Uuid::new_v5(&crate::decide::ID_NAMESPACE, name.as_bytes())
+}
+
+fn check_user_name(name: &str) -> Result<(), Refusal> {
+    let n = name.chars().count();
+    let ok_char = |c: char| c.is_alphanumeric() || matches!(c, '.' | '_' | '-' | '@');
+    if n == 0 || n > MAX_USER_NAME_CHARS || !name.chars().all(ok_char) {
+        return Err(Refusal::bad(
+            "name",
+            format!(
+                "{name:?} is not a user name: 1 to {MAX_USER_NAME_CHARS} letters, digits, \
+                 '.', '_', '-' or '@', no spaces"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+pub(crate) fn add_user(
+    state: &Ledger,
+    name: &str,
+    role: Role,
+    token_sha256: &str,
+) -> Result<Vec<Decided>, Refusal> {
+    check_user_name(name)?;
+    let well_formed = token_sha256.len() == 64
+        && token_sha256
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+    if !well_formed {
+        return Err(Refusal::bad(
+            "token",
+            "the token's SHA-256 is 64 lower-case hex digits",
+        ));
+    }
+    if let Some(existing) = state.users.get(name) {
+        if existing.role == role && existing.token_sha256 == token_sha256 {
+            return Ok(vec![]);
+        }
+        return Err(Refusal::Conflict {
+            column: "name",
+            what: format!(
+                "user {name} already exists (role {}); a name stays with its user for the audit \
+                 trail — choose another name",
+                existing.role
+            ),
+        });
+    }
+    if state.users.by_token_sha256(token_sha256).is_some() {
+        return Err(Refusal::Conflict {
+            column: "token",
+            what: "this token is already another user's; issue a new one".into(),
+        });
+    }
+    let event = Event::UserAdded(UserAdded {
+        name: name.to_string(),
+        role,
+        token_sha256: token_sha256.to_string(),
+    });
+    Ok(vec![Decided {
+        id: next_positional(state, USERS_STREAM),
+        event,
+    }])
+}
+
+/// Refuses a movement whose `ref`+`line` an item under review holds.
+pub(crate) fn check_not_reserved(state: &Ledger, line: &MovementLine) -> Result<(), Refusal> {
+    let Some(b) = state.book(&line.account) else {
+        return Ok(());
+    };
+    let key = (line.ref_.clone(), line.line);
+    match b.review.reserving(&key) {
+        None => Ok(()),
+        Some(p) => Err(Refusal::RuleBroken {
+            column: "ref",
+            what: format!(
+                "{}/{} is waiting for review (review {}, submitted by {}); a reviewer approves or \
+                 rejects it before the line can be recorded",
+                line.ref_, line.line, p.id, p.submitted_by
+            ),
+        }),
+    }
+}
+
+pub(crate) fn submit(
+    state: &Ledger,
+    submitted_by: &str,
+    item: &Reviewable,
+) -> Result<Vec<Decided>, Refusal> {
+    let account = item.account();
+    let b = book(state, account)?;
+    if state.users.get(submitted_by).is_none() {
+        return Err(Refusal::UnknownUser(submitted_by.to_string()));
+    }
+    // The same item again is a retry: nothing to do.
+    if b.review.pending.values().any(|p| &p.item == item) {
+        return Ok(vec![]);
+    }
+    if let Some(key) = item.line_key() {
+        if let Some(p) = b.review.reserving(&key) {
+            return Err(Refusal::Conflict {
+                column: "ref",
+                what: format!(
+                    "{}/{} is already waiting for review in book {account} with other content \
+                     (review {}, submitted by {}); a reviewer rejects it before it is submitted \
+                     again",
+                    key.0, key.1, p.id, p.submitted_by
+                ),
+            });
+        }
+    }
+    // What could never be approved is refused now: the item must be accepted by the book as it
+    // stands. Its events are not recorded; they are decided again at the approval.
+    let events = decide_unreserved(state, &item.command())?;
+    if events.is_empty() {
+        // Already in the book as given (a repeat of a line recorded or approved before).
+        return Ok(vec![]);
+    }
+    let id = next_positional(state, account.as_str());
+    Ok(vec![Decided {
+        id,
+        event: Event::ReviewSubmitted(ReviewSubmitted {
+            id,
+            account: account.clone(),
+            submitted_by: submitted_by.to_string(),
+            item: item.clone(),
+        }),
+    }])
+}
+
+/// The book and pending item of review `id`; a closed review is `Err(Ok(closed))`.
+#[allow(clippy::type_complexity)]
+fn find_review(
+    state: &Ledger,
+    id: Uuid,
+) -> Result<(&Book, &Pending), Result<(&Book, &Closed), Refusal>> {
+    for b in state.books.values() {
+        if let Some(p) = b.review.pending.get(&id) {
+            return Ok((b, p));
+        }
+        if let Some(c) = b.review.closed.get(&id) {
+            return Err(Ok((b, c)));
+        }
+    }
+    Err(Err(Refusal::UnknownReview(id)))
+}
+
+fn require_reviewer(state: &Ledger, by: &str, action: &str) -> Result<(), Refusal> {
+    let user = state
+        .users
+        .get(by)
+        .ok_or_else(|| Refusal::UnknownUser(by.to_string()))?;
+    if user.role != Role::Reviewer {
+        return Err(Refusal::NotPermitted {
+            what: format!(
+                "user {by} is {} {}; only a user with the reviewer role {action}",
+                if matches!(user.role, Role::Admin | Role::Auditor) {
+                    "an"
+                } else {
+                    "a"
+                },
+                user.role
+            ),
+        });
+    }
+    Ok(())
+}
+
+fn closed_text(c: &Closed) -> String {
+    match c {
+        Closed::Approved { by } => format!("approved by {by}"),
+        Closed::Rejected { by, reason } => format!("rejected by {by} ({reason})"),
+    }
+}
+
+pub(crate) fn approve(state: &Ledger, id: Uuid, by: &str) -> Result<Vec<Decided>, Refusal> {
+    let (b, p) = match find_review(state, id) {
+        Ok(found) => found,
+        Err(Ok((_, Closed::Approved { by: who }))) if who == by => return Ok(vec![]),
+        Err(Ok((_, closed))) => {
+            return Err(Refusal::Conflict {
+                column: "id",
+                what: format!("review {id} was already {}", closed_text(closed)),
+            })
+        }
+        Err(Err(r)) => return Err(r),
+    };
+    require_reviewer(state, by, "approves")?;
+    if p.submitted_by == by {
+        return Err(Refusal::NotPermitted {
+            what: format!(
+                "nobody approves their own: {by} submitted review {id} ({}); another reviewer \
+                 approves it",
+                p.item.describe()
+            ),
+        });
+    }
+    let account = b.header.account.clone();
+    let mut events = vec![Decided {
+        id: closing_id("review-approved", id),
+        event: Event::ReviewApproved(ReviewApproved {
+            id,
+            account: account.clone(),
+            approved_by: by.to_string(),
+        }),
+    }];
+    // Decided against the book as it stands now, not as it stood at the submission.
+    let underlying =
+        decide_unreserved(state, &p.item.command()).map_err(|r| Refusal::ApprovalRefused {
+            id,
+            reason: Box::new(r),
+        })?;
+    let declares_uc = matches!(p.item, Reviewable::UnitConsumption(_)) && !underlying.is_empty();
+    events.extend(underlying);
+    if declares_uc {
+        // Finished-goods lines waiting for this unit consumption take it now, as a bom file's
+        // do (`uc_timing=before_report`).
+        let mut scratch = state.clone();
+        for d in &events {
+            scratch.evolve(d.id, &d.event);
+        }
+        let more =
+            decide(&scratch, &Command::ApplyPendingConsumption { account }).map_err(|r| {
+                Refusal::ApprovalRefused {
+                    id,
+                    reason: Box::new(r),
+                }
+            })?;
+        events.extend(more);
+    }
+    Ok(events)
+}
+
+pub(crate) fn reject(
+    state: &Ledger,
+    id: Uuid,
+    by: &str,
+    reason: &str,
+) -> Result<Vec<Decided>, Refusal> {
+    let reason = reason.trim();
+    let (b, _) = match find_review(state, id) {
+        Ok(found) => found,
+        Err(Ok((
+            _,
+            Closed::Rejected {
+                by: who,
+                reason: why,
+            },
+        ))) if who == by && why == reason => return Ok(vec![]),
+        Err(Ok((_, closed))) => {
+            return Err(Refusal::Conflict {
+                column: "id",
+                what: format!("review {id} was already {}", closed_text(closed)),
+            })
+        }
+        Err(Err(r)) => return Err(r),
+    };
+    require_reviewer(state, by, "rejects")?;
+    if reason.is_empty() || reason.chars().count() > MAX_REASON_CHARS {
+        return Err(Refusal::bad(
+            "reason",
+            format!("a rejection says why, in 1 to {MAX_REASON_CHARS} characters"),
+        ));
+    }
+    Ok(vec![Decided {
+        id: closing_id("review-rejected", id),
+        event: Event::ReviewRejected(ReviewRejected {
+            id,
+            account: b.header.account.clone(),
+            rejected_by: by.to_string(),
+            reason: reason.to_string(),
+        }),
+    }])
+}
+
+// ---------------------------------------------------------------------------------------------
+// A request of `bonded serve`
+// ---------------------------------------------------------------------------------------------
+
+/// A line of a request that entered as pending.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Submitted {
+    pub line: u64,
+    pub id: Uuid,
+    pub class: Option<ReviewClass>,
+    pub what: String,
+}
+
+/// What a request gave: the events to append, and which lines wait for review.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RequestOutcome {
+    pub events: Vec<Decided>,
+    pub submitted: Vec<Submitted>,
+}
+
+/// The review class a request's command falls in, when its book reviews that class.
+/// `fresh`: the unit-consumption versions first declared earlier in the same request (their
+/// further materials are part of the first declaration, not a change).
+fn needs_review(
+    state: &Ledger,
+    command: &Command,
+    fresh: &BTreeSet<(BookNo, ItemNo, u32)>,
+) -> Option<ReviewClass> {
+    let (account, class) = match command {
+        Command::RecordMovement(l) => (&l.account, ReviewClass::of_movement(l)?),
+        Command::CorrectMovement(c) => (&c.account, ReviewClass::Corrections),
+        Command::RecordStocktake(s) => (&s.account, ReviewClass::Stocktakes),
+        Command::DeclareUnitConsumption(u) => {
+            let b = state.book(&u.account)?;
+            let declared = b.boms.contains_key(&(u.product, u.version));
+            if !declared || fresh.contains(&(u.account.clone(), u.product, u.version)) {
+                return None;
+            }
+            (&u.account, ReviewClass::UnitConsumption)
+        }
+        _ => return None,
+    };
+    let b = state.book(account)?;
+    b.settings.review.contains(&class).then_some(class)
+}
+
+/// Decides a request of `bonded serve` made by user `by`, line by line in order, folding the
+/// accepted events into `state` as it goes (each line sees the lines before it). An item the
+/// book reviews enters as pending (`review_submitted`); everything else applies directly.
+///
+/// All or nothing: on `Err` (the refusals of every refused line) `state` holds part of the
+/// request and must be thrown away. [`decide_request`] is the version that leaves the state
+/// alone.
+pub fn decide_request_in_place(
+    state: &mut Ledger,
+    by: &str,
+    lines: Vec<(u64, Command)>,
+) -> Result<RequestOutcome, LineRefusals> {
+    let mut out = RequestOutcome::default();
+    let mut refusals = Vec::new();
+    let mut fresh = BTreeSet::new();
+    for (line, command) in lines {
+        let decided = match needs_review(state, &command, &fresh) {
+            Some(_) => match Reviewable::from_command(command) {
+                Ok(item) => decide(
+                    state,
+                    &Command::SubmitForReview {
+                        submitted_by: by.to_string(),
+                        item,
+                    },
+                ),
+                Err(command) => decide(state, &command),
+            },
+            None => {
+                if let Command::DeclareUnitConsumption(u) = &command {
+                    let declared = state
+                        .book(&u.account)
+                        .is_some_and(|b| b.boms.contains_key(&(u.product, u.version)));
+                    if !declared {
+                        fresh.insert((u.account.clone(), u.product, u.version));
+                    }
+                }
+                decide(state, &command)
+            }
+        };
+        match decided {
+            Ok(decided) => {
+                for d in &decided {
+                    state.evolve(d.id, &d.event);
+                    if let Event::ReviewSubmitted(s) = &d.event {
+                        out.submitted.push(Submitted {
+                            line,
+                            id: s.id,
+                            class: s.item.class(),
+                            what: s.item.describe(),
+                        });
+                    }
+                }
+                out.events.extend(decided);
+            }
+            Err(r) => refusals.push((line, r)),
+        }
+    }
+    if refusals.is_empty() {
+        Ok(out)
+    } else {
+        Err(refusals)
+    }
+}
+
+/// [`decide_request_in_place`] on a copy of `state`: the outcome and the state it leads to.
+pub fn decide_request(
+    state: &Ledger,
+    by: &str,
+    lines: Vec<(u64, Command)>,
+) -> Result<(RequestOutcome, Ledger), LineRefusals> {
+    let mut scratch = state.clone();
+    let outcome = decide_request_in_place(&mut scratch, by, lines)?;
+    Ok((outcome, scratch))
+}
+
+#[cfg(test)]
+#[path = "access_tests.rs"]
+mod tests;
