@@ -310,7 +310,7 @@ fn totals_text(d: &Declaration) -> String {
         if levied.is_zero() && !computed.is_zero() {
             format!(
                 "  {name:<16} {:>14}  (sum {computed} is under CNY 50: not levied)\n",
-                "0"
+                "0.00"
             )
         } else {
             format!("  {name:<16} {levied:>14}\n")
