@@ -96,6 +96,9 @@ pub enum Command {
     /// Load run of `bonded serve` on loopback: requests/s and latency at 1, 4, 16 clients.
     #[command(name = "bench-serve")]
     BenchServe(BenchServeArgs),
+    /// Measure load, replay and queries on a generated decade of a large factory, against
+    /// the storage engine's own limit (see docs/PERFORMANCE.md).
+    Bench(BenchArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -442,4 +445,18 @@ pub struct DeclareAnnualArgs {
     /// With --format xlsx: the workbook to write.
     #[arg(long)]
     pub out: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct BenchArgs {
+    /// About how many events to generate and load.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub events: u64,
+    /// Where to put the stores (an empty or new directory; kept afterwards). Default: a
+    /// temporary directory, removed at the end.
+    #[arg(long)]
+    pub dir: Option<PathBuf>,
+    /// Seed of the generated workload.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
 }

@@ -5,7 +5,6 @@ use std::path::Path;
 
 use anyhow::Result;
 use indicatif::{ProgressBar, ProgressStyle};
-use ledger_core::decide_all;
 
 use crate::cli::{Format, LoadArgs};
 use crate::exit::{bad_input, Exit, BAD_INPUT, REFUSED};
@@ -110,16 +109,15 @@ fn load_table(session: &mut Session, table: &Table) -> Result<FileReport> {
     let rows = commands.iter().filter(|(line, _)| *line > 0).count() + errors.len();
     let bar = progress(table);
     // Rows that parse are still checked against the rules, so one run reports every bad line.
-    let decided = decide_in_steps(&session.ledger, commands, &bar);
+    let decided = session.decide_and_record(commands, errors.is_empty(), |n| bar.inc(n));
     bar.finish_and_clear();
     let mut code = if errors.is_empty() {
         REFUSED
     } else {
         BAD_INPUT
     };
-    let (decided, after) = match decided {
-        Ok(ok) if errors.is_empty() => ok,
-        Ok(_) => return Err(line_errors(errors, code)),
+    let outcome = match decided? {
+        Ok(outcome) => outcome,
         Err(refusals) => {
             for (line, r) in refusals {
                 code = code.min(crate::exit::code_of_refusal(&r));
@@ -135,7 +133,6 @@ fn load_table(session: &mut Session, table: &Table) -> Result<FileReport> {
             return Err(line_errors(errors, code));
         }
     };
-    let outcome = session.record(decided, after)?;
     Ok(FileReport {
         file: table.file.clone(),
         kind: table.kind.name(),
@@ -146,41 +143,6 @@ fn load_table(session: &mut Session, table: &Table) -> Result<FileReport> {
             input::Encoding::Gb18030 => "GB18030",
         },
     })
-}
-
-type Refusals = Vec<(u64, ledger_core::Refusal)>;
-
-/// `decide_all`, in slices, so the progress bar moves on a long file.
-fn decide_in_steps(
-    state: &ledger_core::Ledger,
-    commands: Vec<(u64, ledger_core::commands::Command)>,
-    bar: &ProgressBar,
-) -> Result<(Vec<ledger_core::Decided>, ledger_core::Ledger), Refusals> {
-    if bar.is_hidden() {
-        return decide_all(state, commands);
-    }
-    let mut decided = Vec::new();
-    let mut current = state.clone();
-    let mut refusals = Vec::new();
-    let mut rest = commands;
-    while !rest.is_empty() {
-        let tail = rest.split_off(rest.len().min(2_000));
-        let n = rest.len() as u64;
-        match decide_all(&current, rest) {
-            Ok((d, next)) => {
-                decided.extend(d);
-                current = next;
-            }
-            Err(r) => refusals.extend(r),
-        }
-        bar.inc(n);
-        rest = tail;
-    }
-    if refusals.is_empty() {
-        Ok((decided, current))
-    } else {
-        Err(refusals)
-    }
 }
 
 fn progress(table: &Table) -> ProgressBar {

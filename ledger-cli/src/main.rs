@@ -2,6 +2,7 @@
 //! nothing more; the rules live in `ledger-core`, the log in `ledger-store`.
 
 mod admin;
+mod bench;
 mod cli;
 mod cycle_cmd;
 mod demo;
@@ -146,5 +147,6 @@ fn run(cli: Cli) -> Result<()> {
             serve::run(&cli.data, args)
         }
         Command::BenchServe(args) => serve::bench::run(args),
+        Command::Bench(args) => bench::run(args, cli.format),
     }
 }

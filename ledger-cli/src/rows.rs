@@ -357,3 +357,7 @@ pub fn header_from_flags(flags: &crate::cli::AccountOpen) -> Result<BookHeader, 
         headings,
     })
 }
+
+#[cfg(test)]
+#[path = "rows_props.rs"]
+mod props;

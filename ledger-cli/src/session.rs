@@ -1,16 +1,23 @@
 //! A session on the store: open the log, replay it into the ledger state, append what
 //! `decide` produced. The only place the CLI touches the disk's log.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
+use std::sync::mpsc::{SyncSender, TrySendError};
 
 use anyhow::{Context, Result};
-use ledger_core::{Decided, Event, Ledger, SCHEMA_VERSION};
+use ledger_core::decide::LineRefusals;
+use ledger_core::event_json::decode_event;
+use ledger_core::{decide_all_in_place, Decided, Event, Ledger, SCHEMA_VERSION};
 use ledger_store::{
     AppendOutcome, AppendRequest, EventLog, ExpectedVersion, NewEvent, SledLog, StoreError,
+    StoredEvent,
 };
 
 use crate::exit::{bad_input, Exit, INTEGRITY};
+
+/// Commands decided between two calls of a progress callback.
+const DECIDE_STEP: usize = 2_000;
 
 pub struct Session {
     /// Where in the log `ledger` was computed from.
@@ -70,7 +77,7 @@ pub fn open_log(dir: &Path) -> Result<SledLog> {
 
 /// Folds every stored event into a fresh ledger. An event this version cannot read is an
 /// integrity fault: the figures would be wrong without it.
-pub fn replay(log: &dyn EventLog) -> Result<Ledger> {
+pub fn replay(log: &(dyn EventLog + Sync)) -> Result<Ledger> {
     replay_to(log).map(|(ledger, _)| ledger)
 }
 
@@ -82,33 +89,156 @@ pub struct Position {
     pub hash: String,
 }
 
-/// Folds every stored event (up to `--as-recorded`), and says where it stopped.
-pub fn replay_to(log: &dyn EventLog) -> Result<(Ledger, Position)> {
-    let mut ledger = Ledger::new();
-    let mut position = Position {
-        seq: 0,
-        hash: "0".repeat(64),
-    };
-    for stored in log.scan(1) {
-        let stored = stored?;
-        if !recorded_by_cutoff(&stored.recorded_at) {
-            // The log is in recording order: nothing after this was recorded earlier.
-            break;
+impl Position {
+    fn of(stored: &StoredEvent) -> Position {
+        Position {
+            seq: stored.global_seq,
+            hash: stored.hash.clone(),
         }
-        let event: Event = serde_json::from_str(&stored.payload).map_err(|e| Exit {
+    }
+}
+
+/// Events handed from the reading thread of a replay to the folding one at a time.
+const REPLAY_CHUNK: usize = 512;
+/// Chunks that may wait between the two threads.
+const REPLAY_QUEUE: usize = 8;
+
+/// Folds every stored event (up to `--as-recorded`), and says where it stopped.
+///
+/// Two threads share the work, in log order: one reads the records (each re-hashed and
+/// chained by `scan`), the other folds them into the state. Reading the JSON of an event is
+/// done by whichever is free: the reader hands chunks over as they are, and reads them itself
+/// only while the folding thread is behind (the queue is full).
+pub fn replay_to(log: &(dyn EventLog + Sync)) -> Result<(Ledger, Position)> {
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Chunk>(REPLAY_QUEUE);
+        scope.spawn(move || read_chunks(log, &tx));
+        let mut ledger = Ledger::new();
+        let mut position = Position {
+            seq: 0,
+            hash: "0".repeat(64),
+        };
+        for chunk in rx {
+            match chunk {
+                Chunk::Read(events) => {
+                    for stored in &events {
+                        let event = decode_stored(stored)?;
+                        fold(&mut ledger, stored.id, &event, log);
+                    }
+                    if let Some(last) = events.last() {
+                        position = Position::of(last);
+                    }
+                }
+                Chunk::Decoded(events, last) => {
+                    for (id, event) in events {
+                        fold(&mut ledger, id, &event, log);
+                    }
+                    position = last;
+                }
+                Chunk::Failed(e) => return Err(e),
+            }
+        }
+        Ok((ledger, position))
+    })
+}
+
+/// Folds one event of a replay. A book's lines are reserved when it opens, for as many events
+/// as its stream holds: the map is built once at its final size instead of growing by doubling
+/// (which, at a million lines, holds the old and the new table at once: a third more memory at
+/// the peak, and every line moved again).
+fn fold(ledger: &mut Ledger, id: uuid::Uuid, event: &Event, log: &(dyn EventLog + Sync)) {
+    ledger.evolve(id, event);
+    if let Event::BookOpened(opened) = event {
+        let account = &opened.header.account;
+        // Never more than the log holds (the count open checked), whatever a version says.
+        let events = log.stream_version(account.as_str()).min(log.head().seq);
+        if let Some(book) = ledger.books.get_mut(account) {
+            book.lines.reserve(
+                usize::try_from(events)
+                    .unwrap_or(0)
+                    .saturating_sub(book.lines.len()),
+            );
+        }
+    }
+}
+
+/// What the reading thread of a replay hands over, in log order.
+enum Chunk {
+    /// Records read and checked, their events still JSON.
+    Read(Vec<StoredEvent>),
+    /// Events read from their JSON too, and the position of the last.
+    Decoded(Vec<(uuid::Uuid, Event)>, Position),
+    /// Reading stopped here.
+    Failed(anyhow::Error),
+}
+
+/// The reading side of `replay_to`: every record from the first, until the `--as-recorded`
+/// cutoff, in chunks; stops early when the folding side has gone.
+fn read_chunks(log: &(dyn EventLog + Sync), tx: &SyncSender<Chunk>) {
+    let mut chunk = Vec::with_capacity(REPLAY_CHUNK);
+    for stored in log.scan(1) {
+        match stored {
+            Err(e) => {
+                if hand_over(tx, std::mem::take(&mut chunk)) {
+                    let _ = tx.send(Chunk::Failed(e.into()));
+                }
+                return;
+            }
+            Ok(stored) => {
+                if !recorded_by_cutoff(&stored.recorded_at) {
+                    // The log is in recording order: nothing after this was recorded earlier.
+                    break;
+                }
+                chunk.push(stored);
+                if chunk.len() == REPLAY_CHUNK {
+                    let full = std::mem::replace(&mut chunk, Vec::with_capacity(REPLAY_CHUNK));
+                    if !hand_over(tx, full) {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+    hand_over(tx, chunk);
+}
+
+/// Sends a chunk of records; while the queue is full, reads their events first. False when
+/// the folding side has gone.
+fn hand_over(tx: &SyncSender<Chunk>, chunk: Vec<StoredEvent>) -> bool {
+    if chunk.is_empty() {
+        return true;
+    }
+    match tx.try_send(Chunk::Read(chunk)) {
+        Ok(()) => true,
+        Err(TrySendError::Disconnected(_)) => false,
+        Err(TrySendError::Full(Chunk::Read(chunk))) => {
+            let last = chunk.last().map(Position::of).unwrap_or_default();
+            let decoded = chunk
+                .into_iter()
+                .map(|stored| decode_stored(&stored).map(|event| (stored.id, event)))
+                .collect::<Result<Vec<_>>>();
+            let next = match decoded {
+                Ok(events) => Chunk::Decoded(events, last),
+                Err(e) => Chunk::Failed(e),
+            };
+            tx.send(next).is_ok()
+        }
+        Err(TrySendError::Full(other)) => tx.send(other).is_ok(),
+    }
+}
+
+/// The event a record holds; an event this version cannot read is an integrity fault.
+fn decode_stored(stored: &StoredEvent) -> Result<Event> {
+    decode_event(&stored.payload).map_err(|e| {
+        Exit {
             code: INTEGRITY,
             message: format!(
                 "event {} ({}) cannot be read by this version of bonded: {e}",
                 stored.global_seq, stored.kind
             ),
-        })?;
-        ledger.evolve(stored.id, &event);
-        position = Position {
-            seq: stored.global_seq,
-            hash: stored.hash.clone(),
-        };
-    }
-    Ok((ledger, position))
+        }
+        .into()
+    })
 }
 
 /// Now, as the envelope's recorded-at (the clock lives here, never in the core).
@@ -117,10 +247,10 @@ pub fn now_rfc3339() -> String {
 }
 
 /// Appends decided events as one durable batch, expecting every stream they touch to be at
-/// the version `before` had (nobody else wrote in between).
+/// the version it had when they were decided (`versions_before`: nobody else wrote in between).
 pub fn append(
     log: &mut dyn EventLog,
-    before: &Ledger,
+    versions_before: &HashMap<String, u64>,
     decided: &[Decided],
     actor: &str,
 ) -> Result<AppendOutcome> {
@@ -129,9 +259,10 @@ pub fn append(
     let mut events = Vec::with_capacity(decided.len());
     for d in decided {
         let stream = d.event.stream().to_string();
+        let before = versions_before.get(&stream).copied().unwrap_or(0);
         expected
             .entry(stream.clone())
-            .or_insert(ExpectedVersion::Exact(before.stream_version(&stream)));
+            .or_insert(ExpectedVersion::Exact(before));
         events.push(NewEvent {
             id: d.id,
             stream,
@@ -147,31 +278,76 @@ pub fn append(
 }
 
 impl Session {
-    /// Records `decided` (which `decide` produced against `self.ledger`) and moves the state on.
-    pub fn record(&mut self, decided: Vec<Decided>, after: Ledger) -> Result<AppendOutcome> {
+    /// Decides `commands` in order against the session's own state — never a copy of it: at
+    /// a million events the copy costs more than the file — and records the events as one
+    /// durable batch. `on_step(n)` is called as each `n` more commands are decided (a progress
+    /// bar). When nothing is written — a refusal, `write` false (the caller found other
+    /// problems in the file), or a failed append — the state is rebuilt from the log, so it
+    /// always matches what is stored.
+    pub fn decide_and_record(
+        &mut self,
+        commands: Vec<(u64, ledger_core::commands::Command)>,
+        write: bool,
+        mut on_step: impl FnMut(u64),
+    ) -> Result<Result<AppendOutcome, LineRefusals>> {
         if RECORDED_CUTOFF.get().is_some() {
             return Err(bad_input(
                 "--as-recorded shows the store as it was; it cannot record anything",
             ));
         }
-        let outcome = append(&mut self.log, &self.ledger, &decided, &self.actor)?;
-        self.ledger = after;
-        self.position = Position {
-            seq: outcome.head.seq,
-            hash: outcome
-                .head
-                .hash
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect(),
-        };
-        Ok(outcome)
+        let versions = self.ledger.stream_versions().clone();
+        let mut decided = Vec::new();
+        let mut refusals = Vec::new();
+        let mut rest = commands.into_iter();
+        loop {
+            let step: Vec<_> = rest.by_ref().take(DECIDE_STEP).collect();
+            if step.is_empty() {
+                break;
+            }
+            let n = step.len() as u64;
+            match decide_all_in_place(&mut self.ledger, step) {
+                Ok(d) => decided.extend(d),
+                Err(r) => refusals.extend(r),
+            }
+            on_step(n);
+        }
+        if !refusals.is_empty() || !write {
+            self.rebuild()?;
+            return Ok(Err(refusals));
+        }
+        match append(&mut self.log, &versions, &decided, &self.actor) {
+            Ok(outcome) => {
+                self.position = Position {
+                    seq: outcome.head.seq,
+                    hash: outcome
+                        .head
+                        .hash
+                        .iter()
+                        .map(|b| format!("{b:02x}"))
+                        .collect(),
+                };
+                Ok(Ok(outcome))
+            }
+            Err(e) => {
+                // The state moved on but the log did not: bring it back to what is stored.
+                if let Err(again) = self.rebuild() {
+                    return Err(e.context(format!("and rebuilding the state failed: {again}")));
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// Rebuilds the state from the log.
+    fn rebuild(&mut self) -> Result<()> {
+        (self.ledger, self.position) = replay_to(&self.log)?;
+        Ok(())
     }
 
     /// Decides and records one command.
     pub fn execute(&mut self, command: ledger_core::commands::Command) -> Result<AppendOutcome> {
-        match ledger_core::decide_all(&self.ledger, vec![(0, command)]) {
-            Ok((decided, after)) => self.record(decided, after),
+        match self.decide_and_record(vec![(0, command)], true, |_| {})? {
+            Ok(outcome) => Ok(outcome),
             Err(refusals) => {
                 let code = refusals
                     .iter()

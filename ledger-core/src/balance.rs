@@ -5,8 +5,9 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+use crate::events::ItemRegistered;
 use crate::ids::{BookNo, ItemNo};
-use crate::ledger::Ledger;
+use crate::ledger::{Book, Ledger};
 use crate::refusal::Refusal;
 use crate::trade_mode::GoodsKind;
 
@@ -62,31 +63,12 @@ pub fn balances(
     let book = state
         .book(account)
         .ok_or_else(|| Refusal::UnknownBook(account.clone()))?;
-    let mut materials = Vec::new();
-    for ((goods, item), reg) in &book.items {
-        if *goods != GoodsKind::M {
-            continue;
-        }
-        let c = book
-            .materials
-            .get(item)
-            .map(|m| m.columns_as_of(as_of))
-            .unwrap_or_default();
-        materials.push(MaterialBalance {
-            item: *item,
-            name: reg.name.clone(),
-            unit: reg.unit.to_string(),
-            opening: c.opening.normalize(),
-            imported: c.imported.normalize(),
-            carried_in: c.carried_in.normalize(),
-            consumed: c.consumed.normalize(),
-            carried_out: c.carried_out.normalize(),
-            domestic_sold: c.domestic_sold.normalize(),
-            re_exported: c.re_exported.normalize(),
-            destroyed: c.destroyed.normalize(),
-            balance: c.balance().normalize(),
-        });
-    }
+    let materials = book
+        .items
+        .iter()
+        .filter(|((goods, _), _)| *goods == GoodsKind::M)
+        .map(|((_, item), reg)| material_line(book, *item, reg, as_of))
+        .collect();
     let scrap = book
         .items
         .iter()
@@ -121,6 +103,54 @@ pub fn balances(
         scrap,
         at_subcontractors,
     })
+}
+
+/// The balance line of one material of `account` at the end of `as_of`: what `balances`
+/// says of it, without working out the rest of the book.
+pub fn material_balance(
+    state: &Ledger,
+    account: &BookNo,
+    item: ItemNo,
+    as_of: NaiveDate,
+) -> Result<MaterialBalance, Refusal> {
+    let book = state
+        .book(account)
+        .ok_or_else(|| Refusal::UnknownBook(account.clone()))?;
+    let reg = book
+        .item(GoodsKind::M, item)
+        .ok_or_else(|| Refusal::UnknownItem {
+            account: account.clone(),
+            goods: GoodsKind::M,
+            item,
+        })?;
+    Ok(material_line(book, item, reg, as_of))
+}
+
+fn material_line(
+    book: &Book,
+    item: ItemNo,
+    reg: &ItemRegistered,
+    as_of: NaiveDate,
+) -> MaterialBalance {
+    let c = book
+        .materials
+        .get(&item)
+        .map(|m| m.columns_as_of(as_of))
+        .unwrap_or_default();
+    MaterialBalance {
+        item,
+        name: reg.name.clone(),
+        unit: reg.unit.to_string(),
+        opening: c.opening.normalize(),
+        imported: c.imported.normalize(),
+        carried_in: c.carried_in.normalize(),
+        consumed: c.consumed.normalize(),
+        carried_out: c.carried_out.normalize(),
+        domestic_sold: c.domestic_sold.normalize(),
+        re_exported: c.re_exported.normalize(),
+        destroyed: c.destroyed.normalize(),
+        balance: c.balance().normalize(),
+    }
 }
 
 impl BalanceReport {

@@ -275,13 +275,24 @@ pub type FileDecision = Result<(Vec<Decided>, Ledger), LineRefusals>;
 /// or the refusals of every line that was refused, with the line number it was given.
 pub fn decide_all(state: &Ledger, commands: Vec<(u64, Command)>) -> FileDecision {
     let mut scratch = state.clone();
+    decide_all_in_place(&mut scratch, commands).map(|events| (events, scratch))
+}
+
+/// `decide_all` on the state itself, without copying it (a copy of a large book costs more
+/// than deciding a file). Accepted commands are folded into `state` as they are decided. On
+/// `Err` the state holds the events of the accepted lines, which were not recorded: the
+/// caller must throw it away (rebuild it from the log).
+pub fn decide_all_in_place(
+    state: &mut Ledger,
+    commands: Vec<(u64, Command)>,
+) -> Result<Vec<Decided>, LineRefusals> {
     let mut events = Vec::new();
     let mut refusals = Vec::new();
     for (line, command) in commands {
-        match decide(&scratch, &command) {
+        match decide(state, &command) {
             Ok(decided) => {
                 for d in &decided {
-                    scratch.evolve(d.id, &d.event);
+                    state.evolve(d.id, &d.event);
                 }
                 events.extend(decided);
             }
@@ -289,7 +300,7 @@ pub fn decide_all(state: &Ledger, commands: Vec<(u64, Command)>) -> FileDecision
         }
     }
     if refusals.is_empty() {
-        Ok((events, scratch))
+        Ok(events)
     } else {
         Err(refusals)
     }

@@ -19,13 +19,16 @@ fn invalid(what: &'static str, value: &str, why: impl Into<String>) -> InvalidVa
 
 /// A book: an e-account (`E…`) or a manual (`B…` supplied, `C…` purchased). 12 characters,
 /// upper-case letters and digits, as 金关二期 issues them.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+///
+/// Kept inline (12 bytes, no allocation): every movement line of a book carries its number.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-pub struct BookNo(String);
+pub struct BookNo([u8; 12]);
 
 impl BookNo {
     pub fn as_str(&self) -> &str {
-        &self.0
+        // Only ASCII letters and digits get in (`from_str`), so this is always UTF-8.
+        std::str::from_utf8(&self.0).unwrap_or_default()
     }
 }
 
@@ -48,7 +51,9 @@ impl FromStr for BookNo {
                 "a book number starts with E (e-account), B or C (manual)",
             ));
         }
-        Ok(BookNo(upper))
+        let mut bytes = [0u8; 12];
+        bytes.copy_from_slice(upper.as_bytes());
+        Ok(BookNo(bytes))
     }
 }
 
@@ -66,16 +71,29 @@ impl Serialize for ItemNo {
 
 impl<'de> Deserialize<'de> for ItemNo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Raw {
-            Number(u32),
-            Text(String),
+        // A visitor, not an untagged enum: that would buffer the value and build an error
+        // message for every string before reading it as one (a replay reads millions).
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = ItemNo;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an item number, as a decimal string or a whole number")
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<ItemNo, E> {
+                u32::try_from(v)
+                    .map(ItemNo)
+                    .map_err(|_| E::invalid_value(serde::de::Unexpected::Unsigned(v), &self))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<ItemNo, E> {
+                u32::try_from(v)
+                    .map(ItemNo)
+                    .map_err(|_| E::invalid_value(serde::de::Unexpected::Signed(v), &self))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<ItemNo, E> {
+                v.parse().map_err(E::custom)
+            }
         }
-        match Raw::deserialize(d)? {
-            Raw::Number(n) => Ok(ItemNo(n)),
-            Raw::Text(t) => t.parse().map_err(serde::de::Error::custom),
-        }
+        d.deserialize_any(Visitor)
     }
 }
 
@@ -204,23 +222,24 @@ impl FromStr for Unit {
     }
 }
 
-/// An ISO 4217 currency code (USD, EUR, JPY, HKD, CNY …).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+/// An ISO 4217 currency code (USD, EUR, JPY, HKD, CNY …), kept inline (3 bytes).
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-pub struct Currency(String);
+pub struct Currency([u8; 3]);
 
 impl Currency {
     pub fn as_str(&self) -> &str {
-        &self.0
+        // Only ASCII capitals get in (`from_str`), so this is always UTF-8.
+        std::str::from_utf8(&self.0).unwrap_or_default()
     }
     pub fn usd() -> Self {
-        Currency("USD".into())
+        Currency(*b"USD")
     }
     pub fn cny() -> Self {
-        Currency("CNY".into())
+        Currency(*b"CNY")
     }
     pub fn is_cny(&self) -> bool {
-        self.0 == "CNY"
+        &self.0 == b"CNY"
     }
 }
 
@@ -235,7 +254,9 @@ impl FromStr for Currency {
                 "a currency is a 3-letter ISO code like USD, EUR, JPY or CNY",
             ));
         }
-        Ok(Currency(t))
+        let mut bytes = [0u8; 3];
+        bytes.copy_from_slice(t.as_bytes());
+        Ok(Currency(bytes))
     }
 }
 
@@ -279,7 +300,35 @@ macro_rules! string_newtype_glue {
         }
     )*};
 }
-string_newtype_glue!(BookNo, PartNo, HsCode, Heading, Unit, Currency, CompanyCode);
+string_newtype_glue!(PartNo, HsCode, Heading, Unit, CompanyCode);
+
+/// The same glue for the identifiers kept inline as ASCII bytes.
+macro_rules! inline_newtype_glue {
+    ($($t:ident),*) => {$(
+        impl fmt::Display for $t {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+        impl fmt::Debug for $t {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_tuple(stringify!($t)).field(&self.as_str()).finish()
+            }
+        }
+        impl TryFrom<String> for $t {
+            type Error = InvalidValue;
+            fn try_from(s: String) -> Result<Self, Self::Error> {
+                s.parse()
+            }
+        }
+        impl From<$t> for String {
+            fn from(v: $t) -> String {
+                v.as_str().to_string()
+            }
+        }
+    )*};
+}
+inline_newtype_glue!(BookNo, Currency);
 
 impl fmt::Display for ItemNo {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

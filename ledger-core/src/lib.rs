@@ -13,6 +13,7 @@ pub mod cycle;
 pub mod deadlines;
 pub mod decide;
 pub mod duty;
+pub mod event_json;
 pub mod events;
 pub mod exposure;
 pub mod ids;
@@ -25,7 +26,7 @@ pub mod stock;
 pub mod trade_mode;
 pub mod unit_consumption;
 
-pub use decide::{decide, decide_all, Decided};
+pub use decide::{decide, decide_all, decide_all_in_place, Decided};
 pub use events::{Event, SCHEMA_VERSION};
 pub use ledger::Ledger;
 pub use refusal::{Refusal, RefusalClass};

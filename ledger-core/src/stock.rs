@@ -2,9 +2,6 @@
 //! at a subcontractor. Movements are loaded late and out of order, so a change dated in the
 //! past must be checked against every later day, not only today's total.
 
-use std::collections::BTreeMap;
-use std::ops::Bound;
-
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -13,9 +10,14 @@ use crate::trade_mode::Column;
 
 /// Net change per business date, with the running total kept for the common case of a change
 /// dated on or after the last one (then "every later day" is just the total).
+///
+/// The changes are a vector sorted by date, one entry per date with a change, none zero: a
+/// material of a busy book changes on most days of a decade, and a sorted vector keeps that
+/// in 20 bytes a day where a tree map takes about 40. Changes come in date order almost
+/// always, so adding one is a push; a change dated in the past is inserted in place.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DatedStock {
-    by_date: BTreeMap<NaiveDate, Decimal>,
+    changes: Vec<(NaiveDate, Decimal)>,
     total: Decimal,
 }
 
@@ -24,41 +26,60 @@ impl DatedStock {
         if delta.is_zero() {
             return;
         }
-        let slot = self.by_date.entry(date).or_default();
-        *slot += delta;
-        if slot.is_zero() {
-            self.by_date.remove(&date);
-        }
         self.total += delta;
+        let n = self.changes.len();
+        let at = match self.changes.last() {
+            None => 0,
+            Some((last, _)) if *last < date => n,
+            Some((last, _)) if *last == date => n - 1,
+            Some(_) => self.changes.partition_point(|(d, _)| *d < date),
+        };
+        match self.changes.get_mut(at) {
+            Some((d, q)) if *d == date => {
+                *q += delta;
+                if q.is_zero() {
+                    self.changes.remove(at);
+                }
+            }
+            _ => self.changes.insert(at, (date, delta)),
+        }
     }
 
     pub fn total(&self) -> Decimal {
         self.total
     }
 
+    /// How many of the changes are dated on or before `date`.
+    fn upto(&self, date: NaiveDate) -> usize {
+        match self.changes.last() {
+            Some((last, _)) if date >= *last => self.changes.len(),
+            _ => self.changes.partition_point(|(d, _)| *d <= date),
+        }
+    }
+
     /// The quantity at the end of `date`.
     pub fn at(&self, date: NaiveDate) -> Decimal {
-        match self.by_date.keys().next_back() {
-            Some(last) if date >= *last => self.total,
-            _ => self.by_date.range(..=date).map(|(_, v)| *v).sum(),
+        let i = self.upto(date);
+        let (before, after) = self.changes.split_at(i);
+        // Sum the shorter side.
+        if after.len() < before.len() {
+            self.total - after.iter().map(|(_, v)| *v).sum::<Decimal>()
+        } else {
+            before.iter().map(|(_, v)| *v).sum()
         }
     }
 
     /// The least quantity held at the end of `date` or of any later day: how much may leave on
     /// `date` without any day going negative. Also returns the first day that sets the minimum.
     pub fn available_from(&self, date: NaiveDate) -> (Decimal, NaiveDate) {
-        match self.by_date.keys().next_back() {
-            None => return (self.total, date),
-            Some(last) if date >= *last => return (self.total, date),
-            _ => {}
+        let i = self.upto(date);
+        if i == self.changes.len() {
+            return (self.total, date);
         }
         // The stock at the end of `date` (its own changes included), then every later day.
-        let mut running: Decimal = self.by_date.range(..=date).map(|(_, v)| *v).sum();
+        let mut running = self.at(date);
         let mut min = (running, date);
-        for (day, delta) in self
-            .by_date
-            .range((Bound::Excluded(date), Bound::Unbounded))
-        {
+        for (day, delta) in &self.changes[i..] {
             running += *delta;
             if running < min.0 {
                 min = (running, *day);
@@ -128,23 +149,69 @@ pub fn balance_delta(column: Column, qty: Decimal) -> Decimal {
 }
 
 /// A material's columns per business date, and its balance as a dated stock.
+///
+/// One entry per (date, column) with a change, sorted, none zero (24 bytes each), and the
+/// totals of every column: "as of" sums whichever side of the date is shorter.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct MaterialStock {
-    by_date: BTreeMap<NaiveDate, Columns>,
+    changes: Vec<(NaiveDate, Column, Decimal)>,
+    totals: Columns,
     pub balance: DatedStock,
 }
 
 impl MaterialStock {
     pub fn add(&mut self, date: NaiveDate, column: Column, qty: Decimal) {
-        self.by_date.entry(date).or_default().add(column, qty);
+        if qty.is_zero() {
+            return;
+        }
+        self.totals.add(column, qty);
         self.balance.add(date, balance_delta(column, qty));
+        let key = (date, column);
+        let n = self.changes.len();
+        let at = match self.changes.last() {
+            None => 0,
+            Some((d, c, _)) if (*d, *c) < key => n,
+            Some((d, _, _)) if *d == date => {
+                // The last date's entries (one per column at most) are at the end: look there.
+                let same_day = self.changes.iter().rev().take_while(|(d, _, _)| *d == date);
+                let start = n - same_day.count();
+                start + self.changes[start..].partition_point(|(_, c, _)| *c < column)
+            }
+            Some(_) => self.changes.partition_point(|(d, c, _)| (*d, *c) < key),
+        };
+        match self.changes.get_mut(at) {
+            Some((d, c, q)) if (*d, *c) == key => {
+                *q += qty;
+                if q.is_zero() {
+                    self.changes.remove(at);
+                }
+            }
+            _ => self.changes.insert(at, (date, column, qty)),
+        }
+    }
+
+    /// How many entries are dated on or before `date`.
+    fn upto(&self, date: NaiveDate) -> usize {
+        match self.changes.last() {
+            Some((last, _, _)) if date >= *last => self.changes.len(),
+            _ => self.changes.partition_point(|(d, _, _)| *d <= date),
+        }
     }
 
     /// The columns summed over every date up to and including `as_of`.
     pub fn columns_as_of(&self, as_of: NaiveDate) -> Columns {
+        let i = self.upto(as_of);
+        let (before, after) = self.changes.split_at(i);
         let mut sum = Columns::default();
-        for (_, c) in self.by_date.range(..=as_of) {
-            sum.merge(c);
+        if after.len() < before.len() {
+            sum = self.totals;
+            for (_, column, qty) in after {
+                sum.add(*column, -*qty);
+            }
+        } else {
+            for (_, column, qty) in before {
+                sum.add(*column, *qty);
+            }
         }
         sum
     }
@@ -153,8 +220,10 @@ impl MaterialStock {
     pub fn columns_between(&self, from: NaiveDate, to: NaiveDate) -> Columns {
         let mut sum = Columns::default();
         if from <= to {
-            for (_, c) in self.by_date.range(from..=to) {
-                sum.merge(c);
+            let start = self.changes.partition_point(|(d, _, _)| *d < from);
+            let end = self.upto(to);
+            for (_, column, qty) in self.changes.get(start..end).unwrap_or_default() {
+                sum.add(*column, *qty);
             }
         }
         sum
@@ -222,5 +291,84 @@ mod tests {
         assert_eq!(c.balance(), dec!(75.0));
         assert_eq!(m.balance.total(), dec!(75.0));
         assert_eq!(m.columns_as_of(d("2025-01-02")).balance(), dec!(110));
+    }
+
+    /// The naive model: every change kept, every question answered by summing.
+    fn model_at(changes: &[(u32, Column, i64)], day: u32) -> (Columns, Decimal) {
+        let mut c = Columns::default();
+        for (_, col, q) in changes.iter().filter(|(d, _, _)| *d <= day) {
+            c.add(*col, Decimal::from(*q));
+        }
+        (c, c.balance())
+    }
+
+    fn day(n: u32) -> NaiveDate {
+        d("2025-01-01") + chrono::Days::new(n.into())
+    }
+
+    const COLUMNS: [Column; 8] = [
+        Column::Opening,
+        Column::Imported,
+        Column::CarriedIn,
+        Column::Consumed,
+        Column::CarriedOut,
+        Column::DomesticSold,
+        Column::ReExported,
+        Column::Destroyed,
+    ];
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+        /// Changes added in any order, cancelling or not, answer every question as the naive
+        /// sums do.
+        #[test]
+        fn the_sorted_vectors_answer_as_the_naive_sums(
+            raw in proptest::collection::vec((0u32..40, 0usize..8, -50i64..50), 0..80)
+        ) {
+            let changes: Vec<(u32, Column, i64)> =
+                raw.iter().map(|(d, c, q)| (*d, COLUMNS[*c], *q)).collect();
+            let mut m = MaterialStock::default();
+            for (d, col, q) in &changes {
+                m.add(day(*d), *col, Decimal::from(*q));
+            }
+            for probe in 0..42 {
+                let (cols, bal) = model_at(&changes, probe);
+                proptest::prop_assert_eq!(m.columns_as_of(day(probe)), cols);
+                proptest::prop_assert_eq!(m.balance.at(day(probe)), bal);
+                // The least balance from `probe` on, over every later day.
+                let least = (probe..42).map(|p| model_at(&changes, p).1).min().unwrap_or_default();
+                proptest::prop_assert_eq!(m.balance.available_from(day(probe)).0, least);
+                for to in probe..42 {
+                    let (upto, _) = model_at(&changes, to);
+                    let (before, _) = if probe == 0 {
+                        (Columns::default(), Decimal::ZERO)
+                    } else {
+                        model_at(&changes, probe - 1)
+                    };
+                    let mut between = upto;
+                    for col in COLUMNS {
+                        between.add(col, -column_of(&before, col));
+                    }
+                    proptest::prop_assert_eq!(m.columns_between(day(probe), day(to)), between);
+                }
+            }
+            proptest::prop_assert!(m.changes.iter().all(|(_, _, q)| !q.is_zero()));
+            proptest::prop_assert!(m.changes.windows(2).all(|w| (w[0].0, w[0].1) < (w[1].0, w[1].1)));
+            proptest::prop_assert!(m.balance.changes.windows(2).all(|w| w[0].0 < w[1].0));
+        }
+    }
+
+    fn column_of(c: &Columns, col: Column) -> Decimal {
+        match col {
+            Column::Opening => c.opening,
+            Column::Imported => c.imported,
+            Column::CarriedIn => c.carried_in,
+            Column::Consumed => c.consumed,
+            Column::CarriedOut => c.carried_out,
+            Column::DomesticSold => c.domestic_sold,
+            Column::ReExported => c.re_exported,
+            Column::Destroyed => c.destroyed,
+        }
     }
 }

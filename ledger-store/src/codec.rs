@@ -200,18 +200,18 @@ pub(crate) fn open_value(seq: u64, value: &[u8]) -> Result<(Hash, Record), Store
 }
 
 impl Record {
-    /// The public form of this record.
-    pub(crate) fn to_stored(&self, hash: &Hash) -> StoredEvent {
+    /// The public form of this record, moving its fields (no copy of the payload).
+    pub(crate) fn into_stored(self, hash: &Hash) -> StoredEvent {
         StoredEvent {
             global_seq: self.global_seq,
             stream_seq: self.stream_seq,
             id: self.id,
-            stream: self.stream.clone(),
-            kind: self.kind.clone(),
+            stream: self.stream,
+            kind: self.kind,
             schema_version: self.schema_version,
-            actor: self.actor.clone(),
-            recorded_at: self.recorded_at.clone(),
-            payload: self.payload.clone(),
+            actor: self.actor,
+            recorded_at: self.recorded_at,
+            payload: self.payload,
             prev_hash: hex::encode(self.prev_hash),
             hash: hex::encode(hash),
         }
@@ -303,5 +303,35 @@ mod tests {
         assert!(matches!(e, StoreError::Corrupt { seq: 7, .. }), "{e}");
         let e = open_value(8, &frame(&h, &a)).unwrap_err();
         assert!(e.to_string().contains("says it is record 7"), "{e}");
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+
+        /// Arbitrary stored bytes are read or refused as corrupt, never a panic.
+        #[test]
+        fn any_stored_bytes_are_read_or_refused(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..400)) {
+            let _ = decode(&bytes);
+            if let Err(e) = open_value(3, &bytes) {
+                let corrupt_at_3 = matches!(e, StoreError::Corrupt { seq: 3, .. });
+                proptest::prop_assert!(corrupt_at_3, "{}", e);
+            }
+        }
+
+        /// A good record with one byte changed (or cut short) is refused, never misread.
+        #[test]
+        fn a_damaged_record_is_refused(at in 0usize..1_000, byte in proptest::prelude::any::<u8>(), cut in proptest::prelude::any::<bool>()) {
+            let a = encode(&sample());
+            let mut v = frame(&hash_of(&a), &a);
+            let i = at % v.len();
+            if cut {
+                v.truncate(i);
+            } else if v[i] == byte {
+                return Ok(());
+            } else {
+                v[i] = byte;
+            }
+            proptest::prop_assert!(open_value(7, &v).is_err());
+        }
     }
 }

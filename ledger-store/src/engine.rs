@@ -488,7 +488,7 @@ impl Scan<'_> {
         }
         self.prev = hash;
         self.next += 1;
-        Some(Ok(record.to_stored(&hash)))
+        Some(Ok(record.into_stored(&hash)))
     }
 }
 

@@ -76,13 +76,23 @@ pub fn swap_records(dir: &Path, a: u64, b: u64) -> Result<(), StoreError> {
 pub fn truncate_to(dir: &Path, seq: u64) -> Result<(), StoreError> {
     let db = db(dir)?;
     let mut batch = sled::Batch::default();
-    for prefix in [RECORD, ID] {
-        let start = seq_key(prefix, seq.saturating_add(1));
-        let end = seq_key(prefix, u64::MAX);
-        for item in db.range(start..=end) {
-            let (k, _) = item.map_err(sled_err(dir, "listing records"))?;
-            if key_seq(&k).is_some() {
-                batch.remove(k);
+    let start = seq_key(RECORD, seq.saturating_add(1));
+    for item in db.range(start..=seq_key(RECORD, u64::MAX)) {
+        let (k, _) = item.map_err(sled_err(dir, "listing records"))?;
+        batch.remove(k);
+    }
+    // An id-index entry holds the ids of a run of records from its key's position on.
+    for item in db.range(seq_key(ID, 0)..=seq_key(ID, u64::MAX)) {
+        let (k, v) = item.map_err(sled_err(dir, "listing the id index"))?;
+        let Some(first) = key_seq(&k) else { continue };
+        if first > seq {
+            batch.remove(k);
+        } else {
+            let keep = usize::try_from(seq - first + 1)
+                .unwrap_or(usize::MAX)
+                .saturating_mul(16);
+            if keep < v.len() {
+                batch.insert(k, &v[..keep]);
             }
         }
     }

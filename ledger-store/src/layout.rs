@@ -5,7 +5,8 @@
 //! | key                         | value                                   |
 //! |-----------------------------|-----------------------------------------|
 //! | `b'e'` + global_seq u64 BE  | hash [32] ++ canonical bytes (`codec`)  |
-//! | `b'i'` + global_seq u64 BE  | the event id, 16 bytes                  |
+//! | `b'i'` + global_seq u64 BE  | the event ids of the records from that  |
+//! |                             | one on, 16 bytes each (up to 1,024)     |
 //! | `b'v'` + stream (UTF-8)     | stream version u64 BE                   |
 //! | `b'h'`                      | head: seq u64 BE ++ hash [32]           |
 //! | `b'm'`                      | format marker `MARKER`                  |
@@ -19,6 +20,9 @@ pub(crate) const RECORD: u8 = b'e';
 pub(crate) const ID: u8 = b'i';
 pub(crate) const VERSION: u8 = b'v';
 pub(crate) const HEAD_KEY: &[u8] = b"h";
+/// Most event ids one id-index entry holds: an append writes one entry per run of this many
+/// records, so the index costs the engine one insert per 1,024 events instead of one per event.
+pub(crate) const IDS_PER_ENTRY: usize = 1_024;
 pub(crate) const MARKER_KEY: &[u8] = b"m";
 /// Written at create; open refuses a sled database without it.
 pub(crate) const MARKER: &[u8] = b"bonded-ledger-store/1";
@@ -67,13 +71,33 @@ pub(crate) fn has_sled_files(dir: &Path) -> bool {
     dir.join("db").is_file() && dir.join("conf").is_file()
 }
 
+/// How long an open waits for a handle of this same process to finish letting go of the store
+/// (sled's background flusher holds the file lock a moment after the last handle is dropped).
+const OWN_LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
+const OWN_LOCK_STEP: std::time::Duration = std::time::Duration::from_millis(10);
+
 /// Opens sled at `dir`, turning a lock failure into `InUse` with the owner's pid when known.
+/// A lock held by another process fails at once; one held by this process (a handle still being
+/// released) is waited for, a bounded time.
 pub(crate) fn open_db(dir: &Path, cache_bytes: u64) -> Result<sled::Db, StoreError> {
-    let result = sled::Config::new()
-        .path(dir)
-        .cache_capacity(cache_bytes)
-        .mode(sled::Mode::HighThroughput)
-        .open();
+    let started = std::time::Instant::now();
+    let result = loop {
+        let attempt = sled::Config::new()
+            .path(dir)
+            .cache_capacity(cache_bytes)
+            .mode(sled::Mode::HighThroughput)
+            .open();
+        match &attempt {
+            Err(sled::Error::Io(e))
+                if is_lock_failure(e)
+                    && read_owner(dir) == Some(std::process::id())
+                    && started.elapsed() < OWN_LOCK_WAIT =>
+            {
+                std::thread::sleep(OWN_LOCK_STEP);
+            }
+            _ => break attempt,
+        }
+    };
     match result {
         Ok(db) => Ok(db),
         Err(sled::Error::Io(e)) if is_lock_failure(&e) => Err(StoreError::InUse {

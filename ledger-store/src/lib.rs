@@ -10,6 +10,7 @@
 //! `IdConflict`). A batch made only of duplicates is a retry and succeeds without re-checking
 //! expected versions. Payloads are stored in compact form (whitespace outside strings removed).
 
+pub mod baseline;
 mod chain;
 mod codec;
 mod engine;

@@ -11,7 +11,7 @@ use crate::error::StoreError;
 use crate::event::StoredEvent;
 use crate::layout::{
     decode_head, encode_head, has_sled_files, key_seq, open_db, seq_key, version_key, write_owner,
-    DEFAULT_CACHE_BYTES, HEAD_KEY, ID, MARKER, MARKER_KEY, RECORD, VERSION,
+    DEFAULT_CACHE_BYTES, HEAD_KEY, ID, IDS_PER_ENTRY, MARKER, MARKER_KEY, RECORD, VERSION,
 };
 use crate::log::{AppendOutcome, AppendRequest, EventLog, Head, VerifyReport};
 
@@ -66,9 +66,15 @@ impl Backend for SledBackend {
 
     fn commit(&mut self, commit: &Commit) -> Result<(), CommitFailure> {
         let mut batch = sled::Batch::default();
-        for (seq, id, value) in &commit.records {
+        for (seq, _, value) in &commit.records {
             batch.insert(&seq_key(RECORD, *seq)[..], value.as_slice());
-            batch.insert(&seq_key(ID, *seq)[..], &id.as_bytes()[..]);
+        }
+        // The ids, in runs of consecutive records: one entry per run, not one per record.
+        for run in commit.records.chunks(IDS_PER_ENTRY) {
+            if let Some((first, _, _)) = run.first() {
+                let ids: Vec<u8> = run.iter().flat_map(|(_, id, _)| *id.as_bytes()).collect();
+                batch.insert(&seq_key(ID, *first)[..], ids);
+            }
         }
         for (stream, version) in &commit.versions {
             batch.insert(version_key(stream), &version.to_be_bytes()[..]);
@@ -205,25 +211,46 @@ impl SledLog {
             )
         })?;
 
-        let mut ids: HashMap<Uuid, u64> = HashMap::new();
+        // Sized for the records the head names (checked against the index below), within
+        // reason: a damaged head must not make open reserve the impossible.
+        let mut ids: HashMap<Uuid, u64> =
+            HashMap::with_capacity(usize::try_from(head.seq).unwrap_or(0).min(1 << 24));
+        // Each entry holds the ids of a run of records from its key's position on; the runs
+        // follow each other without gap or overlap.
+        let mut next = 1u64;
         for item in db.scan_prefix([ID]) {
             let (k, v) = item.map_err(|e| StoreError::sled(ctx("reading the id index"), e))?;
-            let seq = key_seq(&k)
+            let first = key_seq(&k)
                 .ok_or_else(|| StoreError::corrupt(0, "an id index key has the wrong length"))?;
-            let id: [u8; 16] = v.as_ref().try_into().map_err(|_| {
-                StoreError::corrupt(
-                    seq,
-                    format!("the id index entry is {} bytes, not 16", v.len()),
-                )
-            })?;
-            if let Some(other) = ids.insert(Uuid::from_bytes(id), seq) {
+            if first != next {
                 return Err(StoreError::corrupt(
-                    seq,
+                    first.min(next),
                     format!(
-                        "the id index lists event id {} for records {other} and {seq}",
-                        Uuid::from_bytes(id)
+                        "the id index jumps to record {first} where record {next} was expected"
                     ),
                 ));
+            }
+            if v.is_empty() || v.len() % 16 != 0 {
+                return Err(StoreError::corrupt(
+                    first,
+                    format!(
+                        "the id index entry is {} bytes, not a multiple of 16",
+                        v.len()
+                    ),
+                ));
+            }
+            for chunk in v.chunks_exact(16) {
+                let mut id = [0u8; 16];
+                id.copy_from_slice(chunk);
+                let id = Uuid::from_bytes(id);
+                let seq = next;
+                if let Some(other) = ids.insert(id, seq) {
+                    return Err(StoreError::corrupt(
+                        seq,
+                        format!("the id index lists event id {id} for records {other} and {seq}"),
+                    ));
+                }
+                next += 1;
             }
         }
         let mut versions: HashMap<String, u64> = HashMap::new();

@@ -107,6 +107,10 @@ pub(crate) fn compact_payload(payload: &[u8]) -> Result<String, String> {
     let text = std::str::from_utf8(payload)
         .map_err(|e| format!("payload is not UTF-8 text, so not JSON: {e}"))?;
     check_json(text)?;
+    if !has_whitespace_outside_strings(text.as_bytes()) {
+        // Already compact (as every payload serde_json writes is): one parse is enough.
+        return Ok(text.to_string());
+    }
     let mut out = String::with_capacity(text.len());
     let mut in_string = false;
     let mut escaped = false;
@@ -130,6 +134,29 @@ pub(crate) fn compact_payload(payload: &[u8]) -> Result<String, String> {
     // Compaction must never change meaning; re-check to be sure.
     check_json(&out)?;
     Ok(out)
+}
+
+/// Whether compaction would change `text`. Bytes suffice: the quote, the backslash and JSON's
+/// whitespace are ASCII, and no byte of a multi-byte UTF-8 character is ASCII.
+fn has_whitespace_outside_strings(text: &[u8]) -> bool {
+    let mut in_string = false;
+    let mut escaped = false;
+    for &b in text {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_string = false;
+            }
+        } else if b == b'"' {
+            in_string = true;
+        } else if matches!(b, b' ' | b'\t' | b'\n' | b'\r') {
+            return true;
+        }
+    }
+    false
 }
 
 /// Checks text is exactly one JSON document.
@@ -184,5 +211,26 @@ mod tests {
         assert!(check_text("stream", "a\nb", 64).is_err());
         assert!(check_text("stream", &"é".repeat(64), 64).is_ok());
         assert!(check_text("stream", &"é".repeat(65), 64).is_err());
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+
+        /// Any bytes: refused, or compacted to the same JSON value, once and for all.
+        #[test]
+        fn any_payload_is_refused_or_compacted_faithfully(text in "[ \\t\\n{}\\[\\]\",:0-9a-z\\\\é]{0,60}") {
+            if let Ok(c) = compact_payload(text.as_bytes()) {
+                let a: serde_json::Value = serde_json::from_str(&text).expect("accepted means JSON");
+                let b: serde_json::Value = serde_json::from_str(&c).expect("compact is JSON");
+                proptest::prop_assert_eq!(a, b);
+                proptest::prop_assert_eq!(compact_payload(c.as_bytes()).ok(), Some(c.clone()));
+                proptest::prop_assert!(!has_whitespace_outside_strings(c.as_bytes()));
+            }
+        }
+
+        #[test]
+        fn any_bytes_as_payload_never_panic(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..200)) {
+            let _ = compact_payload(&bytes);
+        }
     }
 }

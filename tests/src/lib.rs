@@ -376,6 +376,15 @@ pub fn book() -> Store {
     s
 }
 
+impl Store {
+    /// A copy of this store's directory (store and files), for a test to change freely.
+    pub fn copy(&self) -> Store {
+        let s = Store::new();
+        copy_dir(self.dir(), s.dir());
+        s
+    }
+}
+
 /// Copies the files and folders of `from` into `to` (which exists).
 fn copy_dir(from: &Path, to: &Path) {
     for entry in std::fs::read_dir(from)

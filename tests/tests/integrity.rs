@@ -106,6 +106,49 @@ fn a_damaged_store_refuses_to_show_or_change_anything() {
     out.expect(4);
 }
 
+/// A record damaged in the middle of the log (not the head, which open checks): every command
+/// that reads the log finds it, exits 4 and names it; nothing is shown and nothing written.
+#[test]
+fn a_record_damaged_mid_log_stops_every_command() {
+    let s = store();
+    let n = head(&s);
+    let seq = n / 2;
+    fault::flip_byte(s.data(), seq).expect("flip a middle record");
+    verify_fails_at(&s, &[seq]);
+    for args in [
+        &["balance", "--account", ACCOUNT, "--as-of", "2025-12-31"][..],
+        &["export"][..],
+    ] {
+        let out = s.run(args);
+        out.expect(4);
+        // `export` streams: the records before the damage may be out before it stops.
+        assert!(
+            out.stdout.is_empty() || args[0] == "export",
+            "{args:?} showed figures:\n{}",
+            out.stdout
+        );
+        assert!(
+            names_number(&out.stderr, seq),
+            "{args:?} should name record {seq}:\n{}",
+            out.stderr
+        );
+    }
+    let out = s.load(&[(
+        "more.csv",
+        "ref,line,date,account,mode,dir,goods,qty,item,unit_price,currency\n\
+         D,1,2025-04-01,E44038000001,0615,I,M,1,1,1.5,USD\n",
+    )]);
+    out.expect(4);
+    assert!(
+        names_number(&out.stderr, seq),
+        "load should name record {seq}:\n{}",
+        out.stderr
+    );
+    // Nothing was appended past the damage.
+    let log = ledger_store::SledLog::open_unchecked(s.data()).expect("open");
+    assert_eq!(ledger_store::EventLog::head(&log).seq, n);
+}
+
 #[test]
 fn export_then_restore_gives_the_same_store() {
     let s = store();

@@ -1,0 +1,118 @@
+//! The storage engine's own limit, for benchmarks: the very bytes the log stores, written to and
+//! read from sled with nothing of the log on top (no validation, no hash chain, no id index,
+//! no head). `bonded bench` compares the log's load and replay rates with these.
+//!
+//! Everything here opens sled exactly as the log does (same cache size, same mode), so the only
+//! difference measured is the log's own work.
+
+use std::path::{Path, PathBuf};
+
+use crate::error::StoreError;
+use crate::layout::{key_seq, open_db, seq_key, RECORD};
+use crate::sled_log::SledOptions;
+
+fn sled_err(dir: &Path, action: &str) -> impl Fn(sled::Error) -> StoreError {
+    let what = format!("baseline: {action} in {}", dir.display());
+    move |e| StoreError::sled(what.clone(), e)
+}
+
+/// Read access to the stored records of a (closed) log, as they are on disk.
+pub struct StoredRecords {
+    db: sled::Db,
+    dir: PathBuf,
+}
+
+impl StoredRecords {
+    /// Opens the log's directory; the log itself must not be open.
+    pub fn open(dir: &Path, options: SledOptions) -> Result<Self, StoreError> {
+        if !crate::layout::has_sled_files(dir) {
+            return Err(StoreError::NotAStore {
+                dir: dir.to_path_buf(),
+            });
+        }
+        Ok(StoredRecords {
+            db: open_db(dir, options.cache_bytes)?,
+            dir: dir.to_path_buf(),
+        })
+    }
+
+    /// The stored values of records `from..=to`, as `(global_seq, value)`.
+    pub fn range(&self, from: u64, to: u64) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
+        let mut out = Vec::new();
+        for item in self.db.range(seq_key(RECORD, from)..=seq_key(RECORD, to)) {
+            let (k, v) = item.map_err(sled_err(&self.dir, "reading records"))?;
+            if let Some(seq) = key_seq(&k) {
+                out.push((seq, v.to_vec()));
+            }
+        }
+        Ok(out)
+    }
+
+    /// How many records there are and how many bytes their stored values take (the encoded
+    /// bytes: hash and canonical record).
+    pub fn encoded_size(&self) -> Result<(u64, u64), StoreError> {
+        scan_records(&self.db, &self.dir)
+    }
+}
+
+/// A bare sled database that takes records as the log would store them.
+pub struct RawSink {
+    db: sled::Db,
+    dir: PathBuf,
+}
+
+impl RawSink {
+    /// Creates the database at `dir` (which must not exist or be empty).
+    pub fn create(dir: &Path, options: SledOptions) -> Result<Self, StoreError> {
+        if dir.exists() && std::fs::read_dir(dir).map_or(true, |mut d| d.next().is_some()) {
+            return Err(StoreError::AlreadyExists {
+                dir: dir.to_path_buf(),
+            });
+        }
+        Ok(RawSink {
+            db: open_db(dir, options.cache_bytes)?,
+            dir: dir.to_path_buf(),
+        })
+    }
+
+    /// Writes `records` as one batch (`apply_batch`) and flushes it to disk, as the log does
+    /// with an append.
+    pub fn write_batch(&mut self, records: &[(u64, Vec<u8>)]) -> Result<(), StoreError> {
+        let mut batch = sled::Batch::default();
+        for (seq, value) in records {
+            batch.insert(&seq_key(RECORD, *seq)[..], value.as_slice());
+        }
+        self.db
+            .apply_batch(batch)
+            .map_err(sled_err(&self.dir, "writing a batch"))?;
+        self.db
+            .flush()
+            .map(|_| ())
+            .map_err(sled_err(&self.dir, "flushing"))
+    }
+}
+
+/// Reads every record of a raw database (or of a log) in order, touching every byte once;
+/// returns how many records and bytes it read.
+pub fn raw_scan(dir: &Path, options: SledOptions) -> Result<(u64, u64), StoreError> {
+    if !crate::layout::has_sled_files(dir) {
+        return Err(StoreError::NotAStore {
+            dir: dir.to_path_buf(),
+        });
+    }
+    let db = open_db(dir, options.cache_bytes)?;
+    scan_records(&db, dir)
+}
+
+fn scan_records(db: &sled::Db, dir: &Path) -> Result<(u64, u64), StoreError> {
+    let (mut n, mut bytes, mut check) = (0u64, 0u64, 0u8);
+    for item in db.scan_prefix([RECORD]) {
+        let (_, v) = item.map_err(sled_err(dir, "reading records"))?;
+        n += 1;
+        bytes += v.len() as u64;
+        // Touch the bytes, as any reader must.
+        check ^= v.iter().fold(0u8, |a, b| a ^ b);
+    }
+    std::hint::black_box(check);
+    Ok((n, bytes))
+}

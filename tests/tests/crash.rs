@@ -1,0 +1,193 @@
+//! Crash safety: `bonded load` killed (SIGKILL) at random moments of a large file, then the
+//! store reopened. For every moment:
+//!
+//! - the store opens and `verify` passes;
+//! - the file is wholly in (every one of its events, exactly as a clean run records them) or
+//!   wholly absent;
+//! - everything loaded (exit 0) before the killed run is still there, unchanged;
+//! - loading the file again gives the same events and balances as a clean run.
+//!
+//! The moments are spread over the whole run, from start-up to after the end, by seed: about
+//! a fifth of them fall before the file is read, most during deciding and writing, some after.
+
+use std::process::{Child, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use bonded_tests::{book, Store, Value, ACCOUNT};
+use ledger_store::{EventLog, SledLog};
+
+/// Rows of the large file; each records one event.
+const ROWS: usize = 600;
+
+/// The large file: imports of both materials over the year.
+fn big_csv() -> String {
+    let mut s = String::from("ref,line,date,account,mode,dir,goods,qty,item,unit_price,currency\n");
+    for i in 0..ROWS {
+        s.push_str(&format!(
+            "BIG{},{},2025-{:02}-{:02},{ACCOUNT},0615,I,M,{},{},1.5,USD\n",
+            i / 20,
+            i % 20 + 1,
+            i % 12 + 1,
+            i % 28 + 1,
+            i % 7 + 1,
+            i % 2 + 1
+        ));
+    }
+    s
+}
+
+/// A load that succeeded before the crash.
+const EARLIER_CSV: &str = "ref,line,date,account,mode,dir,goods,qty,item,unit_price,currency\n\
+    EARLY,1,2025-01-05,E44038000001,0615,I,M,500,1,1.5,USD\n\
+    EARLY,2,2025-01-05,E44038000001,0615,I,M,800,2,0.1,USD\n";
+
+/// What a store holds: each event's id, kind and payload, in order (not its recording time).
+/// Read in this process, with the store's own checks: it opens (tail checks), `verify` walks
+/// the whole chain, and every record read back is re-hashed.
+fn contents(s: &Store) -> Vec<(String, String, String)> {
+    let log = SledLog::open(s.data()).unwrap_or_else(|e| panic!("the store does not open: {e}"));
+    if let Err(e) = log.verify() {
+        panic!("verify fails: {e}");
+    }
+    log.scan(1)
+        .map(|ev| {
+            let ev = ev.unwrap_or_else(|e| panic!("a record does not read back: {e}"));
+            (ev.id.to_string(), ev.kind, ev.payload)
+        })
+        .collect()
+}
+
+/// The store before the crash (the book, its items, an earlier load), and what a clean run
+/// of the large file gives: its contents, balances, and how long it takes.
+struct Reference {
+    before: Store,
+    before_contents: Vec<(String, String, String)>,
+    clean_contents: Vec<(String, String, String)>,
+    clean_balance: Value,
+    clean_time: Duration,
+}
+
+fn reference() -> &'static Reference {
+    static REF: OnceLock<Reference> = OnceLock::new();
+    REF.get_or_init(|| {
+        let before = book();
+        before.load_ok(&[("earlier.csv", EARLIER_CSV)]);
+        before.write("big.csv", big_csv());
+        let before_contents = contents(&before);
+
+        let clean = before.copy();
+        let t = Instant::now();
+        clean.run(&["load", "big.csv"]).ok();
+        let clean_time = t.elapsed();
+        Reference {
+            before_contents,
+            clean_contents: contents(&clean),
+            clean_balance: figures(&clean),
+            clean_time,
+            before,
+        }
+    })
+}
+
+/// The year-end balances, without the log position they were computed at (its hash covers
+/// the events' recording times, which differ from run to run).
+fn figures(s: &Store) -> Value {
+    let mut v = s.balance("2025-12-31").0;
+    if let Some(o) = v.as_object_mut() {
+        o.remove("log");
+    }
+    v
+}
+
+fn spawn_load(s: &Store) -> Child {
+    s.command()
+        .arg("--data")
+        .arg(s.data())
+        .args(["--actor", "tester", "load", "big.csv"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start bonded load")
+}
+
+/// A moment in 0 … 1.25 × the clean run's time, by seed (a small LCG, so runs repeat).
+fn moment(seed: u64, clean: Duration) -> Duration {
+    let x = seed
+        .wrapping_mul(6_364_136_223_846_793_005)
+        .wrapping_add(1_442_695_040_888_963_407);
+    let fraction = (x >> 33) as f64 / (1u64 << 31) as f64; // 0 … 1
+    clean.mul_f64(1.25 * fraction)
+}
+
+fn crash_at(seed: u64) {
+    let r = reference();
+    let s = r.before.copy();
+    let mut child = spawn_load(&s);
+    std::thread::sleep(moment(seed, r.clean_time));
+    // SIGKILL on Unix: no destructor, no flush, nothing of the process runs after this.
+    let _ = child.kill();
+    let status = child.wait().expect("wait for bonded");
+
+    // Opens, verifies and reads back (panics, naming the fault, otherwise).
+    let after = contents(&s);
+    assert!(
+        after.starts_with(&r.before_contents),
+        "seed {seed}: what was loaded before the crash changed"
+    );
+    let n = after.len();
+    assert!(
+        after == r.before_contents || after == r.clean_contents,
+        "seed {seed}: the file is neither wholly in nor wholly absent: {n} events, \
+         {} before and {} with the file",
+        r.before_contents.len(),
+        r.clean_contents.len()
+    );
+    if status.success() {
+        assert_eq!(
+            after, r.clean_contents,
+            "seed {seed}: exit 0 but not all in"
+        );
+    }
+
+    // Loading the file again: what was missing is recorded, nothing twice; then the clean
+    // run's events and balances.
+    let reload = s.json(&["load", "big.csv"]);
+    let recorded = reload["files"][0]["recorded"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let was_in = after == r.clean_contents;
+    let want = if was_in { 0 } else { ROWS };
+    assert_eq!(recorded, want.to_string(), "seed {seed}: reload recorded");
+    if !was_in {
+        assert_eq!(contents(&s), r.clean_contents, "seed {seed}: reload");
+    }
+    assert_eq!(
+        figures(&s),
+        r.clean_balance,
+        "seed {seed}: balances after the reload"
+    );
+}
+
+// Four tests of six seeds each, so that the harness runs them side by side.
+
+#[test]
+fn killed_loads_leave_the_file_wholly_in_or_out_seeds_0_to_5() {
+    (0..6).for_each(crash_at);
+}
+
+#[test]
+fn killed_loads_leave_the_file_wholly_in_or_out_seeds_6_to_11() {
+    (6..12).for_each(crash_at);
+}
+
+#[test]
+fn killed_loads_leave_the_file_wholly_in_or_out_seeds_12_to_17() {
+    (12..18).for_each(crash_at);
+}
+
+#[test]
+fn killed_loads_leave_the_file_wholly_in_or_out_seeds_18_to_23() {
+    (18..24).for_each(crash_at);
+}
