@@ -202,6 +202,13 @@ fn with_log(mut value: Value, p: &Position) -> Value {
     value
 }
 
+/// A report as the JSON answer, ending with the log position it was computed from.
+fn report_json<T: serde::Serialize>(report: &T, p: &Position) -> Result<Json<Value>, ApiError> {
+    let value = serde_json::to_value(report)
+        .map_err(|e| ApiError::internal(format!("cannot encode the report: {e}")))?;
+    Ok(Json(with_log(value, p)))
+}
+
 /// Runs a read against the durable state, off the async workers.
 async fn reading<T, F>(st: &AppState, f: F) -> Result<T, ApiError>
 where
@@ -533,9 +540,7 @@ pub async fn balance(
     reading(&st, move |shared, _| {
         let report = ledger_core::balance::balances(&shared.ledger, &account, as_of)
             .map_err(route_refusal)?;
-        let value = serde_json::to_value(&report)
-            .map_err(|e| ApiError::internal(format!("cannot encode the report: {e}")))?;
-        Ok(Json(with_log(value, &shared.position)))
+        report_json(&report, &shared.position)
     })
     .await
 }
@@ -619,9 +624,7 @@ pub async fn deadlines(
     reading(&st, move |shared, _| {
         let report = ledger_core::deadlines::deadlines(&shared.ledger, &account, as_of)
             .map_err(route_refusal)?;
-        let value = serde_json::to_value(&report)
-            .map_err(|e| ApiError::internal(format!("cannot encode the report: {e}")))?;
-        Ok(Json(with_log(value, &shared.position)))
+        report_json(&report, &shared.position)
     })
     .await
 }
@@ -664,9 +667,7 @@ pub async fn cycle_report(
     reading(&st, move |shared, _| {
         let report = ledger_core::cycle::cycle_report(&shared.ledger, &account, cycle, filed)
             .map_err(route_refusal)?;
-        let value = serde_json::to_value(&report)
-            .map_err(|e| ApiError::internal(format!("cannot encode the report: {e}")))?;
-        Ok(Json(with_log(value, &shared.position)))
+        report_json(&report, &shared.position)
     })
     .await
 }
