@@ -110,7 +110,7 @@ pub struct BomInput {
 }
 
 /// One verification-list line (核注清单表体), as the company declared it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct MovementLine {
     #[serde(rename = "ref")]
     pub ref_: String,

@@ -294,13 +294,13 @@ pub fn carry_overs(
     let is_rm = |m: TradeMode| matches!(m, TradeMode::M0657 | TradeMode::M0258);
     let mut lines: Vec<CarryOverLine> = book
         .lines
-        .values()
+        .whole_lines()
         .filter(|r| is_rm(r.line.mode) && from <= r.line.date && r.line.date <= to)
         .map(|r| {
             let pairing = match r.line.peer_account.as_ref().and_then(|p| state.book(p)) {
                 None => "peer_not_in_store",
                 Some(peer) => {
-                    let found = peer.lines.values().any(|p| {
+                    let found = peer.lines.whole_lines().any(|p| {
                         is_rm(p.line.mode)
                             && p.line.dir != r.line.dir
                             && p.line.date == r.line.date

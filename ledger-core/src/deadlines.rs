@@ -16,7 +16,6 @@ use crate::ledger::{Book, Ledger};
 use crate::money::ZERO_CENTS;
 use crate::period::{last_day_of_month, Period};
 use crate::refusal::Refusal;
-use crate::trade_mode::TradeMode;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -64,11 +63,7 @@ pub struct DeadlineReport {
 
 /// The months with deep-processing carry-overs (0654/0255, in or out).
 pub fn carry_over_months(book: &Book) -> BTreeSet<Period> {
-    book.lines
-        .values()
-        .filter(|r| matches!(r.line.mode, TradeMode::M0654 | TradeMode::M0255))
-        .map(|r| Period::of(r.line.date, crate::book::DutyPeriod::Monthly))
-        .collect()
+    book.lines.deep_processing_months().collect()
 }
 
 fn status_of(done_on: Option<NaiveDate>, due: NaiveDate, as_of: NaiveDate) -> Status {
@@ -204,7 +199,7 @@ fn cycle_obligations(book: &Book, as_of: NaiveDate, out: &mut Vec<Obligation>) {
             let waiting = book
                 .awaiting
                 .iter()
-                .filter_map(|k| book.lines.get(k))
+                .filter_map(|(r, l)| book.lines.whole(r, *l))
                 .filter(|r| cycle.start <= r.line.date && r.line.date <= cycle.end)
                 .count();
             let mut o = plain(
@@ -244,7 +239,7 @@ fn cycle_obligations(book: &Book, as_of: NaiveDate, out: &mut Vec<Obligation>) {
         let empty = book
             .materials
             .values()
-            .all(|m| m.balance.at(as_of).is_zero())
+            .all(|m| m.balance_at(as_of).is_zero())
             && book.scrap.values().all(|s| s.at(as_of).is_zero());
         let done_on = empty.then_some(as_of.min(due));
         let mut o = plain(

@@ -433,7 +433,7 @@ fn close_cycle(state: &Ledger, account: &BookNo, date: NaiveDate) -> Result<Vec<
     let waiting: Vec<String> = b
         .awaiting
         .iter()
-        .filter_map(|k| b.lines.get(k))
+        .filter_map(|(r, l)| b.lines.whole(r, *l))
         .filter(|r| r.line.date <= cycle.end)
         .map(|r| format!("{}/{}", r.line.ref_, r.line.line))
         .collect();
@@ -900,7 +900,7 @@ fn outstanding_usd(b: &Book, date: NaiveDate) -> Decimal {
                 (q + l.qty, u + l.cif_usd)
             });
         if qty > Decimal::ZERO {
-            total += stock.balance.at(date).max(Decimal::ZERO) * usd / qty;
+            total += stock.balance_at(date).max(Decimal::ZERO) * usd / qty;
         }
     }
     total
@@ -942,8 +942,8 @@ fn record_movement(state: &Ledger, line: &MovementLine) -> Result<Vec<Decided>, 
         }
     }
     let key = (line.ref_.clone(), line.line);
-    if let Some(existing) = b.lines.get(&key) {
-        if &existing.line == line {
+    if let Some(same) = b.lines.compare(line) {
+        if same {
             return Ok(vec![]);
         }
         return Err(Refusal::RefLineConflict {
@@ -1043,7 +1043,7 @@ fn record_movement(state: &Ledger, line: &MovementLine) -> Result<Vec<Decided>, 
                 let on_book = b
                     .materials
                     .get(&item)
-                    .map(|m| m.balance.at(line.date))
+                    .map(|m| m.balance_at(line.date))
                     .unwrap_or_default();
                 if held + line.qty > on_book {
                     return Err(Refusal::WouldGoNegative {
@@ -1143,7 +1143,7 @@ fn apply_pending(state: &Ledger, account: &BookNo) -> Result<Vec<Decided>, Refus
     let mut scratch = state.clone();
     let mut out = Vec::new();
     for key in &b.awaiting {
-        let Some(rec) = b.lines.get(key) else {
+        let Some(rec) = b.lines.whole(&key.0, key.1) else {
             continue;
         };
         let line = &rec.line;
@@ -1189,7 +1189,7 @@ fn correct(state: &Ledger, input: &CorrectionInput) -> Result<Vec<Decided>, Refu
     if b.last_corrections.get(&key).map(String::as_str) == Some(input.reason.trim()) {
         return Ok(vec![]);
     }
-    let Some(rec) = b.lines.get(&key) else {
+    let Some(rec) = b.lines.get(&input.ref_, input.line) else {
         return Err(Refusal::NothingToCorrect {
             account: input.account.clone(),
             ref_: input.ref_.clone(),
@@ -1198,18 +1198,19 @@ fn correct(state: &Ledger, input: &CorrectionInput) -> Result<Vec<Decided>, Refu
     };
     check_not_written_off(
         b,
-        rec.line.date,
+        rec.date,
         &format!("the correction of {}/{}", input.ref_, input.line),
     )?;
-    let reversed: Vec<Effect> = rec
-        .effects
-        .iter()
+    let reversed: Vec<Effect> = b
+        .lines
+        .effects(rec.id)
+        .into_iter()
         .map(|e| Effect {
-            target: e.target.clone(),
+            target: e.target,
             qty: -e.qty,
         })
         .collect();
-    check_not_negative(b, rec.line.date, &reversed)?;
+    check_not_negative(b, rec.date, &reversed)?;
     let generation = b.generations.get(&key).copied().unwrap_or(0);
     Ok(vec![Decided {
         id: correction_id(&input.account, &input.ref_, input.line, generation),
@@ -1219,7 +1220,7 @@ fn correct(state: &Ledger, input: &CorrectionInput) -> Result<Vec<Decided>, Refu
             line: input.line,
             reason: input.reason.trim().to_string(),
             corrects: rec.event_id,
-            date: rec.line.date,
+            date: rec.date,
             reversed,
         }),
     }])

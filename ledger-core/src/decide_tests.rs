@@ -1102,7 +1102,7 @@ fn capacity_cap_bounds_cumulative_cif_with_eur_converted_via_cny() {
     let b = state.book(&bk(PURCHASED)).expect("book");
     assert_eq!(b.cap_used_usd[&1], dec!(94000));
     assert_eq!(
-        b.lines[&("IMP-2".to_string(), 1)].cif_usd,
+        b.lines.get("IMP-2", 1).and_then(|l| l.cif_usd),
         Some(dec!(44000))
     );
 
@@ -1911,7 +1911,7 @@ fn check_balances(state: &Ledger, dates: &[String]) -> Result<(), TestCaseError>
     let b = state.book(&bk(PURCHASED)).expect("book");
     for m in [M1, M2] {
         let stock = &b.materials[&ItemNo(m)];
-        let (least, when) = stock.balance.available_from(d("2024-12-31"));
+        let (least, when) = stock.available_from(d("2024-12-31"));
         prop_assert!(
             least >= Decimal::ZERO,
             "material {} at {} on {}",
@@ -1935,7 +1935,7 @@ fn check_balances(state: &Ledger, dates: &[String]) -> Result<(), TestCaseError>
                 - r.re_exported
                 - r.destroyed;
             prop_assert_eq!(identity, r.balance);
-            prop_assert_eq!(r.balance, stock.balance.at(d(date)));
+            prop_assert_eq!(r.balance, stock.balance_at(d(date)));
         }
     }
     Ok(())
@@ -1970,13 +1970,13 @@ proptest! {
                 }
                 Op::Correct { pick } => {
                     let book = state.book(&bk(PURCHASED)).expect("book");
-                    let mut open: Vec<&(String, u32)> = book.lines.keys().collect();
+                    let mut open: Vec<(&str, u32)> = book.lines.keys().collect();
                     if open.is_empty() {
                         continue;
                     }
                     open.sort();
-                    let (r, l) = open[pick % open.len()].clone();
-                    correction(PURCHASED, &r, l)
+                    let (r, l) = open[pick % open.len()];
+                    correction(PURCHASED, r, l)
                 }
             };
             match decide(&state, &cmd) {

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::events::Target;
 use crate::ids::{BookNo, Currency, HsCode, ItemNo};
 use crate::ledger::{Book, Ledger, RecordedLine, TariffRates};
+use crate::lines::is_domestic_sale;
 use crate::money::{round_cents, ZERO_CENTS};
 use crate::period::Period;
 use crate::refusal::Refusal;
@@ -190,23 +191,12 @@ impl Declaration {
     }
 }
 
-/// Whether a recorded line is a domestic sale, and of what.
-fn is_domestic_sale(rec: &RecordedLine) -> bool {
-    use TradeMode::*;
-    let l = &rec.line;
-    l.dir == Direction::I
-        && matches!(
-            (l.mode, l.goods),
-            (M0644 | M0245, GoodsKind::M | GoodsKind::P) | (M0844 | M0845, GoodsKind::S)
-        )
-}
-
 /// The domestic-sale lines of `period`, in date, ref and line order.
 pub fn sales_in(book: &Book, period: Period) -> Vec<&RecordedLine> {
     let mut lines: Vec<&RecordedLine> = book
         .lines
-        .values()
-        .filter(|r| is_domestic_sale(r) && period.contains(r.line.date))
+        .whole_lines()
+        .filter(|r| is_domestic_sale(&r.line) && period.contains(r.line.date))
         .collect();
     lines.sort_by(|a, b| {
         (a.line.date, &a.line.ref_, a.line.line).cmp(&(b.line.date, &b.line.ref_, b.line.line))
@@ -218,8 +208,8 @@ pub fn sales_in(book: &Book, period: Period) -> Vec<&RecordedLine> {
 pub fn sale_dates(book: &Book) -> Vec<NaiveDate> {
     let mut dates: Vec<NaiveDate> = book
         .lines
-        .values()
-        .filter(|r| is_domestic_sale(r))
+        .whole_lines()
+        .filter(|r| is_domestic_sale(&r.line))
         .map(|r| r.line.date)
         .collect();
     dates.sort();

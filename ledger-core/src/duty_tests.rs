@@ -658,9 +658,7 @@ fn a_quote_values_a_sale_without_recording_it() {
         (dec!(1001.46), dec!(186.84))
     );
     assert_eq!(
-        s.book(&book()).expect("book").materials[&crate::ids::ItemNo(1)]
-            .balance
-            .total(),
+        s.book(&book()).expect("book").materials[&crate::ids::ItemNo(1)].balance_total(),
         dec!(400)
     );
     // Finished goods: 10 units → 20 of material 1.

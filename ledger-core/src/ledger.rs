@@ -10,12 +10,13 @@ use rust_decimal::Decimal;
 use uuid::Uuid;
 
 use crate::book::{BookHeader, BookSettings};
-use crate::commands::MovementLine;
 use crate::events::{
     Effect, Event, ItemRegistered, OpeningRecorded, Target, WorkOrderRecorded, REFERENCE_STREAM,
 };
 use crate::ids::{BookNo, Currency, HsCode, ItemNo, PartNo};
-use crate::stock::{DatedStock, MaterialStock};
+pub use crate::lines::RecordedLine;
+use crate::lines::{LineFacts, LineId, LineStore};
+use crate::stock::{DatedStock, MaterialStock, StockRef};
 use crate::trade_mode::{Direction, GoodsKind};
 use crate::unit_consumption::UnitConsumption;
 
@@ -58,22 +59,10 @@ impl Reference {
     }
 }
 
-/// A movement line as it stands in the book, with what it did.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RecordedLine {
-    pub event_id: Uuid,
-    pub line: MovementLine,
-    pub item: ItemNo,
-    pub effects: Vec<Effect>,
-    pub cif: Option<Decimal>,
-    pub cif_usd: Option<Decimal>,
-    pub cap_cycle: Option<i64>,
-}
-
 /// One import that values later domestic sales: its date, quantity and CIF value.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ImportLot {
-    pub key: LineKey,
+    pub line: LineId,
     pub date: NaiveDate,
     pub qty: Decimal,
     pub cif: Decimal,
@@ -94,7 +83,8 @@ pub struct Book {
     pub materials: BTreeMap<ItemNo, MaterialStock>,
     pub scrap: BTreeMap<ItemNo, DatedStock>,
     pub subcontractors: BTreeMap<(String, GoodsKind, ItemNo), DatedStock>,
-    pub lines: HashMap<LineKey, RecordedLine>,
+    /// Every movement line recorded, compact (lines.rs).
+    pub lines: LineStore,
     /// How often each line key was corrected: part of the next recording's event id.
     pub generations: HashMap<LineKey, u32>,
     /// The reason of each line's latest correction: the same correction loaded again is a
@@ -136,7 +126,7 @@ impl Book {
             materials: BTreeMap::new(),
             scrap: BTreeMap::new(),
             subcontractors: BTreeMap::new(),
-            lines: HashMap::new(),
+            lines: LineStore::default(),
             generations: HashMap::new(),
             last_corrections: HashMap::new(),
             awaiting: BTreeSet::new(),
@@ -176,13 +166,14 @@ impl Book {
     }
 
     /// The stock an effect lands on, if it exists yet.
-    pub fn stock(&self, target: &Target) -> Option<&DatedStock> {
+    pub fn stock(&self, target: &Target) -> Option<StockRef<'_>> {
         match target {
-            Target::Material { item, .. } => self.materials.get(item).map(|m| &m.balance),
-            Target::Scrap { item } => self.scrap.get(item),
-            Target::Subcontractor { name, goods, item } => {
-                self.subcontractors.get(&(name.clone(), *goods, *item))
-            }
+            Target::Material { item, .. } => self.materials.get(item).map(StockRef::Material),
+            Target::Scrap { item } => self.scrap.get(item).map(StockRef::Dated),
+            Target::Subcontractor { name, goods, item } => self
+                .subcontractors
+                .get(&(name.clone(), *goods, *item))
+                .map(StockRef::Dated),
         }
     }
 
@@ -300,7 +291,6 @@ fn evolve_book(book: &mut Book, id: Uuid, event: &Event) {
         }
         Event::MovementRecorded(e) => {
             let line = &e.line;
-            let key = (line.ref_.clone(), line.line);
             for effect in &e.effects {
                 book.apply(line.date, effect, Decimal::ONE);
             }
@@ -311,22 +301,37 @@ fn evolve_book(book: &mut Book, id: Uuid, event: &Event) {
                     .insert((e.item, line.bom_version.unwrap_or(0)));
             }
             if e.awaiting_unit_consumption {
-                book.awaiting.insert(key.clone());
+                book.awaiting.insert((line.ref_.clone(), line.line));
             }
             let mut cap_cycle = None;
-            if let (Some(cif), Some(usd)) = (e.cif, e.cif_usd) {
-                if line.mode.counts_against_cap(line.dir, line.goods) {
-                    let cycle = book.cycle_containing(line.date).number;
-                    *book.cap_used_usd.entry(cycle).or_default() += usd;
-                    cap_cycle = Some(cycle);
-                }
-                if line.dir == Direction::I {
-                    book.first_import = Some(match book.first_import {
-                        Some(d) if d <= line.date => d,
-                        _ => line.date,
-                    });
+            if let (Some(usd), true) = (
+                e.cif_usd,
+                e.cif.is_some() && line.mode.counts_against_cap(line.dir, line.goods),
+            ) {
+                let cycle = book.cycle_containing(line.date).number;
+                *book.cap_used_usd.entry(cycle).or_default() += usd;
+                cap_cycle = Some(cycle);
+            }
+            book.lines.record(
+                line,
+                LineFacts {
+                    event_id: id,
+                    item: e.item,
+                    cif: e.cif,
+                    cif_usd: e.cif_usd,
+                    cap_cycle,
+                },
+                &e.effects,
+                e.awaiting_unit_consumption,
+            );
+            if let (Some(cif), Some(usd), Direction::I) = (e.cif, e.cif_usd, line.dir) {
+                book.first_import = Some(match book.first_import {
+                    Some(d) if d <= line.date => d,
+                    _ => line.date,
+                });
+                if let Some(lid) = book.lines.id_of(&line.ref_, line.line) {
                     book.imports.entry(e.item).or_default().push(ImportLot {
-                        key: key.clone(),
+                        line: lid,
                         date: line.date,
                         qty: line.qty,
                         cif,
@@ -335,18 +340,6 @@ fn evolve_book(book: &mut Book, id: Uuid, event: &Event) {
                     });
                 }
             }
-            book.lines.insert(
-                key,
-                RecordedLine {
-                    event_id: id,
-                    line: line.clone(),
-                    item: e.item,
-                    effects: e.effects.clone(),
-                    cif: e.cif,
-                    cif_usd: e.cif_usd,
-                    cap_cycle,
-                },
-            );
         }
         Event::ConsumptionApplied(e) => {
             let key = (e.ref_.clone(), e.line);
@@ -354,10 +347,10 @@ fn evolve_book(book: &mut Book, id: Uuid, event: &Event) {
                 book.apply(e.date, effect, Decimal::ONE);
             }
             book.awaiting.remove(&key);
-            if let Some(rec) = book.lines.get_mut(&key) {
-                rec.effects.extend(e.effects.iter().cloned());
-                book.bom_used
-                    .insert((rec.item, rec.line.bom_version.unwrap_or(0)));
+            if let Some((item, Some(version))) =
+                book.lines.add_effects(&e.ref_, e.line, &e.effects, false)
+            {
+                book.bom_used.insert((item, version));
             }
         }
         Event::MovementCorrected(e) => {
@@ -366,12 +359,12 @@ fn evolve_book(book: &mut Book, id: Uuid, event: &Event) {
                 book.apply(e.date, effect, Decimal::ONE);
             }
             book.awaiting.remove(&key);
-            if let Some(rec) = book.lines.remove(&key) {
+            if let Some(rec) = book.lines.remove(&e.ref_, e.line) {
                 if let (Some(cycle), Some(usd)) = (rec.cap_cycle, rec.cif_usd) {
                     *book.cap_used_usd.entry(cycle).or_default() -= usd;
                 }
                 if let Some(lots) = book.imports.get_mut(&rec.item) {
-                    lots.retain(|lot| lot.key != key);
+                    lots.retain(|lot| lot.line != rec.id);
                 }
             }
             *book.generations.entry(key.clone()).or_default() += 1;

@@ -19,6 +19,7 @@ pub mod exposure;
 pub mod ids;
 pub mod json_num;
 pub mod ledger;
+pub mod lines;
 pub mod money;
 pub mod period;
 pub mod refusal;

@@ -188,15 +188,15 @@ fn command(state: &Ledger, n: usize, op: &Op) -> Option<Command> {
         }),
         Op::Correct { pick } => {
             let b = state.book(&book())?;
-            let mut open: Vec<&(String, u32)> = b.lines.keys().collect();
+            let mut open: Vec<(&str, u32)> = b.lines.keys().collect();
             if open.is_empty() {
                 return None;
             }
             open.sort();
-            let (r, l) = open[pick % open.len()].clone();
+            let (r, l) = open[pick % open.len()];
             Command::CorrectMovement(CorrectionInput {
                 account: book(),
-                ref_: r,
+                ref_: r.to_string(),
                 line: l,
                 reason: format!("correction {n}"),
             })
@@ -249,7 +249,7 @@ fn replayed(log: &dyn EventLog) -> Ledger {
 fn check_books(state: &Ledger, dates: &[NaiveDate]) -> Result<(), TestCaseError> {
     let b = state.book(&book()).expect("the book is open");
     for (item, stock) in &b.materials {
-        let (least, when) = stock.balance.available_from(day(0));
+        let (least, when) = stock.available_from(day(0));
         prop_assert!(least >= Decimal::ZERO, "material {item}: {least} on {when}");
     }
     for (item, stock) in &b.scrap {
@@ -273,7 +273,7 @@ fn check_books(state: &Ledger, dates: &[NaiveDate]) -> Result<(), TestCaseError>
                 date
             );
             let stock = &b.materials[&m.item];
-            prop_assert_eq!(m.balance, stock.balance.at(*date).normalize());
+            prop_assert_eq!(m.balance, stock.balance_at(*date).normalize());
         }
     }
     Ok(())

@@ -424,7 +424,7 @@ mod tests {
             .book(&BOOK.parse().expect("book"))
             .expect("book");
         let keys: Vec<&str> = {
-            let mut k: Vec<&str> = book.lines.keys().map(|(r, _)| r.as_str()).collect();
+            let mut k: Vec<&str> = book.lines.keys().map(|(r, _)| r).collect();
             k.sort();
             k
         };

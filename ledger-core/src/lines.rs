@@ -1,0 +1,934 @@
+//! The movement lines of a book, kept small.
+//!
+//! A decade of a large factory is a million verification-list lines; holding each one whole
+//! (about a kilobyte with its effects and the map around it) does not fit a modest PC. What the
+//! rules need of most lines is little: whether a line loaded again is the same line (a 128-bit
+//! fingerprint), what it did (its effects, to reverse them in a correction), its date, item,
+//! event id and capacity-cap share. That is kept per line — about 90 bytes with the index and
+//! four effects — and the log holds the rest.
+//!
+//! The lines that reports read whole are kept whole as well: domestic sales (the monthly duty),
+//! remaining-material carry-overs (the pairing in the cycle report) and finished goods waiting
+//! for their unit consumption. Deep-processing carry-overs are counted per month (their
+//! declaration deadline).
+
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{Hash, Hasher};
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::commands::MovementLine;
+use crate::events::{Effect, Target};
+use crate::ids::ItemNo;
+use crate::period::Period;
+use crate::trade_mode::{Column, Direction, GoodsKind, TradeMode};
+
+/// A line of a book: its list (interned) and line number, packed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct LineId(u64);
+
+impl LineId {
+    fn new(ref_id: u32, line: u32) -> Self {
+        LineId((u64::from(ref_id) << 32) | u64::from(line))
+    }
+
+    fn ref_id(self) -> u32 {
+        (self.0 >> 32) as u32
+    }
+
+    fn line(self) -> u32 {
+        self.0 as u32
+    }
+}
+
+/// A movement line as it stands in the book, whole, with what it did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordedLine {
+    pub event_id: Uuid,
+    pub line: MovementLine,
+    pub item: ItemNo,
+    pub effects: Vec<Effect>,
+    pub cif: Option<Decimal>,
+    pub cif_usd: Option<Decimal>,
+    pub cap_cycle: Option<i64>,
+}
+
+/// What a `MovementRecorded` event says of its line besides the line itself.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LineFacts {
+    pub event_id: Uuid,
+    pub item: ItemNo,
+    pub cif: Option<Decimal>,
+    pub cif_usd: Option<Decimal>,
+    pub cap_cycle: Option<i64>,
+}
+
+impl LineFacts {
+    fn of(r: &RecordedLine) -> Self {
+        LineFacts {
+            event_id: r.event_id,
+            item: r.item,
+            cif: r.cif,
+            cif_usd: r.cif_usd,
+            cap_cycle: r.cap_cycle,
+        }
+    }
+}
+
+/// What the rules need of any recorded line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LineSummary {
+    pub id: LineId,
+    pub event_id: Uuid,
+    pub date: NaiveDate,
+    pub item: ItemNo,
+    pub cif_usd: Option<Decimal>,
+    pub cap_cycle: Option<i64>,
+}
+
+/// Whether a line of these kinds is read whole by a report.
+pub fn is_domestic_sale(line: &MovementLine) -> bool {
+    use TradeMode::*;
+    line.dir == Direction::I
+        && matches!(
+            (line.mode, line.goods),
+            (M0644 | M0245, GoodsKind::M | GoodsKind::P) | (M0844 | M0845, GoodsKind::S)
+        )
+}
+
+/// Remaining-material carry-overs (0657/0258), paired in the cycle report.
+pub fn is_remaining_carry_over(mode: TradeMode) -> bool {
+    matches!(mode, TradeMode::M0657 | TradeMode::M0258)
+}
+
+/// Deep-processing carry-overs (0654/0255), declared by month-end.
+pub fn is_deep_processing(mode: TradeMode) -> bool {
+    matches!(mode, TradeMode::M0654 | TradeMode::M0255)
+}
+
+/// A line's content, hashed: two lines with the same fingerprint are the same line. SHA-256
+/// (truncated to 128 bits) over the fields as `Hash` feeds them, so equal lines (`1.0` and
+/// `1.00` are equal quantities) give equal fingerprints and a collision is not a practical risk.
+pub fn fingerprint(line: &MovementLine) -> [u8; 16] {
+    /// `Hash` feeds a field at a time, a few bytes each: gather them and digest in one go.
+    struct ShaHasher {
+        sha: Sha256,
+        buf: [u8; 256],
+        len: usize,
+    }
+    impl ShaHasher {
+        fn flush(&mut self) {
+            self.sha.update(&self.buf[..self.len]);
+            self.len = 0;
+        }
+    }
+    impl Hasher for ShaHasher {
+        fn finish(&self) -> u64 {
+            0 // never called: the digest is read below
+        }
+        fn write(&mut self, bytes: &[u8]) {
+            if self.len + bytes.len() > self.buf.len() {
+                self.flush();
+            }
+            if bytes.len() > self.buf.len() {
+                self.sha.update(bytes);
+            } else {
+                self.buf[self.len..self.len + bytes.len()].copy_from_slice(bytes);
+                self.len += bytes.len();
+            }
+        }
+    }
+    let mut h = ShaHasher {
+        sha: Sha256::new(),
+        buf: [0; 256],
+        len: 0,
+    };
+    line.hash(&mut h);
+    h.flush();
+    let digest = h.sha.finalize();
+    let mut out = [0u8; 16];
+    out.copy_from_slice(&digest[..16]);
+    out
+}
+
+const FLAG_WHOLE: u8 = 1;
+const FLAG_CIF_USD: u8 = 2;
+const FLAG_CAP_CYCLE: u8 = 4;
+const FLAG_DEEP: u8 = 8;
+
+/// One line, compact. When `FLAG_WHOLE` is set the line is in `LineStore::whole` and only the
+/// fingerprint, date and flags here are used.
+#[derive(Debug, Clone)]
+struct LineRec {
+    event_id: Uuid,
+    fingerprint: [u8; 16],
+    cif_usd: Decimal,
+    date: NaiveDate,
+    item: ItemNo,
+    effects_at: u32,
+    cap_cycle: i32,
+    effects_len: u16,
+    flags: u8,
+}
+
+/// One effect, packed: 24 bytes where `Effect` takes 56 and a heap string for subcontractors.
+#[derive(Debug, Clone, Copy)]
+struct PackedEffect {
+    qty: Decimal,
+    item: ItemNo,
+    /// For a subcontractor: the index of its name in `LineStore::subcontractors`.
+    name: u16,
+    /// 0 material, 1 scrap, 2 subcontractor.
+    kind: u8,
+    /// A material's column, or a subcontractor's goods kind.
+    code: u8,
+}
+
+const COLUMNS: [Column; 8] = [
+    Column::Opening,
+    Column::Imported,
+    Column::CarriedIn,
+    Column::Consumed,
+    Column::CarriedOut,
+    Column::DomesticSold,
+    Column::ReExported,
+    Column::Destroyed,
+];
+const GOODS: [GoodsKind; 3] = [GoodsKind::M, GoodsKind::P, GoodsKind::S];
+
+/// Effects live in chunks that never move once allocated (no copy of the whole arena as it
+/// grows); a line's effects never straddle two chunks.
+const CHUNK: usize = 1 << 16;
+
+/// The lines of one book.
+#[derive(Debug, Clone, Default)]
+pub struct LineStore {
+    refs: HashMap<Box<str>, u32>,
+    ref_names: Vec<Box<str>>,
+    index: HashMap<LineId, u32>,
+    recs: Vec<Vec<LineRec>>,
+    /// Slots of removed (corrected) lines, reused by the next line recorded.
+    free: Vec<u32>,
+    effects: Vec<Vec<PackedEffect>>,
+    subcontractors: Vec<Box<str>>,
+    whole: HashMap<LineId, RecordedLine>,
+    deep_months: BTreeMap<Period, u32>,
+}
+
+impl LineStore {
+    /// How many lines are recorded.
+    pub fn len(&self) -> usize {
+        self.index.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.index.is_empty()
+    }
+
+    /// Makes room for `additional` more lines at once (replay knows how many events follow).
+    pub fn reserve(&mut self, additional: usize) {
+        self.index.reserve(additional);
+    }
+
+    /// The id of a line, if it is recorded.
+    pub fn id_of(&self, ref_: &str, line: u32) -> Option<LineId> {
+        let ref_id = *self.refs.get(ref_)?;
+        let id = LineId::new(ref_id, line);
+        self.index.contains_key(&id).then_some(id)
+    }
+
+    /// The list and line number of a line.
+    pub fn key_of(&self, id: LineId) -> (&str, u32) {
+        let name = self
+            .ref_names
+            .get(id.ref_id() as usize)
+            .map_or("", |s| &**s);
+        (name, id.line())
+    }
+
+    fn rec(&self, id: LineId) -> Option<&LineRec> {
+        let slot = *self.index.get(&id)? as usize;
+        self.recs.get(slot / CHUNK)?.get(slot % CHUNK)
+    }
+
+    fn rec_mut(&mut self, id: LineId) -> Option<&mut LineRec> {
+        let slot = *self.index.get(&id)? as usize;
+        self.recs.get_mut(slot / CHUNK)?.get_mut(slot % CHUNK)
+    }
+
+    /// Whether `line` is already recorded: `Some(true)` as the very same line (a repeat),
+    /// `Some(false)` as a different line under the same list and line number.
+    pub fn compare(&self, line: &MovementLine) -> Option<bool> {
+        let id = self.id_of(&line.ref_, line.line)?;
+        if let Some(whole) = self.whole.get(&id) {
+            return Some(&whole.line == line);
+        }
+        self.rec(id).map(|r| r.fingerprint == fingerprint(line))
+    }
+
+    /// What the rules need of a recorded line.
+    pub fn get(&self, ref_: &str, line: u32) -> Option<LineSummary> {
+        let id = self.id_of(ref_, line)?;
+        if let Some(w) = self.whole.get(&id) {
+            return Some(LineSummary {
+                id,
+                event_id: w.event_id,
+                date: w.line.date,
+                item: w.item,
+                cif_usd: w.cif_usd,
+                cap_cycle: w.cap_cycle,
+            });
+        }
+        let r = self.rec(id)?;
+        Some(LineSummary {
+            id,
+            event_id: r.event_id,
+            date: r.date,
+            item: r.item,
+            cif_usd: (r.flags & FLAG_CIF_USD != 0).then_some(r.cif_usd),
+            cap_cycle: (r.flags & FLAG_CAP_CYCLE != 0).then_some(i64::from(r.cap_cycle)),
+        })
+    }
+
+    /// What a recorded line did.
+    pub fn effects(&self, id: LineId) -> Vec<Effect> {
+        if let Some(w) = self.whole.get(&id) {
+            return w.effects.clone();
+        }
+        let Some(r) = self.rec(id) else {
+            return Vec::new();
+        };
+        let at = r.effects_at as usize;
+        let Some(chunk) = self.effects.get(at / CHUNK) else {
+            return Vec::new();
+        };
+        let start = at % CHUNK;
+        chunk
+            .get(start..start + usize::from(r.effects_len))
+            .unwrap_or_default()
+            .iter()
+            .map(|p| self.unpack(p))
+            .collect()
+    }
+
+    /// A line kept whole: a domestic sale, a remaining-material carry-over, or finished goods
+    /// waiting for their unit consumption.
+    pub fn whole(&self, ref_: &str, line: u32) -> Option<&RecordedLine> {
+        self.whole.get(&self.id_of(ref_, line)?)
+    }
+
+    /// Every line kept whole, in no particular order.
+    pub fn whole_lines(&self) -> impl Iterator<Item = &RecordedLine> {
+        self.whole.values()
+    }
+
+    /// Months with a deep-processing carry-over (0654/0255) recorded.
+    pub fn deep_processing_months(&self) -> impl Iterator<Item = Period> + '_ {
+        self.deep_months.keys().copied()
+    }
+
+    /// Every recorded line's list and line number, in no particular order.
+    pub fn keys(&self) -> impl Iterator<Item = (&str, u32)> {
+        self.index.keys().map(|id| self.key_of(*id))
+    }
+
+    fn intern_ref(&mut self, ref_: &str) -> Option<u32> {
+        if let Some(id) = self.refs.get(ref_) {
+            return Some(*id);
+        }
+        let id = u32::try_from(self.ref_names.len()).ok()?;
+        self.refs.insert(ref_.into(), id);
+        self.ref_names.push(ref_.into());
+        Some(id)
+    }
+
+    fn subcontractor_index(&mut self, name: &str) -> Option<u16> {
+        if let Some(i) = self.subcontractors.iter().position(|s| &**s == name) {
+            return u16::try_from(i).ok();
+        }
+        let i = u16::try_from(self.subcontractors.len()).ok()?;
+        self.subcontractors.push(name.into());
+        Some(i)
+    }
+
+    fn pack(&mut self, effect: &Effect) -> Option<PackedEffect> {
+        let (kind, code, item, name) = match &effect.target {
+            Target::Material { item, column } => (0, *column as u8, *item, 0),
+            Target::Scrap { item } => (1, 0, *item, 0),
+            Target::Subcontractor { name, goods, item } => {
+                (2, *goods as u8, *item, self.subcontractor_index(name)?)
+            }
+        };
+        Some(PackedEffect {
+            qty: effect.qty,
+            item,
+            name,
+            kind,
+            code,
+        })
+    }
+
+    fn unpack(&self, p: &PackedEffect) -> Effect {
+        let target = match p.kind {
+            0 => Target::Material {
+                item: p.item,
+                column: COLUMNS[usize::from(p.code) % COLUMNS.len()],
+            },
+            1 => Target::Scrap { item: p.item },
+            _ => Target::Subcontractor {
+                name: self
+                    .subcontractors
+                    .get(usize::from(p.name))
+                    .map_or_else(String::new, |s| s.to_string()),
+                goods: GOODS[usize::from(p.code) % GOODS.len()],
+                item: p.item,
+            },
+        };
+        Effect { target, qty: p.qty }
+    }
+
+    /// Packs `effects` into the arena; `None` when they cannot be packed (more than a chunk,
+    /// too many subcontractors): the line is then kept whole.
+    fn store_effects(&mut self, effects: &[Effect]) -> Option<(u32, u16)> {
+        let len = u16::try_from(effects.len()).ok()?;
+        if effects.len() > CHUNK {
+            return None;
+        }
+        for e in effects {
+            if let Target::Subcontractor { name, .. } = &e.target {
+                self.subcontractor_index(name)?;
+            }
+        }
+        let fits = self
+            .effects
+            .last()
+            .is_some_and(|c| c.len() + effects.len() <= CHUNK);
+        if !fits {
+            self.effects.push(Vec::with_capacity(CHUNK));
+        }
+        let chunk_no = self.effects.len() - 1;
+        let at = u32::try_from(chunk_no * CHUNK + self.effects.last()?.len()).ok()?;
+        for e in effects {
+            let p = self.pack(e)?;
+            self.effects.last_mut()?.push(p);
+        }
+        Some((at, len))
+    }
+
+    fn new_slot(&mut self, rec: LineRec) -> Option<u32> {
+        if let Some(slot) = self.free.pop() {
+            let s = slot as usize;
+            if let Some(r) = self
+                .recs
+                .get_mut(s / CHUNK)
+                .and_then(|c| c.get_mut(s % CHUNK))
+            {
+                *r = rec;
+                return Some(slot);
+            }
+        }
+        if !matches!(self.recs.last(), Some(c) if c.len() < CHUNK) {
+            self.recs.push(Vec::with_capacity(CHUNK));
+        }
+        let chunk_no = self.recs.len() - 1;
+        let chunk = self.recs.last_mut()?;
+        let slot = u32::try_from(chunk_no * CHUNK + chunk.len()).ok()?;
+        chunk.push(rec);
+        Some(slot)
+    }
+
+    /// The compact form of a line, or `None` when it cannot be packed (its effects do not fit
+    /// a chunk, its cap cycle does not fit 32 bits, too many subcontractors).
+    fn compact(
+        &mut self,
+        line: &MovementLine,
+        facts: &LineFacts,
+        effects: &[Effect],
+    ) -> Option<LineRec> {
+        let cap_cycle = match facts.cap_cycle {
+            None => 0,
+            Some(c) => i32::try_from(c).ok()?,
+        };
+        let (effects_at, effects_len) = self.store_effects(effects)?;
+        let mut flags = 0;
+        if facts.cif_usd.is_some() {
+            flags |= FLAG_CIF_USD;
+        }
+        if facts.cap_cycle.is_some() {
+            flags |= FLAG_CAP_CYCLE;
+        }
+        if is_deep_processing(line.mode) {
+            flags |= FLAG_DEEP;
+        }
+        Some(LineRec {
+            event_id: facts.event_id,
+            fingerprint: fingerprint(line),
+            cif_usd: facts.cif_usd.unwrap_or_default(),
+            date: line.date,
+            item: facts.item,
+            effects_at,
+            cap_cycle,
+            effects_len,
+            flags,
+        })
+    }
+
+    /// The stand-in of a line kept whole: the date and flags, the rest is in `whole`.
+    fn whole_rec(line: &MovementLine, facts: &LineFacts) -> LineRec {
+        let mut flags = FLAG_WHOLE;
+        if is_deep_processing(line.mode) {
+            flags |= FLAG_DEEP;
+        }
+        LineRec {
+            event_id: facts.event_id,
+            fingerprint: [0; 16],
+            cif_usd: Decimal::ZERO,
+            date: line.date,
+            item: facts.item,
+            effects_at: 0,
+            cap_cycle: 0,
+            effects_len: 0,
+            flags,
+        }
+    }
+
+    /// Whether a report reads this line whole.
+    fn read_whole(line: &MovementLine, awaiting: bool) -> bool {
+        awaiting || is_domestic_sale(line) || is_remaining_carry_over(line.mode)
+    }
+
+    /// Records a line (a `MovementRecorded` event). A line already held under the same list and
+    /// line number is replaced. Only a line kept whole is copied.
+    pub(crate) fn record(
+        &mut self,
+        line: &MovementLine,
+        facts: LineFacts,
+        effects: &[Effect],
+        awaiting: bool,
+    ) {
+        let Some(ref_id) = self.intern_ref(&line.ref_) else {
+            return;
+        };
+        let id = LineId::new(ref_id, line.line);
+        self.remove_id(id);
+        if is_deep_processing(line.mode) {
+            let month = Period::of(line.date, crate::book::DutyPeriod::Monthly);
+            *self.deep_months.entry(month).or_default() += 1;
+        }
+        let compact = if Self::read_whole(line, awaiting) {
+            None
+        } else {
+            self.compact(line, &facts, effects)
+        };
+        let rec = match compact {
+            Some(rec) => rec,
+            None => {
+                let rec = Self::whole_rec(line, &facts);
+                self.whole.insert(
+                    id,
+                    RecordedLine {
+                        event_id: facts.event_id,
+                        line: line.clone(),
+                        item: facts.item,
+                        effects: effects.to_vec(),
+                        cif: facts.cif,
+                        cif_usd: facts.cif_usd,
+                        cap_cycle: facts.cap_cycle,
+                    },
+                );
+                rec
+            }
+        };
+        if let Some(slot) = self.new_slot(rec) {
+            self.index.insert(id, slot);
+        }
+    }
+
+    /// Adds the effects of a unit consumption applied late (`ConsumptionApplied`); a line no
+    /// longer waiting and not read whole by a report is packed. Returns the line's item and,
+    /// when known, its BOM version.
+    pub(crate) fn add_effects(
+        &mut self,
+        ref_: &str,
+        line: u32,
+        effects: &[Effect],
+        still_awaiting: bool,
+    ) -> Option<(ItemNo, Option<u32>)> {
+        let id = self.id_of(ref_, line)?;
+        if let Some(mut w) = self.whole.remove(&id) {
+            w.effects.extend(effects.iter().cloned());
+            let out = (w.item, Some(w.line.bom_version.unwrap_or(0)));
+            let compact = if Self::read_whole(&w.line, still_awaiting) {
+                None
+            } else {
+                self.compact(&w.line, &LineFacts::of(&w), &w.effects)
+            };
+            match (compact, self.rec_mut(id)) {
+                (Some(packed), Some(rec)) => *rec = packed,
+                _ => {
+                    self.whole.insert(id, w);
+                }
+            }
+            return Some(out);
+        }
+        // A packed line: its effects move to the end of the arena with the new ones.
+        let mut all = self.effects(id);
+        all.extend(effects.iter().cloned());
+        let stored = self.store_effects(&all);
+        let rec = self.rec_mut(id)?;
+        if let Some((at, len)) = stored {
+            rec.effects_at = at;
+            rec.effects_len = len;
+        }
+        Some((rec.item, None))
+    }
+
+    /// Removes a line (a `MovementCorrected` event); returns what it was.
+    pub(crate) fn remove(&mut self, ref_: &str, line: u32) -> Option<LineSummary> {
+        let summary = self.get(ref_, line)?;
+        self.remove_id(summary.id);
+        Some(summary)
+    }
+
+    fn remove_id(&mut self, id: LineId) {
+        let Some(slot) = self.index.remove(&id) else {
+            return;
+        };
+        self.whole.remove(&id);
+        let s = slot as usize;
+        let deep = self
+            .recs
+            .get(s / CHUNK)
+            .and_then(|c| c.get(s % CHUNK))
+            .filter(|r| r.flags & FLAG_DEEP != 0)
+            .map(|r| Period::of(r.date, crate::book::DutyPeriod::Monthly));
+        if let Some(month) = deep {
+            if let Some(n) = self.deep_months.get_mut(&month) {
+                *n = n.saturating_sub(1);
+                if *n == 0 {
+                    self.deep_months.remove(&month);
+                }
+            }
+        }
+        self.free.push(slot);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::{BookNo, Currency};
+    use rust_decimal_macros::dec;
+
+    fn line(ref_: &str, n: u32, mode: TradeMode, dir: Direction, goods: GoodsKind) -> MovementLine {
+        MovementLine {
+            ref_: ref_.to_string(),
+            line: n,
+            date: "2025-03-10".parse().expect("date"),
+            account: "E44038000001".parse::<BookNo>().expect("book"),
+            mode,
+            dir,
+            goods,
+            qty: dec!(10),
+            item: Some(ItemNo(n)),
+            part: None,
+            unit_price: Some(dec!(2.5)),
+            currency: Some(Currency::usd()),
+            incoterm: None,
+            freight: None,
+            insurance: None,
+            bom_version: None,
+            peer_account: None,
+            subcontractor: None,
+        }
+    }
+
+    fn effect(target: Target, qty: Decimal) -> Effect {
+        Effect { target, qty }
+    }
+
+    fn recorded(l: MovementLine, effects: Vec<Effect>) -> RecordedLine {
+        RecordedLine {
+            event_id: Uuid::from_u128(u128::from(l.line) + 7),
+            item: ItemNo(l.line),
+            cif: Some(dec!(25)),
+            cif_usd: Some(dec!(25)),
+            cap_cycle: Some(3),
+            effects,
+            line: l,
+        }
+    }
+
+    fn record(store: &mut LineStore, r: RecordedLine, awaiting: bool) {
+        store.record(&r.line, LineFacts::of(&r), &r.effects, awaiting);
+    }
+
+    /// Every kind of effect comes back out of the arena exactly as it went in.
+    #[test]
+    fn effects_come_back_as_recorded() {
+        let mut effects: Vec<Effect> = COLUMNS
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                effect(
+                    Target::Material {
+                        item: ItemNo(i as u32 + 1),
+                        column: *c,
+                    },
+                    Decimal::new(-(i as i64) * 1001, 3),
+                )
+            })
+            .collect();
+        effects.push(effect(Target::Scrap { item: ItemNo(90) }, dec!(0.5)));
+        for (i, g) in GOODS.iter().enumerate() {
+            effects.push(effect(
+                Target::Subcontractor {
+                    name: format!("Sub {i}"),
+                    goods: *g,
+                    item: ItemNo(i as u32),
+                },
+                dec!(7),
+            ));
+        }
+        let mut store = LineStore::default();
+        let l = line("QD1", 1, TradeMode::M0615, Direction::E, GoodsKind::P);
+        record(&mut store, recorded(l.clone(), effects.clone()), false);
+        let id = store.id_of("QD1", 1).expect("recorded");
+        assert_eq!(store.effects(id), effects);
+        assert!(store.whole("QD1", 1).is_none(), "an export is kept compact");
+        let s = store.get("QD1", 1).expect("summary");
+        assert_eq!(
+            (s.event_id, s.date, s.item, s.cif_usd, s.cap_cycle),
+            (
+                Uuid::from_u128(8),
+                l.date,
+                ItemNo(1),
+                Some(dec!(25)),
+                Some(3)
+            )
+        );
+        assert_eq!(store.key_of(id), ("QD1", 1));
+    }
+
+    /// A line loaded again is the same line; one differing in any field is a conflict; equal
+    /// quantities written differently (10 and 10.00) are the same.
+    #[test]
+    fn compare_tells_a_repeat_from_a_conflict() {
+        let mut store = LineStore::default();
+        let l = line("QD1", 1, TradeMode::M0615, Direction::I, GoodsKind::M);
+        assert_eq!(store.compare(&l), None);
+        record(&mut store, recorded(l.clone(), vec![]), false);
+        assert_eq!(store.compare(&l), Some(true));
+        let mut same = l.clone();
+        same.qty = dec!(10.00);
+        assert_eq!(store.compare(&same), Some(true));
+        type Change = Box<dyn Fn(&mut MovementLine)>;
+        let cases: Vec<(&str, Change)> = vec![
+            ("qty", Box::new(|m| m.qty = dec!(10.01))),
+            (
+                "date",
+                Box::new(|m| m.date = "2025-03-11".parse().expect("d")),
+            ),
+            ("price", Box::new(|m| m.unit_price = None)),
+            ("currency", Box::new(|m| m.currency = Some(Currency::cny()))),
+            ("mode", Box::new(|m| m.mode = TradeMode::M0214)),
+            ("item", Box::new(|m| m.item = Some(ItemNo(2)))),
+            (
+                "subcontractor",
+                Box::new(|m| m.subcontractor = Some("X".into())),
+            ),
+        ];
+        for (what, change) in cases {
+            let mut other = l.clone();
+            change(&mut other);
+            assert_eq!(store.compare(&other), Some(false), "{what}");
+        }
+        // Another line number of the same list is not recorded.
+        let mut next = l.clone();
+        next.line = 2;
+        assert_eq!(store.compare(&next), None);
+    }
+
+    /// Sales, remaining-material carry-overs and lines awaiting unit consumption are kept whole;
+    /// deep-processing months are counted and forgotten when their last line is corrected.
+    #[test]
+    fn report_lines_are_kept_whole() {
+        let mut store = LineStore::default();
+        let sale = line("S", 1, TradeMode::M0644, Direction::I, GoodsKind::M);
+        let rm = line("R", 1, TradeMode::M0657, Direction::E, GoodsKind::M);
+        let deep = line("D", 1, TradeMode::M0654, Direction::E, GoodsKind::P);
+        let deep2 = line("D", 2, TradeMode::M0255, Direction::I, GoodsKind::M);
+        let waiting = line("W", 1, TradeMode::M0615, Direction::E, GoodsKind::P);
+        for (l, awaiting) in [
+            (&sale, false),
+            (&rm, false),
+            (&deep, false),
+            (&deep2, false),
+            (&waiting, true),
+        ] {
+            record(&mut store, recorded(l.clone(), vec![]), awaiting);
+        }
+        let mut whole: Vec<&str> = store.whole_lines().map(|r| r.line.ref_.as_str()).collect();
+        whole.sort();
+        assert_eq!(whole, vec!["R", "S", "W"]);
+        let march = Period::of(deep.date, crate::book::DutyPeriod::Monthly);
+        assert_eq!(
+            store.deep_processing_months().collect::<Vec<_>>(),
+            vec![march]
+        );
+        store.remove("D", 1);
+        assert_eq!(
+            store.deep_processing_months().count(),
+            1,
+            "D/2 is still there"
+        );
+        store.remove("D", 2);
+        assert_eq!(store.deep_processing_months().count(), 0);
+        // The waiting line takes its consumption and is packed.
+        let consumed = vec![effect(
+            Target::Material {
+                item: ItemNo(5),
+                column: Column::Consumed,
+            },
+            dec!(3.25),
+        )];
+        assert_eq!(
+            store.add_effects("W", 1, &consumed, false),
+            Some((ItemNo(1), Some(0)))
+        );
+        assert!(store.whole("W", 1).is_none());
+        assert_eq!(store.compare(&waiting), Some(true));
+        let id = store.id_of("W", 1).expect("still recorded");
+        assert_eq!(store.effects(id), consumed);
+        assert_eq!(store.len(), 3);
+    }
+
+    /// The model: every line whole in a map.
+    type Model = BTreeMap<(String, u32), (RecordedLine, bool)>;
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        Record {
+            list: u8,
+            n: u32,
+            mode: u8,
+            effects: u8,
+            awaiting: bool,
+        },
+        Remove {
+            list: u8,
+            n: u32,
+        },
+        Consume {
+            list: u8,
+            n: u32,
+        },
+    }
+
+    fn op() -> impl proptest::strategy::Strategy<Value = Op> {
+        use proptest::prelude::*;
+        prop_oneof![
+            3 => (0u8..4, 1u32..6, 0u8..5, 0u8..5, any::<bool>()).prop_map(
+                |(list, n, mode, effects, awaiting)| Op::Record { list, n, mode, effects, awaiting }
+            ),
+            1 => (0u8..4, 1u32..6).prop_map(|(list, n)| Op::Remove { list, n }),
+            1 => (0u8..4, 1u32..6).prop_map(|(list, n)| Op::Consume { list, n }),
+        ]
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(128))]
+
+        /// Whatever is recorded, corrected and consumed, the store answers as the whole-line
+        /// model does: same lines, same summaries, same effects, same repeats.
+        #[test]
+        fn the_compact_store_answers_as_whole_lines_would(ops in proptest::collection::vec(op(), 0..60)) {
+            const MODES: [(TradeMode, Direction, GoodsKind); 5] = [
+                (TradeMode::M0615, Direction::I, GoodsKind::M),
+                (TradeMode::M0615, Direction::E, GoodsKind::P),
+                (TradeMode::M0644, Direction::I, GoodsKind::M),
+                (TradeMode::M0654, Direction::E, GoodsKind::P),
+                (TradeMode::M0657, Direction::I, GoodsKind::M),
+            ];
+            let mut store = LineStore::default();
+            let mut model = Model::new();
+            for (step, op) in ops.into_iter().enumerate() {
+                match op {
+                    Op::Record { list, n, mode, effects, awaiting } => {
+                        let (m, d, g) = MODES[usize::from(mode)];
+                        let mut l = line(&format!("L{list}"), n, m, d, g);
+                        l.qty = Decimal::from(step as u64);
+                        let effects = (0..effects)
+                            .map(|i| effect(
+                                if i == 3 {
+                                    Target::Subcontractor { name: "S".into(), goods: g, item: ItemNo(u32::from(i)) }
+                                } else {
+                                    Target::Material { item: ItemNo(u32::from(i)), column: COLUMNS[usize::from(i)] }
+                                },
+                                Decimal::new(step as i64, 2),
+                            ))
+                            .collect();
+                        let mut r = recorded(l, effects);
+                        if step % 3 == 0 {
+                            r.cif_usd = None;
+                            r.cap_cycle = None;
+                        }
+                        model.insert((r.line.ref_.clone(), n), (r.clone(), awaiting));
+                        record(&mut store, r, awaiting);
+                    }
+                    Op::Remove { list, n } => {
+                        let key = (format!("L{list}"), n);
+                        let got = store.remove(&key.0, n).map(|s| s.event_id);
+                        proptest::prop_assert_eq!(got, model.remove(&key).map(|(r, _)| r.event_id));
+                    }
+                    Op::Consume { list, n } => {
+                        let key = (format!("L{list}"), n);
+                        let extra = vec![effect(Target::Scrap { item: ItemNo(9) }, Decimal::from(n))];
+                        let got = store.add_effects(&key.0, n, &extra, false).map(|(item, _)| item);
+                        let want = model.get_mut(&key).map(|(r, awaiting)| {
+                            r.effects.extend(extra.iter().cloned());
+                            *awaiting = false;
+                            r.item
+                        });
+                        proptest::prop_assert_eq!(got, want);
+                    }
+                }
+                proptest::prop_assert_eq!(store.len(), model.len());
+                for ((ref_, n), (r, _)) in &model {
+                    let s = store.get(ref_, *n);
+                    proptest::prop_assert!(s.is_some());
+                    let s = s.expect("checked");
+                    proptest::prop_assert_eq!(
+                        (s.event_id, s.date, s.item, s.cif_usd, s.cap_cycle),
+                        (r.event_id, r.line.date, r.item, r.cif_usd, r.cap_cycle)
+                    );
+                    proptest::prop_assert_eq!(store.effects(s.id), r.effects.clone());
+                    proptest::prop_assert_eq!(store.compare(&r.line), Some(true));
+                }
+                let mut whole: Vec<(String, u32)> =
+                    store.whole_lines().map(|r| (r.line.ref_.clone(), r.line.line)).collect();
+                whole.sort();
+                let want: Vec<(String, u32)> = model
+                    .iter()
+                    .filter(|(_, (r, awaiting))| {
+                        *awaiting || is_domestic_sale(&r.line) || is_remaining_carry_over(r.line.mode)
+                    })
+                    .map(|(k, _)| k.clone())
+                    .collect();
+                proptest::prop_assert_eq!(whole, want);
+                let deep: std::collections::BTreeSet<Period> = model
+                    .values()
+                    .filter(|(r, _)| is_deep_processing(r.line.mode))
+                    .map(|(r, _)| Period::of(r.line.date, crate::book::DutyPeriod::Monthly))
+                    .collect();
+                proptest::prop_assert_eq!(
+                    store.deep_processing_months().collect::<std::collections::BTreeSet<_>>(),
+                    deep
+                );
+            }
+        }
+    }
+}
