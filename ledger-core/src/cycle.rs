@@ -67,12 +67,21 @@ impl Book {
                 date,
             );
         }
-        let mut n = 1;
-        while let Some(c) = self.cycle(n) {
-            if date <= c.end {
-                return c;
+        // One walk over the cycles (as `cycle(n)` builds each), not `cycle(1)`, `cycle(2)`, …
+        // each from the start: every import asks this, a decade of cycles deep.
+        let mut start = self.header.cycle_start;
+        for number in 1..=MAX_CYCLES {
+            let end = match self.closed.get(&number) {
+                Some(c) => c.end,
+                None => span_end(start, self.settings.cycle_months),
+            };
+            if date <= end {
+                return Cycle { number, start, end };
             }
-            n += 1;
+            match end.succ_opt() {
+                Some(next) => start = next,
+                None => break,
+            }
         }
         crate::book::cycle_of(self.header.cycle_start, self.settings.cycle_months, date)
     }
@@ -586,5 +595,22 @@ mod tests {
         assert_eq!(book.cycle_containing(d("2026-07-01")).number, 3);
         assert_eq!(book.written_off_until(), Some(d("2025-12-31")));
         assert_eq!(book.last_writeoff, Some(d("2026-01-20")));
+        // Every day of twelve years lands in the cycle `cycle(n)` describes: the one walk
+        // agrees with building each cycle from the start.
+        let mut day = d("2024-06-01");
+        while day <= d("2036-06-01") {
+            let got = book.cycle_containing(day);
+            if day >= d("2025-01-01") {
+                let want = (1..=MAX_CYCLES)
+                    .filter_map(|n| book.cycle(n))
+                    .find(|c| day <= c.end)
+                    .expect("a cycle");
+                assert_eq!(got, want, "{day}");
+                assert!(got.start <= day && day <= got.end, "{day}");
+            } else {
+                assert!(got.number <= 0, "{day} is before the first cycle");
+            }
+            day = day.succ_opt().expect("day");
+        }
     }
 }

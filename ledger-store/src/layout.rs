@@ -29,7 +29,7 @@ pub(crate) const MARKER: &[u8] = b"bonded-ledger-store/1";
 /// File the owning process writes its pid to, so a refused open can say who holds the store.
 pub(crate) const OWNER_FILE: &str = "owner.pid";
 /// Default sled page-cache size.
-pub const DEFAULT_CACHE_BYTES: u64 = 64 * 1024 * 1024;
+pub const DEFAULT_CACHE_BYTES: u64 = 16 * 1024 * 1024;
 
 pub(crate) fn seq_key(prefix: u8, seq: u64) -> [u8; 9] {
     let mut k = [prefix; 9];

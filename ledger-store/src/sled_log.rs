@@ -18,7 +18,7 @@ use crate::log::{AppendOutcome, AppendRequest, EventLog, Head, VerifyReport};
 /// Tuning for a sled store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SledOptions {
-    /// sled page-cache size in bytes; default 64 MiB.
+    /// sled page-cache size in bytes; default 16 MiB.
     pub cache_bytes: u64,
 }
 
