@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
-use std::sync::mpsc::{SyncSender, TrySendError};
+use std::sync::mpsc::{Receiver, SyncSender, TrySendError};
 
 use anyhow::{Context, Result};
 use ledger_core::decide::LineRefusals;
@@ -11,13 +11,27 @@ use ledger_core::event_json::decode_event;
 use ledger_core::{decide_all_in_place, Decided, Event, Ledger, SCHEMA_VERSION};
 use ledger_store::{
     AppendOutcome, AppendRequest, EventLog, ExpectedVersion, NewEvent, SledLog, StoreError,
-    StoredEvent,
+    StoredEvent, Streamed,
 };
 
 use crate::exit::{bad_input, Exit, INTEGRITY};
 
 /// Commands decided between two calls of a progress callback.
 const DECIDE_STEP: usize = 2_000;
+
+/// Commands from which a file's events are stored on a second thread while it is decided
+/// (`Session::decide_and_record`). Below it (single commands, small files) one append after
+/// deciding costs less than the thread.
+const STREAM_FROM_COMMANDS: usize = 1_000;
+
+/// Commands decided between two hand-overs to the storing thread. Far below a file's size
+/// (a month's movements are one to a few thousand lines; a `DECIDE_STEP` would hand a whole
+/// file over at once, and nothing would overlap), large enough that a hand-over costs little.
+const STREAM_STEP: usize = 128;
+
+/// Steps that may wait for the storing thread: enough to ride out a slow step of either side,
+/// few enough that memory stays bounded.
+const STREAM_QUEUE: usize = 16;
 
 pub struct Session {
     /// Where in the log `ledger` was computed from.
@@ -246,6 +260,25 @@ pub fn now_rfc3339() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
+/// Bytes reserved for an event's JSON: a movement line with its effects takes 600–900.
+const PAYLOAD_CAPACITY: usize = 1_024;
+
+/// A decided event as the store takes it: its JSON encoded, the envelope filled in.
+fn new_event(d: &Decided, actor: &str, recorded_at: &str) -> Result<NewEvent> {
+    // Room for a whole movement line from the start, not grown by doubling from 128 bytes.
+    let mut payload = Vec::with_capacity(PAYLOAD_CAPACITY);
+    serde_json::to_writer(&mut payload, &d.event).context("encoding an event")?;
+    Ok(NewEvent {
+        id: d.id,
+        stream: d.event.stream().to_string(),
+        kind: d.event.kind().to_string(),
+        schema_version: SCHEMA_VERSION,
+        actor: actor.to_string(),
+        recorded_at: recorded_at.to_string(),
+        payload,
+    })
+}
+
 /// Appends decided events as one durable batch, expecting every stream they touch to be at
 /// the version it had when they were decided (`versions_before`: nobody else wrote in between).
 pub fn append(
@@ -258,23 +291,58 @@ pub fn append(
     let mut expected = BTreeMap::new();
     let mut events = Vec::with_capacity(decided.len());
     for d in decided {
-        let stream = d.event.stream().to_string();
-        let before = versions_before.get(&stream).copied().unwrap_or(0);
+        let event = new_event(d, actor, &recorded_at)?;
+        let before = versions_before.get(&event.stream).copied().unwrap_or(0);
         expected
-            .entry(stream.clone())
+            .entry(event.stream.clone())
             .or_insert(ExpectedVersion::Exact(before));
-        events.push(NewEvent {
-            id: d.id,
-            stream,
-            kind: d.event.kind().to_string(),
-            schema_version: SCHEMA_VERSION,
-            actor: actor.to_string(),
-            recorded_at: recorded_at.clone(),
-            payload: serde_json::to_vec(&d.event).context("encoding an event")?,
-        });
+        events.push(event);
     }
     let outcome = log.append(AppendRequest { events, expected })?;
     Ok(outcome)
+}
+
+/// What the deciding thread hands the storing one, in order.
+enum ToStore {
+    /// The events of one step of decided commands.
+    Events(Vec<Decided>),
+    /// Every command was accepted and every event handed over: record them.
+    Commit,
+}
+
+/// The storing side's view of the channel: decided events, encoded one by one as the store
+/// asks for them (on the storing thread), then `Streamed::Commit` if it comes. Ends without
+/// it when the deciding side hangs up, or when an event does not encode (kept in `failed`).
+struct Incoming<'a> {
+    rx: Receiver<ToStore>,
+    step: std::vec::IntoIter<Decided>,
+    actor: &'a str,
+    recorded_at: &'a str,
+    failed: Option<anyhow::Error>,
+}
+
+impl Iterator for Incoming<'_> {
+    type Item = Streamed;
+
+    fn next(&mut self) -> Option<Streamed> {
+        loop {
+            if self.failed.is_some() {
+                return None;
+            }
+            if let Some(d) = self.step.next() {
+                match new_event(&d, self.actor, self.recorded_at) {
+                    Ok(event) => return Some(Streamed::Event(event)),
+                    Err(e) => self.failed = Some(e),
+                }
+                continue;
+            }
+            match self.rx.recv() {
+                Ok(ToStore::Events(step)) => self.step = step.into_iter(),
+                Ok(ToStore::Commit) => return Some(Streamed::Commit),
+                Err(_) => return None,
+            }
+        }
+    }
 }
 
 impl Session {
@@ -296,6 +364,10 @@ impl Session {
             ));
         }
         let versions = self.ledger.stream_versions().clone();
+        if write && commands.len() >= STREAM_FROM_COMMANDS {
+            let (refusals, stored) = self.decide_while_storing(commands, &versions, on_step);
+            return self.settle(refusals, stored);
+        }
         let mut decided = Vec::new();
         let mut refusals = Vec::new();
         let mut rest = commands.into_iter();
@@ -315,7 +387,98 @@ impl Session {
             self.rebuild()?;
             return Ok(Err(refusals));
         }
-        match append(&mut self.log, &versions, &decided, &self.actor) {
+        let stored = append(&mut self.log, &versions, &decided, &self.actor);
+        self.settle(Vec::new(), stored)
+    }
+
+    /// `decide_and_record` of a large file: the commands are decided on this thread while a
+    /// second one stores their events as they come (`EventLog::append_stream`: encoding,
+    /// checks, hash chain and the store's writes), so the file takes about the longer of the
+    /// two instead of their sum. The events are handed over a step at a time; on the first
+    /// refusal no more are, and no commit: the store abandons the append (nothing of it is
+    /// recorded), while deciding goes on so that every bad line is reported. When the storing
+    /// side fails, deciding stops and its error is returned.
+    fn decide_while_storing(
+        &mut self,
+        commands: Vec<(u64, ledger_core::commands::Command)>,
+        versions: &HashMap<String, u64>,
+        mut on_step: impl FnMut(u64),
+    ) -> (LineRefusals, Result<AppendOutcome>) {
+        let recorded_at = now_rfc3339();
+        let (log, ledger, actor) = (&mut self.log, &mut self.ledger, self.actor.as_str());
+        std::thread::scope(|scope| {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<ToStore>(STREAM_QUEUE);
+            let recorded_at = recorded_at.as_str();
+            let storing = scope.spawn(move || {
+                let mut events = Incoming {
+                    rx,
+                    step: Vec::new().into_iter(),
+                    actor,
+                    recorded_at,
+                    failed: None,
+                };
+                let stored = log.append_stream(versions, &mut events);
+                match (stored, events.failed) {
+                    (Err(_), Some(e)) => Err(e),
+                    (stored, _) => stored.map_err(anyhow::Error::from),
+                }
+            });
+            // Taken away at the first refusal: the storing side then sees the end without a
+            // commit and abandons the append while the rest is decided.
+            let mut tx = Some(tx);
+            let mut refusals = Vec::new();
+            let mut store_gone = false;
+            let mut rest = commands.into_iter();
+            loop {
+                let step: Vec<_> = rest.by_ref().take(STREAM_STEP).collect();
+                if step.is_empty() {
+                    break;
+                }
+                let n = step.len() as u64;
+                match decide_all_in_place(ledger, step) {
+                    Ok(decided) => {
+                        if let Some(tx) = &tx {
+                            store_gone = tx.send(ToStore::Events(decided)).is_err();
+                        }
+                    }
+                    Err(r) => {
+                        tx = None;
+                        refusals.extend(r);
+                    }
+                }
+                on_step(n);
+                if store_gone {
+                    // The storing side failed: joining it gives its error.
+                    break;
+                }
+            }
+            if let Some(tx) = tx {
+                if !store_gone {
+                    // Were the storing side gone already, joining it gives its error.
+                    let _ = tx.send(ToStore::Commit);
+                }
+            }
+            let stored = storing.join().unwrap_or_else(|_| {
+                Err(anyhow::anyhow!(
+                    "the thread storing the file's events stopped unexpectedly; nothing of the file was recorded"
+                ))
+            });
+            (refusals, stored)
+        })
+    }
+
+    /// After a file was decided: refused (some `refusals`) or stored, or not. Whenever nothing
+    /// was written the state is rebuilt from the log, so it matches what is stored.
+    fn settle(
+        &mut self,
+        refusals: LineRefusals,
+        stored: Result<AppendOutcome>,
+    ) -> Result<Result<AppendOutcome, LineRefusals>> {
+        if !refusals.is_empty() {
+            self.rebuild()?;
+            return Ok(Err(refusals));
+        }
+        match stored {
             Ok(outcome) => {
                 self.position = Position {
                     seq: outcome.head.seq,
@@ -362,5 +525,103 @@ impl Session {
                 Err(Exit { code, message }.into())
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use ledger_core::commands::Command;
+
+    use super::*;
+    use crate::bench::generator::Workload;
+    use crate::input::FileKind;
+
+    /// A store holding the benchmark workload's book and master data, and the commands of its
+    /// first month's movements (over a thousand: stored while they are decided).
+    fn first_month(dir: &Path) -> (Session, Vec<(u64, Command)>) {
+        let mut workload = Workload::new(150_000, 7);
+        let mut session = crate::admin::create_store(dir, "test").unwrap();
+        session
+            .execute(Command::OpenBook(workload.header().unwrap()))
+            .unwrap();
+        let master = crate::load::tables_from_bytes(&workload.master()).unwrap();
+        crate::load::load_tables(&mut session, master).unwrap();
+        let month = crate::load::tables_from_bytes(&workload.next_month().unwrap()).unwrap();
+        let movements = month
+            .iter()
+            .find(|t| t.kind == FileKind::Movements)
+            .unwrap();
+        let (commands, errors) = crate::rows::commands(movements);
+        assert!(errors.is_empty());
+        assert!(commands.len() >= STREAM_FROM_COMMANDS, "{}", commands.len());
+        (session, commands)
+    }
+
+    /// What a log holds, but for the recording time (and so the hashes).
+    fn contents(log: &SledLog) -> Vec<(u64, uuid::Uuid, String, u64, String, String)> {
+        log.scan(1)
+            .map(|e| {
+                let e = e.unwrap();
+                (
+                    e.global_seq,
+                    e.id,
+                    e.stream,
+                    e.stream_seq,
+                    e.kind,
+                    e.payload,
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_file_stored_while_decided_records_what_one_append_would() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (mut streamed, commands) = first_month(&tmp.path().join("a"));
+        let (mut appended, _) = first_month(&tmp.path().join("b"));
+
+        let outcome = streamed
+            .decide_and_record(commands.clone(), true, |_| {})
+            .unwrap()
+            .unwrap();
+        let versions = appended.ledger.stream_versions().clone();
+        let decided = decide_all_in_place(&mut appended.ledger, commands).unwrap();
+        let want = append(&mut appended.log, &versions, &decided, "test").unwrap();
+
+        assert_eq!((outcome.appended, outcome.duplicates), (want.appended, 0));
+        assert_eq!(outcome.head.seq, want.head.seq);
+        assert_eq!(contents(&streamed.log), contents(&appended.log));
+        assert_eq!(streamed.position.seq, outcome.head.seq);
+        assert_eq!(streamed.log.verify().unwrap().events, outcome.head.seq);
+        assert_eq!(streamed.ledger.event_count(), outcome.head.seq);
+    }
+
+    #[test]
+    fn a_store_failing_mid_file_stops_it_and_the_state_follows_the_log() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (mut session, commands) = first_month(&tmp.path().join("store"));
+        // One of the file's events, three quarters in: another event already holds its id (in
+        // a stream of its own, so nothing else notices), so the store refuses the file there.
+        let decided = decide_all_in_place(&mut session.ledger.clone(), commands.clone()).unwrap();
+        let mut other = new_event(&decided[decided.len() * 3 / 4], "test", &now_rfc3339()).unwrap();
+        other.stream = "elsewhere".into();
+        session.log.append(AppendRequest::new(vec![other])).unwrap();
+        let head = session.log.head();
+
+        let err = session
+            .decide_and_record(commands, true, |_| {})
+            .unwrap_err();
+        assert!(
+            matches!(
+                err.downcast_ref::<StoreError>(),
+                Some(StoreError::IdConflict { .. })
+            ),
+            "{err:#}"
+        );
+        // Nothing of the file was recorded, and the state was rebuilt from the log.
+        assert_eq!(session.log.head(), head);
+        assert_eq!(session.log.verify().unwrap().events, head.seq);
+        assert_eq!(session.position.seq, head.seq);
+        assert_eq!(session.ledger.event_count(), head.seq);
     }
 }

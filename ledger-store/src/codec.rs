@@ -36,21 +36,39 @@ pub(crate) struct Record {
 
 /// The canonical bytes of a record (everything but its own hash).
 pub(crate) fn encode(r: &Record) -> Vec<u8> {
-    let mut out = Vec::with_capacity(
-        120 + r.stream.len() + r.kind.len() + r.actor.len() + r.recorded_at.len() + r.payload.len(),
-    );
+    let mut out = Vec::with_capacity(encoded_len(r));
+    encode_into(&mut out, r);
+    out
+}
+
+/// A record's stored value (`hash [32] ++ canonical bytes`, as `frame` makes it) and its hash,
+/// built in one buffer: no copy of the canonical bytes.
+pub(crate) fn seal_record(r: &Record) -> (Hash, Vec<u8>) {
+    let mut out = Vec::with_capacity(32 + encoded_len(r));
+    out.extend_from_slice(&[0u8; 32]);
+    encode_into(&mut out, r);
+    let hash = hash_of(&out[32..]);
+    out[..32].copy_from_slice(&hash);
+    (hash, out)
+}
+
+/// About how long a record's canonical bytes are (a little more: the fixed fields rounded up).
+fn encoded_len(r: &Record) -> usize {
+    120 + r.stream.len() + r.kind.len() + r.actor.len() + r.recorded_at.len() + r.payload.len()
+}
+
+fn encode_into(out: &mut Vec<u8>, r: &Record) {
     out.extend_from_slice(FORMAT_TAG);
     out.extend_from_slice(&r.global_seq.to_be_bytes());
     out.extend_from_slice(&r.stream_seq.to_be_bytes());
     out.extend_from_slice(r.id.as_bytes());
-    put_str(&mut out, &r.stream);
-    put_str(&mut out, &r.kind);
+    put_str(out, &r.stream);
+    put_str(out, &r.kind);
     out.extend_from_slice(&r.schema_version.to_be_bytes());
-    put_str(&mut out, &r.actor);
-    put_str(&mut out, &r.recorded_at);
+    put_str(out, &r.actor);
+    put_str(out, &r.recorded_at);
     out.extend_from_slice(&r.prev_hash);
-    put_str(&mut out, &r.payload);
-    out
+    put_str(out, &r.payload);
 }
 
 fn put_str(out: &mut Vec<u8>, s: &str) {
@@ -279,6 +297,14 @@ mod tests {
         let h = hash_of(&a);
         let (h2, r2) = open_value(7, &frame(&h, &a)).unwrap();
         assert_eq!((h2, r2), (h, r));
+    }
+
+    #[test]
+    fn seal_record_is_frame_of_encode() {
+        let r = sample();
+        let canonical = encode(&r);
+        let hash = hash_of(&canonical);
+        assert_eq!(seal_record(&r), (hash, frame(&hash, &canonical)));
     }
 
     #[test]

@@ -1,12 +1,13 @@
 //! One behaviour suite run against every backend (memory and sled), so both obey the same rules.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use uuid::Uuid;
 
 use crate::{
-    export_jsonl, restore_jsonl, AppendRequest, EventLog, ExpectedVersion, MemoryLog, NewEvent,
-    SledLog, StoreError, StoredEvent, MAX_BATCH_EVENTS, MAX_PAYLOAD_BYTES,
+    export_jsonl, restore_jsonl, AppendOutcome, AppendRequest, EventLog, ExpectedVersion,
+    MemoryLog, NewEvent, SledLog, StoreError, StoredEvent, Streamed, MAX_BATCH_EVENTS,
+    MAX_BATCH_PAYLOAD_BYTES, MAX_PAYLOAD_BYTES,
 };
 
 /// A log plus whatever must outlive it (the sled tempdir). The log drops first.
@@ -407,6 +408,327 @@ fn verify_ok(make: fn() -> Harness) {
     assert_eq!(report.head, h.log.head());
 }
 
+/// Streams `events` into `log` as one append, with `Streamed::Commit` at the end when `commit`.
+pub(crate) fn stream(
+    log: &mut dyn EventLog,
+    expected: &HashMap<String, u64>,
+    events: Vec<NewEvent>,
+    commit: bool,
+) -> Result<AppendOutcome, StoreError> {
+    let end = commit.then_some(Streamed::Commit);
+    let mut items = events.into_iter().map(Streamed::Event).chain(end);
+    log.append_stream(expected, &mut items)
+}
+
+fn versions(pairs: &[(&str, u64)]) -> HashMap<String, u64> {
+    pairs.iter().map(|(s, v)| (s.to_string(), *v)).collect()
+}
+
+/// Many events over three streams (more than one backend stage), with retries of stored
+/// events and of events earlier in the same append among them.
+fn mixed_events(from: u128, n: u128) -> Vec<NewEvent> {
+    let mut events = Vec::new();
+    for i in from..from + n {
+        let stream = ["A", "B", "C"][(i % 3) as usize];
+        events.push(ev(
+            i,
+            stream,
+            &format!(
+                "{{\"n\":{i}, \"pad\":\"{}\"}}",
+                "p".repeat((i % 40) as usize)
+            ),
+        ));
+        if i % 97 == 0 {
+            // A retry of an event stored before this append (ids 1..=5 are), and of one
+            // earlier in it.
+            events.push(ev(3, "B", r#"{"n":3}"#));
+            events.push(events[events.len() - 2].clone());
+        }
+    }
+    events
+}
+
+/// What a log holds, everything a reader can see.
+fn state(log: &dyn EventLog) -> (crate::Head, Vec<StoredEvent>, [u64; 4]) {
+    (
+        log.head(),
+        all(log),
+        ["A", "B", "C", "D"].map(|s| log.stream_version(s)),
+    )
+}
+
+fn stream_equals_append(make: fn() -> Harness) {
+    let mut appended = make();
+    let mut streamed = make();
+    fill(&mut *appended.log, 1, 5);
+    fill(&mut *streamed.log, 1, 5);
+    let events = mixed_events(10, 700);
+    let expected: BTreeMap<String, ExpectedVersion> = [("A", 2), ("B", 3), ("C", 0)]
+        .into_iter()
+        .map(|(s, v)| (s.to_string(), ExpectedVersion::Exact(v)))
+        .collect();
+    let want = appended
+        .log
+        .append(AppendRequest {
+            events: events.clone(),
+            expected,
+        })
+        .unwrap();
+    let got = stream(
+        &mut *streamed.log,
+        &versions(&[("A", 2), ("B", 3)]),
+        events,
+        true,
+    )
+    .unwrap();
+    assert_eq!(got, want);
+    assert_eq!((got.appended, got.duplicates), (700, 14));
+    assert_eq!(state(&*streamed.log), state(&*appended.log));
+    assert_eq!(
+        streamed.log.verify().unwrap(),
+        appended.log.verify().unwrap()
+    );
+    // Both go on alike.
+    fill(&mut *appended.log, 1_000, 3);
+    fill(&mut *streamed.log, 1_000, 3);
+    assert_eq!(streamed.log.head(), appended.log.head());
+    // An empty append, and a retry of stored events only, change nothing.
+    let out = stream(&mut *streamed.log, &HashMap::new(), vec![], true).unwrap();
+    assert_eq!(
+        (out.appended, out.duplicates, out.head),
+        (0, 0, appended.log.head())
+    );
+    let out = stream(
+        &mut *streamed.log,
+        &HashMap::new(),
+        mixed_events(10, 3),
+        true,
+    )
+    .unwrap();
+    assert_eq!((out.appended, out.duplicates), (0, 3));
+    assert_eq!(state(&*streamed.log), state(&*appended.log));
+}
+
+fn stream_abandoned_leaves_the_log_as_before(make: fn() -> Harness) {
+    let mut h = make();
+    fill(&mut *h.log, 1, 5);
+    let before = state(&*h.log);
+    let expected = versions(&[("A", 2), ("B", 3)]);
+    // The producer stops without committing: after many events, after none.
+    for events in [mixed_events(10, 700), vec![]] {
+        let err = stream(&mut *h.log, &expected, events, false).unwrap_err();
+        assert!(matches!(err, StoreError::Abandoned), "{err}");
+        assert!(
+            err.to_string().contains("nothing of it was recorded"),
+            "{err}"
+        );
+        assert!(!err.is_integrity());
+        assert_eq!(state(&*h.log), before);
+        assert!(!h.log.contains(&id(10)));
+        assert_eq!(h.log.verify().unwrap().events, 5);
+    }
+    // A fault late in the stream (after several stages) abandons it too.
+    let mut events = mixed_events(10, 700);
+    events.push(ev(12, "A", r#"{"other":true}"#));
+    let err = stream(&mut *h.log, &expected, events, true).unwrap_err();
+    assert!(
+        matches!(err, StoreError::IdConflict { seq: 8, .. }),
+        "{err}"
+    );
+    assert_eq!(state(&*h.log), before);
+    assert_eq!(h.log.verify().unwrap().events, 5);
+    // The next append gets the next position; the abandoned events can be appended later.
+    let out = h.log.append(batch(vec![ev(10, "D", "{}")])).unwrap();
+    assert_eq!((out.appended, out.head.seq), (1, 6));
+    let out = stream(
+        &mut *h.log,
+        &versions(&[("A", 2), ("B", 3)]),
+        mixed_events(11, 300),
+        true,
+    )
+    .unwrap();
+    assert_eq!((out.appended, out.head.seq), (300, 306));
+    assert_eq!(h.log.verify().unwrap().events, 306);
+    let seqs: Vec<u64> = all(&*h.log).iter().map(|e| e.global_seq).collect();
+    assert_eq!(seqs, (1..=306).collect::<Vec<_>>());
+}
+
+fn stream_expected_version(make: fn() -> Harness) {
+    let mut h = make();
+    fill(&mut *h.log, 1, 3); // A: 1, B: 2
+    let before = state(&*h.log);
+    // A stream not named is expected empty.
+    let err = stream(
+        &mut *h.log,
+        &versions(&[("B", 2)]),
+        vec![ev(10, "B", "{}"), ev(11, "A", "{}")],
+        true,
+    )
+    .unwrap_err();
+    match &err {
+        StoreError::WrongExpectedVersion {
+            stream,
+            expected,
+            actual,
+        } => assert_eq!((stream.as_str(), *expected, *actual), ("A", 0, 1)),
+        other => panic!("unexpected {other}"),
+    }
+    assert!(
+        err.to_string()
+            .contains("nothing of this batch was written"),
+        "{err}"
+    );
+    assert_eq!(state(&*h.log), before);
+    // A stale version.
+    let err = stream(
+        &mut *h.log,
+        &versions(&[("A", 1), ("B", 1)]),
+        vec![ev(10, "B", "{}")],
+        true,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::WrongExpectedVersion {
+                expected: 1,
+                actual: 2,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    // A stream touched only by a retry is checked too, unless the whole append is a retry.
+    let err = stream(
+        &mut *h.log,
+        &versions(&[("A", 1)]),
+        vec![ev(1, "B", r#"{"n":1}"#), ev(10, "A", "{}")],
+        true,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::WrongExpectedVersion {
+                expected: 0,
+                actual: 2,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert_eq!(state(&*h.log), before);
+    let out = stream(
+        &mut *h.log,
+        &HashMap::new(),
+        vec![ev(1, "B", r#"{"n":1}"#)],
+        true,
+    )
+    .unwrap();
+    assert_eq!((out.appended, out.duplicates, out.head), (0, 1, before.0));
+    // Right versions: written, each stream's seqs continuing.
+    let out = stream(
+        &mut *h.log,
+        &versions(&[("A", 1), ("B", 2)]),
+        vec![ev(10, "B", "{}"), ev(11, "A", "{}"), ev(12, "C", "{}")],
+        true,
+    )
+    .unwrap();
+    assert_eq!((out.appended, out.head.seq), (3, 6));
+    assert_eq!(["A", "B", "C"].map(|s| h.log.stream_version(s)), [2, 3, 1]);
+}
+
+fn stream_duplicates_and_conflicts(make: fn() -> Harness) {
+    let mut h = make();
+    h.log
+        .append(batch(vec![ev(1, "A", r#"{"q": 1}"#)]))
+        .unwrap();
+    // Same id, stream, kind and payload (whitespace aside): skipped; also twice within one append.
+    let out = stream(
+        &mut *h.log,
+        &versions(&[("A", 1)]),
+        vec![
+            ev(1, "A", r#"{"q":1}"#),
+            ev(2, "A", "{}"),
+            ev(2, "A", "{ }"),
+        ],
+        true,
+    )
+    .unwrap();
+    assert_eq!((out.appended, out.duplicates, out.head.seq), (1, 2, 2));
+    let head = h.log.head();
+    // A different event with a stored id.
+    let err = stream(
+        &mut *h.log,
+        &versions(&[("A", 2)]),
+        vec![ev(3, "A", "{}"), ev(1, "A", r#"{"x":1}"#)],
+        true,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(err, StoreError::IdConflict { id: i, seq: 1 } if i == id(1)),
+        "{err}"
+    );
+    let mut other_kind = ev(2, "A", "{}");
+    other_kind.kind = "Other".into();
+    let err = stream(&mut *h.log, &versions(&[("A", 2)]), vec![other_kind], true).unwrap_err();
+    assert!(
+        matches!(err, StoreError::IdConflict { seq: 2, .. }),
+        "{err}"
+    );
+    // With an id used earlier in the same append, even many records earlier.
+    let mut events: Vec<NewEvent> = (10..400).map(|i| ev(i, "A", "{}")).collect();
+    events.push(ev(10, "B", "{}"));
+    let err = stream(&mut *h.log, &versions(&[("A", 2)]), events, true).unwrap_err();
+    assert!(
+        matches!(err, StoreError::IdConflict { seq: 3, .. }),
+        "{err}"
+    );
+    assert_eq!(h.log.head(), head);
+    for n in [3, 10, 11] {
+        assert!(!h.log.contains(&id(n)));
+    }
+    assert_eq!(h.log.verify().unwrap().events, 2);
+}
+
+fn stream_limits(make: fn() -> Harness) {
+    let mut h = make();
+    h.log.append(batch(vec![ev(1, "A", "{}")])).unwrap();
+    let head = h.log.head();
+    let big = format!("\"{}\"", "x".repeat(MAX_PAYLOAD_BYTES));
+    let mut bad_time = ev(5, "A", "{}");
+    bad_time.recorded_at = "yesterday".into();
+    for bad in [ev(5, "A", "{not json"), ev(5, "A", &big), bad_time] {
+        let err = stream(
+            &mut *h.log,
+            &versions(&[("A", 1)]),
+            vec![ev(4, "A", "{}"), bad],
+            true,
+        )
+        .unwrap_err();
+        assert!(matches!(err, StoreError::Invalid { .. }), "{err}");
+        assert!(err.to_string().contains("event 2 of the batch"), "{err}");
+    }
+    // Too many events: counted as they arrive (retries too), refused at the first too many.
+    let mut n = 0usize;
+    let mut items = std::iter::from_fn(|| {
+        n += 1;
+        Some(if n <= MAX_BATCH_EVENTS + 1 {
+            Streamed::Event(ev(2, "A", "{}"))
+        } else {
+            Streamed::Commit
+        })
+    });
+    let err = h
+        .log
+        .append_stream(&versions(&[("A", 1)]), &mut items)
+        .unwrap_err();
+    assert!(err.to_string().contains("limit is 500000"), "{err}");
+    assert_eq!(h.log.head(), head);
+    assert!(!h.log.contains(&id(2)) && !h.log.contains(&id(4)));
+    assert_eq!(h.log.verify().unwrap().events, 1);
+}
+
 macro_rules! suite {
     ($($name:ident),* $(,)?) => {
         mod memory_backend {
@@ -433,7 +755,38 @@ suite!(
     restore_tampered_line_fails,
     import_checks_chain,
     verify_ok,
+    stream_equals_append,
+    stream_abandoned_leaves_the_log_as_before,
+    stream_expected_version,
+    stream_duplicates_and_conflicts,
+    stream_limits,
 );
+
+/// The payload limit of a streamed append, counted as the events arrive. One backend is
+/// enough (the rule is the engine's, which both share): 4,097 payloads of 64 KiB are checked.
+#[test]
+fn stream_payload_limit() {
+    let mut log = MemoryLog::new();
+    // Too many payload bytes, counted as they arrive.
+    let payload = format!("\"{}\"", "x".repeat(MAX_PAYLOAD_BYTES - 2));
+    let over = MAX_BATCH_PAYLOAD_BYTES / MAX_PAYLOAD_BYTES + 1;
+    let mut n = 0usize;
+    let mut items = std::iter::from_fn(|| {
+        n += 1;
+        Some(if n <= over {
+            Streamed::Event(ev(3, "A", &payload))
+        } else {
+            Streamed::Commit
+        })
+    });
+    let err = log.append_stream(&HashMap::new(), &mut items).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains(&format!("reached at event {over}")),
+        "{err}"
+    );
+    assert_eq!(log.head().seq, 0);
+}
 
 #[test]
 fn expected_map_type_is_public() {

@@ -1,16 +1,16 @@
 //! The log's semantics (validation, idempotency, expected versions, chain checks) over any record backend.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use uuid::Uuid;
 
 use crate::chain::check_imported;
-use crate::codec::{encode, frame, hash_of, open_value, Record};
+use crate::codec::{decode, encode, frame, open_value, seal_record, unframe, Record};
 use crate::error::StoreError;
 use crate::event::{Hash, NewEvent, StoredEvent, GENESIS_HASH};
-use crate::log::{AppendOutcome, AppendRequest, ExpectedVersion, Head, VerifyReport};
+use crate::log::{AppendOutcome, AppendRequest, ExpectedVersion, Head, Streamed, VerifyReport};
 use crate::validate::{
-    check_recorded_at, check_text, compact_payload, MAX_ACTOR_CHARS, MAX_BATCH_EVENTS,
+    check_recorded_at, check_text, compact_payload_owned, MAX_ACTOR_CHARS, MAX_BATCH_EVENTS,
     MAX_BATCH_PAYLOAD_BYTES, MAX_KIND_CHARS, MAX_STREAM_CHARS,
 };
 
@@ -26,6 +26,19 @@ pub(crate) struct Commit {
     pub head: Head,
 }
 
+/// What makes a streamed append's staged records part of the log, applied atomically.
+pub(crate) struct StagedCommit {
+    /// `(global_seq, id)` of every staged record, in order.
+    pub ids: Vec<(u64, Uuid)>,
+    /// New versions of the streams the append touches.
+    pub versions: HashMap<String, u64>,
+    pub head: Head,
+}
+
+/// Records of a streamed append handed to the backend at a time (`Backend::stage`): small
+/// enough that the backend's work follows the producer closely, large enough to cost little.
+pub(crate) const STAGE_RECORDS: usize = 256;
+
 /// A failed commit; `applied` is true when the records did land but a later step (flush) failed.
 pub(crate) struct CommitFailure {
     pub applied: bool,
@@ -38,8 +51,21 @@ pub(crate) trait Backend {
     fn get(&self, seq: u64) -> Result<Option<Vec<u8>>, StoreError>;
     /// Every stored value from `seq` on, in order, including any stray ones past the head.
     fn values_from(&self, seq: u64) -> ValueIter<'_>;
-    /// Writes a commit atomically (and durably, for durable backends).
+    /// Writes a commit atomically (and durably, for durable backends). Clears first whatever a
+    /// streamed append left staged.
     fn commit(&mut self, commit: &Commit) -> Result<(), CommitFailure>;
+    /// Writes records of a streamed append that is still arriving, past the head, where no
+    /// reader looks: they are not part of the log until `commit_staged`. The records of one
+    /// append follow each other from head + 1; a call whose first record is not the one after
+    /// the last staged starts a new append, clearing first whatever an earlier one left.
+    /// `get` reads staged records back (for the idempotency check within the append).
+    fn stage(&mut self, records: &[(u64, Uuid, Vec<u8>)]) -> Result<(), StoreError>;
+    /// Makes the staged records part of the log (their ids, the versions and the head),
+    /// atomically and durably for durable backends.
+    fn commit_staged(&mut self, commit: &StagedCommit) -> Result<(), CommitFailure>;
+    /// Removes what a streamed append staged; best effort (what it cannot remove, the next
+    /// `stage` or `commit` removes first, and a durable backend on its next open).
+    fn abandon(&mut self);
 }
 
 /// The in-memory indexes kept beside a backend.
@@ -82,7 +108,7 @@ impl<B: Backend> Engine<B> {
         check_batch_size(events.len(), "append")?;
         let mut total = 0usize;
         let mut prepared = Vec::with_capacity(events.len());
-        for (i, ev) in events.into_iter().enumerate() {
+        for (i, mut ev) in events.into_iter().enumerate() {
             total = total.saturating_add(ev.payload.len());
             if total > MAX_BATCH_PAYLOAD_BYTES {
                 return Err(StoreError::invalid(format!(
@@ -90,7 +116,7 @@ impl<B: Backend> Engine<B> {
                     i + 1
                 )));
             }
-            let payload = check_new_event(&ev).map_err(|w| {
+            let payload = check_new_event(&mut ev).map_err(|w| {
                 StoreError::invalid(format!("event {} of the batch (id {}): {w}", i + 1, ev.id))
             })?;
             prepared.push(Prepared { ev, payload });
@@ -103,10 +129,7 @@ impl<B: Backend> Engine<B> {
         for p in prepared {
             if let Some(&seq) = self.ids.get(&p.ev.id) {
                 let stored = self.load(seq)?;
-                if stored.stream == p.ev.stream
-                    && stored.kind == p.ev.kind
-                    && stored.payload == p.payload
-                {
+                if same_event(&stored, &p.ev, &p.payload) {
                     duplicates += 1;
                     continue;
                 }
@@ -159,31 +182,12 @@ impl<B: Backend> Engine<B> {
         let mut versions: HashMap<String, u64> = HashMap::new();
         let mut records = Vec::with_capacity(fresh.len());
         for p in fresh {
-            let seq = head.seq.checked_add(1).ok_or_else(|| {
-                StoreError::invalid("the log has reached the largest possible sequence number")
-            })?;
             let stream_seq = versions
                 .get(&p.ev.stream)
                 .copied()
                 .unwrap_or_else(|| self.stream_version(&p.ev.stream))
                 + 1;
-            let record = Record {
-                global_seq: seq,
-                stream_seq,
-                id: p.ev.id,
-                stream: p.ev.stream,
-                kind: p.ev.kind,
-                schema_version: p.ev.schema_version,
-                actor: p.ev.actor,
-                recorded_at: p.ev.recorded_at,
-                prev_hash: head.hash,
-                payload: p.payload,
-            };
-            let canonical = encode(&record);
-            let hash = hash_of(&canonical);
-            versions.insert(record.stream, stream_seq);
-            records.push((seq, record.id, frame(&hash, &canonical)));
-            head = Head { seq, hash };
+            records.push(seal(&mut head, stream_seq, p.ev, p.payload, &mut versions)?);
         }
         let appended = records.len() as u64;
         self.commit(Commit {
@@ -256,11 +260,7 @@ impl<B: Backend> Engine<B> {
 
     fn commit(&mut self, commit: Commit) -> Result<(), StoreError> {
         let result = self.backend.commit(&commit);
-        let applied = match &result {
-            Ok(()) => true,
-            Err(f) => f.applied,
-        };
-        if applied {
+        if applied(&result) {
             for (seq, id, _) in &commit.records {
                 self.ids.insert(*id, *seq);
             }
@@ -268,6 +268,174 @@ impl<B: Backend> Engine<B> {
             self.head = commit.head;
         }
         result.map_err(|f| f.error)
+    }
+
+    /// `EventLog::append_stream`: each event checked and made into its record as it arrives,
+    /// the records handed to the backend `STAGE_RECORDS` at a time, and all of them made part
+    /// of the log at `Streamed::Commit`; abandoned (`Backend::abandon`) on any error or when
+    /// the items end without the commit.
+    pub fn append_stream(
+        &mut self,
+        expected: &HashMap<String, u64>,
+        events: &mut dyn Iterator<Item = Streamed>,
+    ) -> Result<AppendOutcome, StoreError> {
+        let staged = match self.stage_stream(expected, events) {
+            Ok(staged) => staged,
+            Err(e) => {
+                self.backend.abandon();
+                return Err(e);
+            }
+        };
+        let StreamState {
+            head,
+            ids,
+            versions,
+            duplicates,
+            ..
+        } = staged;
+        if ids.is_empty() {
+            return Ok(AppendOutcome {
+                appended: 0,
+                duplicates,
+                head: self.head,
+            });
+        }
+        let commit = StagedCommit {
+            ids,
+            versions,
+            head,
+        };
+        let result = self.backend.commit_staged(&commit);
+        if applied(&result) {
+            self.ids
+                .extend(commit.ids.iter().map(|(seq, id)| (*id, *seq)));
+            self.versions.extend(commit.versions);
+            self.head = commit.head;
+        } else {
+            self.backend.abandon();
+        }
+        result.map_err(|f| f.error)?;
+        Ok(AppendOutcome {
+            appended: commit.ids.len() as u64,
+            duplicates,
+            head,
+        })
+    }
+
+    /// The checking and staging part of `append_stream`, up to `Streamed::Commit`.
+    fn stage_stream(
+        &mut self,
+        expected: &HashMap<String, u64>,
+        events: &mut dyn Iterator<Item = Streamed>,
+    ) -> Result<StreamState, StoreError> {
+        let mut s = StreamState {
+            head: self.head,
+            pending: Vec::with_capacity(STAGE_RECORDS),
+            ids: Vec::new(),
+            in_stream: HashMap::new(),
+            versions: HashMap::new(),
+            duplicated_streams: BTreeSet::new(),
+            duplicates: 0,
+            count: 0,
+            payload_bytes: 0,
+        };
+        loop {
+            let mut ev = match events.next() {
+                None => return Err(StoreError::Abandoned),
+                Some(Streamed::Commit) => break,
+                Some(Streamed::Event(ev)) => ev,
+            };
+            s.count += 1;
+            if s.count > MAX_BATCH_EVENTS {
+                return Err(StoreError::invalid(format!(
+                    "the append carries more than {MAX_BATCH_EVENTS} events; the limit is {MAX_BATCH_EVENTS} per call, so split it"
+                )));
+            }
+            s.payload_bytes = s.payload_bytes.saturating_add(ev.payload.len());
+            if s.payload_bytes > MAX_BATCH_PAYLOAD_BYTES {
+                return Err(StoreError::invalid(format!(
+                    "the batch's payloads add up to more than {MAX_BATCH_PAYLOAD_BYTES} bytes (reached at event {}); split it into smaller batches",
+                    s.count
+                )));
+            }
+            let payload = check_new_event(&mut ev).map_err(|w| {
+                StoreError::invalid(format!(
+                    "event {} of the batch (id {}): {w}",
+                    s.count, ev.id
+                ))
+            })?;
+
+            // Idempotency: an event already stored, or already earlier in this append.
+            let earlier = match self.ids.get(&ev.id) {
+                Some(&seq) => Some((seq, self.load(seq)?)),
+                None => match s.in_stream.get(&ev.id) {
+                    Some(&seq) => Some((seq, self.load_staged(seq, &s.pending)?)),
+                    None => None,
+                },
+            };
+            if let Some((seq, first)) = earlier {
+                if same_event(&first, &ev, &payload) {
+                    s.duplicates += 1;
+                    s.duplicated_streams.insert(ev.stream);
+                    continue;
+                }
+                return Err(StoreError::IdConflict { id: ev.id, seq });
+            }
+
+            let stream_seq = match s.versions.get(&ev.stream) {
+                Some(version) => version + 1,
+                None => {
+                    check_expected(expected, &ev.stream, self.stream_version(&ev.stream))?;
+                    self.stream_version(&ev.stream) + 1
+                }
+            };
+            let (seq, id, value) = seal(&mut s.head, stream_seq, ev, payload, &mut s.versions)?;
+            s.in_stream.insert(id, seq);
+            s.ids.push((seq, id));
+            s.pending.push((seq, id, value));
+            if s.pending.len() >= STAGE_RECORDS {
+                self.backend.stage(&s.pending)?;
+                s.pending.clear();
+            }
+        }
+
+        // A stream touched only by duplicates is checked now, as `append` would, unless the
+        // whole append was made of duplicates: a retry of a write that succeeded.
+        let is_pure_retry = s.ids.is_empty() && s.duplicates > 0;
+        if !is_pure_retry {
+            for stream in &s.duplicated_streams {
+                if !s.versions.contains_key(stream) {
+                    check_expected(expected, stream, self.stream_version(stream))?;
+                }
+            }
+        }
+        if !s.pending.is_empty() {
+            self.backend.stage(&s.pending)?;
+            s.pending.clear();
+        }
+        Ok(s)
+    }
+
+    /// A record this streamed append made: still in `pending`, or already staged.
+    fn load_staged(
+        &self,
+        seq: u64,
+        pending: &[(u64, Uuid, Vec<u8>)],
+    ) -> Result<Record, StoreError> {
+        if let Some((_, _, value)) = pending
+            .first()
+            .and_then(|(first, _, _)| seq.checked_sub(*first))
+            .and_then(|i| pending.get(usize::try_from(i).ok()?))
+        {
+            // Made by this append a moment ago and still in memory: decoded, not re-hashed.
+            let (_, canonical) = unframe(value).map_err(|w| StoreError::corrupt(seq, w))?;
+            return decode(canonical).map_err(|w| StoreError::corrupt(seq, w));
+        }
+        let value = self
+            .backend
+            .get(seq)?
+            .ok_or_else(|| StoreError::corrupt(seq, "a record staged by this append is missing"))?;
+        Ok(open_value(seq, &value)?.1)
     }
 
     /// Loads and checks one record.
@@ -427,6 +595,86 @@ impl<B: Backend> Engine<B> {
     }
 }
 
+/// What a streamed append has made so far.
+struct StreamState {
+    /// The head the records made so far lead to.
+    head: Head,
+    /// Records made but not yet staged.
+    pending: Vec<(u64, Uuid, Vec<u8>)>,
+    /// `(global_seq, id)` of every record made, in order.
+    ids: Vec<(u64, Uuid)>,
+    /// Event id → global_seq, for the records made.
+    in_stream: HashMap<Uuid, u64>,
+    /// New versions of the streams the records touch.
+    versions: HashMap<String, u64>,
+    /// Streams of the events skipped as duplicates (ordered: the first stale one is named).
+    duplicated_streams: BTreeSet<String>,
+    duplicates: u64,
+    /// Events received.
+    count: usize,
+    payload_bytes: usize,
+}
+
+/// Whether a backend's commit landed (succeeded, or failed only after writing).
+fn applied(result: &Result<(), CommitFailure>) -> bool {
+    match result {
+        Ok(()) => true,
+        Err(f) => f.applied,
+    }
+}
+
+/// Whether a new event is the very event `stored` (a retry): same stream, kind and payload.
+fn same_event(stored: &Record, ev: &NewEvent, payload: &str) -> bool {
+    stored.stream == ev.stream && stored.kind == ev.kind && stored.payload == payload
+}
+
+/// A streamed append's expectation for `stream`: the version named, or 0.
+fn check_expected(
+    expected: &HashMap<String, u64>,
+    stream: &str,
+    actual: u64,
+) -> Result<(), StoreError> {
+    let want = expected.get(stream).copied().unwrap_or(0);
+    if actual != want {
+        return Err(StoreError::WrongExpectedVersion {
+            stream: stream.to_string(),
+            expected: want,
+            actual,
+        });
+    }
+    Ok(())
+}
+
+/// Makes a checked event into the next record after `head`, at `stream_seq` in its stream:
+/// encoded, hashed and chained. Moves `head` and the stream's version on.
+fn seal(
+    head: &mut Head,
+    stream_seq: u64,
+    ev: NewEvent,
+    payload: String,
+    versions: &mut HashMap<String, u64>,
+) -> Result<(u64, Uuid, Vec<u8>), StoreError> {
+    let seq = head.seq.checked_add(1).ok_or_else(|| {
+        StoreError::invalid("the log has reached the largest possible sequence number")
+    })?;
+    let record = Record {
+        global_seq: seq,
+        stream_seq,
+        id: ev.id,
+        stream: ev.stream,
+        kind: ev.kind,
+        schema_version: ev.schema_version,
+        actor: ev.actor,
+        recorded_at: ev.recorded_at,
+        prev_hash: head.hash,
+        payload,
+    };
+    let (hash, value) = seal_record(&record);
+    versions.insert(record.stream, stream_seq);
+    *head = Head { seq, hash };
+    Ok((seq, record.id, value))
+}
+
 fn check_batch_size(n: usize, what: &str) -> Result<(), StoreError> {
     if n > MAX_BATCH_EVENTS {
         return Err(StoreError::invalid(format!(
@@ -436,13 +684,13 @@ fn check_batch_size(n: usize, what: &str) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Checks a new event's fields; returns its compact payload.
-fn check_new_event(ev: &NewEvent) -> Result<String, String> {
+/// Checks a new event's fields; takes its payload out and returns it in compact form.
+fn check_new_event(ev: &mut NewEvent) -> Result<String, String> {
     check_text("stream", &ev.stream, MAX_STREAM_CHARS)?;
     check_text("kind", &ev.kind, MAX_KIND_CHARS)?;
     check_text("actor", &ev.actor, MAX_ACTOR_CHARS)?;
     check_recorded_at(&ev.recorded_at)?;
-    compact_payload(&ev.payload)
+    compact_payload_owned(std::mem::take(&mut ev.payload))
 }
 
 /// Reads records in order, checking each one's position, hash and link before handing it out.

@@ -47,6 +47,14 @@ pub enum StoreError {
     #[error("invalid input: {what}")]
     Invalid { what: String },
 
+    /// A streamed append ended without its producer's go-ahead (`Streamed::Commit`): the
+    /// producer refused its input, failed or stopped. Nothing of it is part of the log.
+    #[error(
+        "the append was abandoned before its end (its producer stopped without committing it); \
+         nothing of it was recorded"
+    )]
+    Abandoned,
+
     /// Another process (or another handle in this process) holds the store's lock.
     #[error("the store at {} is in use by {}", .dir.display(), owner_text(.pid))]
     InUse { dir: PathBuf, pid: Option<u32> },

@@ -10,6 +10,16 @@
 //! | `b'v'` + stream (UTF-8)     | stream version u64 BE                   |
 //! | `b'h'`                      | head: seq u64 BE ++ hash [32]           |
 //! | `b'm'`                      | format marker `MARKER`                  |
+//! | `b's'`                      | present only while a streamed append is |
+//! |                             | staging: its first record's global_seq  |
+//! |                             | u64 BE (the head's seq + 1)             |
+//!
+//! The head is the commit point: a record past it is not part of the log. A streamed append
+//! writes its records past the head as they arrive (the `b's'` marker in the same batch as the
+//! first ones), then one batch with the id-index entries, the versions and the new head that
+//! also removes the marker, then a flush. Open removes the records past the head when the
+//! marker names the record after the head (an append that did not finish); records past the
+//! head without it are damage, reported by the checks.
 
 use std::path::{Path, PathBuf};
 
@@ -24,6 +34,8 @@ pub(crate) const HEAD_KEY: &[u8] = b"h";
 /// records, so the index costs the engine one insert per 1,024 events instead of one per event.
 pub(crate) const IDS_PER_ENTRY: usize = 1_024;
 pub(crate) const MARKER_KEY: &[u8] = b"m";
+/// Present while a streamed append stages records past the head: the first one's seq.
+pub(crate) const STAGED_KEY: &[u8] = b"s";
 /// Written at create; open refuses a sled database without it.
 pub(crate) const MARKER: &[u8] = b"bonded-ledger-store/1";
 /// File the owning process writes its pid to, so a refused open can say who holds the store.

@@ -9,6 +9,11 @@
 //! and payload is skipped and counted as a duplicate; with different content it is an
 //! `IdConflict`). A batch made only of duplicates is a retry and succeeds without re-checking
 //! expected versions. Payloads are stored in compact form (whitespace outside strings removed).
+//!
+//! `EventLog::append_stream` is the same append with the events handed over one by one, as a
+//! producer (on another thread) makes them: each is checked and written ahead, past the head,
+//! as it arrives, and all become part of the log only when the producer commits; without its
+//! commit the append is abandoned and nothing of it is recorded.
 
 pub mod baseline;
 mod chain;
@@ -34,7 +39,9 @@ pub use error::StoreError;
 pub use event::{Hash, NewEvent, StoredEvent, GENESIS_HASH};
 pub use jsonl::{export_jsonl, restore_jsonl, MAX_EXPORT_LINE_BYTES, RESTORE_CHUNK_EVENTS};
 pub use layout::DEFAULT_CACHE_BYTES;
-pub use log::{AppendOutcome, AppendRequest, EventLog, ExpectedVersion, Head, VerifyReport};
+pub use log::{
+    AppendOutcome, AppendRequest, EventLog, ExpectedVersion, Head, Streamed, VerifyReport,
+};
 pub use memory::MemoryLog;
 pub use sled_log::{SledLog, SledOptions};
 pub use validate::{

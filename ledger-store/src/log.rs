@@ -1,6 +1,6 @@
 //! The `EventLog` trait every backend implements, and the request/outcome types around it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::error::StoreError;
 use crate::event::{Hash, NewEvent, StoredEvent, GENESIS_HASH};
@@ -49,6 +49,16 @@ pub struct AppendOutcome {
     pub head: Head,
 }
 
+/// One item of a streamed append (`EventLog::append_stream`), in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Streamed {
+    /// The next event of the append.
+    Event(NewEvent),
+    /// The producer's go-ahead: every event has been handed over; record them. An append whose
+    /// items end without it is abandoned, and nothing of it is recorded.
+    Commit,
+}
+
 /// The last record's position and hash; `seq` 0 and `GENESIS_HASH` when the log is empty.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Head {
@@ -76,6 +86,26 @@ pub struct VerifyReport {
 pub trait EventLog {
     /// Appends a batch atomically; see the crate docs for validation, idempotency and expected versions.
     fn append(&mut self, req: AppendRequest) -> Result<AppendOutcome, StoreError>;
+    /// Appends events as they are produced, with the semantics of one `append` of them all:
+    /// the same checks and limits (counted as the events arrive), idempotency by id (an event
+    /// identical to a stored one, or to one earlier in the stream, is skipped and counted as a
+    /// duplicate; a different event with a used id is an `IdConflict`), and an expected version
+    /// for every stream the events touch: `expected[stream]`, 0 for a stream not named (a
+    /// stream touched only by duplicates is checked at the end, unless every event was a
+    /// duplicate: a retry). The events are recorded only when `Streamed::Commit` arrives, as
+    /// one durable batch. If the items end without it, or any check fails, the append is
+    /// abandoned: nothing of it is recorded, the head and versions are unchanged, and the error
+    /// (`StoreError::Abandoned` when the items just ended) is returned. Items after
+    /// `Streamed::Commit` are not read. The first fault in arrival order is the one reported.
+    ///
+    /// The backend may write the events ahead, past the head, while more arrive (the sled
+    /// store does); that is what lets a producer on another thread overlap its work with the
+    /// store's.
+    fn append_stream(
+        &mut self,
+        expected: &HashMap<String, u64>,
+        events: &mut dyn Iterator<Item = Streamed>,
+    ) -> Result<AppendOutcome, StoreError>;
     /// The current head.
     fn head(&self) -> Head;
     /// How many events the stream holds (0 for an unknown stream).

@@ -2,15 +2,26 @@
 
 use std::collections::HashMap;
 
-use crate::engine::{Backend, Commit, CommitFailure, Engine, ValueIter};
+use uuid::Uuid;
+
+use crate::engine::{Backend, Commit, CommitFailure, Engine, StagedCommit, ValueIter};
 use crate::error::StoreError;
 use crate::event::StoredEvent;
-use crate::log::{AppendOutcome, AppendRequest, EventLog, Head, VerifyReport};
+use crate::log::{AppendOutcome, AppendRequest, EventLog, Head, Streamed, VerifyReport};
 
-/// Stored values in a vector; index `seq - 1`.
+/// Stored values in a vector; index `seq - 1`. Past `committed` come the records of a
+/// streamed append still arriving (or abandoned and not yet removed).
 #[derive(Default)]
 pub(crate) struct MemoryBackend {
     values: Vec<Vec<u8>>,
+    /// How many values are part of the log.
+    committed: usize,
+}
+
+impl MemoryBackend {
+    fn out_of_step(seq: u64) -> StoreError {
+        StoreError::corrupt(seq, "in-memory log out of step with its head")
+    }
 }
 
 impl Backend for MemoryBackend {
@@ -34,16 +45,49 @@ impl Backend for MemoryBackend {
     }
 
     fn commit(&mut self, commit: &Commit) -> Result<(), CommitFailure> {
+        self.abandon();
         for (seq, _, value) in &commit.records {
             if *seq != self.values.len() as u64 + 1 {
+                self.abandon();
                 return Err(CommitFailure {
                     applied: false,
-                    error: StoreError::corrupt(*seq, "in-memory log out of step with its head"),
+                    error: Self::out_of_step(*seq),
                 });
             }
             self.values.push(value.clone());
         }
+        self.committed = self.values.len();
         Ok(())
+    }
+
+    fn stage(&mut self, records: &[(u64, Uuid, Vec<u8>)]) -> Result<(), StoreError> {
+        if records.first().map(|r| r.0) == Some(self.committed as u64 + 1) {
+            // A new append: whatever an earlier one left goes first.
+            self.abandon();
+        }
+        for (seq, _, value) in records {
+            if *seq != self.values.len() as u64 + 1 {
+                return Err(Self::out_of_step(*seq));
+            }
+            self.values.push(value.clone());
+        }
+        Ok(())
+    }
+
+    fn commit_staged(&mut self, commit: &StagedCommit) -> Result<(), CommitFailure> {
+        let first = commit.ids.first().map_or(0, |r| r.0);
+        if first != self.committed as u64 + 1 || commit.head.seq != self.values.len() as u64 {
+            return Err(CommitFailure {
+                applied: false,
+                error: Self::out_of_step(first),
+            });
+        }
+        self.committed = self.values.len();
+        Ok(())
+    }
+
+    fn abandon(&mut self) {
+        self.values.truncate(self.committed);
     }
 }
 
@@ -76,13 +120,20 @@ impl EventLog for MemoryLog {
     fn append(&mut self, req: AppendRequest) -> Result<AppendOutcome, StoreError> {
         self.engine.append(req)
     }
+    fn append_stream(
+        &mut self,
+        expected: &HashMap<String, u64>,
+        events: &mut dyn Iterator<Item = Streamed>,
+    ) -> Result<AppendOutcome, StoreError> {
+        self.engine.append_stream(expected, events)
+    }
     fn head(&self) -> Head {
         self.engine.head
     }
     fn stream_version(&self, stream: &str) -> u64 {
         self.engine.stream_version(stream)
     }
-    fn contains(&self, id: &uuid::Uuid) -> bool {
+    fn contains(&self, id: &Uuid) -> bool {
         self.engine.ids.contains_key(id)
     }
     fn scan(&self, from: u64) -> Box<dyn Iterator<Item = Result<StoredEvent, StoreError>> + '_> {

@@ -6,14 +6,15 @@ use std::path::{Path, PathBuf};
 use uuid::Uuid;
 
 use crate::codec::open_value;
-use crate::engine::{Backend, Commit, CommitFailure, Engine, ValueIter};
+use crate::engine::{Backend, Commit, CommitFailure, Engine, StagedCommit, ValueIter};
 use crate::error::StoreError;
 use crate::event::StoredEvent;
 use crate::layout::{
     decode_head, encode_head, has_sled_files, key_seq, open_db, seq_key, version_key, write_owner,
-    DEFAULT_CACHE_BYTES, HEAD_KEY, ID, IDS_PER_ENTRY, MARKER, MARKER_KEY, RECORD, VERSION,
+    DEFAULT_CACHE_BYTES, HEAD_KEY, ID, IDS_PER_ENTRY, MARKER, MARKER_KEY, RECORD, STAGED_KEY,
+    VERSION,
 };
-use crate::log::{AppendOutcome, AppendRequest, EventLog, Head, VerifyReport};
+use crate::log::{AppendOutcome, AppendRequest, EventLog, Head, Streamed, VerifyReport};
 
 /// Tuning for a sled store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,12 +34,95 @@ impl Default for SledOptions {
 pub(crate) struct SledBackend {
     db: sled::Db,
     dir: PathBuf,
+    /// The first and last record a streamed append has staged past the head (with the
+    /// `STAGED_KEY` marker), while it arrives or until what an abandoned one left is removed.
+    staged: Option<(u64, u64)>,
 }
 
 impl SledBackend {
+    fn new(db: sled::Db, dir: &Path) -> Self {
+        SledBackend {
+            db,
+            dir: dir.to_path_buf(),
+            staged: None,
+        }
+    }
+
     fn what(&self, action: &str) -> String {
         format!("{action} in the store at {}", self.dir.display())
     }
+
+    /// Removes the records a streamed append staged, and the marker, in one batch.
+    fn clear_staged(&mut self) -> Result<(), StoreError> {
+        let Some((first, last)) = self.staged else {
+            return Ok(());
+        };
+        let mut batch = sled::Batch::default();
+        for seq in first..=last {
+            batch.remove(&seq_key(RECORD, seq)[..]);
+        }
+        batch.remove(STAGED_KEY);
+        self.db.apply_batch(batch).map_err(|e| {
+            StoreError::sled(
+                self.what(&format!(
+                    "removing records {first}..={last} of an abandoned append"
+                )),
+                e,
+            )
+        })?;
+        self.staged = None;
+        Ok(())
+    }
+
+    /// Applies and flushes the batch that moves the head.
+    fn apply_and_flush(
+        &self,
+        batch: sled::Batch,
+        first: u64,
+        head: &Head,
+    ) -> Result<(), CommitFailure> {
+        self.db.apply_batch(batch).map_err(|e| CommitFailure {
+            applied: false,
+            error: StoreError::sled(
+                self.what(&format!("writing records {first}..={}", head.seq)),
+                e,
+            ),
+        })?;
+        self.db.flush().map(|_| ()).map_err(|e| CommitFailure {
+            applied: true,
+            error: StoreError::sled(
+                self.what(&format!(
+                    "flushing records {first}..={} to disk (they may not survive a crash)",
+                    head.seq
+                )),
+                e,
+            ),
+        })
+    }
+}
+
+/// Adds to `batch` the id-index entries of records in order: one entry per run of
+/// `IDS_PER_ENTRY` consecutive records, not one per record; then the versions and the head.
+fn insert_index_and_head<T>(
+    batch: &mut sled::Batch,
+    records: &[T],
+    seq_and_id: impl Fn(&T) -> (u64, Uuid),
+    versions: &HashMap<String, u64>,
+    head: &Head,
+) {
+    for run in records.chunks(IDS_PER_ENTRY) {
+        if let Some(first) = run.first() {
+            let ids: Vec<u8> = run
+                .iter()
+                .flat_map(|r| *seq_and_id(r).1.as_bytes())
+                .collect();
+            batch.insert(&seq_key(ID, seq_and_id(first).0)[..], ids);
+        }
+    }
+    for (stream, version) in versions {
+        batch.insert(version_key(stream), &version.to_be_bytes()[..]);
+    }
+    batch.insert(HEAD_KEY, &encode_head(head)[..]);
 }
 
 impl Backend for SledBackend {
@@ -65,40 +149,123 @@ impl Backend for SledBackend {
     }
 
     fn commit(&mut self, commit: &Commit) -> Result<(), CommitFailure> {
+        self.clear_staged().map_err(|error| CommitFailure {
+            applied: false,
+            error,
+        })?;
         let mut batch = sled::Batch::default();
         for (seq, _, value) in &commit.records {
             batch.insert(&seq_key(RECORD, *seq)[..], value.as_slice());
         }
-        // The ids, in runs of consecutive records: one entry per run, not one per record.
-        for run in commit.records.chunks(IDS_PER_ENTRY) {
-            if let Some((first, _, _)) = run.first() {
-                let ids: Vec<u8> = run.iter().flat_map(|(_, id, _)| *id.as_bytes()).collect();
-                batch.insert(&seq_key(ID, *first)[..], ids);
-            }
-        }
-        for (stream, version) in &commit.versions {
-            batch.insert(version_key(stream), &version.to_be_bytes()[..]);
-        }
-        batch.insert(HEAD_KEY, &encode_head(&commit.head)[..]);
+        insert_index_and_head(
+            &mut batch,
+            &commit.records,
+            |(seq, id, _)| (*seq, *id),
+            &commit.versions,
+            &commit.head,
+        );
         let first = commit.records.first().map_or(0, |r| r.0);
-        self.db.apply_batch(batch).map_err(|e| CommitFailure {
-            applied: false,
-            error: StoreError::sled(
-                self.what(&format!("writing records {first}..={}", commit.head.seq)),
-                e,
-            ),
-        })?;
-        self.db.flush().map(|_| ()).map_err(|e| CommitFailure {
-            applied: true,
-            error: StoreError::sled(
+        self.apply_and_flush(batch, first, &commit.head)
+    }
+
+    fn stage(&mut self, records: &[(u64, Uuid, Vec<u8>)]) -> Result<(), StoreError> {
+        let (Some(first), Some(last)) = (records.first(), records.last()) else {
+            return Ok(());
+        };
+        let mut batch = sled::Batch::default();
+        let staged = match self.staged {
+            Some((from, to)) if to.checked_add(1) == Some(first.0) => (from, last.0),
+            _ => {
+                // A new append: whatever an earlier one left goes first. The marker goes in
+                // the same atomic batch as the first records, so no staged record is ever on
+                // disk without it: open removes them as an unfinished append.
+                self.clear_staged()?;
+                batch.insert(STAGED_KEY, &first.0.to_be_bytes()[..]);
+                (first.0, last.0)
+            }
+        };
+        for (seq, _, value) in records {
+            batch.insert(&seq_key(RECORD, *seq)[..], value.as_slice());
+        }
+        self.db.apply_batch(batch).map_err(|e| {
+            StoreError::sled(
                 self.what(&format!(
-                    "flushing records {first}..={} to disk (they may not survive a crash)",
-                    commit.head.seq
+                    "writing records {}..={} ahead of their commit",
+                    first.0, last.0
                 )),
                 e,
-            ),
-        })
+            )
+        })?;
+        self.staged = Some(staged);
+        Ok(())
     }
+
+    fn commit_staged(&mut self, commit: &StagedCommit) -> Result<(), CommitFailure> {
+        let first = commit.ids.first().map_or(0, |r| r.0);
+        if self.staged != Some((first, commit.head.seq)) {
+            return Err(CommitFailure {
+                applied: false,
+                error: StoreError::invalid(format!(
+                    "the records staged ({:?}) are not the append's {first}..={}; nothing of it was written",
+                    self.staged, commit.head.seq
+                )),
+            });
+        }
+        // The commit point: the head moves and the marker goes, in one atomic batch.
+        let mut batch = sled::Batch::default();
+        insert_index_and_head(
+            &mut batch,
+            &commit.ids,
+            |(seq, id)| (*seq, *id),
+            &commit.versions,
+            &commit.head,
+        );
+        batch.remove(STAGED_KEY);
+        let result = self.apply_and_flush(batch, first, &commit.head);
+        if result.as_ref().map_or_else(|f| f.applied, |()| true) {
+            self.staged = None;
+        }
+        result
+    }
+
+    fn abandon(&mut self) {
+        // Best effort: what stays is removed by the next stage or commit, or by the next open.
+        let _ = self.clear_staged();
+    }
+}
+
+/// Removes what a streamed append left when the process stopped before its commit: the
+/// records past the head, when the marker says an append was staging from the record after
+/// the head. Without the marker (or with one naming another record), records past the head
+/// are left for the checks to report: nothing but an unfinished append may put them there.
+fn remove_unfinished_append(
+    db: &sled::Db,
+    head: &Head,
+    ctx: &impl Fn(&str) -> String,
+) -> Result<(), StoreError> {
+    let marker = db
+        .get(STAGED_KEY)
+        .map_err(|e| StoreError::sled(ctx("reading the staged-append marker"), e))?;
+    let Some(marker) = marker else {
+        return Ok(());
+    };
+    let first = <[u8; 8]>::try_from(marker.as_ref())
+        .ok()
+        .map(u64::from_be_bytes);
+    let Some(first) = first.filter(|f| Some(*f) == head.seq.checked_add(1)) else {
+        return Ok(());
+    };
+    let what = ctx("removing the records of an append that did not finish");
+    let mut batch = sled::Batch::default();
+    for item in db.range(seq_key(RECORD, first)..=seq_key(RECORD, u64::MAX)) {
+        let (k, _) = item.map_err(|e| StoreError::sled(what.clone(), e))?;
+        batch.remove(k);
+    }
+    batch.remove(STAGED_KEY);
+    db.apply_batch(batch)
+        .map_err(|e| StoreError::sled(what.clone(), e))?;
+    db.flush().map_err(|e| StoreError::sled(what, e))?;
+    Ok(())
 }
 
 /// The durable event log in a directory, on sled.
@@ -145,12 +312,13 @@ impl SledLog {
             .map_err(|e| StoreError::sled(what.clone(), e))?;
         db.flush().map_err(|e| StoreError::sled(what, e))?;
         write_owner(dir);
-        let backend = SledBackend {
-            db,
-            dir: dir.to_path_buf(),
-        };
         Ok(SledLog {
-            engine: Engine::new(backend, Head::EMPTY, HashMap::new(), HashMap::new()),
+            engine: Engine::new(
+                SledBackend::new(db, dir),
+                Head::EMPTY,
+                HashMap::new(),
+                HashMap::new(),
+            ),
         })
     }
 
@@ -211,6 +379,8 @@ impl SledLog {
             )
         })?;
 
+        remove_unfinished_append(&db, &head, &ctx)?;
+
         // Sized for the records the head names (checked against the index below), within
         // reason: a damaged head must not make open reserve the impossible.
         let mut ids: HashMap<Uuid, u64> =
@@ -267,12 +437,8 @@ impl SledLog {
             versions.insert(stream, u64::from_be_bytes(version));
         }
         write_owner(dir);
-        let backend = SledBackend {
-            db,
-            dir: dir.to_path_buf(),
-        };
         Ok(SledLog {
-            engine: Engine::new(backend, head, ids, versions),
+            engine: Engine::new(SledBackend::new(db, dir), head, ids, versions),
         })
     }
 
@@ -328,6 +494,13 @@ impl SledLog {
 impl EventLog for SledLog {
     fn append(&mut self, req: AppendRequest) -> Result<AppendOutcome, StoreError> {
         self.engine.append(req)
+    }
+    fn append_stream(
+        &mut self,
+        expected: &HashMap<String, u64>,
+        events: &mut dyn Iterator<Item = Streamed>,
+    ) -> Result<AppendOutcome, StoreError> {
+        self.engine.append_stream(expected, events)
     }
     fn head(&self) -> Head {
         self.engine.head

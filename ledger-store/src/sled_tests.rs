@@ -1,9 +1,12 @@
 //! Tests only the sled backend needs: reopening, locking, open-time checks and injected corruption.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use crate::conformance::{all, batch, ev, fill, id};
-use crate::{fault, EventLog, SledLog, StoreError};
+use crate::baseline::StoredRecords;
+use crate::conformance::{all, batch, ev, fill, id, stream};
+use crate::layout::{key_seq, open_db, seq_key, DEFAULT_CACHE_BYTES, RECORD, STAGED_KEY};
+use crate::{fault, EventLog, SledLog, SledOptions, StoreError, Streamed};
 
 fn store_with(n: u128) -> (tempfile::TempDir, PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
@@ -170,4 +173,183 @@ fn scan_from_middle_checks_the_link_before_it() {
     let err = log.scan(3).next().unwrap().unwrap_err();
     assert_eq!(corrupt_seq(&err), 2, "{err}");
     assert_eq!(log.scan(4).count(), 2);
+}
+
+// ---- Streamed appends: what an append that did not finish leaves, and how it goes ----
+
+/// Writes records and (optionally) the staged-append marker straight into a closed store, as a
+/// streamed append that stopped before its commit would have left them.
+fn write_behind_the_back(dir: &Path, records: &[(u64, Vec<u8>)], marker: Option<u64>) {
+    let db = open_db(dir, DEFAULT_CACHE_BYTES).unwrap();
+    let mut batch = sled::Batch::default();
+    if let Some(first) = marker {
+        batch.insert(STAGED_KEY, &first.to_be_bytes()[..]);
+    }
+    for (seq, value) in records {
+        batch.insert(&seq_key(RECORD, *seq)[..], value.as_slice());
+    }
+    db.apply_batch(batch).unwrap();
+    db.flush().unwrap();
+}
+
+/// The record positions stored past `head`, and the marker, read straight from a closed store.
+fn past_the_head(dir: &Path, head: u64) -> (Vec<u64>, Option<u64>) {
+    let db = open_db(dir, DEFAULT_CACHE_BYTES).unwrap();
+    let seqs = db
+        .range(seq_key(RECORD, head + 1)..=seq_key(RECORD, u64::MAX))
+        .map(|item| key_seq(&item.unwrap().0).unwrap())
+        .collect();
+    let marker = db
+        .get(STAGED_KEY)
+        .unwrap()
+        .map(|v| u64::from_be_bytes(v.as_ref().try_into().unwrap()));
+    (seqs, marker)
+}
+
+/// Records 6..=8 as a store of 8 made like `store_with(5)`'s would hold them: they continue
+/// its chain.
+fn next_three_records() -> Vec<(u64, Vec<u8>)> {
+    let (_tmp, dir) = store_with(8);
+    StoredRecords::open(&dir, SledOptions::default())
+        .unwrap()
+        .range(6, 8)
+        .unwrap()
+}
+
+/// Runs a streamed append of `n` events from id 100 whose producer panics after them (no
+/// commit, no abandon: what a crash leaves, as far as this process is concerned).
+fn interrupted_stream(log: &mut SledLog, n: u128) {
+    let mut i = 100u128;
+    let mut items = std::iter::from_fn(|| {
+        if i == 100 + n {
+            panic!("the producer stops here (test)");
+        }
+        i += 1;
+        Some(Streamed::Event(ev(i, "S", &format!("{{\"i\":{i}}}"))))
+    });
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        log.append_stream(&HashMap::new(), &mut items)
+    }));
+    assert!(result.is_err(), "the producer should have panicked");
+}
+
+#[test]
+fn an_append_interrupted_mid_stream_is_removed_on_open() {
+    let (_tmp, dir) = store_with(5);
+    let (head, events) = {
+        let mut log = SledLog::open(&dir).unwrap();
+        interrupted_stream(&mut log, 700);
+        (log.head(), all(&log))
+    };
+    assert_eq!(head.seq, 5);
+    // Its records are on disk past the head, with the marker naming the first.
+    let (staged, marker) = past_the_head(&dir, 5);
+    assert!(staged.len() >= 512, "{} staged", staged.len());
+    assert_eq!((staged[0], marker), (6, Some(6)));
+
+    let mut log = SledLog::open(&dir).unwrap();
+    assert_eq!(log.head(), head);
+    assert_eq!(all(&log), events);
+    assert_eq!(log.verify().unwrap().events, 5);
+    assert_eq!(log.stream_version("S"), 0);
+    assert!(!log.contains(&id(101)));
+    let out = stream(&mut log, &HashMap::new(), vec![ev(101, "S", "{}")], true).unwrap();
+    assert_eq!(out.head.seq, 6);
+    drop(log);
+    assert_eq!(past_the_head(&dir, 6), (vec![], None));
+    assert_eq!(SledLog::open(&dir).unwrap().verify().unwrap().events, 6);
+}
+
+#[test]
+fn what_an_interrupted_stream_left_goes_before_the_next_append() {
+    let (_tmp, dir) = store_with(5);
+    let mut log = SledLog::open(&dir).unwrap();
+    interrupted_stream(&mut log, 700);
+    // A plain append next: the leftover records are removed first, not left past its head.
+    let out = log
+        .append(batch(vec![ev(6, "A", "{}"), ev(7, "B", "{}")]))
+        .unwrap();
+    assert_eq!(out.head.seq, 7);
+    assert_eq!(log.verify().unwrap().events, 7);
+    // A shorter streamed append next.
+    interrupted_stream(&mut log, 600);
+    let expected = versions_of(&log);
+    let out = stream(&mut log, &expected, vec![ev(8, "A", "{}")], true).unwrap();
+    assert_eq!(out.head.seq, 8);
+    assert_eq!(log.verify().unwrap().events, 8);
+    drop(log);
+    assert_eq!(past_the_head(&dir, 8), (vec![], None));
+    let log = SledLog::open(&dir).unwrap();
+    assert_eq!(log.verify().unwrap().events, 8);
+    assert_eq!((log.stream_version("A"), log.stream_version("B")), (4, 4));
+}
+
+fn versions_of(log: &SledLog) -> HashMap<String, u64> {
+    ["A", "B"]
+        .into_iter()
+        .map(|s| (s.to_string(), log.stream_version(s)))
+        .collect()
+}
+
+#[test]
+fn staged_records_with_their_marker_are_removed_by_either_open() {
+    let records = next_three_records();
+    for checked in [true, false] {
+        let (_tmp, dir) = store_with(5);
+        write_behind_the_back(&dir, &records, Some(6));
+        let log = if checked {
+            SledLog::open(&dir).unwrap()
+        } else {
+            SledLog::open_unchecked(&dir).unwrap()
+        };
+        assert_eq!(log.head().seq, 5);
+        assert_eq!(log.verify().unwrap().events, 5);
+        assert_eq!(all(&log).len(), 5);
+        assert!(!log.contains(&id(6)));
+        drop(log);
+        assert_eq!(past_the_head(&dir, 5), (vec![], None));
+    }
+}
+
+#[test]
+fn records_past_the_head_without_their_marker_are_still_damage() {
+    let records = next_three_records();
+    // No marker, or one that names another record than the one after the head.
+    for marker in [None, Some(7), Some(5)] {
+        let (_tmp, dir) = store_with(5);
+        write_behind_the_back(&dir, &records, marker);
+        let err = SledLog::open(&dir).err().unwrap();
+        assert!(err.is_integrity(), "{err}");
+        assert_eq!(corrupt_seq(&err), 6, "{err}");
+        let log = SledLog::open_unchecked(&dir).unwrap();
+        let err = log.verify().unwrap_err();
+        assert_eq!(corrupt_seq(&err), 6, "{err}");
+        assert!(err.to_string().contains("past the head"), "{err}");
+        drop(log);
+        // Nothing was removed.
+        assert_eq!(past_the_head(&dir, 5), (vec![6, 7, 8], marker));
+    }
+}
+
+#[test]
+fn a_streamed_append_survives_reopening() {
+    let (_tmp, dir) = store_with(5);
+    let events: Vec<_> = (10..1_000u128)
+        .map(|i| ev(i, "S", &format!("{{\"i\":{i}}}")))
+        .collect();
+    let (head, stored) = {
+        let mut log = SledLog::open(&dir).unwrap();
+        let out = stream(&mut log, &HashMap::new(), events.clone(), true).unwrap();
+        assert_eq!((out.appended, out.head.seq), (990, 995));
+        (log.head(), all(&log))
+    };
+    assert_eq!(past_the_head(&dir, 995), (vec![], None));
+    let mut log = SledLog::open(&dir).unwrap();
+    assert_eq!(log.head(), head);
+    assert_eq!(all(&log), stored);
+    assert_eq!(log.verify().unwrap().events, 995);
+    assert_eq!(log.stream_version("S"), 990);
+    // Idempotency survived: the same append again is a retry.
+    let out = stream(&mut log, &HashMap::new(), events, true).unwrap();
+    assert_eq!((out.appended, out.duplicates, out.head), (0, 990, head));
 }

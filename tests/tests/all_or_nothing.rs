@@ -257,3 +257,60 @@ fn a_back_dated_finished_export_is_checked_on_later_days_too() {
         .stderr_has("2025-04-01");
     assert_eq!(s.balance("2025-12-31").material(1, "balance"), dec("200"));
 }
+
+/// A file large enough that its events are stored while it is decided (on a second thread,
+/// `Session::decide_and_record`): `n` imports of 10 of material 1, one per line.
+fn large_imports(n: usize, bad: &[usize]) -> String {
+    let lines: Vec<String> = (1..=n)
+        .map(|i| {
+            if bad.contains(&i) {
+                // More than the book will ever hold.
+                format!(
+                    "L{},{},2025-03-01,E44038000001,0664,E,M,99999999,1,,",
+                    i / 50,
+                    i % 50 + 1
+                )
+            } else {
+                format!(
+                    "L{},{},2025-02-{:02},E44038000001,0615,I,M,10,1,1.5,USD",
+                    i / 50,
+                    i % 50 + 1,
+                    i % 28 + 1
+                )
+            }
+        })
+        .collect();
+    let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+    movements(&lines)
+}
+
+#[test]
+fn a_large_file_refused_late_writes_nothing_and_reports_every_bad_line() {
+    let s = stocked();
+    let before = snapshot(&s);
+    // Refused lines late in the file, after thousands of events were handed to the store;
+    // and a file refused in its first lines.
+    for (bad, file) in [(vec![2_600, 2_990], "late.csv"), (vec![3], "early.csv")] {
+        let out = s.load(&[(file, &large_imports(3_000, &bad))]);
+        out.expect(3);
+        for line in &bad {
+            // The file's line number counts the header.
+            out.stderr_has(&format!("{file}:{}:", line + 1));
+        }
+        out.stderr_has(&format!("nothing of {file} was written"));
+        assert_eq!(snapshot(&s), before);
+        s.run(&["verify"]).ok();
+    }
+    // The same file without them: wholly recorded; then again, nothing twice.
+    let good = large_imports(3_000, &[]);
+    let first = s.json(&["load", &s.write("good.csv", &good).display().to_string()]);
+    assert_eq!(first["files"][0]["recorded"], "3000", "{first:#}");
+    assert_eq!(
+        s.balance("2025-12-31").material(1, "imported"),
+        dec("31000")
+    );
+    let again = s.json(&["load", "good.csv"]);
+    assert_eq!(again["files"][0]["recorded"], "0", "{again:#}");
+    s.run(&["verify"]).ok();
+    assert_eq!(s.export_lines().len(), before.0.len() + 3_000);
+}

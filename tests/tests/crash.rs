@@ -9,6 +9,9 @@
 //!
 //! The moments are spread over the whole run, from start-up to after the end, by seed: about
 //! a fifth of them fall before the file is read, most during deciding and writing, some after.
+//!
+//! Two sizes of file: 600 rows, appended as one batch after deciding, and 3,000 rows, whose
+//! events are written (past the head, until the commit) while the file is still decided.
 
 use std::process::{Child, Stdio};
 use std::sync::OnceLock;
@@ -19,11 +22,14 @@ use ledger_store::{EventLog, SledLog};
 
 /// Rows of the large file; each records one event.
 const ROWS: usize = 600;
+/// Rows of the larger file, stored while it is decided (at least the CLI's
+/// `STREAM_FROM_COMMANDS`).
+const STREAMED_ROWS: usize = 3_000;
 
 /// The large file: imports of both materials over the year.
-fn big_csv() -> String {
+fn big_csv(rows: usize) -> String {
     let mut s = String::from("ref,line,date,account,mode,dir,goods,qty,item,unit_price,currency\n");
-    for i in 0..ROWS {
+    for i in 0..rows {
         s.push_str(&format!(
             "BIG{},{},2025-{:02}-{:02},{ACCOUNT},0615,I,M,{},{},1.5,USD\n",
             i / 20,
@@ -68,12 +74,14 @@ struct Reference {
     clean_time: Duration,
 }
 
-fn reference() -> &'static Reference {
+fn reference(rows: usize) -> &'static Reference {
     static REF: OnceLock<Reference> = OnceLock::new();
-    REF.get_or_init(|| {
+    static STREAMED: OnceLock<Reference> = OnceLock::new();
+    let cell = if rows == ROWS { &REF } else { &STREAMED };
+    cell.get_or_init(|| {
         let before = book();
         before.load_ok(&[("earlier.csv", EARLIER_CSV)]);
-        before.write("big.csv", big_csv());
+        before.write("big.csv", big_csv(rows));
         let before_contents = contents(&before);
 
         let clean = before.copy();
@@ -120,8 +128,8 @@ fn moment(seed: u64, clean: Duration) -> Duration {
     clean.mul_f64(1.25 * fraction)
 }
 
-fn crash_at(seed: u64) {
-    let r = reference();
+fn crash_at(rows: usize, seed: u64) {
+    let r = reference(rows);
     let s = r.before.copy();
     let mut child = spawn_load(&s);
     std::thread::sleep(moment(seed, r.clean_time));
@@ -158,7 +166,7 @@ fn crash_at(seed: u64) {
         .unwrap_or_default()
         .to_string();
     let was_in = after == r.clean_contents;
-    let want = if was_in { 0 } else { ROWS };
+    let want = if was_in { 0 } else { rows };
     assert_eq!(recorded, want.to_string(), "seed {seed}: reload recorded");
     if !was_in {
         assert_eq!(contents(&s), r.clean_contents, "seed {seed}: reload");
@@ -174,20 +182,30 @@ fn crash_at(seed: u64) {
 
 #[test]
 fn killed_loads_leave_the_file_wholly_in_or_out_seeds_0_to_5() {
-    (0..6).for_each(crash_at);
+    (0..6).for_each(|seed| crash_at(ROWS, seed));
 }
 
 #[test]
 fn killed_loads_leave_the_file_wholly_in_or_out_seeds_6_to_11() {
-    (6..12).for_each(crash_at);
+    (6..12).for_each(|seed| crash_at(ROWS, seed));
 }
 
 #[test]
 fn killed_loads_leave_the_file_wholly_in_or_out_seeds_12_to_17() {
-    (12..18).for_each(crash_at);
+    (12..18).for_each(|seed| crash_at(ROWS, seed));
 }
 
 #[test]
 fn killed_loads_leave_the_file_wholly_in_or_out_seeds_18_to_23() {
-    (18..24).for_each(crash_at);
+    (18..24).for_each(|seed| crash_at(ROWS, seed));
+}
+
+#[test]
+fn killed_streamed_loads_leave_the_file_wholly_in_or_out_seeds_0_to_5() {
+    (0..6).for_each(|seed| crash_at(STREAMED_ROWS, seed));
+}
+
+#[test]
+fn killed_streamed_loads_leave_the_file_wholly_in_or_out_seeds_6_to_11() {
+    (6..12).for_each(|seed| crash_at(STREAMED_ROWS, seed));
 }
