@@ -10,8 +10,8 @@ use ledger_core::decide::LineRefusals;
 use ledger_core::event_json::decode_event;
 use ledger_core::{decide_all_in_place, Decided, Event, Ledger, SCHEMA_VERSION};
 use ledger_store::{
-    AppendOutcome, AppendRequest, EventLog, ExpectedVersion, NewEvent, SledLog, StoreError,
-    StoredEvent, Streamed,
+    AppendOutcome, AppendRequest, EventLog, ExpectedVersion, NewEvent, ReplayRecord, SledLog,
+    StoreError, Streamed,
 };
 
 use crate::exit::{bad_input, Exit, INTEGRITY};
@@ -104,10 +104,10 @@ pub struct Position {
 }
 
 impl Position {
-    fn of(stored: &StoredEvent) -> Position {
+    fn of(record: &ReplayRecord) -> Position {
         Position {
-            seq: stored.global_seq,
-            hash: stored.hash.clone(),
+            seq: record.global_seq,
+            hash: record.hash_hex(),
         }
     }
 }
@@ -179,7 +179,7 @@ fn fold(ledger: &mut Ledger, id: uuid::Uuid, event: &Event, log: &(dyn EventLog 
 /// What the reading thread of a replay hands over, in log order.
 enum Chunk {
     /// Records read and checked, their events still JSON.
-    Read(Vec<StoredEvent>),
+    Read(Vec<ReplayRecord>),
     /// Events read from their JSON too, and the position of the last.
     Decoded(Vec<(uuid::Uuid, Event)>, Position),
     /// Reading stopped here.
@@ -190,7 +190,7 @@ enum Chunk {
 /// cutoff, in chunks; stops early when the folding side has gone.
 fn read_chunks(log: &(dyn EventLog + Sync), tx: &SyncSender<Chunk>) {
     let mut chunk = Vec::with_capacity(REPLAY_CHUNK);
-    for stored in log.scan(1) {
+    for stored in log.scan_replay(1) {
         match stored {
             Err(e) => {
                 if hand_over(tx, std::mem::take(&mut chunk)) {
@@ -199,7 +199,7 @@ fn read_chunks(log: &(dyn EventLog + Sync), tx: &SyncSender<Chunk>) {
                 return;
             }
             Ok(stored) => {
-                if !recorded_by_cutoff(&stored.recorded_at) {
+                if !recorded_by_cutoff(stored.recorded_at()) {
                     // The log is in recording order: nothing after this was recorded earlier.
                     break;
                 }
@@ -218,7 +218,7 @@ fn read_chunks(log: &(dyn EventLog + Sync), tx: &SyncSender<Chunk>) {
 
 /// Sends a chunk of records; while the queue is full, reads their events first. False when
 /// the folding side has gone.
-fn hand_over(tx: &SyncSender<Chunk>, chunk: Vec<StoredEvent>) -> bool {
+fn hand_over(tx: &SyncSender<Chunk>, chunk: Vec<ReplayRecord>) -> bool {
     if chunk.is_empty() {
         return true;
     }
@@ -242,13 +242,14 @@ fn hand_over(tx: &SyncSender<Chunk>, chunk: Vec<StoredEvent>) -> bool {
 }
 
 /// The event a record holds; an event this version cannot read is an integrity fault.
-fn decode_stored(stored: &StoredEvent) -> Result<Event> {
-    decode_event(&stored.payload).map_err(|e| {
+fn decode_stored(stored: &ReplayRecord) -> Result<Event> {
+    decode_event(stored.payload()).map_err(|e| {
         Exit {
             code: INTEGRITY,
             message: format!(
                 "event {} ({}) cannot be read by this version of bonded: {e}",
-                stored.global_seq, stored.kind
+                stored.global_seq,
+                stored.kind()
             ),
         }
         .into()

@@ -24,11 +24,8 @@ const MOVEMENT_PREFIX: &str = r#"{"event":"movement_recorded","#;
 
 /// Reads one event from its JSON payload; the same answer as `serde_json::from_str::<Event>`.
 pub fn decode_event(json: &str) -> Result<Event, serde_json::Error> {
-    if let Some(rest) = json.strip_prefix(MOVEMENT_PREFIX) {
-        let mut body = String::with_capacity(rest.len() + 1);
-        body.push('{');
-        body.push_str(rest);
-        if let Ok(direct) = serde_json::from_str::<DirectMovement>(&body) {
+    if json.starts_with(MOVEMENT_PREFIX) {
+        if let Ok(direct) = serde_json::from_str::<DirectMovement>(json) {
             if let Some(event) = direct.into_event() {
                 return Ok(event);
             }
@@ -41,6 +38,9 @@ pub fn decode_event(json: &str) -> Result<Event, serde_json::Error> {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct DirectMovement {
+    /// The tag, read as a field: only `movement_recorded` reads.
+    #[serde(rename = "event")]
+    _event: MovementTag,
     line: MovementLine,
     item: ItemNo,
     effects: Vec<DirectEffect>,
@@ -56,11 +56,27 @@ struct DirectEffect {
     qty: Decimal,
 }
 
+/// The one tag `DirectMovement` reads.
+#[derive(Deserialize)]
+enum MovementTag {
+    #[serde(rename = "movement_recorded")]
+    Movement,
+}
+
+/// The kinds of `Target`, as their tag names them.
+#[derive(Deserialize, Clone, Copy)]
+#[serde(rename_all = "snake_case")]
+enum On {
+    Material,
+    Scrap,
+    Subcontractor,
+}
+
 /// Every field any `Target` variant has, flat.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct DirectTarget {
-    on: String,
+    on: On,
     item: Option<ItemNo>,
     column: Option<Column>,
     name: Option<String>,
@@ -70,18 +86,12 @@ struct DirectTarget {
 impl DirectTarget {
     /// The target, when the fields are exactly those of one variant.
     fn into_target(self) -> Option<Target> {
-        match (
-            self.on.as_str(),
-            self.item,
-            self.column,
-            self.name,
-            self.goods,
-        ) {
-            ("material", Some(item), Some(column), None, None) => {
+        match (self.on, self.item, self.column, self.name, self.goods) {
+            (On::Material, Some(item), Some(column), None, None) => {
                 Some(Target::Material { item, column })
             }
-            ("scrap", Some(item), None, None, None) => Some(Target::Scrap { item }),
-            ("subcontractor", Some(item), None, Some(name), Some(goods)) => {
+            (On::Scrap, Some(item), None, None, None) => Some(Target::Scrap { item }),
+            (On::Subcontractor, Some(item), None, Some(name), Some(goods)) => {
                 Some(Target::Subcontractor { name, goods, item })
             }
             _ => None,

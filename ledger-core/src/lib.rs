@@ -17,6 +17,7 @@ pub mod event_json;
 pub mod events;
 pub mod exposure;
 pub mod ids;
+mod intern;
 pub mod json_num;
 pub mod ledger;
 pub mod lines;

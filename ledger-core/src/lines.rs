@@ -23,6 +23,7 @@ use uuid::Uuid;
 use crate::commands::MovementLine;
 use crate::events::{Effect, Target};
 use crate::ids::ItemNo;
+use crate::intern::Interner;
 use crate::period::Period;
 use crate::trade_mode::{Column, Direction, GoodsKind, TradeMode};
 
@@ -206,8 +207,8 @@ const CHUNK: usize = 1 << 16;
 /// The lines of one book.
 #[derive(Debug, Clone, Default)]
 pub struct LineStore {
-    refs: HashMap<Box<str>, u32>,
-    ref_names: Vec<Box<str>>,
+    /// List numbers (`ref`), each held once.
+    refs: Interner,
     index: HashMap<LineId, u32>,
     recs: Vec<Vec<LineRec>>,
     /// Slots of removed (corrected) lines, reused by the next line recorded.
@@ -235,18 +236,14 @@ impl LineStore {
 
     /// The id of a line, if it is recorded.
     pub fn id_of(&self, ref_: &str, line: u32) -> Option<LineId> {
-        let ref_id = *self.refs.get(ref_)?;
+        let ref_id = self.refs.get(ref_)?;
         let id = LineId::new(ref_id, line);
         self.index.contains_key(&id).then_some(id)
     }
 
     /// The list and line number of a line.
     pub fn key_of(&self, id: LineId) -> (&str, u32) {
-        let name = self
-            .ref_names
-            .get(id.ref_id() as usize)
-            .map_or("", |s| &**s);
-        (name, id.line())
+        (self.refs.name(id.ref_id()).unwrap_or(""), id.line())
     }
 
     fn rec(&self, id: LineId) -> Option<&LineRec> {
@@ -333,16 +330,6 @@ impl LineStore {
     /// Every recorded line's list and line number, in no particular order.
     pub fn keys(&self) -> impl Iterator<Item = (&str, u32)> {
         self.index.keys().map(|id| self.key_of(*id))
-    }
-
-    fn intern_ref(&mut self, ref_: &str) -> Option<u32> {
-        if let Some(id) = self.refs.get(ref_) {
-            return Some(*id);
-        }
-        let id = u32::try_from(self.ref_names.len()).ok()?;
-        self.refs.insert(ref_.into(), id);
-        self.ref_names.push(ref_.into());
-        Some(id)
     }
 
     fn subcontractor_index(&mut self, name: &str) -> Option<u16> {
@@ -509,7 +496,7 @@ impl LineStore {
         effects: &[Effect],
         awaiting: bool,
     ) {
-        let Some(ref_id) = self.intern_ref(&line.ref_) else {
+        let Some(ref_id) = self.refs.intern(&line.ref_) else {
             return;
         };
         let id = LineId::new(ref_id, line.line);

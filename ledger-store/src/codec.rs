@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::error::StoreError;
-use crate::event::{Hash, StoredEvent};
+use crate::event::{hash_hex, Hash, StoredEvent};
 
 /// Leading tag of every canonical encoding; changes if the layout ever changes.
 const FORMAT_TAG: &[u8; 4] = b"BLR1";
@@ -79,8 +79,45 @@ fn put_str(out: &mut Vec<u8>, s: &str) {
     out.extend_from_slice(s.as_bytes());
 }
 
+/// One record's envelope, read in place: every string borrowed from the stored bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct RecordRef<'a> {
+    pub global_seq: u64,
+    pub stream_seq: u64,
+    pub id: Uuid,
+    pub stream: &'a str,
+    pub kind: &'a str,
+    pub schema_version: u32,
+    pub actor: &'a str,
+    pub recorded_at: &'a str,
+    pub prev_hash: Hash,
+    pub payload: &'a str,
+}
+
+impl RecordRef<'_> {
+    pub fn to_owned(self) -> Record {
+        Record {
+            global_seq: self.global_seq,
+            stream_seq: self.stream_seq,
+            id: self.id,
+            stream: self.stream.to_owned(),
+            kind: self.kind.to_owned(),
+            schema_version: self.schema_version,
+            actor: self.actor.to_owned(),
+            recorded_at: self.recorded_at.to_owned(),
+            prev_hash: self.prev_hash,
+            payload: self.payload.to_owned(),
+        }
+    }
+}
+
 /// Decodes canonical bytes; the error says which field could not be read.
 pub(crate) fn decode(bytes: &[u8]) -> Result<Record, String> {
+    decode_ref(bytes).map(RecordRef::to_owned)
+}
+
+/// Decodes canonical bytes in place, copying nothing.
+pub(crate) fn decode_ref(bytes: &[u8]) -> Result<RecordRef<'_>, String> {
     let mut rd = Reader { bytes, pos: 0 };
     let tag = rd.take(4, "format tag")?;
     if tag != FORMAT_TAG {
@@ -93,20 +130,20 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Record, String> {
     let global_seq = rd.u64("global_seq")?;
     let stream_seq = rd.u64("stream_seq")?;
     let id = Uuid::from_bytes(rd.array::<16>("id")?);
-    let stream = rd.string("stream")?;
-    let kind = rd.string("kind")?;
+    let stream = rd.str("stream")?;
+    let kind = rd.str("kind")?;
     let schema_version = u32::from_be_bytes(rd.array::<4>("schema_version")?);
-    let actor = rd.string("actor")?;
-    let recorded_at = rd.string("recorded_at")?;
+    let actor = rd.str("actor")?;
+    let recorded_at = rd.str("recorded_at")?;
     let prev_hash = rd.array::<32>("prev_hash")?;
-    let payload = rd.string("payload")?;
+    let payload = rd.str("payload")?;
     if rd.pos != bytes.len() {
         return Err(format!(
             "{} unexpected trailing bytes after the payload",
             bytes.len() - rd.pos
         ));
     }
-    Ok(Record {
+    Ok(RecordRef {
         global_seq,
         stream_seq,
         id,
@@ -154,10 +191,10 @@ impl<'a> Reader<'a> {
         Ok(u64::from_be_bytes(self.array::<8>(field)?))
     }
 
-    fn string(&mut self, field: &str) -> Result<String, String> {
+    fn str(&mut self, field: &str) -> Result<&'a str, String> {
         let len = u32::from_be_bytes(self.array::<4>(field)?) as usize;
         let raw = self.take(len, field)?;
-        String::from_utf8(raw.to_vec()).map_err(|e| format!("{field} is not valid UTF-8: {e}"))
+        std::str::from_utf8(raw).map_err(|e| format!("{field} is not valid UTF-8: {e}"))
     }
 }
 
@@ -191,8 +228,13 @@ pub(crate) fn unframe(value: &[u8]) -> Result<(Hash, &[u8]), String> {
 /// Reads the stored value at global position `seq`: it must decode, its hash must recompute and
 /// it must say it is record `seq`. Errors are `Corrupt` at `seq`. The only way records are read.
 pub(crate) fn open_value(seq: u64, value: &[u8]) -> Result<(Hash, Record), StoreError> {
+    open_value_ref(seq, value).map(|(hash, record)| (hash, record.to_owned()))
+}
+
+/// `open_value`, reading the record in place.
+pub(crate) fn open_value_ref(seq: u64, value: &[u8]) -> Result<(Hash, RecordRef<'_>), StoreError> {
     let (claimed, canonical) = unframe(value).map_err(|w| StoreError::corrupt(seq, w))?;
-    let record = decode(canonical)
+    let record = decode_ref(canonical)
         .map_err(|w| StoreError::corrupt(seq, format!("record bytes do not decode: {w}")))?;
     let actual = hash_of(canonical);
     if actual != claimed {
@@ -230,8 +272,8 @@ impl Record {
             actor: self.actor,
             recorded_at: self.recorded_at,
             payload: self.payload,
-            prev_hash: hex::encode(self.prev_hash),
-            hash: hex::encode(hash),
+            prev_hash: hash_hex(&self.prev_hash),
+            hash: hash_hex(hash),
         }
     }
 

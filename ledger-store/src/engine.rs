@@ -1,13 +1,17 @@
 //! The log's semantics (validation, idempotency, expected versions, chain checks) over any record backend.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::marker::PhantomData;
 
 use uuid::Uuid;
 
 use crate::chain::check_imported;
-use crate::codec::{decode, encode, frame, open_value, seal_record, unframe, Record};
+use crate::codec::{
+    decode, encode, frame, open_value, open_value_ref, seal_record, unframe, Record, RecordRef,
+};
 use crate::error::StoreError;
-use crate::event::{Hash, NewEvent, StoredEvent, GENESIS_HASH};
+use crate::event::{Hash, NewEvent, ReplayParts, ReplayRecord, StoredEvent, GENESIS_HASH};
+use crate::id_index::{IdIndex, PushError, MAX_RECORDS};
 use crate::log::{AppendOutcome, AppendRequest, ExpectedVersion, Head, Streamed, VerifyReport};
 use crate::validate::{
     check_recorded_at, check_text, compact_payload_owned, MAX_ACTOR_CHARS, MAX_BATCH_EVENTS,
@@ -73,7 +77,7 @@ pub(crate) struct Engine<B> {
     pub backend: B,
     pub head: Head,
     /// Event id → global_seq.
-    pub ids: HashMap<Uuid, u64>,
+    pub ids: IdIndex,
     /// Stream → number of events.
     pub versions: HashMap<String, u64>,
 }
@@ -85,12 +89,7 @@ struct Prepared {
 }
 
 impl<B: Backend> Engine<B> {
-    pub fn new(
-        backend: B,
-        head: Head,
-        ids: HashMap<Uuid, u64>,
-        versions: HashMap<String, u64>,
-    ) -> Self {
+    pub fn new(backend: B, head: Head, ids: IdIndex, versions: HashMap<String, u64>) -> Self {
         Engine {
             backend,
             head,
@@ -127,7 +126,7 @@ impl<B: Backend> Engine<B> {
         let mut in_batch: HashMap<Uuid, usize> = HashMap::new();
         let mut duplicates = 0u64;
         for p in prepared {
-            if let Some(&seq) = self.ids.get(&p.ev.id) {
+            if let Some(seq) = self.ids.get(&p.ev.id) {
                 let stored = self.load(seq)?;
                 if same_event(&stored, &p.ev, &p.payload) {
                     duplicates += 1;
@@ -259,13 +258,15 @@ impl<B: Backend> Engine<B> {
     }
 
     fn commit(&mut self, commit: Commit) -> Result<(), StoreError> {
+        check_room(&commit.head)?;
         let result = self.backend.commit(&commit);
         if applied(&result) {
-            for (seq, id, _) in &commit.records {
-                self.ids.insert(*id, *seq);
-            }
             self.versions.extend(commit.versions);
             self.head = commit.head;
+            index_ids(
+                &mut self.ids,
+                commit.records.iter().map(|(seq, id, _)| (*seq, *id)),
+            )?;
         }
         result.map_err(|f| f.error)
     }
@@ -305,12 +306,15 @@ impl<B: Backend> Engine<B> {
             versions,
             head,
         };
+        if let Err(e) = check_room(&commit.head) {
+            self.backend.abandon();
+            return Err(e);
+        }
         let result = self.backend.commit_staged(&commit);
         if applied(&result) {
-            self.ids
-                .extend(commit.ids.iter().map(|(seq, id)| (*id, *seq)));
             self.versions.extend(commit.versions);
             self.head = commit.head;
+            index_ids(&mut self.ids, commit.ids.iter().copied())?;
         } else {
             self.backend.abandon();
         }
@@ -367,7 +371,7 @@ impl<B: Backend> Engine<B> {
 
             // Idempotency: an event already stored, or already earlier in this append.
             let earlier = match self.ids.get(&ev.id) {
-                Some(&seq) => Some((seq, self.load(seq)?)),
+                Some(seq) => Some((seq, self.load(seq)?)),
                 None => match s.in_stream.get(&ev.id) {
                     Some(&seq) => Some((seq, self.load_staged(seq, &s.pending)?)),
                     None => None,
@@ -453,6 +457,14 @@ impl<B: Backend> Engine<B> {
         &self,
         from: u64,
     ) -> Box<dyn Iterator<Item = Result<StoredEvent, StoreError>> + '_> {
+        self.scan_as(from)
+    }
+
+    /// `scan`, handing out each record as `T`.
+    pub fn scan_as<T: FromChecked + 'static>(
+        &self,
+        from: u64,
+    ) -> Box<dyn Iterator<Item = Result<T, StoreError>> + '_> {
         let from = from.max(1);
         if from > self.head.seq {
             return Box::new(std::iter::empty());
@@ -467,11 +479,12 @@ impl<B: Backend> Engine<B> {
         };
         match prev {
             Err(e) => Box::new(std::iter::once(Err(e))),
-            Ok(prev) => Box::new(Scan {
+            Ok(prev) => Box::new(Scan::<T> {
                 values: self.backend.values_from(from),
                 next: from,
                 last: self.head.seq,
                 prev,
+                out: PhantomData,
                 done: false,
             }),
         }
@@ -482,7 +495,6 @@ impl<B: Backend> Engine<B> {
         let mut next = 1u64;
         let mut prev = GENESIS_HASH;
         let mut versions: HashMap<String, (u64, u64)> = HashMap::new(); // stream → (version, last seq)
-        let mut seen: HashMap<Uuid, u64> = HashMap::new();
         for item in self.backend.values_from(1) {
             let (key, value) = item?;
             if key != next || next > head.seq {
@@ -524,20 +536,25 @@ impl<B: Backend> Engine<B> {
                 ));
             }
             *entry = (record.stream_seq, key);
-            if let Some(other) = seen.insert(record.id, key) {
-                return Err(StoreError::corrupt(
-                    key,
-                    format!("event id {} was already used by record {other}", record.id),
-                ));
-            }
-            if self.ids.get(&record.id) != Some(&key) {
-                return Err(StoreError::corrupt(
-                    key,
-                    format!(
-                        "the id index does not map event id {} to this record",
-                        record.id
-                    ),
-                ));
+            // The index is in log order: the record's own entry must be this id, and the id
+            // must not be found at an earlier record.
+            match self.ids.get(&record.id) {
+                Some(other) if other < key => {
+                    return Err(StoreError::corrupt(
+                        key,
+                        format!("event id {} was already used by record {other}", record.id),
+                    ));
+                }
+                _ if self.ids.id_at(key) != Some(record.id) => {
+                    return Err(StoreError::corrupt(
+                        key,
+                        format!(
+                            "the id index does not map event id {} to this record",
+                            record.id
+                        ),
+                    ));
+                }
+                _ => {}
             }
             prev = hash;
             next += 1;
@@ -613,6 +630,25 @@ struct StreamState {
     /// Events received.
     count: usize,
     payload_bytes: usize,
+}
+
+/// Refuses a commit that would take the log past what its id index can hold.
+fn check_room(head: &Head) -> Result<(), StoreError> {
+    if head.seq > MAX_RECORDS {
+        return Err(PushError::Full.at(head.seq, Uuid::nil()));
+    }
+    Ok(())
+}
+
+/// Adds the ids of records just made part of the log to the index, in order.
+fn index_ids(
+    ids: &mut IdIndex,
+    records: impl Iterator<Item = (u64, Uuid)>,
+) -> Result<(), StoreError> {
+    for (seq, id) in records {
+        ids.push(id).map_err(|e| e.at(seq, id))?;
+    }
+    Ok(())
 }
 
 /// Whether a backend's commit landed (succeeded, or failed only after writing).
@@ -693,17 +729,50 @@ fn check_new_event(ev: &mut NewEvent) -> Result<String, String> {
     compact_payload_owned(std::mem::take(&mut ev.payload))
 }
 
+/// What a scan hands out for each record, once checked: made in two steps, so that it may
+/// keep the stored bytes (`finish`) after reading the record in place from them (`parts`).
+pub(crate) trait FromChecked: Sized {
+    type Parts;
+    fn parts(hash: &Hash, record: RecordRef<'_>, value: &[u8]) -> Self::Parts;
+    fn finish(parts: Self::Parts, value: Vec<u8>) -> Self;
+}
+
+impl FromChecked for StoredEvent {
+    type Parts = StoredEvent;
+
+    fn parts(hash: &Hash, record: RecordRef<'_>, _value: &[u8]) -> StoredEvent {
+        record.to_owned().into_stored(hash)
+    }
+
+    fn finish(parts: StoredEvent, _value: Vec<u8>) -> StoredEvent {
+        parts
+    }
+}
+
+impl FromChecked for ReplayRecord {
+    type Parts = ReplayParts;
+
+    fn parts(hash: &Hash, record: RecordRef<'_>, value: &[u8]) -> ReplayParts {
+        ReplayParts::locate(hash, &record, value)
+    }
+
+    fn finish(parts: ReplayParts, value: Vec<u8>) -> ReplayRecord {
+        parts.with_value(value)
+    }
+}
+
 /// Reads records in order, checking each one's position, hash and link before handing it out.
-struct Scan<'a> {
+struct Scan<'a, T> {
     values: ValueIter<'a>,
     next: u64,
     last: u64,
     prev: Hash,
     done: bool,
+    out: PhantomData<fn() -> T>,
 }
 
-impl Scan<'_> {
-    fn step(&mut self) -> Option<Result<StoredEvent, StoreError>> {
+impl<T: FromChecked> Scan<'_, T> {
+    fn step(&mut self) -> Option<Result<T, StoreError>> {
         if self.next > self.last {
             return None;
         }
@@ -719,29 +788,32 @@ impl Scan<'_> {
                 format!("the record is missing (the next stored record is {key})"),
             )));
         }
-        let (hash, record) = match open_value(seq, &value) {
-            Ok(x) => x,
-            Err(e) => return Some(Err(e)),
+        let parts = {
+            let (hash, record) = match open_value_ref(seq, &value) {
+                Ok(x) => x,
+                Err(e) => return Some(Err(e)),
+            };
+            if record.prev_hash != self.prev {
+                return Some(Err(StoreError::corrupt(
+                    seq,
+                    format!(
+                        "prev_hash {} does not link to record {}'s hash {}",
+                        hex::encode(record.prev_hash),
+                        seq - 1,
+                        hex::encode(self.prev)
+                    ),
+                )));
+            }
+            self.prev = hash;
+            T::parts(&hash, record, &value)
         };
-        if record.prev_hash != self.prev {
-            return Some(Err(StoreError::corrupt(
-                seq,
-                format!(
-                    "prev_hash {} does not link to record {}'s hash {}",
-                    hex::encode(record.prev_hash),
-                    seq - 1,
-                    hex::encode(self.prev)
-                ),
-            )));
-        }
-        self.prev = hash;
         self.next += 1;
-        Some(Ok(record.into_stored(&hash)))
+        Some(Ok(T::finish(parts, value)))
     }
 }
 
-impl Iterator for Scan<'_> {
-    type Item = Result<StoredEvent, StoreError>;
+impl<T: FromChecked> Iterator for Scan<'_, T> {
+    type Item = Result<T, StoreError>;
 
     fn next(&mut self) -> Option<Self::Item> {
         if self.done {

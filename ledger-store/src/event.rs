@@ -1,5 +1,7 @@
 //! The event shapes: what a caller hands in (`NewEvent`) and what the log hands back (`StoredEvent`).
 
+use std::ops::Range;
+
 use serde::{Deserialize, Serialize};
 
 /// A SHA-256 digest: the hash of one record's canonical bytes.
@@ -25,6 +27,100 @@ pub struct NewEvent {
     /// One JSON document, at most `MAX_PAYLOAD_BYTES`. It is stored in compact form
     /// (whitespace outside strings removed) so that every exported record is one line.
     pub payload: Vec<u8>,
+}
+
+/// Lower-case hex of a hash: 64 characters.
+pub fn hash_hex(hash: &Hash) -> String {
+    let mut out = [0u8; 64];
+    // 64 bytes for 32: the only way `encode_to_slice` can fail is a wrong-sized buffer.
+    let _ = hex::encode_to_slice(hash, &mut out);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// A record as a replay reads it (`EventLog::scan_replay`): checked as `scan` checks every
+/// record (position, hash, link to the one before), with the fields a replay needs left in
+/// the stored bytes rather than copied out one by one — a replay reads a million of them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReplayRecord {
+    pub global_seq: u64,
+    pub id: uuid::Uuid,
+    /// This record's hash.
+    pub hash: Hash,
+    /// The stored bytes.
+    value: Vec<u8>,
+    kind: Range<usize>,
+    recorded_at: Range<usize>,
+    payload: Range<usize>,
+}
+
+impl ReplayRecord {
+    /// The event type name.
+    pub fn kind(&self) -> &str {
+        self.text(&self.kind)
+    }
+
+    /// When the event was recorded (RFC 3339).
+    pub fn recorded_at(&self) -> &str {
+        self.text(&self.recorded_at)
+    }
+
+    /// The payload: JSON text, exactly as stored.
+    pub fn payload(&self) -> &str {
+        self.text(&self.payload)
+    }
+
+    /// Lower-case hex of this record's hash.
+    pub fn hash_hex(&self) -> String {
+        hash_hex(&self.hash)
+    }
+
+    /// A field located when the record was read (and then found to be UTF-8).
+    fn text(&self, at: &Range<usize>) -> &str {
+        self.value
+            .get(at.clone())
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .unwrap_or_default()
+    }
+}
+
+/// Where a checked record's fields sit in its stored bytes, before the bytes are handed over.
+pub(crate) struct ReplayParts {
+    global_seq: u64,
+    id: uuid::Uuid,
+    hash: Hash,
+    kind: Range<usize>,
+    recorded_at: Range<usize>,
+    payload: Range<usize>,
+}
+
+impl ReplayParts {
+    /// Locates the fields of `record`, which was read in place from `value`.
+    pub fn locate(hash: &Hash, record: &crate::codec::RecordRef<'_>, value: &[u8]) -> Self {
+        let span = |field: &str| {
+            let start = (field.as_ptr() as usize).wrapping_sub(value.as_ptr() as usize);
+            start..start.wrapping_add(field.len())
+        };
+        ReplayParts {
+            global_seq: record.global_seq,
+            id: record.id,
+            hash: *hash,
+            kind: span(record.kind),
+            recorded_at: span(record.recorded_at),
+            payload: span(record.payload),
+        }
+    }
+
+    pub fn with_value(self, value: Vec<u8>) -> ReplayRecord {
+        ReplayRecord {
+            global_seq: self.global_seq,
+            id: self.id,
+            hash: self.hash,
+            value,
+            kind: self.kind,
+            recorded_at: self.recorded_at,
+            payload: self.payload,
+        }
+    }
 }
 
 /// An event as stored: the caller's fields plus its positions and hash-chain links.

@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::error::StoreError;
-use crate::event::{Hash, NewEvent, StoredEvent, GENESIS_HASH};
+use crate::event::{Hash, NewEvent, ReplayRecord, StoredEvent, GENESIS_HASH};
 
 /// Optimistic-concurrency expectation for one stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,6 +114,12 @@ pub trait EventLog {
     fn contains(&self, id: &uuid::Uuid) -> bool;
     /// Every event from global_seq `from` (1-based) on, in order.
     fn scan(&self, from: u64) -> Box<dyn Iterator<Item = Result<StoredEvent, StoreError>> + '_>;
+    /// `scan` as a replay reads it: the same records, checked the same way, each with only
+    /// what a replay needs and without copying its fields out of the stored bytes.
+    fn scan_replay(
+        &self,
+        from: u64,
+    ) -> Box<dyn Iterator<Item = Result<ReplayRecord, StoreError>> + '_>;
     /// Append events exported from another store, keeping their ids, actors, times and hashes;
     /// checks each links to the head and hashes to what it says. Used by restore.
     fn import(&mut self, events: Vec<StoredEvent>) -> Result<Head, StoreError>;

@@ -6,7 +6,8 @@ use uuid::Uuid;
 
 use crate::engine::{Backend, Commit, CommitFailure, Engine, StagedCommit, ValueIter};
 use crate::error::StoreError;
-use crate::event::StoredEvent;
+use crate::event::{ReplayRecord, StoredEvent};
+use crate::id_index::IdIndex;
 use crate::log::{AppendOutcome, AppendRequest, EventLog, Head, Streamed, VerifyReport};
 
 /// Stored values in a vector; index `seq - 1`. Past `committed` come the records of a
@@ -103,7 +104,7 @@ impl MemoryLog {
             engine: Engine::new(
                 MemoryBackend::default(),
                 Head::EMPTY,
-                HashMap::new(),
+                IdIndex::default(),
                 HashMap::new(),
             ),
         }
@@ -134,10 +135,16 @@ impl EventLog for MemoryLog {
         self.engine.stream_version(stream)
     }
     fn contains(&self, id: &Uuid) -> bool {
-        self.engine.ids.contains_key(id)
+        self.engine.ids.contains(id)
     }
     fn scan(&self, from: u64) -> Box<dyn Iterator<Item = Result<StoredEvent, StoreError>> + '_> {
         self.engine.scan(from)
+    }
+    fn scan_replay(
+        &self,
+        from: u64,
+    ) -> Box<dyn Iterator<Item = Result<ReplayRecord, StoreError>> + '_> {
+        self.engine.scan_as(from)
     }
     fn import(&mut self, events: Vec<StoredEvent>) -> Result<Head, StoreError> {
         self.engine.import(events)

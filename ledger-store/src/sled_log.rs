@@ -8,11 +8,12 @@ use uuid::Uuid;
 use crate::codec::open_value;
 use crate::engine::{Backend, Commit, CommitFailure, Engine, StagedCommit, ValueIter};
 use crate::error::StoreError;
-use crate::event::StoredEvent;
+use crate::event::{ReplayRecord, StoredEvent};
+use crate::id_index::IdIndex;
 use crate::layout::{
     decode_head, encode_head, has_sled_files, key_seq, open_db, seq_key, version_key, write_owner,
-    DEFAULT_CACHE_BYTES, HEAD_KEY, ID, IDS_PER_ENTRY, MARKER, MARKER_KEY, RECORD, STAGED_KEY,
-    VERSION,
+    PointScan, DEFAULT_CACHE_BYTES, HEAD_KEY, ID, IDS_PER_ENTRY, MARKER, MARKER_KEY, RECORD,
+    STAGED_KEY, VERSION,
 };
 use crate::log::{AppendOutcome, AppendRequest, EventLog, Head, Streamed, VerifyReport};
 
@@ -134,18 +135,7 @@ impl Backend for SledBackend {
     }
 
     fn values_from(&self, seq: u64) -> ValueIter<'_> {
-        let start = seq_key(RECORD, seq);
-        let end = seq_key(RECORD, u64::MAX);
-        Box::new(self.db.range(start..=end).map(move |item| {
-            let (k, v) = item.map_err(|e| StoreError::sled(self.what("reading records"), e))?;
-            let seq = key_seq(&k).ok_or_else(|| {
-                StoreError::corrupt(
-                    0,
-                    format!("a record key has the wrong length ({} bytes)", k.len()),
-                )
-            })?;
-            Ok((seq, v.to_vec()))
-        }))
+        Box::new(PointScan::new(&self.db, &self.dir, seq))
     }
 
     fn commit(&mut self, commit: &Commit) -> Result<(), CommitFailure> {
@@ -316,7 +306,7 @@ impl SledLog {
             engine: Engine::new(
                 SledBackend::new(db, dir),
                 Head::EMPTY,
-                HashMap::new(),
+                IdIndex::default(),
                 HashMap::new(),
             ),
         })
@@ -383,8 +373,7 @@ impl SledLog {
 
         // Sized for the records the head names (checked against the index below), within
         // reason: a damaged head must not make open reserve the impossible.
-        let mut ids: HashMap<Uuid, u64> =
-            HashMap::with_capacity(usize::try_from(head.seq).unwrap_or(0).min(1 << 24));
+        let mut ids = IdIndex::with_capacity(usize::try_from(head.seq).unwrap_or(0).min(1 << 24));
         // Each entry holds the ids of a run of records from its key's position on; the runs
         // follow each other without gap or overlap.
         let mut next = 1u64;
@@ -413,13 +402,7 @@ impl SledLog {
                 let mut id = [0u8; 16];
                 id.copy_from_slice(chunk);
                 let id = Uuid::from_bytes(id);
-                let seq = next;
-                if let Some(other) = ids.insert(id, seq) {
-                    return Err(StoreError::corrupt(
-                        seq,
-                        format!("the id index lists event id {id} for records {other} and {seq}"),
-                    ));
-                }
+                ids.push(id).map_err(|e| e.at(next, id))?;
                 next += 1;
             }
         }
@@ -509,10 +492,16 @@ impl EventLog for SledLog {
         self.engine.stream_version(stream)
     }
     fn contains(&self, id: &Uuid) -> bool {
-        self.engine.ids.contains_key(id)
+        self.engine.ids.contains(id)
     }
     fn scan(&self, from: u64) -> Box<dyn Iterator<Item = Result<StoredEvent, StoreError>> + '_> {
         self.engine.scan(from)
+    }
+    fn scan_replay(
+        &self,
+        from: u64,
+    ) -> Box<dyn Iterator<Item = Result<ReplayRecord, StoreError>> + '_> {
+        self.engine.scan_as(from)
     }
     fn import(&mut self, events: Vec<StoredEvent>) -> Result<Head, StoreError> {
         self.engine.import(events)

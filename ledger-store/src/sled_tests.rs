@@ -124,6 +124,13 @@ fn check_fault(hurt: impl FnOnce(&Path), want: u64, open_fails: bool) {
     let bad = scanned.iter().position(|r| r.is_err()).unwrap();
     assert!((bad as u64) < want, "scan served record {want}");
     assert_eq!(scanned.len(), bad + 1);
+    // Nor does the replay's scan: it stops at the same record with the same error.
+    let replayed: Vec<_> = log.scan_replay(1).collect();
+    assert_eq!(replayed.len(), scanned.len());
+    let (Some(Err(a)), Some(Err(b))) = (scanned.last(), replayed.last()) else {
+        panic!("both scans end in an error");
+    };
+    assert_eq!(a.to_string(), b.to_string());
 }
 
 #[test]

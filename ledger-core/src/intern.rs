@@ -1,0 +1,164 @@
+//! Interned names: each distinct name stored once, found by a small number.
+//!
+//! A decade of a large factory has about a million verification lists, each named by its list
+//! number. A `HashMap<Box<str>, u32>` beside a `Vec<Box<str>>` holds each name twice on the
+//! heap, with a 32-byte allocation apiece, and the map at a 25-byte bucket: some 120 bytes a
+//! name. Here the names sit back to back in one string, with their end offsets and a table of
+//! 4-byte numbers at most half full: about 26 bytes a name of 14 characters.
+
+use std::hash::{DefaultHasher, Hash, Hasher};
+
+/// An empty slot of the table.
+const EMPTY: u32 = 0;
+
+#[derive(Debug, Clone)]
+pub struct Interner {
+    /// Every name, back to back, in the order interned.
+    bytes: String,
+    /// Where name `i` ends in `bytes` (it starts where name `i - 1` ends).
+    ends: Vec<u32>,
+    /// Open addressing with linear probing: a slot holds a name's number plus one, or
+    /// `EMPTY`. A power of two long, at least twice the names held.
+    slots: Vec<u32>,
+}
+
+impl Default for Interner {
+    fn default() -> Self {
+        Interner {
+            bytes: String::new(),
+            ends: Vec::new(),
+            slots: vec![EMPTY; 16],
+        }
+    }
+}
+
+impl Interner {
+    /// How many names are held.
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// The name numbered `n`.
+    pub fn name(&self, n: u32) -> Option<&str> {
+        let i = n as usize;
+        let end = *self.ends.get(i)? as usize;
+        let start = match i.checked_sub(1) {
+            Some(prev) => *self.ends.get(prev)? as usize,
+            None => 0,
+        };
+        self.bytes.get(start..end)
+    }
+
+    /// The number of `name`, if it is held.
+    pub fn get(&self, name: &str) -> Option<u32> {
+        let mask = self.slots.len() - 1;
+        let mut at = home(name, mask);
+        loop {
+            let slot = *self.slots.get(at)?;
+            if slot == EMPTY {
+                return None;
+            }
+            if self.name(slot - 1) == Some(name) {
+                return Some(slot - 1);
+            }
+            at = (at + 1) & mask;
+        }
+    }
+
+    /// The number of `name`, interning it if new; `None` once the names would pass 4 GiB or
+    /// 2^32 - 2 of them.
+    pub fn intern(&mut self, name: &str) -> Option<u32> {
+        if let Some(n) = self.get(name) {
+            return Some(n);
+        }
+        let n = u32::try_from(self.ends.len()).ok()?;
+        let end = u32::try_from(self.bytes.len().checked_add(name.len())?).ok()?;
+        n.checked_add(2)?; // `n + 1` must be a slot value other than EMPTY, with room for one more
+        if (self.ends.len() + 1) * 2 > self.slots.len() {
+            self.grow();
+        }
+        self.bytes.push_str(name);
+        self.ends.push(end);
+        self.place(name, n + 1);
+        Some(n)
+    }
+
+    fn place(&mut self, name: &str, slot: u32) {
+        let mask = self.slots.len() - 1;
+        let mut at = home(name, mask);
+        while self.slots[at] != EMPTY {
+            at = (at + 1) & mask;
+        }
+        self.slots[at] = slot;
+    }
+
+    /// Doubles the table and places every name again.
+    fn grow(&mut self) {
+        let mut slots = vec![EMPTY; self.slots.len() * 2];
+        let mask = slots.len() - 1;
+        let mut start = 0usize;
+        for (i, end) in self.ends.iter().enumerate() {
+            let end = *end as usize;
+            let name = self.bytes.get(start..end).unwrap_or_default();
+            let mut at = home(name, mask);
+            while slots[at] != EMPTY {
+                at = (at + 1) & mask;
+            }
+            // `i` fits: `intern` keeps the count under u32::MAX - 1.
+            slots[at] = i as u32 + 1;
+            start = end;
+        }
+        self.slots = slots;
+    }
+}
+
+/// The first slot to try for `name`. SipHash with fixed keys: the same on every run (the core
+/// reads no randomness), and list numbers that differ in a digit or two spread well.
+fn home(name: &str, mask: usize) -> usize {
+    let mut h = DefaultHasher::new();
+    name.hash(&mut h);
+    (h.finish() as usize) & mask
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    #[test]
+    fn each_name_once_and_back_by_number() {
+        let mut names = Interner::default();
+        for i in 0..5_000 {
+            let n = names.intern(&format!("QD2024{i:06}")).expect("room");
+            assert_eq!(n, i);
+        }
+        assert_eq!(names.intern("QD2024000042"), Some(42));
+        assert_eq!(names.len(), 5_000);
+        assert_eq!(names.name(42), Some("QD2024000042"));
+        assert_eq!(names.get("QD2024999999"), None);
+        assert_eq!(names.name(5_000), None);
+        // The empty name is a name like any other.
+        assert_eq!(names.intern(""), Some(5_000));
+        assert_eq!(names.name(5_000), Some(""));
+        assert_eq!(names.get(""), Some(5_000));
+    }
+
+    proptest::proptest! {
+        /// Numbers names as a `HashMap` that counts them in order would.
+        #[test]
+        fn numbers_as_a_map_would(names in proptest::collection::vec("[a-c]{0,3}", 0..200)) {
+            let mut interner = Interner::default();
+            let mut model: HashMap<String, u32> = HashMap::new();
+            for name in &names {
+                let next = model.len() as u32;
+                let want = *model.entry(name.clone()).or_insert(next);
+                proptest::prop_assert_eq!(interner.intern(name), Some(want));
+            }
+            for (name, n) in &model {
+                proptest::prop_assert_eq!(interner.get(name), Some(*n));
+                proptest::prop_assert_eq!(interner.name(*n), Some(name.as_str()));
+            }
+        }
+    }
+}
