@@ -9,13 +9,14 @@ use indicatif::{ProgressBar, ProgressStyle};
 use crate::cli::{Format, LoadArgs};
 use crate::exit::{bad_input, Exit, BAD_INPUT, REFUSED};
 use crate::input::{self, FileKind, LineError, Table};
+use crate::record_files::{FileResult, Progress};
 use crate::session::{self, Session};
 
 /// Rows from which a progress bar is worth showing.
 const PROGRESS_FROM_ROWS: usize = 5_000;
 
 /// The order files are applied in: what a line refers to is loaded before the line.
-fn rank(kind: FileKind) -> u8 {
+pub(crate) fn rank(kind: FileKind) -> u8 {
     match kind {
         FileKind::Interest => 0,
         FileKind::Fx => 1,
@@ -67,12 +68,33 @@ pub fn run(dir: &Path, actor: &str, args: &LoadArgs, format: Format) -> Result<(
 }
 
 /// Loads the tables in dependency order, each as one batch; stops at the first file refused.
+/// The files are decided and stored as a pipeline (`Session::record_tables`).
 pub fn load_tables(session: &mut Session, mut tables: Vec<Table>) -> Result<Vec<FileReport>> {
     tables.sort_by_key(|t| rank(t.kind));
-    let mut reports = Vec::new();
+    let mut bar: Option<ProgressBar> = None;
+    let results = session.record_tables(&tables, |p| match p {
+        Progress::Start(n) => {
+            if let Some(done) = bar.take() {
+                done.finish_and_clear();
+            }
+            if let Some(table) = tables.get(n) {
+                warn_ignored_columns(table);
+                bar = Some(progress(table));
+            }
+        }
+        Progress::Step(k) => {
+            if let Some(bar) = &bar {
+                bar.inc(k);
+            }
+        }
+    })?;
+    if let Some(done) = bar.take() {
+        done.finish_and_clear();
+    }
     let total = tables.len();
-    for (i, table) in tables.into_iter().enumerate() {
-        match load_table(session, &table) {
+    let mut reports = Vec::new();
+    for (i, (table, result)) in tables.iter().zip(results).enumerate() {
+        match file_report(table, result) {
             Ok(r) => reports.push(r),
             Err(e) => {
                 if !reports.is_empty() || i + 1 < total {
@@ -97,7 +119,7 @@ pub fn load_tables(session: &mut Session, mut tables: Vec<Table>) -> Result<Vec<
     Ok(reports)
 }
 
-fn load_table(session: &mut Session, table: &Table) -> Result<FileReport> {
+fn warn_ignored_columns(table: &Table) {
     for col in &table.ignored_columns {
         eprintln!(
             "{}: column {col:?} is not used by a {} file; ignored",
@@ -105,21 +127,32 @@ fn load_table(session: &mut Session, table: &Table) -> Result<FileReport> {
             table.kind.name()
         );
     }
-    let (commands, mut errors) = crate::rows::commands(table);
-    let rows = commands.iter().filter(|(line, _)| *line > 0).count() + errors.len();
-    let bar = progress(table);
-    // Rows that parse are still checked against the rules, so one run reports every bad line.
-    let decided = session.decide_and_record(commands, errors.is_empty(), |n| bar.inc(n));
-    bar.finish_and_clear();
+}
+
+/// The report of a file recorded; the error of one that was not (every bad line of it).
+fn file_report(table: &Table, result: FileResult) -> Result<FileReport> {
+    let FileResult {
+        mut errors,
+        outcome,
+    } = result;
     let mut code = if errors.is_empty() {
         REFUSED
     } else {
         BAD_INPUT
     };
-    let outcome = match decided? {
-        Ok(outcome) => outcome,
-        Err(refusals) => {
-            for (line, r) in refusals {
+    match outcome? {
+        Ok(outcome) if errors.is_empty() => Ok(FileReport {
+            file: table.file.clone(),
+            kind: table.kind.name(),
+            rows: table.rows.len(),
+            recorded: outcome.appended,
+            encoding: match table.encoding {
+                input::Encoding::Utf8 => "UTF-8",
+                input::Encoding::Gb18030 => "GB18030",
+            },
+        }),
+        decided => {
+            for (line, r) in decided.err().unwrap_or_default() {
                 code = code.min(crate::exit::code_of_refusal(&r));
                 errors.push(LineError {
                     file: table.file.clone(),
@@ -130,19 +163,9 @@ fn load_table(session: &mut Session, table: &Table) -> Result<FileReport> {
             }
             errors.sort_by_key(|e| e.line);
             input::cap_errors(&mut errors);
-            return Err(line_errors(errors, code));
+            Err(line_errors(errors, code))
         }
-    };
-    Ok(FileReport {
-        file: table.file.clone(),
-        kind: table.kind.name(),
-        rows,
-        recorded: outcome.appended,
-        encoding: match table.encoding {
-            input::Encoding::Utf8 => "UTF-8",
-            input::Encoding::Gb18030 => "GB18030",
-        },
-    })
+    }
 }
 
 fn progress(table: &Table) -> ProgressBar {

@@ -13,6 +13,7 @@ mod exposure_cmd;
 mod input;
 mod load;
 mod output;
+mod record_files;
 mod report_sheets;
 mod review_cmd;
 mod rows;

@@ -11,7 +11,7 @@ use ledger_core::ids::{BookNo, ItemNo, PartNo};
 use ledger_core::refusal::InvalidValue;
 use ledger_core::trade_mode::GoodsKind;
 
-use crate::input::{Fields, FileKind, LineError, Table};
+use crate::input::{Fields, FileKind, LineError, Row, Table};
 
 /// Parses a required cell into a validated core type.
 fn typed<T: FromStr<Err = InvalidValue>>(f: &mut Fields<'_>, col: &str) -> Option<T> {
@@ -82,33 +82,88 @@ fn goods_or_m(f: &mut Fields<'_>) -> Option<GoodsKind> {
 /// The commands of the rows that parse, with the physical line each came from, and every bad
 /// cell of the rows that do not.
 pub fn commands(table: &Table) -> (Vec<(u64, Command)>, Vec<LineError>) {
-    let mut errors = Vec::new();
-    let mut out = Vec::with_capacity(table.rows.len());
-    for row in &table.rows {
-        let mut f = Fields::new(&table.file, row, &mut errors);
-        let before = f.error_count();
-        let command = row_command(table.kind, &mut f);
-        match command {
-            Some(c) if f.error_count() == before => out.push((row.line, c)),
-            _ => {}
+    let mut rows = RowCommands::new(table);
+    let out = rows.by_ref().collect();
+    (out, rows.into_errors())
+}
+
+/// The commands of a table's rows, read one row at a time as they are wanted (so that a large
+/// file is decided and stored while it is still being read); the bad cells gather as they
+/// are met. A BOM file ends with one `ApplyPendingConsumption` per book it declares for:
+/// finished-goods lines that waited for this unit consumption take it now.
+pub struct RowCommands<'a> {
+    table: &'a Table,
+    rows: std::slice::Iter<'a, Row>,
+    errors: Vec<LineError>,
+    /// The books a BOM file declares unit consumption for, so far.
+    declared_for: Vec<BookNo>,
+    /// What follows the rows; filled when they run out.
+    tail: Option<std::vec::IntoIter<(u64, Command)>>,
+}
+
+impl<'a> RowCommands<'a> {
+    pub fn new(table: &'a Table) -> Self {
+        RowCommands {
+            table,
+            rows: table.rows.iter(),
+            errors: Vec::new(),
+            declared_for: Vec::new(),
+            tail: None,
         }
     }
-    if table.kind == FileKind::Bom {
-        // Finished-goods lines that waited for this unit consumption take it now.
-        let mut accounts: Vec<BookNo> = out
-            .iter()
-            .filter_map(|(_, c)| match c {
-                Command::DeclareUnitConsumption(b) => Some(b.account.clone()),
-                _ => None,
-            })
-            .collect();
-        accounts.sort();
-        accounts.dedup();
-        for account in accounts {
-            out.push((0, Command::ApplyPendingConsumption { account }));
-        }
+
+    /// Whether every row read so far parsed.
+    pub fn clean(&self) -> bool {
+        self.errors.is_empty()
     }
-    (out, errors)
+
+    /// The bad cells of the rows read.
+    pub fn into_errors(self) -> Vec<LineError> {
+        self.errors
+    }
+
+    fn next_row(&mut self) -> Option<(u64, Command)> {
+        for row in self.rows.by_ref() {
+            let mut f = Fields::new(&self.table.file, row, &mut self.errors);
+            let before = f.error_count();
+            let command = row_command(self.table.kind, &mut f);
+            match command {
+                Some(c) if f.error_count() == before => {
+                    if let Command::DeclareUnitConsumption(b) = &c {
+                        self.declared_for.push(b.account.clone());
+                    }
+                    return Some((row.line, c));
+                }
+                _ => {}
+            }
+        }
+        None
+    }
+}
+
+impl Iterator for RowCommands<'_> {
+    type Item = (u64, Command);
+
+    fn next(&mut self) -> Option<(u64, Command)> {
+        if self.tail.is_none() {
+            if let Some(command) = self.next_row() {
+                return Some(command);
+            }
+            let mut accounts = std::mem::take(&mut self.declared_for);
+            accounts.sort();
+            accounts.dedup();
+            let tail: Vec<(u64, Command)> = if self.table.kind == FileKind::Bom {
+                accounts
+                    .into_iter()
+                    .map(|account| (0, Command::ApplyPendingConsumption { account }))
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            self.tail = Some(tail.into_iter());
+        }
+        self.tail.as_mut()?.next()
+    }
 }
 
 fn row_command(kind: FileKind, f: &mut Fields<'_>) -> Option<Command> {

@@ -10,8 +10,8 @@ use ledger_core::decide::LineRefusals;
 use ledger_core::event_json::decode_event;
 use ledger_core::{decide_all_in_place, Decided, Event, Ledger, SCHEMA_VERSION};
 use ledger_store::{
-    AppendOutcome, AppendRequest, EventLog, ExpectedVersion, NewEvent, ReplayRecord, SledLog,
-    StoreError, Streamed,
+    AppendOutcome, AppendRequest, EventLog, ExpectedVersion, NewEvent, Payload, ReplayRecord,
+    SledLog, StoreError, Streamed,
 };
 
 use crate::exit::{bad_input, Exit, INTEGRITY};
@@ -27,11 +27,11 @@ const STREAM_FROM_COMMANDS: usize = 1_000;
 /// Commands decided between two hand-overs to the storing thread. Far below a file's size
 /// (a month's movements are one to a few thousand lines; a `DECIDE_STEP` would hand a whole
 /// file over at once, and nothing would overlap), large enough that a hand-over costs little.
-const STREAM_STEP: usize = 128;
+pub(crate) const STREAM_STEP: usize = 128;
 
 /// Steps that may wait for the storing thread: enough to ride out a slow step of either side,
 /// few enough that memory stays bounded.
-const STREAM_QUEUE: usize = 16;
+pub(crate) const STREAM_QUEUE: usize = 16;
 
 pub struct Session {
     /// Where in the log `ledger` was computed from.
@@ -55,6 +55,10 @@ pub fn set_recorded_cutoff(day: chrono::NaiveDate) -> Result<()> {
         .ok_or_else(|| bad_input("--as-recorded: not a date"))?;
     let _ = RECORDED_CUTOFF.set(end_utc);
     Ok(())
+}
+
+pub(crate) fn cutoff_set() -> bool {
+    RECORDED_CUTOFF.get().is_some()
 }
 
 fn recorded_by_cutoff(recorded_at: &str) -> bool {
@@ -104,6 +108,14 @@ pub struct Position {
 }
 
 impl Position {
+    /// The head of the log.
+    pub(crate) fn at(head: &ledger_store::Head) -> Position {
+        Position {
+            seq: head.seq,
+            hash: ledger_store::hash_hex(&head.hash),
+        }
+    }
+
     fn of(record: &ReplayRecord) -> Position {
         Position {
             seq: record.global_seq,
@@ -265,10 +277,9 @@ pub fn now_rfc3339() -> String {
 const PAYLOAD_CAPACITY: usize = 1_024;
 
 /// A decided event as the store takes it: its JSON encoded, the envelope filled in.
-fn new_event(d: &Decided, actor: &str, recorded_at: &str) -> Result<NewEvent> {
+pub(crate) fn new_event(d: &Decided, actor: &str, recorded_at: &str) -> Result<NewEvent> {
     // Room for a whole movement line from the start, not grown by doubling from 128 bytes.
-    let mut payload = Vec::with_capacity(PAYLOAD_CAPACITY);
-    serde_json::to_writer(&mut payload, &d.event).context("encoding an event")?;
+    let payload = Payload::serialize(&d.event, PAYLOAD_CAPACITY).context("encoding an event")?;
     Ok(NewEvent {
         id: d.id,
         stream: d.event.stream().to_string(),
@@ -304,22 +315,33 @@ pub fn append(
 }
 
 /// What the deciding thread hands the storing one, in order.
-enum ToStore {
+pub(crate) enum ToStore {
+    /// A file starts (`record_tables`): the stream versions its events expect.
+    Begin(HashMap<String, u64>),
     /// The events of one step of decided commands.
     Events(Vec<Decided>),
+    /// The same, encoded already by the deciding side (`record_tables`: there the storing
+    /// side is the slower).
+    Encoded(Vec<NewEvent>),
     /// Every command was accepted and every event handed over: record them.
     Commit,
+    /// The file ends and must not be recorded (`record_tables`).
+    Abandon,
 }
 
 /// The storing side's view of the channel: decided events, encoded one by one as the store
 /// asks for them (on the storing thread), then `Streamed::Commit` if it comes. Ends without
 /// it when the deciding side hangs up, or when an event does not encode (kept in `failed`).
-struct Incoming<'a> {
-    rx: Receiver<ToStore>,
-    step: std::vec::IntoIter<Decided>,
-    actor: &'a str,
-    recorded_at: &'a str,
-    failed: Option<anyhow::Error>,
+pub(crate) struct Incoming<'a> {
+    pub rx: Receiver<ToStore>,
+    pub step: std::vec::IntoIter<Decided>,
+    pub encoded: std::vec::IntoIter<NewEvent>,
+    pub actor: &'a str,
+    pub recorded_at: &'a str,
+    pub failed: Option<anyhow::Error>,
+    /// The start of the next file, met where this one should have ended (never, by the
+    /// protocol): this one is then left unrecorded and the next can still begin.
+    pub next_begin: Option<HashMap<String, u64>>,
 }
 
 impl Iterator for Incoming<'_> {
@@ -330,6 +352,9 @@ impl Iterator for Incoming<'_> {
             if self.failed.is_some() {
                 return None;
             }
+            if let Some(event) = self.encoded.next() {
+                return Some(Streamed::Event(event));
+            }
             if let Some(d) = self.step.next() {
                 match new_event(&d, self.actor, self.recorded_at) {
                     Ok(event) => return Some(Streamed::Event(event)),
@@ -339,8 +364,13 @@ impl Iterator for Incoming<'_> {
             }
             match self.rx.recv() {
                 Ok(ToStore::Events(step)) => self.step = step.into_iter(),
+                Ok(ToStore::Encoded(events)) => self.encoded = events.into_iter(),
                 Ok(ToStore::Commit) => return Some(Streamed::Commit),
-                Err(_) => return None,
+                Ok(ToStore::Abandon) | Err(_) => return None,
+                Ok(ToStore::Begin(versions)) => {
+                    self.next_begin = Some(versions);
+                    return None;
+                }
             }
         }
     }
@@ -414,9 +444,11 @@ impl Session {
                 let mut events = Incoming {
                     rx,
                     step: Vec::new().into_iter(),
+                    encoded: Vec::new().into_iter(),
                     actor,
                     recorded_at,
                     failed: None,
+                    next_begin: None,
                 };
                 let stored = log.append_stream(versions, &mut events);
                 match (stored, events.failed) {
@@ -481,15 +513,7 @@ impl Session {
         }
         match stored {
             Ok(outcome) => {
-                self.position = Position {
-                    seq: outcome.head.seq,
-                    hash: outcome
-                        .head
-                        .hash
-                        .iter()
-                        .map(|b| format!("{b:02x}"))
-                        .collect(),
-                };
+                self.position = Position::at(&outcome.head);
                 Ok(Ok(outcome))
             }
             Err(e) => {
@@ -503,7 +527,7 @@ impl Session {
     }
 
     /// Rebuilds the state from the log.
-    fn rebuild(&mut self) -> Result<()> {
+    pub(crate) fn rebuild(&mut self) -> Result<()> {
         (self.ledger, self.position) = replay_to(&self.log)?;
         Ok(())
     }

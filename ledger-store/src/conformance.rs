@@ -44,7 +44,7 @@ pub(crate) fn ev(n: u128, stream: &str, payload: &str) -> NewEvent {
         schema_version: 1,
         actor: "clerk".to_string(),
         recorded_at: "2024-05-01T10:00:00Z".to_string(),
-        payload: payload.as_bytes().to_vec(),
+        payload: payload.into(),
     }
 }
 

@@ -14,8 +14,8 @@ use crate::event::{Hash, NewEvent, ReplayParts, ReplayRecord, StoredEvent, GENES
 use crate::id_index::{IdIndex, PushError, MAX_RECORDS};
 use crate::log::{AppendOutcome, AppendRequest, ExpectedVersion, Head, Streamed, VerifyReport};
 use crate::validate::{
-    check_recorded_at, check_text, compact_payload_owned, MAX_ACTOR_CHARS, MAX_BATCH_EVENTS,
-    MAX_BATCH_PAYLOAD_BYTES, MAX_KIND_CHARS, MAX_STREAM_CHARS,
+    check_payload_size, check_recorded_at, check_text, compact_payload_owned, MAX_ACTOR_CHARS,
+    MAX_BATCH_EVENTS, MAX_BATCH_PAYLOAD_BYTES, MAX_KIND_CHARS, MAX_STREAM_CHARS,
 };
 
 /// Iterator over stored values `(global_seq, hash ++ canonical bytes)` in key order.
@@ -726,7 +726,14 @@ fn check_new_event(ev: &mut NewEvent) -> Result<String, String> {
     check_text("kind", &ev.kind, MAX_KIND_CHARS)?;
     check_text("actor", &ev.actor, MAX_ACTOR_CHARS)?;
     check_recorded_at(&ev.recorded_at)?;
-    compact_payload_owned(std::mem::take(&mut ev.payload))
+    match std::mem::take(&mut ev.payload).into_parts() {
+        // serde_json's own output: one JSON document, compact, UTF-8.
+        (bytes, true) => {
+            check_payload_size(&bytes)?;
+            String::from_utf8(bytes).map_err(|e| format!("payload is not UTF-8: {e}"))
+        }
+        (bytes, false) => compact_payload_owned(bytes),
+    }
 }
 
 /// What a scan hands out for each record, once checked: made in two steps, so that it may

@@ -26,7 +26,66 @@ pub struct NewEvent {
     pub recorded_at: String,
     /// One JSON document, at most `MAX_PAYLOAD_BYTES`. It is stored in compact form
     /// (whitespace outside strings removed) so that every exported record is one line.
-    pub payload: Vec<u8>,
+    pub payload: Payload,
+}
+
+/// An event's payload: JSON bytes as a caller gives them (`From<Vec<u8>>`: the store reads
+/// them to check they are one JSON document, and stores them compact), or as serde_json wrote
+/// them from a value (`Payload::serialize`): valid and compact JSON by construction, so the
+/// store does not read them back — on a large load that is a JSON parse per event saved.
+/// The bytes cannot be changed once made.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Payload {
+    bytes: Vec<u8>,
+    /// Written by serde_json (`serialize`).
+    written: bool,
+}
+
+impl Payload {
+    /// `value` as serde_json writes it, in a buffer of `capacity` bytes to start with.
+    pub fn serialize<T: Serialize + ?Sized>(
+        value: &T,
+        capacity: usize,
+    ) -> Result<Payload, serde_json::Error> {
+        let mut bytes = Vec::with_capacity(capacity);
+        serde_json::to_writer(&mut bytes, value)?;
+        Ok(Payload {
+            bytes,
+            written: true,
+        })
+    }
+
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    pub fn len(&self) -> usize {
+        self.bytes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.bytes.is_empty()
+    }
+
+    /// The bytes, and whether serde_json wrote them.
+    pub(crate) fn into_parts(self) -> (Vec<u8>, bool) {
+        (self.bytes, self.written)
+    }
+}
+
+impl From<Vec<u8>> for Payload {
+    fn from(bytes: Vec<u8>) -> Self {
+        Payload {
+            bytes,
+            written: false,
+        }
+    }
+}
+
+impl From<&str> for Payload {
+    fn from(text: &str) -> Self {
+        Payload::from(text.as_bytes().to_vec())
+    }
 }
 
 /// Lower-case hex of a hash: 64 characters.

@@ -37,7 +37,7 @@ mod conformance;
 mod sled_tests;
 
 pub use error::StoreError;
-pub use event::{hash_hex, Hash, NewEvent, ReplayRecord, StoredEvent, GENESIS_HASH};
+pub use event::{hash_hex, Hash, NewEvent, Payload, ReplayRecord, StoredEvent, GENESIS_HASH};
 pub use jsonl::{export_jsonl, restore_jsonl, MAX_EXPORT_LINE_BYTES, RESTORE_CHUNK_EVENTS};
 pub use layout::DEFAULT_CACHE_BYTES;
 pub use log::{

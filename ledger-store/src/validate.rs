@@ -106,7 +106,7 @@ pub(crate) fn compact_payload_owned(payload: Vec<u8>) -> Result<String, String> 
     Ok(compact_text(&text)?.unwrap_or(text))
 }
 
-fn check_payload_size(payload: &[u8]) -> Result<(), String> {
+pub(crate) fn check_payload_size(payload: &[u8]) -> Result<(), String> {
     if payload.len() > MAX_PAYLOAD_BYTES {
         return Err(format!(
             "payload is {} bytes; the limit is {MAX_PAYLOAD_BYTES}",

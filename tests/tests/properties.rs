@@ -217,7 +217,7 @@ fn request(state: &Ledger, decided: &[Decided]) -> AppendRequest {
                 schema_version: SCHEMA_VERSION,
                 actor: "prop".into(),
                 recorded_at: "2025-06-01T00:00:00.000Z".into(),
-                payload: serde_json::to_vec(&d.event).expect("encode event"),
+                payload: ledger_store::Payload::serialize(&d.event, 1024).expect("encode event"),
             })
             .collect(),
     );

@@ -27,9 +27,7 @@ pub use decode::Encoding;
 pub use fields::{parse_date, parse_decimal, Fields};
 pub use json::{read_json_lines, JsonLinesError};
 pub use kind::FileKind;
-#[cfg(test)]
-pub use table::Row;
-pub use table::Table;
+pub use table::{Row, Table};
 
 /// The largest file read.
 pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;

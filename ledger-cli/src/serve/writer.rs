@@ -269,7 +269,7 @@ impl Writer {
                 schema_version: SCHEMA_VERSION,
                 actor: actor.clone(),
                 recorded_at: recorded_at.clone(),
-                payload: serde_json::to_vec(&d.event)
+                payload: ledger_store::Payload::serialize(&d.event, 1024)
                     .map_err(|e| ApiError::internal(format!("cannot encode an event: {e}")))?,
             });
         }
