@@ -459,4 +459,9 @@ pub struct BenchArgs {
     /// Seed of the generated workload.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Runs of the load against the raw write, and of the replay against the raw scan, taking
+    /// turns; the figures compared are the medians (a machine whose disk or processor is
+    /// shared varies by a third from one run to the next).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=9))]
+    pub rounds: u32,
 }

@@ -101,6 +101,13 @@ pub struct Figures {
     pub encoded_bytes_per_event: f64,
     pub disk_ratio: f64,
     pub raw_disk_bytes: u64,
+    /// Rounds run; the times above are their medians.
+    pub rounds: u32,
+    /// Each round's load, raw write, replay (open included) and raw scan, seconds.
+    pub load_secs_each: Vec<f64>,
+    pub raw_write_secs_each: Vec<f64>,
+    pub replay_secs_each: Vec<f64>,
+    pub raw_scan_secs_each: Vec<f64>,
 }
 
 /// Set in the environment of a child process of the benchmark: which phase it runs.
@@ -144,7 +151,7 @@ pub fn run(args: &BenchArgs, format: Format) -> Result<()> {
         ),
     };
     std::fs::create_dir_all(&root).with_context(|| format!("cannot create {}", root.display()))?;
-    let result = measure_all(&root, args.events, args.seed);
+    let result = measure_all(&root, args.events, args.seed, args.rounds);
     if temporary {
         let _ = std::fs::remove_dir_all(&root);
     }
@@ -195,21 +202,90 @@ fn phase<T: serde::de::DeserializeOwned>(
     serde_json::from_slice(&child.stdout).with_context(|| format!("reading the {name} figures"))
 }
 
-/// Runs every phase in `root`, each in its own process, and gathers the figures.
-pub fn measure_all(root: &Path, events: u64, seed: u64) -> Result<Figures> {
-    say(&format!(
-        "loading about {events} events through the load path into {}",
-        root.join("ledger").display()
-    ));
-    let l: Loaded = phase("load", root, events, seed)?;
-    let disk_bytes = measure::disk_usage(&root.join("ledger"));
-    say("writing the same records straight into sled, in the same batches");
-    let w: RawWritten = phase("raw", root, events, seed)?;
-    let raw_disk_bytes = measure::disk_usage(&root.join("raw"));
-    say("replaying the log and timing queries");
-    let r: Replayed = phase("replay", root, events, seed)?;
-    say("scanning the same records straight from sled");
-    let scan: RawScanned = phase("scan", root, events, seed)?;
+/// Runs every phase in `root`, each in its own process, and gathers the figures. With more
+/// than one round, the load and the raw write take turns `rounds` times (each into fresh
+/// stores), then the replay and the raw scan: the rates compared are the medians, so that a
+/// slow moment of the machine's disk or processor does not decide a ratio. Peak memory is
+/// the highest of any round.
+pub fn measure_all(root: &Path, events: u64, seed: u64, rounds: u32) -> Result<Figures> {
+    let rounds = rounds.max(1);
+    let mut loads: Vec<f64> = Vec::new();
+    let mut raws: Vec<f64> = Vec::new();
+    let (mut peak_load, mut peak_raw_write) = (None, None);
+    let mut written = None;
+    for round in 1..=rounds {
+        let of = if rounds > 1 {
+            format!(" (round {round} of {rounds})")
+        } else {
+            String::new()
+        };
+        for store in ["ledger", "raw"] {
+            let dir = root.join(store);
+            if dir.exists() {
+                std::fs::remove_dir_all(&dir)
+                    .with_context(|| format!("removing {} for the next round", dir.display()))?;
+            }
+        }
+        say(&format!(
+            "loading about {events} events through the load path into {}{of}",
+            root.join("ledger").display()
+        ));
+        let l: Loaded = phase("load", root, events, seed)?;
+        let disk_bytes = measure::disk_usage(&root.join("ledger"));
+        say(&format!(
+            "writing the same records straight into sled, in the same batches{of}"
+        ));
+        let w: RawWritten = phase("raw", root, events, seed)?;
+        let raw_disk_bytes = measure::disk_usage(&root.join("raw"));
+        loads.push(l.load_secs);
+        raws.push(w.raw_write_secs);
+        peak_load = peak_load.max(l.peak_load_bytes);
+        peak_raw_write = peak_raw_write.max(w.peak_raw_write_bytes);
+        written = Some((l, w, disk_bytes, raw_disk_bytes));
+    }
+    let Some((l, w, disk_bytes, raw_disk_bytes)) = written else {
+        bail!("no round of the benchmark ran");
+    };
+    let mut replays: Vec<Replayed> = Vec::new();
+    let mut scans: Vec<f64> = Vec::new();
+    let mut scanned = 0u64;
+    for round in 1..=rounds {
+        let of = if rounds > 1 {
+            format!(" (round {round} of {rounds})")
+        } else {
+            String::new()
+        };
+        say(&format!("replaying the log and timing queries{of}"));
+        replays.push(phase("replay", root, events, seed)?);
+        say(&format!("scanning the same records straight from sled{of}"));
+        let scan: RawScanned = phase("scan", root, events, seed)?;
+        scanned = scan.records;
+        scans.push(scan.raw_scan_secs);
+    }
+    let peak_replay_bytes = replays.iter().filter_map(|r| r.peak_replay_bytes).max();
+    // The round whose replay took the median time gives the replay's and the queries' figures.
+    replays.sort_by(|a, b| (a.open_secs + a.replay_secs).total_cmp(&(b.open_secs + b.replay_secs)));
+    let replay_each: Vec<f64> = replays
+        .iter()
+        .map(|r| r.open_secs + r.replay_secs)
+        .collect();
+    let Some(r) = replays.get(replays.len() / 2).cloned() else {
+        bail!("no round of the benchmark replayed");
+    };
+    let scan = RawScanned {
+        records: scanned,
+        raw_scan_secs: median(&scans),
+    };
+    let l = Loaded {
+        load_secs: median(&loads),
+        peak_load_bytes: peak_load,
+        ..l
+    };
+    let w = RawWritten {
+        raw_write_secs: median(&raws),
+        peak_raw_write_bytes: peak_raw_write,
+        ..w
+    };
 
     let stored = l.events;
     if w.records != stored || r.events != stored || scan.records != stored {
@@ -252,7 +328,7 @@ pub fn measure_all(root: &Path, events: u64, seed: u64) -> Result<Figures> {
         cycle_report_ms: r.cycle_report_ms,
         cycle_report_is: CYCLE_REPORT_IS,
         peak_load_bytes: l.peak_load_bytes,
-        peak_replay_bytes: r.peak_replay_bytes,
+        peak_replay_bytes,
         peak_raw_write_bytes: w.peak_raw_write_bytes,
         disk_bytes,
         encoded_bytes: w.encoded_bytes,
@@ -260,7 +336,23 @@ pub fn measure_all(root: &Path, events: u64, seed: u64) -> Result<Figures> {
         encoded_bytes_per_event: w.encoded_bytes as f64 / stored.max(1) as f64,
         disk_ratio: ratio(disk_bytes as f64, w.encoded_bytes as f64),
         raw_disk_bytes,
+        rounds,
+        load_secs_each: loads,
+        raw_write_secs_each: raws,
+        replay_secs_each: replay_each,
+        raw_scan_secs_each: scans,
     })
+}
+
+/// The middle value (the mean of the two middle ones for an even count); 0 for none.
+fn median(values: &[f64]) -> f64 {
+    let mut v = values.to_vec();
+    v.sort_by(f64::total_cmp);
+    match v.len() {
+        0 => 0.0,
+        n if n % 2 == 1 => v[n / 2],
+        n => (v[n / 2 - 1] + v[n / 2]) / 2.0,
+    }
 }
 
 /// What the load process measured.
@@ -650,10 +742,15 @@ fn table(f: &Figures) -> String {
         Some(f.disk_ratio < targets::DISK_RATIO),
     );
     format!(
-        "bonded bench: {} events in {} durable batches (largest {}), sled cache {:.0} MiB\n{t}\n",
+        "bonded bench: {} events in {} durable batches (largest {}), sled cache {:.0} MiB{}\n{t}\n",
         f.events,
         f.batches,
         f.largest_batch,
-        mib(f.sled_cache_bytes)
+        mib(f.sled_cache_bytes),
+        if f.rounds > 1 {
+            format!("; times are the medians of {} rounds", f.rounds)
+        } else {
+            String::new()
+        }
     )
 }
