@@ -136,9 +136,18 @@ const REPLAY_QUEUE: usize = 8;
 /// done by whichever is free: the reader hands chunks over as they are, and reads them itself
 /// only while the folding thread is behind (the queue is full).
 pub fn replay_to(log: &(dyn EventLog + Sync)) -> Result<(Ledger, Position)> {
+    replay_with(log, |_| {})
+}
+
+/// `replay_to`, showing each record folded (in log order, on the reading thread) to
+/// `on_record` as well: `bonded serve` indexes the streams' positions with it.
+pub fn replay_with(
+    log: &(dyn EventLog + Sync),
+    on_record: impl FnMut(&ReplayRecord) + Send,
+) -> Result<(Ledger, Position)> {
     std::thread::scope(|scope| {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Chunk>(REPLAY_QUEUE);
-        scope.spawn(move || read_chunks(log, &tx));
+        scope.spawn(move || read_chunks(log, &tx, on_record));
         let mut ledger = Ledger::new();
         let mut position = Position {
             seq: 0,
@@ -200,7 +209,11 @@ enum Chunk {
 
 /// The reading side of `replay_to`: every record from the first, until the `--as-recorded`
 /// cutoff, in chunks; stops early when the folding side has gone.
-fn read_chunks(log: &(dyn EventLog + Sync), tx: &SyncSender<Chunk>) {
+fn read_chunks(
+    log: &(dyn EventLog + Sync),
+    tx: &SyncSender<Chunk>,
+    mut on_record: impl FnMut(&ReplayRecord),
+) {
     let mut chunk = Vec::with_capacity(REPLAY_CHUNK);
     for stored in log.scan_replay(1) {
         match stored {
@@ -215,6 +228,7 @@ fn read_chunks(log: &(dyn EventLog + Sync), tx: &SyncSender<Chunk>) {
                     // The log is in recording order: nothing after this was recorded earlier.
                     break;
                 }
+                on_record(&stored);
                 chunk.push(stored);
                 if chunk.len() == REPLAY_CHUNK {
                     let full = std::mem::replace(&mut chunk, Vec::with_capacity(REPLAY_CHUNK));

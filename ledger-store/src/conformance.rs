@@ -296,6 +296,7 @@ fn replay_scan_agrees_with_scan(make: fn() -> Harness) {
         for (s, r) in scanned.iter().zip(&replayed) {
             assert_eq!(r.global_seq, s.global_seq);
             assert_eq!(r.id, s.id);
+            assert_eq!(r.stream(), s.stream);
             assert_eq!(r.kind(), s.kind);
             assert_eq!(r.recorded_at(), s.recorded_at);
             assert_eq!(r.payload(), s.payload);

@@ -107,12 +107,18 @@ pub struct ReplayRecord {
     pub hash: Hash,
     /// The stored bytes.
     value: Vec<u8>,
+    stream: Range<usize>,
     kind: Range<usize>,
     recorded_at: Range<usize>,
     payload: Range<usize>,
 }
 
 impl ReplayRecord {
+    /// The stream the event belongs to.
+    pub fn stream(&self) -> &str {
+        self.text(&self.stream)
+    }
+
     /// The event type name.
     pub fn kind(&self) -> &str {
         self.text(&self.kind)
@@ -147,6 +153,7 @@ pub(crate) struct ReplayParts {
     global_seq: u64,
     id: uuid::Uuid,
     hash: Hash,
+    stream: Range<usize>,
     kind: Range<usize>,
     recorded_at: Range<usize>,
     payload: Range<usize>,
@@ -163,6 +170,7 @@ impl ReplayParts {
             global_seq: record.global_seq,
             id: record.id,
             hash: *hash,
+            stream: span(record.stream),
             kind: span(record.kind),
             recorded_at: span(record.recorded_at),
             payload: span(record.payload),
@@ -175,6 +183,7 @@ impl ReplayParts {
             id: self.id,
             hash: self.hash,
             value,
+            stream: self.stream,
             kind: self.kind,
             recorded_at: self.recorded_at,
             payload: self.payload,

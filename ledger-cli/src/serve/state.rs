@@ -6,10 +6,9 @@ use std::sync::{Arc, OnceLock, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use anyhow::Result;
 use ledger_core::{Event, Ledger};
-use ledger_store::{EventLog, SledLog};
+use ledger_store::SledLog;
 
 use super::writer::Job;
-use crate::exit::{Exit, INTEGRITY};
 use crate::session::Position;
 
 /// The state readers see. Only the writer changes it, after an append returned (durable).
@@ -45,35 +44,25 @@ pub struct AppState {
     pub openapi: Arc<OnceLock<String>>,
 }
 
-/// Replays the whole log into a fresh state. An event this version cannot read is an
-/// integrity fault, as in every command.
+/// Replays the whole log into a fresh state, as every command does (`session::replay_with`:
+/// two threads, the reader checking each record), indexing each stream's positions on the way.
+/// An event this version cannot read is an integrity fault, as in every command.
 pub fn load(log: &SledLog) -> Result<Shared> {
-    let mut shared = Shared {
-        ledger: Ledger::new(),
-        position: Position {
-            seq: 0,
-            hash: "0".repeat(64),
-        },
-        stream_seqs: HashMap::new(),
+    let mut stream_seqs: HashMap<String, Vec<u64>> = HashMap::new();
+    let (ledger, position) =
+        crate::session::replay_with(log, |record| match stream_seqs.get_mut(record.stream()) {
+            Some(seqs) => seqs.push(record.global_seq),
+            None => {
+                stream_seqs.insert(record.stream().to_string(), vec![record.global_seq]);
+            }
+        })?;
+    Ok(Shared {
+        ledger,
+        position,
+        stream_seqs,
         fault: None,
         appends: 0,
-    };
-    for stored in log.scan(1) {
-        let stored = stored?;
-        let event: Event = serde_json::from_str(&stored.payload).map_err(|e| Exit {
-            code: INTEGRITY,
-            message: format!(
-                "event {} ({}) cannot be read by this version of bonded: {e}",
-                stored.global_seq, stored.kind
-            ),
-        })?;
-        shared.fold(stored.global_seq, &stored.stream, stored.id, &event);
-        shared.position = Position {
-            seq: stored.global_seq,
-            hash: stored.hash,
-        };
-    }
-    Ok(shared)
+    })
 }
 
 /// A read lock; a lock poisoned by a panic elsewhere still holds a consistent state (only the

@@ -437,5 +437,16 @@ mod tests {
             .expect("scan");
         assert_eq!(stored.len(), 2);
         assert!(stored.iter().all(|e| e.actor == "alice"));
+        // A restart's replay gives the state the writer kept, history index included.
+        let again = state::load(&log).expect("replay");
+        assert_eq!(again.stream_seqs, shared.stream_seqs);
+        assert!(
+            again.stream_seqs.len() >= 2,
+            "{:?}",
+            again.stream_seqs.keys()
+        );
+        assert_eq!(again.position, shared.position);
+        assert_eq!(again.position.seq, log.head().seq);
+        assert_eq!(again.ledger.event_count(), shared.ledger.event_count());
     }
 }
