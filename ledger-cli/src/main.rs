@@ -19,6 +19,8 @@ mod review_cmd;
 mod rows;
 mod serve;
 mod session;
+#[cfg(test)]
+mod test_support;
 mod xlsx;
 
 use std::process::ExitCode;

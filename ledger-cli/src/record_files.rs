@@ -236,23 +236,16 @@ fn store_stopped() -> anyhow::Error {
 
 #[cfg(test)]
 mod tests {
-    use ledger_core::commands::Command;
-    use ledger_store::{AppendRequest, NewEvent, SledLog, StoreError};
+    use ledger_store::{AppendRequest, NewEvent, StoreError};
 
     use super::*;
-    use crate::bench::generator::Workload;
     use crate::input::FileKind;
+    use crate::test_support::{contents, workload_store};
 
     /// A store holding the benchmark workload's book and master data, and the tables of its
     /// first `months` months (in load order).
     fn months(dir: &std::path::Path, months: usize) -> (Session, Vec<Table>) {
-        let mut workload = Workload::new(150_000, 7);
-        let mut session = crate::admin::create_store(dir, "test").unwrap();
-        session
-            .execute(Command::OpenBook(workload.header().unwrap()))
-            .unwrap();
-        let master = crate::load::tables_from_bytes(&workload.master()).unwrap();
-        crate::load::load_tables(&mut session, master).unwrap();
+        let (session, mut workload) = workload_store(dir);
         let mut tables = Vec::new();
         for _ in 0..months {
             let mut month =
@@ -261,23 +254,6 @@ mod tests {
             tables.extend(month);
         }
         (session, tables)
-    }
-
-    /// What a log holds, but for the recording time (and so the hashes).
-    fn contents(log: &SledLog) -> Vec<(u64, uuid::Uuid, String, u64, String, String)> {
-        log.scan(1)
-            .map(|e| {
-                let e = e.unwrap();
-                (
-                    e.global_seq,
-                    e.id,
-                    e.stream,
-                    e.stream_seq,
-                    e.kind,
-                    e.payload,
-                )
-            })
-            .collect()
     }
 
     fn recorded(results: &[FileResult]) -> Vec<u64> {

@@ -572,19 +572,13 @@ mod tests {
     use ledger_core::commands::Command;
 
     use super::*;
-    use crate::bench::generator::Workload;
     use crate::input::FileKind;
+    use crate::test_support::{contents, workload_store};
 
     /// A store holding the benchmark workload's book and master data, and the commands of its
     /// first month's movements (over a thousand: stored while they are decided).
     fn first_month(dir: &Path) -> (Session, Vec<(u64, Command)>) {
-        let mut workload = Workload::new(150_000, 7);
-        let mut session = crate::admin::create_store(dir, "test").unwrap();
-        session
-            .execute(Command::OpenBook(workload.header().unwrap()))
-            .unwrap();
-        let master = crate::load::tables_from_bytes(&workload.master()).unwrap();
-        crate::load::load_tables(&mut session, master).unwrap();
+        let (session, mut workload) = workload_store(dir);
         let month = crate::load::tables_from_bytes(&workload.next_month().unwrap()).unwrap();
         let movements = month
             .iter()
@@ -594,23 +588,6 @@ mod tests {
         assert!(errors.is_empty());
         assert!(commands.len() >= STREAM_FROM_COMMANDS, "{}", commands.len());
         (session, commands)
-    }
-
-    /// What a log holds, but for the recording time (and so the hashes).
-    fn contents(log: &SledLog) -> Vec<(u64, uuid::Uuid, String, u64, String, String)> {
-        log.scan(1)
-            .map(|e| {
-                let e = e.unwrap();
-                (
-                    e.global_seq,
-                    e.id,
-                    e.stream,
-                    e.stream_seq,
-                    e.kind,
-                    e.payload,
-                )
-            })
-            .collect()
     }
 
     #[test]
