@@ -197,15 +197,7 @@ fn store_files(
     actor: &str,
     recorded_at: &str,
 ) {
-    let mut incoming = Incoming {
-        rx,
-        step: Vec::new().into_iter(),
-        encoded: Vec::new().into_iter(),
-        actor,
-        recorded_at,
-        failed: None,
-        next_begin: None,
-    };
+    let mut incoming = Incoming::new(rx, actor, recorded_at);
     loop {
         let expected = match incoming.next_begin.take() {
             Some(versions) => versions,
@@ -215,13 +207,8 @@ fn store_files(
                 Ok(_) | Err(_) => return,
             },
         };
-        incoming.step = Vec::new().into_iter();
-        incoming.encoded = Vec::new().into_iter();
         let stored = log.append_stream(&expected, &mut incoming);
-        let stored = match (stored, incoming.failed.take()) {
-            (Err(_), Some(e)) => Err(e),
-            (stored, _) => stored.map_err(anyhow::Error::from),
-        };
+        let stored = incoming.outcome(stored);
         if done.send(stored).is_err() {
             return;
         }

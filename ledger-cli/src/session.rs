@@ -358,6 +358,31 @@ pub(crate) struct Incoming<'a> {
     pub next_begin: Option<HashMap<String, u64>>,
 }
 
+impl<'a> Incoming<'a> {
+    pub fn new(rx: Receiver<ToStore>, actor: &'a str, recorded_at: &'a str) -> Self {
+        Incoming {
+            rx,
+            step: Vec::new().into_iter(),
+            encoded: Vec::new().into_iter(),
+            actor,
+            recorded_at,
+            failed: None,
+            next_begin: None,
+        }
+    }
+
+    /// What an append fed by this came to: an event that would not encode is the error
+    /// (the store saw only the end without a commit). Ready for the next file.
+    pub fn outcome(&mut self, stored: Result<AppendOutcome, StoreError>) -> Result<AppendOutcome> {
+        self.step = Vec::new().into_iter();
+        self.encoded = Vec::new().into_iter();
+        match (stored, self.failed.take()) {
+            (Err(_), Some(e)) => Err(e),
+            (stored, _) => stored.map_err(anyhow::Error::from),
+        }
+    }
+}
+
 impl Iterator for Incoming<'_> {
     type Item = Streamed;
 
@@ -455,20 +480,9 @@ impl Session {
             let (tx, rx) = std::sync::mpsc::sync_channel::<ToStore>(STREAM_QUEUE);
             let recorded_at = recorded_at.as_str();
             let storing = scope.spawn(move || {
-                let mut events = Incoming {
-                    rx,
-                    step: Vec::new().into_iter(),
-                    encoded: Vec::new().into_iter(),
-                    actor,
-                    recorded_at,
-                    failed: None,
-                    next_begin: None,
-                };
+                let mut events = Incoming::new(rx, actor, recorded_at);
                 let stored = log.append_stream(versions, &mut events);
-                match (stored, events.failed) {
-                    (Err(_), Some(e)) => Err(e),
-                    (stored, _) => stored.map_err(anyhow::Error::from),
-                }
+                events.outcome(stored)
             });
             // Taken away at the first refusal: the storing side then sees the end without a
             // commit and abandons the append while the rest is decided.
