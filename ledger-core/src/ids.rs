@@ -21,8 +21,8 @@ fn invalid(what: &'static str, value: &str, why: impl Into<String>) -> InvalidVa
 /// upper-case letters and digits, as 金关二期 issues them.
 ///
 /// Kept inline (12 bytes, no allocation): every movement line of a book carries its number.
-#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[serde(try_from = "String")]
 pub struct BookNo([u8; 12]);
 
 impl BookNo {
@@ -65,7 +65,8 @@ pub struct ItemNo(pub u32);
 
 impl Serialize for ItemNo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(&self.0)
+        let mut buf = [0u8; 20];
+        s.serialize_str(crate::digits::decimal(self.0.into(), &mut buf))
     }
 }
 
@@ -223,8 +224,8 @@ impl FromStr for Unit {
 }
 
 /// An ISO 4217 currency code (USD, EUR, JPY, HKD, CNY …), kept inline (3 bytes).
-#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[serde(try_from = "String")]
 pub struct Currency([u8; 3]);
 
 impl Currency {
@@ -326,6 +327,12 @@ macro_rules! inline_newtype_glue {
                 v.as_str().to_string()
             }
         }
+        /// As its text, written straight from the inline bytes.
+        impl Serialize for $t {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
     )*};
 }
 inline_newtype_glue!(BookNo, Currency);
@@ -339,6 +346,27 @@ impl fmt::Display for ItemNo {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Written straight from their bytes or digits, identifiers are the same JSON text as
+    /// before: a string each.
+    #[test]
+    fn identifiers_in_json() {
+        let book: BookNo = "e44038000001".parse().expect("book");
+        let usd: Currency = "usd".parse().expect("currency");
+        assert_eq!(
+            serde_json::to_string(&book).expect("json"),
+            r#""E44038000001""#
+        );
+        assert_eq!(serde_json::to_string(&usd).expect("json"), r#""USD""#);
+        for n in [0u32, 7, 1_234, u32::MAX] {
+            assert_eq!(
+                serde_json::to_string(&ItemNo(n)).expect("json"),
+                format!("\"{n}\"")
+            );
+        }
+        let back: BookNo = serde_json::from_str(r#""E44038000001""#).expect("read back");
+        assert_eq!(back, book);
+    }
 
     #[test]
     fn book_numbers() {

@@ -12,6 +12,7 @@ pub mod customs_value;
 pub mod cycle;
 pub mod deadlines;
 pub mod decide;
+pub(crate) mod digits;
 pub mod duty;
 pub mod event_json;
 pub mod events;
