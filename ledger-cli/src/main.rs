@@ -40,6 +40,9 @@ fn main() -> ExitCode {
             return ExitCode::from(code as u8);
         }
     };
+    if !matches!(cli.command, Command::Serve(_) | Command::BenchServe(_)) {
+        quiet_on_closed_pipe();
+    }
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
@@ -49,6 +52,21 @@ fn main() -> ExitCode {
         }
     }
 }
+
+/// A report piped into `head` or `less` that is closed early ends `bonded` quietly, as it does
+/// any Unix tool: the Rust runtime ignores SIGPIPE, so the write would fail and `println!`
+/// panic with a backtrace. The server keeps ignoring it (a client hanging up is not its end).
+#[cfg(unix)]
+fn quiet_on_closed_pipe() {
+    // SAFETY: restores the default disposition of one signal, before any thread of ours
+    // starts; `SIG_DFL` is valid for SIGPIPE.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
+#[cfg(not(unix))]
+fn quiet_on_closed_pipe() {}
 
 /// The error and its causes, one sentence each, without repeating a typed message.
 fn render_error(err: &anyhow::Error) -> String {
