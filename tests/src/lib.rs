@@ -216,8 +216,12 @@ impl Default for Store {
 impl Store {
     /// A temporary directory with no store yet.
     pub fn new() -> Store {
+        Store::with_prefix("bonded-e2e-")
+    }
+
+    fn with_prefix(prefix: &str) -> Store {
         let tmp = tempfile::Builder::new()
-            .prefix("bonded-e2e-")
+            .prefix(prefix)
             .tempdir()
             .expect("tempdir");
         let data = tmp.path().join("data");
@@ -362,7 +366,11 @@ pub fn run_command(mut cmd: Command) -> Outcome {
 pub fn book() -> Store {
     static TEMPLATE: OnceLock<Store> = OnceLock::new();
     let template = TEMPLATE.get_or_init(|| {
-        let s = Store::init();
+        // A static is never dropped, so its directory outlives the process: each process
+        // names its template after itself and removes those of processes that have ended.
+        remove_ended_templates();
+        let s = Store::with_prefix(&format!("{TEMPLATE_PREFIX}{}-", std::process::id()));
+        s.run(&["init"]).ok();
         s.open_book();
         s.load_ok(&[
             ("fx.csv", &fx_csv()),
@@ -376,12 +384,49 @@ pub fn book() -> Store {
     s
 }
 
+/// [`book`] for a `static` of a test file (a template of its own): a static is never dropped,
+/// so the directory is named after this process and removed by a later test process once this
+/// one has ended.
+pub fn book_kept() -> Store {
+    let template = book();
+    remove_ended_templates();
+    let s = Store::with_prefix(&format!("{TEMPLATE_PREFIX}{}-", std::process::id()));
+    copy_dir(template.dir(), s.dir());
+    s
+}
+
 impl Store {
     /// A copy of this store's directory (store and files), for a test to change freely.
     pub fn copy(&self) -> Store {
         let s = Store::new();
         copy_dir(self.dir(), s.dir());
         s
+    }
+}
+
+/// How the directory of a test process's `book()` template starts: then its process id.
+const TEMPLATE_PREFIX: &str = "bonded-e2e-template-";
+
+/// Removes the `book()` templates of test processes no longer running (Linux: `/proc/PID`).
+fn remove_ended_templates() {
+    if !cfg!(target_os = "linux") {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let pid = name
+            .to_str()
+            .and_then(|n| n.strip_prefix(TEMPLATE_PREFIX))
+            .and_then(|rest| rest.split('-').next())
+            .and_then(|pid| pid.parse::<u32>().ok());
+        if let Some(pid) = pid {
+            if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
     }
 }
 

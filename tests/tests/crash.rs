@@ -17,7 +17,7 @@ use std::process::{Child, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use bonded_tests::{book, Store, Value, ACCOUNT};
+use bonded_tests::{book_kept, Store, Value, ACCOUNT};
 use ledger_store::{EventLog, SledLog};
 
 /// Rows of the large file; each records one event.
@@ -79,7 +79,7 @@ fn reference(rows: usize) -> &'static Reference {
     static STREAMED: OnceLock<Reference> = OnceLock::new();
     let cell = if rows == ROWS { &REF } else { &STREAMED };
     cell.get_or_init(|| {
-        let before = book();
+        let before = book_kept();
         before.load_ok(&[("earlier.csv", EARLIER_CSV)]);
         before.write("big.csv", big_csv(rows));
         let before_contents = contents(&before);

@@ -11,7 +11,7 @@ use std::net::TcpStream;
 use std::process::{Child, Stdio};
 use std::time::Duration;
 
-use bonded_tests::{book, dec, json_dec, Store, Value, ACCOUNT};
+use bonded_tests::{book_kept, dec, json_dec, Store, Value, ACCOUNT};
 
 /// A server process; killed when dropped.
 struct Server {
@@ -215,7 +215,7 @@ fn add_user(store: &Store, name: &str, role: &str) -> String {
 fn setup() -> (Store, Users) {
     static TEMPLATE: std::sync::OnceLock<(Store, Users)> = std::sync::OnceLock::new();
     let (template, users) = TEMPLATE.get_or_init(|| {
-        let store = book();
+        let store = book_kept();
         let users = Users {
             clerk: add_user(&store, "alice", "clerk"),
             reviewer: add_user(&store, "bob", "reviewer"),
