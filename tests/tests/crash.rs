@@ -11,7 +11,9 @@
 //! a fifth of them fall before the file is read, most during deciding and writing, some after.
 //!
 //! Two sizes of file: 600 rows, appended as one batch after deciding, and 3,000 rows, whose
-//! events are written (past the head, until the commit) while the file is still decided.
+//! events are written (past the head, until the commit) while the file is still decided. And
+//! a load of three files, pipelined (the next decided while the one before commits): killed,
+//! it leaves the files before some point wholly in and the rest wholly absent, in order.
 
 use std::process::{Child, Stdio};
 use std::sync::OnceLock;
@@ -108,11 +110,12 @@ fn figures(s: &Store) -> Value {
     v
 }
 
-fn spawn_load(s: &Store) -> Child {
+fn spawn_load(s: &Store, files: &[&str]) -> Child {
     s.command()
         .arg("--data")
         .arg(s.data())
-        .args(["--actor", "tester", "load", "big.csv"])
+        .args(["--actor", "tester", "load"])
+        .args(files)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -131,7 +134,7 @@ fn moment(seed: u64, clean: Duration) -> Duration {
 fn crash_at(rows: usize, seed: u64) {
     let r = reference(rows);
     let s = r.before.copy();
-    let mut child = spawn_load(&s);
+    let mut child = spawn_load(&s, &["big.csv"]);
     std::thread::sleep(moment(seed, r.clean_time));
     // SIGKILL on Unix: no destructor, no flush, nothing of the process runs after this.
     let _ = child.kill();
@@ -208,4 +211,119 @@ fn killed_streamed_loads_leave_the_file_wholly_in_or_out_seeds_0_to_5() {
 #[test]
 fn killed_streamed_loads_leave_the_file_wholly_in_or_out_seeds_6_to_11() {
     (6..12).for_each(|seed| crash_at(STREAMED_ROWS, seed));
+}
+
+/// The three files of a pipelined load: imports under lists of their own.
+const PIPED: [&str; 3] = ["piped-a.csv", "piped-b.csv", "piped-c.csv"];
+const PIPED_ROWS: usize = 600;
+
+fn piped_csv(list: &str) -> String {
+    let mut s = String::from("ref,line,date,account,mode,dir,goods,qty,item,unit_price,currency\n");
+    for i in 0..PIPED_ROWS {
+        s.push_str(&format!(
+            "{list}{},{},2025-{:02}-{:02},{ACCOUNT},0615,I,M,{},{},1.5,USD\n",
+            i / 20,
+            i % 20 + 1,
+            i % 12 + 1,
+            i % 28 + 1,
+            i % 5 + 1,
+            i % 2 + 1
+        ));
+    }
+    s
+}
+
+/// The store before the pipelined load, what it holds after each of its files (in order), the
+/// balances after all three, and how long the load of all three takes.
+struct PipedReference {
+    before: Store,
+    /// Before the load, then after the first file, the first two, all three.
+    stages: Vec<Vec<(String, String, String)>>,
+    clean_balance: Value,
+    clean_time: Duration,
+}
+
+fn piped_reference() -> &'static PipedReference {
+    static REF: OnceLock<PipedReference> = OnceLock::new();
+    REF.get_or_init(|| {
+        let before = book_kept();
+        before.load_ok(&[("earlier.csv", EARLIER_CSV)]);
+        for (file, list) in PIPED.iter().zip(["PA", "PB", "PC"]) {
+            before.write(file, piped_csv(list));
+        }
+        let mut stages = vec![contents(&before)];
+        let stepwise = before.copy();
+        for file in PIPED {
+            stepwise.run(&["load", file]).ok();
+            stages.push(contents(&stepwise));
+        }
+        let clean = before.copy();
+        let t = Instant::now();
+        clean.run(&["load", PIPED[0], PIPED[1], PIPED[2]]).ok();
+        let clean_time = t.elapsed();
+        assert_eq!(
+            contents(&clean),
+            stages[3],
+            "one load of three = three loads"
+        );
+        PipedReference {
+            before,
+            stages,
+            clean_balance: figures(&clean),
+            clean_time,
+        }
+    })
+}
+
+fn crash_piped_at(seed: u64) {
+    let r = piped_reference();
+    let s = r.before.copy();
+    let mut child = spawn_load(&s, &PIPED);
+    std::thread::sleep(moment(seed, r.clean_time));
+    let _ = child.kill();
+    let status = child.wait().expect("wait for bonded");
+
+    let after = contents(&s);
+    let Some(done) = r.stages.iter().position(|stage| *stage == after) else {
+        panic!(
+            "seed {seed}: {} events: not the files before some point wholly in and the rest \
+             wholly absent (stages hold {:?})",
+            after.len(),
+            r.stages.iter().map(Vec::len).collect::<Vec<_>>()
+        );
+    };
+    if status.success() {
+        assert_eq!(done, 3, "seed {seed}: exit 0 but not all in");
+    }
+    // Loading the three again records exactly the files that were missing.
+    let reload = s.json(&["load", PIPED[0], PIPED[1], PIPED[2]]);
+    for (i, file) in reload["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .enumerate()
+    {
+        let want = if i < done { 0 } else { PIPED_ROWS };
+        assert_eq!(
+            file["recorded"].as_str().unwrap_or_default(),
+            want.to_string(),
+            "seed {seed}: reload of file {i}"
+        );
+    }
+    assert_eq!(contents(&s), r.stages[3], "seed {seed}: reload");
+    assert_eq!(
+        figures(&s),
+        r.clean_balance,
+        "seed {seed}: balances after the reload"
+    );
+}
+
+#[test]
+fn killed_pipelined_loads_leave_whole_files_in_order_seeds_0_to_9() {
+    (0..10).for_each(crash_piped_at);
+}
+
+#[test]
+fn killed_pipelined_loads_leave_whole_files_in_order_seeds_10_to_19() {
+    (10..20).for_each(crash_piped_at);
 }
