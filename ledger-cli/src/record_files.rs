@@ -9,19 +9,69 @@
 //! it is written) and the state is rebuilt from the log.
 
 use std::collections::HashMap;
+use std::sync::mpsc::Receiver;
 
 use anyhow::Result;
 use ledger_core::decide::LineRefusals;
 use ledger_core::decide_all_in_place;
-use ledger_store::{AppendOutcome, EventLog};
+use ledger_store::{AppendOutcome, EventLog, NewEvent, Streamed};
 
 use crate::exit::bad_input;
 use crate::input::{LineError, Table};
 use crate::rows::RowCommands;
-use crate::session::{
-    cutoff_set, new_event, now_rfc3339, Incoming, Position, Session, ToStore, STREAM_QUEUE,
-    STREAM_STEP,
-};
+use crate::session::{cutoff_set, new_event, now_rfc3339, Position, Session};
+
+/// Commands decided between two hand-overs to the storing thread. Far below a file's size
+/// (a month's movements are one to a few thousand lines; handed over whole, nothing would
+/// overlap), large enough that a hand-over costs little.
+const STREAM_STEP: usize = 128;
+
+/// Steps that may wait for the storing thread: enough to ride out a slow step of either side,
+/// few enough that memory stays bounded.
+const STREAM_QUEUE: usize = 16;
+
+/// What the deciding thread hands the storing one, in order.
+enum ToStore {
+    /// A file starts: the stream versions its events expect.
+    Begin(HashMap<String, u64>),
+    /// The events of one step of decided commands, encoded.
+    Events(Vec<NewEvent>),
+    /// Every command of the file was accepted and every event handed over: record them.
+    Commit,
+    /// The file ends and must not be recorded.
+    Abandon,
+}
+
+/// The storing side's view of the channel for one file: its events, then `Streamed::Commit`
+/// if it comes. Ends without it at `Abandon`, or when the deciding side hangs up.
+struct Incoming {
+    rx: Receiver<ToStore>,
+    events: std::vec::IntoIter<NewEvent>,
+    /// The start of the next file, met where this one should have ended (never, by the
+    /// protocol): this one is then left unrecorded and the next can still begin.
+    next_begin: Option<HashMap<String, u64>>,
+}
+
+impl Iterator for Incoming {
+    type Item = Streamed;
+
+    fn next(&mut self) -> Option<Streamed> {
+        loop {
+            if let Some(event) = self.events.next() {
+                return Some(Streamed::Event(event));
+            }
+            match self.rx.recv() {
+                Ok(ToStore::Events(events)) => self.events = events.into_iter(),
+                Ok(ToStore::Commit) => return Some(Streamed::Commit),
+                Ok(ToStore::Abandon) | Err(_) => return None,
+                Ok(ToStore::Begin(versions)) => {
+                    self.next_begin = Some(versions);
+                    return None;
+                }
+            }
+        }
+    }
+}
 
 /// What became of one file.
 pub struct FileResult {
@@ -43,11 +93,6 @@ pub enum Progress {
     Start(usize),
     /// `k` more commands of the file started last are decided.
     Step(u64),
-}
-
-/// A file decided whole and handed over with its commit, not yet known to be recorded.
-struct Awaiting {
-    errors: Vec<LineError>,
 }
 
 impl Session {
@@ -72,9 +117,10 @@ impl Session {
             let (tx, rx) = std::sync::mpsc::sync_channel::<ToStore>(STREAM_QUEUE);
             let (done_tx, done_rx) = std::sync::mpsc::channel::<Result<AppendOutcome>>();
             let recorded_at = recorded_at.as_str();
-            scope.spawn(move || store_files(log, rx, done_tx, actor, recorded_at));
+            scope.spawn(move || store_files(log, rx, done_tx));
 
-            let mut awaiting: Option<Awaiting> = None;
+            // A file handed over with its commit, not yet known to be recorded.
+            let mut awaiting = false;
             for (n, table) in tables.iter().enumerate() {
                 progress(Progress::Start(n));
                 let versions: HashMap<String, u64> = ledger.stream_versions().clone();
@@ -103,7 +149,7 @@ impl Session {
                                 .collect();
                             match encoded {
                                 Ok(events) => {
-                                    store_gone = tx.send(ToStore::Encoded(events)).is_err();
+                                    store_gone = tx.send(ToStore::Events(events)).is_err();
                                 }
                                 Err(e) => {
                                     failure = Some(e);
@@ -120,11 +166,11 @@ impl Session {
                     progress(Progress::Step(k));
                 }
                 // The file before must be recorded before this one may be.
-                if let Some(before) = awaiting.take() {
+                if std::mem::take(&mut awaiting) {
                     let outcome = done_rx.recv().unwrap_or_else(|_| Err(store_stopped()));
                     let recorded = outcome.is_ok();
                     results.push(FileResult {
-                        errors: before.errors,
+                        errors: Vec::new(),
                         outcome: outcome.map(Ok),
                     });
                     if !recorded {
@@ -132,44 +178,39 @@ impl Session {
                         return;
                     }
                 }
-                let errors = rows.into_errors();
-                if let Some(e) = failure {
-                    let _ = tx.send(ToStore::Abandon);
-                    results.push(FileResult {
-                        errors,
-                        outcome: Err(e),
-                    });
-                    return;
+                // Rows that do not read may also be the last ones, after the last step.
+                sending &= rows.clean();
+                if failure.is_none() && sending && !store_gone {
+                    store_gone = tx.send(ToStore::Commit).is_err();
+                    if !store_gone {
+                        awaiting = true;
+                        continue;
+                    }
                 }
-                if !sending || store_gone {
-                    let _ = tx.send(ToStore::Abandon);
-                    let outcome = if store_gone {
+                // This file is not recorded, and the load stops at it.
+                let _ = tx.send(ToStore::Abandon);
+                let outcome = match failure {
+                    Some(e) => Err(e),
+                    None if store_gone => {
                         // The storing side ended early: what it says is the error.
                         drop(tx);
                         Err(done_rx
                             .iter()
                             .find_map(|r| r.err())
                             .unwrap_or_else(store_stopped))
-                    } else {
-                        Ok(Err(refusals))
-                    };
-                    results.push(FileResult { errors, outcome });
-                    return;
-                }
-                store_gone = tx.send(ToStore::Commit).is_err();
-                if store_gone {
-                    results.push(FileResult {
-                        errors,
-                        outcome: Err(store_stopped()),
-                    });
-                    return;
-                }
-                awaiting = Some(Awaiting { errors });
+                    }
+                    None => Ok(Err(refusals)),
+                };
+                results.push(FileResult {
+                    errors: rows.into_errors(),
+                    outcome,
+                });
+                return;
             }
-            if let Some(last) = awaiting {
+            if awaiting {
                 let outcome = done_rx.recv().unwrap_or_else(|_| Err(store_stopped()));
                 results.push(FileResult {
-                    errors: last.errors,
+                    errors: Vec::new(),
                     outcome: outcome.map(Ok),
                 });
             }
@@ -192,12 +233,14 @@ impl Session {
 /// file's result goes back in order.
 fn store_files(
     log: &mut dyn EventLog,
-    rx: std::sync::mpsc::Receiver<ToStore>,
+    rx: Receiver<ToStore>,
     done: std::sync::mpsc::Sender<Result<AppendOutcome>>,
-    actor: &str,
-    recorded_at: &str,
 ) {
-    let mut incoming = Incoming::new(rx, actor, recorded_at);
+    let mut incoming = Incoming {
+        rx,
+        events: Vec::new().into_iter(),
+        next_begin: None,
+    };
     loop {
         let expected = match incoming.next_begin.take() {
             Some(versions) => versions,
@@ -207,9 +250,9 @@ fn store_files(
                 Ok(_) | Err(_) => return,
             },
         };
+        incoming.events = Vec::new().into_iter();
         let stored = log.append_stream(&expected, &mut incoming);
-        let stored = incoming.outcome(stored);
-        if done.send(stored).is_err() {
+        if done.send(stored.map_err(anyhow::Error::from)).is_err() {
             return;
         }
     }
@@ -251,6 +294,79 @@ mod tests {
                 _ => u64::MAX,
             })
             .collect()
+    }
+
+    /// The first month's movements file (over a thousand lines), of a store holding the
+    /// workload's book and master data.
+    fn first_movements(dir: &std::path::Path) -> (Session, Table) {
+        let (session, mut workload) = workload_store(dir);
+        let month = crate::load::tables_from_bytes(&workload.next_month().unwrap()).unwrap();
+        let movements = month
+            .into_iter()
+            .find(|t| t.kind == FileKind::Movements)
+            .unwrap();
+        assert!(movements.rows.len() >= 1_000, "{}", movements.rows.len());
+        (session, movements)
+    }
+
+    #[test]
+    fn a_file_stored_while_decided_records_what_one_append_would() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (mut streamed, table) = first_movements(&tmp.path().join("a"));
+        let (mut appended, _) = first_movements(&tmp.path().join("b"));
+
+        let results = streamed
+            .record_tables(std::slice::from_ref(&table), |_| {})
+            .unwrap();
+        let outcome = match &results[..] {
+            [FileResult {
+                outcome: Ok(Ok(o)), ..
+            }] => o.clone(),
+            _ => panic!("one file, recorded"),
+        };
+        let (commands, _) = crate::rows::commands(&table);
+        let versions = appended.ledger.stream_versions().clone();
+        let decided = decide_all_in_place(&mut appended.ledger, commands).unwrap();
+        let want = crate::session::append(&mut appended.log, &versions, &decided, "test").unwrap();
+
+        assert_eq!((outcome.appended, outcome.duplicates), (want.appended, 0));
+        assert_eq!(outcome.head.seq, want.head.seq);
+        assert_eq!(contents(&streamed.log), contents(&appended.log));
+        assert_eq!(streamed.position.seq, outcome.head.seq);
+        assert_eq!(streamed.log.verify().unwrap().events, outcome.head.seq);
+        assert_eq!(streamed.ledger.event_count(), outcome.head.seq);
+    }
+
+    #[test]
+    fn a_store_failing_mid_file_stops_it_and_the_state_follows_the_log() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (mut session, table) = first_movements(&tmp.path().join("store"));
+        // One of the file's events, three quarters in: another event already holds its id (in
+        // a stream of its own, so nothing else notices), so the store refuses the file there.
+        let (commands, _) = crate::rows::commands(&table);
+        let decided = decide_all_in_place(&mut session.ledger.clone(), commands).unwrap();
+        let mut other = new_event(&decided[decided.len() * 3 / 4], "test", &now_rfc3339()).unwrap();
+        other.stream = "elsewhere".into();
+        session.log.append(AppendRequest::new(vec![other])).unwrap();
+        let head = session.log.head();
+
+        let results = session
+            .record_tables(std::slice::from_ref(&table), |_| {})
+            .unwrap();
+        assert_eq!(results.len(), 1);
+        let err = results[0].outcome.as_ref().unwrap_err();
+        assert!(
+            matches!(
+                err.downcast_ref::<StoreError>(),
+                Some(StoreError::IdConflict { .. })
+            ),
+            "{err:#}"
+        );
+        // Nothing of the file was recorded, and the state was rebuilt from the log.
+        assert_eq!(session.log.head(), head);
+        assert_eq!(session.log.verify().unwrap().events, head.seq);
+        assert_eq!(session.position.seq, head.seq);
+        assert_eq!(session.ledger.event_count(), head.seq);
     }
 
     #[test]
@@ -342,6 +458,39 @@ mod tests {
         assert_eq!(session.position.seq, head.seq);
         assert_eq!(session.ledger.event_count(), head.seq);
         assert_eq!(session.log.verify().unwrap().events, head.seq);
+    }
+
+    #[test]
+    fn unreadable_rows_after_the_last_step_keep_the_file_out() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (mut session, mut tables) = months(&tmp.path().join("store"), 1);
+        let movements = tables
+            .iter_mut()
+            .find(|t| t.kind == FileKind::Movements)
+            .unwrap();
+        // Every row from the third step on does not read: the steps that read are handed over
+        // before the bad rows are met, and the end of the rows comes with no step left.
+        let from = 2 * STREAM_STEP;
+        assert!(movements.rows.len() > from + 10);
+        for row in &mut movements.rows[from..] {
+            *row = crate::input::Row::new(row.line, &[("qty", "not a number")]);
+        }
+        let file = movements.file.clone();
+        let before = session.log.head();
+
+        let results = session.record_tables(&tables, |_| {}).unwrap();
+        let last = results.last().unwrap();
+        assert!(!last.recorded());
+        assert!(!last.errors.is_empty());
+        let stopped_at = &tables[results.len() - 1].file;
+        assert_eq!(stopped_at, &file);
+        let recorded: u64 = recorded(&results[..results.len() - 1]).iter().sum();
+        assert_eq!(
+            session.log.head().seq,
+            before.seq + recorded,
+            "nothing of {file}"
+        );
+        assert_eq!(session.ledger.event_count(), session.log.head().seq);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
-use std::sync::mpsc::{Receiver, SyncSender, TrySendError};
+use std::sync::mpsc::{SyncSender, TrySendError};
 
 use anyhow::{Context, Result};
 use ledger_core::decide::LineRefusals;
@@ -11,27 +11,13 @@ use ledger_core::event_json::decode_event;
 use ledger_core::{decide_all_in_place, Decided, Event, Ledger, SCHEMA_VERSION};
 use ledger_store::{
     AppendOutcome, AppendRequest, EventLog, ExpectedVersion, NewEvent, Payload, ReplayRecord,
-    SledLog, StoreError, Streamed,
+    SledLog, StoreError,
 };
 
 use crate::exit::{bad_input, Exit, INTEGRITY};
 
 /// Commands decided between two calls of a progress callback.
 const DECIDE_STEP: usize = 2_000;
-
-/// Commands from which a file's events are stored on a second thread while it is decided
-/// (`Session::decide_and_record`). Below it (single commands, small files) one append after
-/// deciding costs less than the thread.
-const STREAM_FROM_COMMANDS: usize = 1_000;
-
-/// Commands decided between two hand-overs to the storing thread. Far below a file's size
-/// (a month's movements are one to a few thousand lines; a `DECIDE_STEP` would hand a whole
-/// file over at once, and nothing would overlap), large enough that a hand-over costs little.
-pub(crate) const STREAM_STEP: usize = 128;
-
-/// Steps that may wait for the storing thread: enough to ride out a slow step of either side,
-/// few enough that memory stays bounded.
-pub(crate) const STREAM_QUEUE: usize = 16;
 
 pub struct Session {
     /// Where in the log `ledger` was computed from.
@@ -328,93 +314,6 @@ pub fn append(
     Ok(outcome)
 }
 
-/// What the deciding thread hands the storing one, in order.
-pub(crate) enum ToStore {
-    /// A file starts (`record_tables`): the stream versions its events expect.
-    Begin(HashMap<String, u64>),
-    /// The events of one step of decided commands.
-    Events(Vec<Decided>),
-    /// The same, encoded already by the deciding side (`record_tables`: there the storing
-    /// side is the slower).
-    Encoded(Vec<NewEvent>),
-    /// Every command was accepted and every event handed over: record them.
-    Commit,
-    /// The file ends and must not be recorded (`record_tables`).
-    Abandon,
-}
-
-/// The storing side's view of the channel: decided events, encoded one by one as the store
-/// asks for them (on the storing thread), then `Streamed::Commit` if it comes. Ends without
-/// it when the deciding side hangs up, or when an event does not encode (kept in `failed`).
-pub(crate) struct Incoming<'a> {
-    pub rx: Receiver<ToStore>,
-    pub step: std::vec::IntoIter<Decided>,
-    pub encoded: std::vec::IntoIter<NewEvent>,
-    pub actor: &'a str,
-    pub recorded_at: &'a str,
-    pub failed: Option<anyhow::Error>,
-    /// The start of the next file, met where this one should have ended (never, by the
-    /// protocol): this one is then left unrecorded and the next can still begin.
-    pub next_begin: Option<HashMap<String, u64>>,
-}
-
-impl<'a> Incoming<'a> {
-    pub fn new(rx: Receiver<ToStore>, actor: &'a str, recorded_at: &'a str) -> Self {
-        Incoming {
-            rx,
-            step: Vec::new().into_iter(),
-            encoded: Vec::new().into_iter(),
-            actor,
-            recorded_at,
-            failed: None,
-            next_begin: None,
-        }
-    }
-
-    /// What an append fed by this came to: an event that would not encode is the error
-    /// (the store saw only the end without a commit). Ready for the next file.
-    pub fn outcome(&mut self, stored: Result<AppendOutcome, StoreError>) -> Result<AppendOutcome> {
-        self.step = Vec::new().into_iter();
-        self.encoded = Vec::new().into_iter();
-        match (stored, self.failed.take()) {
-            (Err(_), Some(e)) => Err(e),
-            (stored, _) => stored.map_err(anyhow::Error::from),
-        }
-    }
-}
-
-impl Iterator for Incoming<'_> {
-    type Item = Streamed;
-
-    fn next(&mut self) -> Option<Streamed> {
-        loop {
-            if self.failed.is_some() {
-                return None;
-            }
-            if let Some(event) = self.encoded.next() {
-                return Some(Streamed::Event(event));
-            }
-            if let Some(d) = self.step.next() {
-                match new_event(&d, self.actor, self.recorded_at) {
-                    Ok(event) => return Some(Streamed::Event(event)),
-                    Err(e) => self.failed = Some(e),
-                }
-                continue;
-            }
-            match self.rx.recv() {
-                Ok(ToStore::Events(step)) => self.step = step.into_iter(),
-                Ok(ToStore::Encoded(events)) => self.encoded = events.into_iter(),
-                Ok(ToStore::Commit) => return Some(Streamed::Commit),
-                Ok(ToStore::Abandon) | Err(_) => return None,
-                Ok(ToStore::Begin(versions)) => {
-                    self.next_begin = Some(versions);
-                    return None;
-                }
-            }
-        }
-    }
-}
-
 impl Session {
     /// Decides `commands` in order against the session's own state — never a copy of it: at
     /// a million events the copy costs more than the file — and records the events as one
@@ -434,10 +333,6 @@ impl Session {
             ));
         }
         let versions = self.ledger.stream_versions().clone();
-        if write && commands.len() >= STREAM_FROM_COMMANDS {
-            let (refusals, stored) = self.decide_while_storing(commands, &versions, on_step);
-            return self.settle(refusals, stored);
-        }
         let mut decided = Vec::new();
         let mut refusals = Vec::new();
         let mut rest = commands.into_iter();
@@ -459,73 +354,6 @@ impl Session {
         }
         let stored = append(&mut self.log, &versions, &decided, &self.actor);
         self.settle(Vec::new(), stored)
-    }
-
-    /// `decide_and_record` of a large file: the commands are decided on this thread while a
-    /// second one stores their events as they come (`EventLog::append_stream`: encoding,
-    /// checks, hash chain and the store's writes), so the file takes about the longer of the
-    /// two instead of their sum. The events are handed over a step at a time; on the first
-    /// refusal no more are, and no commit: the store abandons the append (nothing of it is
-    /// recorded), while deciding goes on so that every bad line is reported. When the storing
-    /// side fails, deciding stops and its error is returned.
-    fn decide_while_storing(
-        &mut self,
-        commands: Vec<(u64, ledger_core::commands::Command)>,
-        versions: &HashMap<String, u64>,
-        mut on_step: impl FnMut(u64),
-    ) -> (LineRefusals, Result<AppendOutcome>) {
-        let recorded_at = now_rfc3339();
-        let (log, ledger, actor) = (&mut self.log, &mut self.ledger, self.actor.as_str());
-        std::thread::scope(|scope| {
-            let (tx, rx) = std::sync::mpsc::sync_channel::<ToStore>(STREAM_QUEUE);
-            let recorded_at = recorded_at.as_str();
-            let storing = scope.spawn(move || {
-                let mut events = Incoming::new(rx, actor, recorded_at);
-                let stored = log.append_stream(versions, &mut events);
-                events.outcome(stored)
-            });
-            // Taken away at the first refusal: the storing side then sees the end without a
-            // commit and abandons the append while the rest is decided.
-            let mut tx = Some(tx);
-            let mut refusals = Vec::new();
-            let mut store_gone = false;
-            let mut rest = commands.into_iter();
-            loop {
-                let step: Vec<_> = rest.by_ref().take(STREAM_STEP).collect();
-                if step.is_empty() {
-                    break;
-                }
-                let n = step.len() as u64;
-                match decide_all_in_place(ledger, step) {
-                    Ok(decided) => {
-                        if let Some(tx) = &tx {
-                            store_gone = tx.send(ToStore::Events(decided)).is_err();
-                        }
-                    }
-                    Err(r) => {
-                        tx = None;
-                        refusals.extend(r);
-                    }
-                }
-                on_step(n);
-                if store_gone {
-                    // The storing side failed: joining it gives its error.
-                    break;
-                }
-            }
-            if let Some(tx) = tx {
-                if !store_gone {
-                    // Were the storing side gone already, joining it gives its error.
-                    let _ = tx.send(ToStore::Commit);
-                }
-            }
-            let stored = storing.join().unwrap_or_else(|_| {
-                Err(anyhow::anyhow!(
-                    "the thread storing the file's events stopped unexpectedly; nothing of the file was recorded"
-                ))
-            });
-            (refusals, stored)
-        })
     }
 
     /// After a file was decided: refused (some `refusals`) or stored, or not. Whenever nothing
@@ -578,80 +406,5 @@ impl Session {
                 Err(Exit { code, message }.into())
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use ledger_core::commands::Command;
-
-    use super::*;
-    use crate::input::FileKind;
-    use crate::test_support::{contents, workload_store};
-
-    /// A store holding the benchmark workload's book and master data, and the commands of its
-    /// first month's movements (over a thousand: stored while they are decided).
-    fn first_month(dir: &Path) -> (Session, Vec<(u64, Command)>) {
-        let (session, mut workload) = workload_store(dir);
-        let month = crate::load::tables_from_bytes(&workload.next_month().unwrap()).unwrap();
-        let movements = month
-            .iter()
-            .find(|t| t.kind == FileKind::Movements)
-            .unwrap();
-        let (commands, errors) = crate::rows::commands(movements);
-        assert!(errors.is_empty());
-        assert!(commands.len() >= STREAM_FROM_COMMANDS, "{}", commands.len());
-        (session, commands)
-    }
-
-    #[test]
-    fn a_file_stored_while_decided_records_what_one_append_would() {
-        let tmp = tempfile::tempdir().unwrap();
-        let (mut streamed, commands) = first_month(&tmp.path().join("a"));
-        let (mut appended, _) = first_month(&tmp.path().join("b"));
-
-        let outcome = streamed
-            .decide_and_record(commands.clone(), true, |_| {})
-            .unwrap()
-            .unwrap();
-        let versions = appended.ledger.stream_versions().clone();
-        let decided = decide_all_in_place(&mut appended.ledger, commands).unwrap();
-        let want = append(&mut appended.log, &versions, &decided, "test").unwrap();
-
-        assert_eq!((outcome.appended, outcome.duplicates), (want.appended, 0));
-        assert_eq!(outcome.head.seq, want.head.seq);
-        assert_eq!(contents(&streamed.log), contents(&appended.log));
-        assert_eq!(streamed.position.seq, outcome.head.seq);
-        assert_eq!(streamed.log.verify().unwrap().events, outcome.head.seq);
-        assert_eq!(streamed.ledger.event_count(), outcome.head.seq);
-    }
-
-    #[test]
-    fn a_store_failing_mid_file_stops_it_and_the_state_follows_the_log() {
-        let tmp = tempfile::tempdir().unwrap();
-        let (mut session, commands) = first_month(&tmp.path().join("store"));
-        // One of the file's events, three quarters in: another event already holds its id (in
-        // a stream of its own, so nothing else notices), so the store refuses the file there.
-        let decided = decide_all_in_place(&mut session.ledger.clone(), commands.clone()).unwrap();
-        let mut other = new_event(&decided[decided.len() * 3 / 4], "test", &now_rfc3339()).unwrap();
-        other.stream = "elsewhere".into();
-        session.log.append(AppendRequest::new(vec![other])).unwrap();
-        let head = session.log.head();
-
-        let err = session
-            .decide_and_record(commands, true, |_| {})
-            .unwrap_err();
-        assert!(
-            matches!(
-                err.downcast_ref::<StoreError>(),
-                Some(StoreError::IdConflict { .. })
-            ),
-            "{err:#}"
-        );
-        // Nothing of the file was recorded, and the state was rebuilt from the log.
-        assert_eq!(session.log.head(), head);
-        assert_eq!(session.log.verify().unwrap().events, head.seq);
-        assert_eq!(session.position.seq, head.seq);
-        assert_eq!(session.ledger.event_count(), head.seq);
     }
 }

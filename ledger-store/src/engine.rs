@@ -10,7 +10,7 @@ use crate::codec::{
     decode, encode, frame, open_value, open_value_ref, seal_record, unframe, Record, RecordRef,
 };
 use crate::error::StoreError;
-use crate::event::{Hash, NewEvent, ReplayParts, ReplayRecord, StoredEvent, GENESIS_HASH};
+use crate::event::{Hash, NewEvent, ReplayRecord, StoredEvent, GENESIS_HASH};
 use crate::id_index::{IdIndex, PushError, MAX_RECORDS};
 use crate::log::{AppendOutcome, AppendRequest, ExpectedVersion, Head, Streamed, VerifyReport};
 use crate::validate::{
@@ -736,35 +736,28 @@ fn check_new_event(ev: &mut NewEvent) -> Result<String, String> {
     }
 }
 
-/// What a scan hands out for each record, once checked: made in two steps, so that it may
-/// keep the stored bytes (`finish`) after reading the record in place from them (`parts`).
+/// What a scan hands out for each record, once checked: made from the record read in place
+/// from its stored bytes, then given the bytes, should it keep them.
 pub(crate) trait FromChecked: Sized {
-    type Parts;
-    fn parts(hash: &Hash, record: RecordRef<'_>, value: &[u8]) -> Self::Parts;
-    fn finish(parts: Self::Parts, value: Vec<u8>) -> Self;
+    fn checked(hash: &Hash, record: RecordRef<'_>, value: &[u8]) -> Self;
+    fn keep(self, _value: Vec<u8>) -> Self {
+        self
+    }
 }
 
 impl FromChecked for StoredEvent {
-    type Parts = StoredEvent;
-
-    fn parts(hash: &Hash, record: RecordRef<'_>, _value: &[u8]) -> StoredEvent {
+    fn checked(hash: &Hash, record: RecordRef<'_>, _value: &[u8]) -> Self {
         record.to_owned().into_stored(hash)
-    }
-
-    fn finish(parts: StoredEvent, _value: Vec<u8>) -> StoredEvent {
-        parts
     }
 }
 
 impl FromChecked for ReplayRecord {
-    type Parts = ReplayParts;
-
-    fn parts(hash: &Hash, record: RecordRef<'_>, value: &[u8]) -> ReplayParts {
-        ReplayParts::locate(hash, &record, value)
+    fn checked(hash: &Hash, record: RecordRef<'_>, value: &[u8]) -> Self {
+        ReplayRecord::locate(hash, &record, value)
     }
 
-    fn finish(parts: ReplayParts, value: Vec<u8>) -> ReplayRecord {
-        parts.with_value(value)
+    fn keep(self, value: Vec<u8>) -> Self {
+        self.with_value(value)
     }
 }
 
@@ -795,7 +788,7 @@ impl<T: FromChecked> Scan<'_, T> {
                 format!("the record is missing (the next stored record is {key})"),
             )));
         }
-        let parts = {
+        let out = {
             let (hash, record) = match open_value_ref(seq, &value) {
                 Ok(x) => x,
                 Err(e) => return Some(Err(e)),
@@ -812,10 +805,10 @@ impl<T: FromChecked> Scan<'_, T> {
                 )));
             }
             self.prev = hash;
-            T::parts(&hash, record, &value)
+            T::checked(&hash, record, &value)
         };
         self.next += 1;
-        Some(Ok(T::finish(parts, value)))
+        Some(Ok(out.keep(value)))
     }
 }
 

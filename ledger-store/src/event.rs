@@ -139,37 +139,18 @@ impl ReplayRecord {
         hash_hex(&self.hash)
     }
 
-    /// A field located when the record was read (and then found to be UTF-8).
-    fn text(&self, at: &Range<usize>) -> &str {
-        self.value
-            .get(at.clone())
-            .and_then(|b| std::str::from_utf8(b).ok())
-            .unwrap_or_default()
-    }
-}
-
-/// Where a checked record's fields sit in its stored bytes, before the bytes are handed over.
-pub(crate) struct ReplayParts {
-    global_seq: u64,
-    id: uuid::Uuid,
-    hash: Hash,
-    stream: Range<usize>,
-    kind: Range<usize>,
-    recorded_at: Range<usize>,
-    payload: Range<usize>,
-}
-
-impl ReplayParts {
-    /// Locates the fields of `record`, which was read in place from `value`.
-    pub fn locate(hash: &Hash, record: &crate::codec::RecordRef<'_>, value: &[u8]) -> Self {
+    /// The record `record`, read in place from `value`, with its fields located in it; the
+    /// bytes themselves follow (`with_value`) once `record` no longer borrows them.
+    pub(crate) fn locate(hash: &Hash, record: &crate::codec::RecordRef<'_>, value: &[u8]) -> Self {
         let span = |field: &str| {
             let start = (field.as_ptr() as usize).wrapping_sub(value.as_ptr() as usize);
             start..start.wrapping_add(field.len())
         };
-        ReplayParts {
+        ReplayRecord {
             global_seq: record.global_seq,
             id: record.id,
             hash: *hash,
+            value: Vec::new(),
             stream: span(record.stream),
             kind: span(record.kind),
             recorded_at: span(record.recorded_at),
@@ -177,17 +158,16 @@ impl ReplayParts {
         }
     }
 
-    pub fn with_value(self, value: Vec<u8>) -> ReplayRecord {
-        ReplayRecord {
-            global_seq: self.global_seq,
-            id: self.id,
-            hash: self.hash,
-            value,
-            stream: self.stream,
-            kind: self.kind,
-            recorded_at: self.recorded_at,
-            payload: self.payload,
-        }
+    pub(crate) fn with_value(self, value: Vec<u8>) -> Self {
+        ReplayRecord { value, ..self }
+    }
+
+    /// A field located when the record was read (and then found to be UTF-8).
+    fn text(&self, at: &Range<usize>) -> &str {
+        self.value
+            .get(at.clone())
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .unwrap_or_default()
     }
 }
 

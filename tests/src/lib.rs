@@ -446,6 +446,24 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// A movements file of `rows` imports (0615 I M) for [`ACCOUNT`] over the year, twenty lines
+/// to a list: lists `{list}0`, `{list}1` …, materials 1 and 2 in turn, 1 to 7 units each.
+pub fn imports_csv(list: &str, rows: usize) -> String {
+    let mut s = String::from("ref,line,date,account,mode,dir,goods,qty,item,unit_price,currency\n");
+    for i in 0..rows {
+        s.push_str(&format!(
+            "{list}{},{},2025-{:02}-{:02},{ACCOUNT},0615,I,M,{},{},1.5,USD\n",
+            i / 20,
+            i % 20 + 1,
+            i % 12 + 1,
+            i % 28 + 1,
+            i % 7 + 1,
+            i % 2 + 1
+        ));
+    }
+    s
+}
+
 /// A decimal from its text; panics on a typo in a test.
 pub fn dec(s: &str) -> Decimal {
     Decimal::from_str(s).unwrap_or_else(|e| panic!("{s:?} is not a decimal: {e}"))

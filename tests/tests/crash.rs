@@ -10,40 +10,22 @@
 //! The moments are spread over the whole run, from start-up to after the end, by seed: about
 //! a fifth of them fall before the file is read, most during deciding and writing, some after.
 //!
-//! Two sizes of file: 600 rows, appended as one batch after deciding, and 3,000 rows, whose
-//! events are written (past the head, until the commit) while the file is still decided. And
-//! a load of three files, pipelined (the next decided while the one before commits): killed,
-//! it leaves the files before some point wholly in and the rest wholly absent, in order.
+//! Two sizes of file, 600 and 3,000 rows; either's events are written (past the head, until
+//! the commit) while the file is still decided. And a load of three files, pipelined (the next
+//! decided while the one before commits): killed, it leaves the files before some point wholly
+//! in and the rest wholly absent, in order.
 
 use std::process::{Child, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use bonded_tests::{book_kept, Store, Value, ACCOUNT};
+use bonded_tests::{book_kept, imports_csv, Store, Value};
 use ledger_store::{EventLog, SledLog};
 
 /// Rows of the large file; each records one event.
 const ROWS: usize = 600;
-/// Rows of the larger file, stored while it is decided (at least the CLI's
-/// `STREAM_FROM_COMMANDS`).
+/// Rows of the larger file: a longer window for the kill while records are staged.
 const STREAMED_ROWS: usize = 3_000;
-
-/// The large file: imports of both materials over the year.
-fn big_csv(rows: usize) -> String {
-    let mut s = String::from("ref,line,date,account,mode,dir,goods,qty,item,unit_price,currency\n");
-    for i in 0..rows {
-        s.push_str(&format!(
-            "BIG{},{},2025-{:02}-{:02},{ACCOUNT},0615,I,M,{},{},1.5,USD\n",
-            i / 20,
-            i % 20 + 1,
-            i % 12 + 1,
-            i % 28 + 1,
-            i % 7 + 1,
-            i % 2 + 1
-        ));
-    }
-    s
-}
 
 /// A load that succeeded before the crash.
 const EARLIER_CSV: &str = "ref,line,date,account,mode,dir,goods,qty,item,unit_price,currency\n\
@@ -83,7 +65,7 @@ fn reference(rows: usize) -> &'static Reference {
     cell.get_or_init(|| {
         let before = book_kept();
         before.load_ok(&[("earlier.csv", EARLIER_CSV)]);
-        before.write("big.csv", big_csv(rows));
+        before.write("big.csv", imports_csv("BIG", rows));
         let before_contents = contents(&before);
 
         let clean = before.copy();
@@ -217,22 +199,6 @@ fn killed_streamed_loads_leave_the_file_wholly_in_or_out_seeds_6_to_11() {
 const PIPED: [&str; 3] = ["piped-a.csv", "piped-b.csv", "piped-c.csv"];
 const PIPED_ROWS: usize = 600;
 
-fn piped_csv(list: &str) -> String {
-    let mut s = String::from("ref,line,date,account,mode,dir,goods,qty,item,unit_price,currency\n");
-    for i in 0..PIPED_ROWS {
-        s.push_str(&format!(
-            "{list}{},{},2025-{:02}-{:02},{ACCOUNT},0615,I,M,{},{},1.5,USD\n",
-            i / 20,
-            i % 20 + 1,
-            i % 12 + 1,
-            i % 28 + 1,
-            i % 5 + 1,
-            i % 2 + 1
-        ));
-    }
-    s
-}
-
 /// The store before the pipelined load, what it holds after each of its files (in order), the
 /// balances after all three, and how long the load of all three takes.
 struct PipedReference {
@@ -249,7 +215,7 @@ fn piped_reference() -> &'static PipedReference {
         let before = book_kept();
         before.load_ok(&[("earlier.csv", EARLIER_CSV)]);
         for (file, list) in PIPED.iter().zip(["PA", "PB", "PC"]) {
-            before.write(file, piped_csv(list));
+            before.write(file, imports_csv(list, PIPED_ROWS));
         }
         let mut stages = vec![contents(&before)];
         let stepwise = before.copy();

@@ -4,24 +4,8 @@
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use bonded_tests::{book, ACCOUNT};
+use bonded_tests::{book, imports_csv, ACCOUNT};
 use ledger_store::{EventLog, SledLog};
-
-/// A file that takes the first process a while.
-fn big_csv(rows: usize) -> String {
-    let mut s = String::from("ref,line,date,account,mode,dir,goods,qty,item,unit_price,currency\n");
-    for i in 0..rows {
-        s.push_str(&format!(
-            "BIG{},{},2025-{:02}-{:02},{ACCOUNT},0615,I,M,{},1,1.5,USD\n",
-            i / 20,
-            i % 20 + 1,
-            i % 12 + 1,
-            i % 28 + 1,
-            i % 7 + 1
-        ));
-    }
-    s
-}
 
 const SMALL_CSV: &str = "ref,line,date,account,mode,dir,goods,qty,item,unit_price,currency\n\
     SMALL,1,2025-02-01,E44038000001,0615,I,M,7,2,0.1,USD\n";
@@ -29,7 +13,7 @@ const SMALL_CSV: &str = "ref,line,date,account,mode,dir,goods,qty,item,unit_pric
 #[test]
 fn a_second_writer_is_told_who_holds_the_store_and_changes_nothing() {
     let s = book();
-    s.write("big.csv", big_csv(3_000));
+    s.write("big.csv", imports_csv("BIG", 3_000));
     s.write("small.csv", SMALL_CSV);
     let before = SledLog::open(s.data()).expect("open").head().seq;
 
