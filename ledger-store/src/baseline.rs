@@ -42,6 +42,7 @@ impl StoredRecords {
     pub fn range(&self, from: u64, to: u64) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
         PointScan::new(&self.db, &self.dir, from)
             .take_while(|item| item.as_ref().map_or(true, |(seq, _)| *seq <= to))
+            .map(|item| item.map(|(seq, value)| (seq, value.to_vec())))
             .collect()
     }
 

@@ -83,8 +83,8 @@ fn gapless_global_seq(make: fn() -> Harness) {
     assert_eq!(h.log.head(), out.head);
     let seqs: Vec<u64> = all(&*h.log).iter().map(|e| e.global_seq).collect();
     assert_eq!(seqs, vec![1, 2, 3, 4, 5]);
-    assert!(h.log.contains(&id(11)));
-    assert!(!h.log.contains(&id(12)));
+    assert!(h.log.contains(&id(11)).expect("ids"));
+    assert!(!h.log.contains(&id(12)).expect("ids"));
 }
 
 fn per_stream_seq(make: fn() -> Harness) {
@@ -134,7 +134,7 @@ fn expected_version(make: fn() -> Harness) {
         "{err}"
     );
     assert_eq!(h.log.head(), head);
-    assert!(!h.log.contains(&id(3)));
+    assert!(!h.log.contains(&id(3)).expect("ids"));
     assert_eq!(h.log.stream_version("B"), 0);
     // An empty batch still checks its expectations.
     let req = batch(vec![]).expect("B", ExpectedVersion::Exact(5));
@@ -200,7 +200,7 @@ fn duplicate_different_content_rejected(make: fn() -> Harness) {
     );
     assert_eq!(h.log.head(), head);
     for n in [2, 3, 4] {
-        assert!(!h.log.contains(&id(n)));
+        assert!(!h.log.contains(&id(n)).expect("ids"));
     }
 }
 
@@ -235,7 +235,7 @@ fn invalid_input_rejected(make: fn() -> Harness) {
         assert!(!err.is_integrity());
     }
     assert_eq!(h.log.head(), head);
-    assert!(!h.log.contains(&id(4)));
+    assert!(!h.log.contains(&id(4)).expect("ids"));
     let at_limit = format!("\"{}\"", "x".repeat(MAX_PAYLOAD_BYTES - 2));
     h.log.append(batch(vec![ev(6, "A", &at_limit)])).unwrap();
 }
@@ -350,7 +350,7 @@ fn export_restore_roundtrip(make: fn() -> Harness) {
     assert_eq!(fresh.log.head(), h.log.head());
     assert_eq!(all(&*fresh.log), all(&*h.log));
     assert_eq!(fresh.log.stream_version("A"), h.log.stream_version("A"));
-    assert!(fresh.log.contains(&id(100)));
+    assert!(fresh.log.contains(&id(100)).expect("ids"));
     assert_eq!(fresh.log.verify().unwrap().events, 26);
     let mut again = Vec::new();
     export_jsonl(&*fresh.log, &mut again).unwrap();
@@ -557,7 +557,7 @@ fn stream_abandoned_leaves_the_log_as_before(make: fn() -> Harness) {
         );
         assert!(!err.is_integrity());
         assert_eq!(state(&*h.log), before);
-        assert!(!h.log.contains(&id(10)));
+        assert!(!h.log.contains(&id(10)).expect("ids"));
         assert_eq!(h.log.verify().unwrap().events, 5);
     }
     // A fault late in the stream (after several stages) abandons it too.
@@ -719,7 +719,7 @@ fn stream_duplicates_and_conflicts(make: fn() -> Harness) {
     );
     assert_eq!(h.log.head(), head);
     for n in [3, 10, 11] {
-        assert!(!h.log.contains(&id(n)));
+        assert!(!h.log.contains(&id(n)).expect("ids"));
     }
     assert_eq!(h.log.verify().unwrap().events, 2);
 }
@@ -758,7 +758,7 @@ fn stream_limits(make: fn() -> Harness) {
         .unwrap_err();
     assert!(err.to_string().contains("limit is 500000"), "{err}");
     assert_eq!(h.log.head(), head);
-    assert!(!h.log.contains(&id(2)) && !h.log.contains(&id(4)));
+    assert!(!h.log.contains(&id(2)).expect("ids") && !h.log.contains(&id(4)).expect("ids"));
     assert_eq!(h.log.verify().unwrap().events, 1);
 }
 

@@ -2,6 +2,7 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::marker::PhantomData;
+use std::sync::OnceLock;
 
 use uuid::Uuid;
 
@@ -18,8 +19,10 @@ use crate::validate::{
     MAX_BATCH_EVENTS, MAX_BATCH_PAYLOAD_BYTES, MAX_KIND_CHARS, MAX_STREAM_CHARS,
 };
 
-/// Iterator over stored values `(global_seq, hash ++ canonical bytes)` in key order.
-pub(crate) type ValueIter<'a> = Box<dyn Iterator<Item = Result<(u64, Vec<u8>), StoreError>> + 'a>;
+/// Iterator over stored values `(global_seq, hash ++ canonical bytes)` in key order. The
+/// bytes are sled's shared buffers, handed out without a copy (a scan reads a million).
+pub(crate) type ValueIter<'a> =
+    Box<dyn Iterator<Item = Result<(u64, sled::IVec), StoreError>> + 'a>;
 
 /// Everything one append or import writes, applied atomically by the backend.
 pub(crate) struct Commit {
@@ -55,6 +58,8 @@ pub(crate) trait Backend {
     fn get(&self, seq: u64) -> Result<Option<Vec<u8>>, StoreError>;
     /// Every stored value from `seq` on, in order, including any stray ones past the head.
     fn values_from(&self, seq: u64) -> ValueIter<'_>;
+    /// The ids of the records up to `head`, in log order, as the backend keeps them.
+    fn read_ids(&self, head: &Head) -> Result<IdIndex, StoreError>;
     /// Writes a commit atomically (and durably, for durable backends). Clears first whatever a
     /// streamed append left staged.
     fn commit(&mut self, commit: &Commit) -> Result<(), CommitFailure>;
@@ -76,8 +81,10 @@ pub(crate) trait Backend {
 pub(crate) struct Engine<B> {
     pub backend: B,
     pub head: Head,
-    /// Event id → global_seq.
-    pub ids: IdIndex,
+    /// Event id → global_seq, read from the backend the first time a write or `verify` needs
+    /// it ([`Engine::ids`]): a command that only reads never does (its replay checks every
+    /// record without it), and opens without reading a million ids first.
+    ids: OnceLock<IdIndex>,
     /// Stream → number of events.
     pub versions: HashMap<String, u64>,
 }
@@ -89,13 +96,45 @@ struct Prepared {
 }
 
 impl<B: Backend> Engine<B> {
-    pub fn new(backend: B, head: Head, ids: IdIndex, versions: HashMap<String, u64>) -> Self {
+    /// An engine over `backend` at `head`; `ids`, when the caller has them, else read when
+    /// first needed.
+    pub fn new(
+        backend: B,
+        head: Head,
+        ids: Option<IdIndex>,
+        versions: HashMap<String, u64>,
+    ) -> Self {
         Engine {
             backend,
             head,
-            ids,
+            ids: ids.map(OnceLock::from).unwrap_or_default(),
             versions,
         }
+    }
+
+    /// The id index, read from the backend on first use and checked to hold one id per
+    /// record up to the head.
+    pub fn ids(&self) -> Result<&IdIndex, StoreError> {
+        if let Some(ids) = self.ids.get() {
+            return Ok(ids);
+        }
+        let read = self.backend.read_ids(&self.head)?;
+        if read.len() as u64 != self.head.seq {
+            return Err(StoreError::corrupt(
+                self.head.seq.min(read.len() as u64 + 1),
+                format!(
+                    "the id index holds {} entries but the head says the log has {} records",
+                    read.len(),
+                    self.head.seq
+                ),
+            ));
+        }
+        Ok(self.ids.get_or_init(|| read))
+    }
+
+    /// Whether an event with this id is stored.
+    pub fn contains(&self, id: &Uuid) -> Result<bool, StoreError> {
+        Ok(self.ids()?.contains(id))
     }
 
     pub fn stream_version(&self, stream: &str) -> u64 {
@@ -126,7 +165,7 @@ impl<B: Backend> Engine<B> {
         let mut in_batch: HashMap<Uuid, usize> = HashMap::new();
         let mut duplicates = 0u64;
         for p in prepared {
-            if let Some(seq) = self.ids.get(&p.ev.id) {
+            if let Some(seq) = self.ids()?.get(&p.ev.id) {
                 let stored = self.load(seq)?;
                 if same_event(&stored, &p.ev, &p.payload) {
                     duplicates += 1;
@@ -227,7 +266,7 @@ impl<B: Backend> Engine<B> {
                     ),
                 ));
             }
-            if let Some(other) = self.ids.get(&record.id) {
+            if let Some(other) = self.ids()?.get(&record.id) {
                 return Err(StoreError::chain(
                     expect,
                     format!("event id {} is already used by record {other}", record.id),
@@ -370,7 +409,7 @@ impl<B: Backend> Engine<B> {
             })?;
 
             // Idempotency: an event already stored, or already earlier in this append.
-            let earlier = match self.ids.get(&ev.id) {
+            let earlier = match self.ids()?.get(&ev.id) {
                 Some(seq) => Some((seq, self.load(seq)?)),
                 None => match s.in_stream.get(&ev.id) {
                     Some(&seq) => Some((seq, self.load_staged(seq, &s.pending)?)),
@@ -492,6 +531,7 @@ impl<B: Backend> Engine<B> {
 
     pub fn verify(&self) -> Result<VerifyReport, StoreError> {
         let head = self.head;
+        let ids = self.ids()?;
         let mut next = 1u64;
         let mut prev = GENESIS_HASH;
         let mut versions: HashMap<String, (u64, u64)> = HashMap::new(); // stream → (version, last seq)
@@ -538,14 +578,14 @@ impl<B: Backend> Engine<B> {
             *entry = (record.stream_seq, key);
             // The index is in log order: the record's own entry must be this id, and the id
             // must not be found at an earlier record.
-            match self.ids.get(&record.id) {
+            match ids.get(&record.id) {
                 Some(other) if other < key => {
                     return Err(StoreError::corrupt(
                         key,
                         format!("event id {} was already used by record {other}", record.id),
                     ));
                 }
-                _ if self.ids.id_at(key) != Some(record.id) => {
+                _ if ids.id_at(key) != Some(record.id) => {
                     return Err(StoreError::corrupt(
                         key,
                         format!(
@@ -572,12 +612,12 @@ impl<B: Backend> Engine<B> {
                 ),
             ));
         }
-        if self.ids.len() as u64 != head.seq {
+        if ids.len() as u64 != head.seq {
             return Err(StoreError::corrupt(
                 head.seq + 1,
                 format!(
                     "the id index holds {} entries but the log has {} records",
-                    self.ids.len(),
+                    ids.len(),
                     head.seq
                 ),
             ));
@@ -640,11 +680,15 @@ fn check_room(head: &Head) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Adds the ids of records just made part of the log to the index, in order.
+/// Adds the ids of records just made part of the log to the index, in order; an index not
+/// read yet reads them with the rest when it is.
 fn index_ids(
-    ids: &mut IdIndex,
+    ids: &mut OnceLock<IdIndex>,
     records: impl Iterator<Item = (u64, Uuid)>,
 ) -> Result<(), StoreError> {
+    let Some(ids) = ids.get_mut() else {
+        return Ok(());
+    };
     for (seq, id) in records {
         ids.push(id).map_err(|e| e.at(seq, id))?;
     }
@@ -737,27 +781,20 @@ fn check_new_event(ev: &mut NewEvent) -> Result<String, String> {
 }
 
 /// What a scan hands out for each record, once checked: made from the record read in place
-/// from its stored bytes, then given the bytes, should it keep them.
+/// from its stored bytes.
 pub(crate) trait FromChecked: Sized {
-    fn checked(hash: &Hash, record: RecordRef<'_>, value: &[u8]) -> Self;
-    fn keep(self, _value: Vec<u8>) -> Self {
-        self
-    }
+    fn checked(hash: &Hash, record: RecordRef<'_>) -> Self;
 }
 
 impl FromChecked for StoredEvent {
-    fn checked(hash: &Hash, record: RecordRef<'_>, _value: &[u8]) -> Self {
+    fn checked(hash: &Hash, record: RecordRef<'_>) -> Self {
         record.to_owned().into_stored(hash)
     }
 }
 
 impl FromChecked for ReplayRecord {
-    fn checked(hash: &Hash, record: RecordRef<'_>, value: &[u8]) -> Self {
-        ReplayRecord::locate(hash, &record, value)
-    }
-
-    fn keep(self, value: Vec<u8>) -> Self {
-        self.with_value(value)
+    fn checked(hash: &Hash, record: RecordRef<'_>) -> Self {
+        ReplayRecord::of(hash, &record)
     }
 }
 
@@ -805,10 +842,10 @@ impl<T: FromChecked> Scan<'_, T> {
                 )));
             }
             self.prev = hash;
-            T::checked(&hash, record, &value)
+            T::checked(&hash, record)
         };
         self.next += 1;
-        Some(Ok(out.keep(value)))
+        Some(Ok(out))
     }
 }
 

@@ -1,7 +1,5 @@
 //! The event shapes: what a caller hands in (`NewEvent`) and what the log hands back (`StoredEvent`).
 
-use std::ops::Range;
-
 use serde::{Deserialize, Serialize};
 
 /// A SHA-256 digest: the hash of one record's canonical bytes.
@@ -97,41 +95,45 @@ pub fn hash_hex(hash: &Hash) -> String {
 }
 
 /// A record as a replay reads it (`EventLog::scan_replay`): checked as `scan` checks every
-/// record (position, hash, link to the one before), with the fields a replay needs left in
-/// the stored bytes rather than copied out one by one — a replay reads a million of them.
+/// record (position, hash, link to the one before), with the text fields a replay needs held
+/// in one string (one allocation, not four; found to be UTF-8 once, when the record was read)
+/// — a replay reads a million of them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReplayRecord {
     pub global_seq: u64,
     pub id: uuid::Uuid,
     /// This record's hash.
     pub hash: Hash,
-    /// The stored bytes.
-    value: Vec<u8>,
-    stream: Range<usize>,
-    kind: Range<usize>,
-    recorded_at: Range<usize>,
-    payload: Range<usize>,
+    /// The stream, the kind, the recorded-at and the payload, one after the other.
+    text: String,
+    kind_at: usize,
+    recorded_at_at: usize,
+    payload_at: usize,
 }
 
 impl ReplayRecord {
     /// The stream the event belongs to.
     pub fn stream(&self) -> &str {
-        self.text(&self.stream)
+        self.text.get(..self.kind_at).unwrap_or_default()
     }
 
     /// The event type name.
     pub fn kind(&self) -> &str {
-        self.text(&self.kind)
+        self.text
+            .get(self.kind_at..self.recorded_at_at)
+            .unwrap_or_default()
     }
 
     /// When the event was recorded (RFC 3339).
     pub fn recorded_at(&self) -> &str {
-        self.text(&self.recorded_at)
+        self.text
+            .get(self.recorded_at_at..self.payload_at)
+            .unwrap_or_default()
     }
 
     /// The payload: JSON text, exactly as stored.
     pub fn payload(&self) -> &str {
-        self.text(&self.payload)
+        self.text.get(self.payload_at..).unwrap_or_default()
     }
 
     /// Lower-case hex of this record's hash.
@@ -139,35 +141,30 @@ impl ReplayRecord {
         hash_hex(&self.hash)
     }
 
-    /// The record `record`, read in place from `value`, with its fields located in it; the
-    /// bytes themselves follow (`with_value`) once `record` no longer borrows them.
-    pub(crate) fn locate(hash: &Hash, record: &crate::codec::RecordRef<'_>, value: &[u8]) -> Self {
-        let span = |field: &str| {
-            let start = (field.as_ptr() as usize).wrapping_sub(value.as_ptr() as usize);
-            start..start.wrapping_add(field.len())
-        };
+    /// The record `record` (checked), its text fields copied out of the stored bytes.
+    pub(crate) fn of(hash: &Hash, record: &crate::codec::RecordRef<'_>) -> Self {
+        let fields = [
+            record.stream,
+            record.kind,
+            record.recorded_at,
+            record.payload,
+        ];
+        let mut text = String::with_capacity(fields.iter().map(|f| f.len()).sum());
+        let mut ends = [0usize; 4];
+        for (field, end) in fields.iter().zip(ends.iter_mut()) {
+            text.push_str(field);
+            *end = text.len();
+        }
+        let [kind_at, recorded_at_at, payload_at, _] = ends;
         ReplayRecord {
             global_seq: record.global_seq,
             id: record.id,
             hash: *hash,
-            value: Vec::new(),
-            stream: span(record.stream),
-            kind: span(record.kind),
-            recorded_at: span(record.recorded_at),
-            payload: span(record.payload),
+            text,
+            kind_at,
+            recorded_at_at,
+            payload_at,
         }
-    }
-
-    pub(crate) fn with_value(self, value: Vec<u8>) -> Self {
-        ReplayRecord { value, ..self }
-    }
-
-    /// A field located when the record was read (and then found to be UTF-8).
-    fn text(&self, at: &Range<usize>) -> &str {
-        self.value
-            .get(at.clone())
-            .and_then(|b| std::str::from_utf8(b).ok())
-            .unwrap_or_default()
     }
 }
 

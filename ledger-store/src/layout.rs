@@ -172,14 +172,14 @@ impl<'a> PointScan<'a> {
         }
     }
 
-    fn read(&mut self, seq: u64) -> Result<Option<(u64, Vec<u8>)>, StoreError> {
+    fn read(&mut self, seq: u64) -> Result<Option<(u64, sled::IVec)>, StoreError> {
         let db = self.db;
         let what = || format!("reading records in the store at {}", self.dir.display());
         if let Some(v) = db
             .get(seq_key(RECORD, seq))
             .map_err(|e| StoreError::sled(what(), e))?
         {
-            return Ok(Some((seq, v.to_vec())));
+            return Ok(Some((seq, v)));
         }
         let end = seq_key(RECORD, u64::MAX);
         let Some((k, v)) = db
@@ -196,12 +196,12 @@ impl<'a> PointScan<'a> {
                 format!("a record key has the wrong length ({} bytes)", k.len()),
             )
         })?;
-        Ok(Some((found, v.to_vec())))
+        Ok(Some((found, v)))
     }
 }
 
 impl Iterator for PointScan<'_> {
-    type Item = Result<(u64, Vec<u8>), StoreError>;
+    type Item = Result<(u64, sled::IVec), StoreError>;
 
     fn next(&mut self) -> Option<Self::Item> {
         let seq = self.next.take()?;

@@ -110,8 +110,9 @@ pub trait EventLog {
     fn head(&self) -> Head;
     /// How many events the stream holds (0 for an unknown stream).
     fn stream_version(&self, stream: &str) -> u64;
-    /// Whether an event with this id is stored.
-    fn contains(&self, id: &uuid::Uuid) -> bool;
+    /// Whether an event with this id is stored. The first call on an opened store reads its
+    /// id index (and fails, naming the position, if the index is damaged).
+    fn contains(&self, id: &uuid::Uuid) -> Result<bool, StoreError>;
     /// Every event from global_seq `from` (1-based) on, in order.
     fn scan(&self, from: u64) -> Box<dyn Iterator<Item = Result<StoredEvent, StoreError>> + '_>;
     /// `scan` as a replay reads it: the same records, checked the same way, each with only

@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use uuid::Uuid;
 
+use crate::codec::open_value_ref;
 use crate::engine::{Backend, Commit, CommitFailure, Engine, StagedCommit, ValueIter};
 use crate::error::StoreError;
 use crate::event::{ReplayRecord, StoredEvent};
@@ -41,8 +42,22 @@ impl Backend for MemoryBackend {
                 .iter()
                 .enumerate()
                 .skip(skip)
-                .map(|(i, v)| Ok((i as u64 + 1, v.clone()))),
+                .map(|(i, v)| Ok((i as u64 + 1, sled::IVec::from(v.as_slice())))),
         )
+    }
+
+    fn read_ids(&self, head: &Head) -> Result<IdIndex, StoreError> {
+        // The engine of a memory log is always given its index; this reads the records.
+        let mut ids = IdIndex::default();
+        for (i, value) in self.values.iter().take(self.committed).enumerate() {
+            let seq = i as u64 + 1;
+            if seq > head.seq {
+                break;
+            }
+            let (_, record) = open_value_ref(seq, value)?;
+            ids.push(record.id).map_err(|e| e.at(seq, record.id))?;
+        }
+        Ok(ids)
     }
 
     fn commit(&mut self, commit: &Commit) -> Result<(), CommitFailure> {
@@ -104,7 +119,7 @@ impl MemoryLog {
             engine: Engine::new(
                 MemoryBackend::default(),
                 Head::EMPTY,
-                IdIndex::default(),
+                Some(IdIndex::default()),
                 HashMap::new(),
             ),
         }
@@ -134,8 +149,8 @@ impl EventLog for MemoryLog {
     fn stream_version(&self, stream: &str) -> u64 {
         self.engine.stream_version(stream)
     }
-    fn contains(&self, id: &Uuid) -> bool {
-        self.engine.ids.contains(id)
+    fn contains(&self, id: &Uuid) -> Result<bool, StoreError> {
+        self.engine.contains(id)
     }
     fn scan(&self, from: u64) -> Box<dyn Iterator<Item = Result<StoredEvent, StoreError>> + '_> {
         self.engine.scan(from)

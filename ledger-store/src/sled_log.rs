@@ -138,6 +138,46 @@ impl Backend for SledBackend {
         Box::new(PointScan::new(&self.db, &self.dir, seq))
     }
 
+    fn read_ids(&self, head: &Head) -> Result<IdIndex, StoreError> {
+        // Sized for the records the head names (the engine checks the count), within reason:
+        // a damaged head must not make the store reserve the impossible.
+        let mut ids = IdIndex::with_capacity(usize::try_from(head.seq).unwrap_or(0).min(1 << 24));
+        // Each entry holds the ids of a run of records from its key's position on; the runs
+        // follow each other without gap or overlap.
+        let mut next = 1u64;
+        for item in self.db.scan_prefix([ID]) {
+            let (k, v) =
+                item.map_err(|e| StoreError::sled(self.what("reading the id index"), e))?;
+            let first = key_seq(&k)
+                .ok_or_else(|| StoreError::corrupt(0, "an id index key has the wrong length"))?;
+            if first != next {
+                return Err(StoreError::corrupt(
+                    first.min(next),
+                    format!(
+                        "the id index jumps to record {first} where record {next} was expected"
+                    ),
+                ));
+            }
+            if v.is_empty() || v.len() % 16 != 0 {
+                return Err(StoreError::corrupt(
+                    first,
+                    format!(
+                        "the id index entry is {} bytes, not a multiple of 16",
+                        v.len()
+                    ),
+                ));
+            }
+            for chunk in v.chunks_exact(16) {
+                let mut id = [0u8; 16];
+                id.copy_from_slice(chunk);
+                let id = Uuid::from_bytes(id);
+                ids.push(id).map_err(|e| e.at(next, id))?;
+                next += 1;
+            }
+        }
+        Ok(ids)
+    }
+
     fn commit(&mut self, commit: &Commit) -> Result<(), CommitFailure> {
         self.clear_staged().map_err(|error| CommitFailure {
             applied: false,
@@ -306,7 +346,7 @@ impl SledLog {
             engine: Engine::new(
                 SledBackend::new(db, dir),
                 Head::EMPTY,
-                IdIndex::default(),
+                Some(IdIndex::default()),
                 HashMap::new(),
             ),
         })
@@ -371,41 +411,6 @@ impl SledLog {
 
         remove_unfinished_append(&db, &head, &ctx)?;
 
-        // Sized for the records the head names (checked against the index below), within
-        // reason: a damaged head must not make open reserve the impossible.
-        let mut ids = IdIndex::with_capacity(usize::try_from(head.seq).unwrap_or(0).min(1 << 24));
-        // Each entry holds the ids of a run of records from its key's position on; the runs
-        // follow each other without gap or overlap.
-        let mut next = 1u64;
-        for item in db.scan_prefix([ID]) {
-            let (k, v) = item.map_err(|e| StoreError::sled(ctx("reading the id index"), e))?;
-            let first = key_seq(&k)
-                .ok_or_else(|| StoreError::corrupt(0, "an id index key has the wrong length"))?;
-            if first != next {
-                return Err(StoreError::corrupt(
-                    first.min(next),
-                    format!(
-                        "the id index jumps to record {first} where record {next} was expected"
-                    ),
-                ));
-            }
-            if v.is_empty() || v.len() % 16 != 0 {
-                return Err(StoreError::corrupt(
-                    first,
-                    format!(
-                        "the id index entry is {} bytes, not a multiple of 16",
-                        v.len()
-                    ),
-                ));
-            }
-            for chunk in v.chunks_exact(16) {
-                let mut id = [0u8; 16];
-                id.copy_from_slice(chunk);
-                let id = Uuid::from_bytes(id);
-                ids.push(id).map_err(|e| e.at(next, id))?;
-                next += 1;
-            }
-        }
         let mut versions: HashMap<String, u64> = HashMap::new();
         for item in db.scan_prefix([VERSION]) {
             let (k, v) = item.map_err(|e| StoreError::sled(ctx("reading stream versions"), e))?;
@@ -421,7 +426,7 @@ impl SledLog {
         }
         write_owner(dir);
         Ok(SledLog {
-            engine: Engine::new(SledBackend::new(db, dir), head, ids, versions),
+            engine: Engine::new(SledBackend::new(db, dir), head, None, versions),
         })
     }
 
@@ -433,16 +438,6 @@ impl SledLog {
     /// Cheap open-time check of the chain's tail.
     fn check_tail(&self) -> Result<(), StoreError> {
         let head = self.engine.head;
-        if self.engine.ids.len() as u64 != head.seq {
-            return Err(StoreError::corrupt(
-                head.seq,
-                format!(
-                    "the id index holds {} entries but the head says the log has {} records",
-                    self.engine.ids.len(),
-                    head.seq
-                ),
-            ));
-        }
         let backend = &self.engine.backend;
         if head.seq > 0 {
             let value = backend
@@ -491,8 +486,8 @@ impl EventLog for SledLog {
     fn stream_version(&self, stream: &str) -> u64 {
         self.engine.stream_version(stream)
     }
-    fn contains(&self, id: &Uuid) -> bool {
-        self.engine.ids.contains(id)
+    fn contains(&self, id: &Uuid) -> Result<bool, StoreError> {
+        self.engine.contains(id)
     }
     fn scan(&self, from: u64) -> Box<dyn Iterator<Item = Result<StoredEvent, StoreError>> + '_> {
         self.engine.scan(from)

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use crate::baseline::StoredRecords;
 use crate::conformance::{all, batch, ev, fill, id, stream};
-use crate::layout::{key_seq, open_db, seq_key, DEFAULT_CACHE_BYTES, RECORD, STAGED_KEY};
+use crate::layout::{key_seq, open_db, seq_key, DEFAULT_CACHE_BYTES, ID, RECORD, STAGED_KEY};
 use crate::{fault, EventLog, SledLog, SledOptions, StoreError, Streamed};
 
 fn store_with(n: u128) -> (tempfile::TempDir, PathBuf) {
@@ -34,7 +34,7 @@ fn reopen_keeps_everything_and_idempotency() {
     assert_eq!(log.head(), head);
     assert_eq!(all(&log), events);
     assert_eq!(log.stream_version("A"), 3);
-    assert!(log.contains(&id(6)));
+    assert!(log.contains(&id(6)).expect("ids"));
     let out = log
         .append(batch(vec![ev(6, "A", r#"{"n":6}"#), ev(7, "B", "{}")]))
         .unwrap();
@@ -131,6 +131,51 @@ fn check_fault(hurt: impl FnOnce(&Path), want: u64, open_fails: bool) {
         panic!("both scans end in an error");
     };
     assert_eq!(a.to_string(), b.to_string());
+}
+
+/// A store whose id-index entry (records 1..=5 share one) is cut short behind its back.
+fn cut_id_index(dir: &Path) {
+    let db = open_db(dir, DEFAULT_CACHE_BYTES).unwrap();
+    let key = seq_key(ID, 1);
+    let entry = db.get(key).unwrap().unwrap();
+    db.insert(key, &entry[..16 * 3]).unwrap();
+    db.flush().unwrap();
+}
+
+#[test]
+fn a_damaged_id_index_is_caught_by_verify_and_stops_writes_but_not_reads() {
+    let (_tmp, dir) = store_with(5);
+    cut_id_index(&dir);
+    // The index is read when first needed, not at open: a reader's replay checks every
+    // record without it and serves nothing it has not checked.
+    let mut log = SledLog::open(&dir).unwrap();
+    assert_eq!(log.scan_replay(1).filter(|r| r.is_ok()).count(), 5);
+    let err = log.verify().unwrap_err();
+    assert!(err.is_integrity(), "{err}");
+    assert_eq!(corrupt_seq(&err), 4, "{err}");
+    assert!(err.to_string().contains("id index"), "{err}");
+    let err = log.contains(&id(1)).unwrap_err();
+    assert_eq!(corrupt_seq(&err), 4, "{err}");
+    let err = log
+        .append(batch(vec![ev(6, "S-1", "{\"n\":6}")]))
+        .unwrap_err();
+    assert!(err.is_integrity(), "{err}");
+    assert_eq!(log.head().seq, 5, "nothing was written");
+}
+
+#[test]
+fn the_id_index_is_read_once_and_kept_in_step_with_appends() {
+    let (_tmp, dir) = store_with(5);
+    let mut log = SledLog::open(&dir).unwrap();
+    // An append before the index is read: the index, read afterwards, holds it.
+    fill(&mut log, 6, 2);
+    assert!(log.contains(&id(7)).unwrap());
+    assert!(log.contains(&id(1)).unwrap());
+    // And one after: added to the index in memory.
+    fill(&mut log, 8, 1);
+    assert!(log.contains(&id(8)).unwrap());
+    assert!(!log.contains(&id(9)).unwrap());
+    log.verify().unwrap();
 }
 
 #[test]
@@ -259,7 +304,7 @@ fn an_append_interrupted_mid_stream_is_removed_on_open() {
     assert_eq!(all(&log), events);
     assert_eq!(log.verify().unwrap().events, 5);
     assert_eq!(log.stream_version("S"), 0);
-    assert!(!log.contains(&id(101)));
+    assert!(!log.contains(&id(101)).expect("ids"));
     let out = stream(&mut log, &HashMap::new(), vec![ev(101, "S", "{}")], true).unwrap();
     assert_eq!(out.head.seq, 6);
     drop(log);
@@ -312,7 +357,7 @@ fn staged_records_with_their_marker_are_removed_by_either_open() {
         assert_eq!(log.head().seq, 5);
         assert_eq!(log.verify().unwrap().events, 5);
         assert_eq!(all(&log).len(), 5);
-        assert!(!log.contains(&id(6)));
+        assert!(!log.contains(&id(6)).expect("ids"));
         drop(log);
         assert_eq!(past_the_head(&dir, 5), (vec![], None));
     }
