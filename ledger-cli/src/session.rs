@@ -3,7 +3,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
-use std::sync::mpsc::{SyncSender, TrySendError};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::SyncSender;
 
 use anyhow::{Context, Result};
 use ledger_core::decide::LineRefusals;
@@ -114,13 +115,18 @@ impl Position {
 const REPLAY_CHUNK: usize = 512;
 /// Chunks that may wait between the two threads.
 const REPLAY_QUEUE: usize = 8;
+/// The reading thread reads a chunk's events itself while at least this many chunks wait for
+/// the folding one: enough that the folder never waits while the reader is busy with JSON.
+const DECODE_BACKLOG: usize = 2;
 
 /// Folds every stored event (up to `--as-recorded`), and says where it stopped.
 ///
 /// Two threads share the work, in log order: one reads the records (each re-hashed and
 /// chained by `scan`), the other folds them into the state. Reading the JSON of an event is
-/// done by whichever is free: the reader hands chunks over as they are, and reads them itself
-/// only while the folding thread is behind (the queue is full).
+/// done by whichever is free: the reader reads a chunk's events itself while the folder has
+/// a backlog, and hands chunks over as they are while the folder is keeping up. Either way
+/// round, the work settles at an even split (reading and decoding on one side, decoding and
+/// folding on the other) whichever is the heavier for the book at hand.
 pub fn replay_to(log: &(dyn EventLog + Sync)) -> Result<(Ledger, Position)> {
     replay_with(log, |_| {})
 }
@@ -131,15 +137,21 @@ pub fn replay_with(
     log: &(dyn EventLog + Sync),
     on_record: impl FnMut(&ReplayRecord) + Send,
 ) -> Result<(Ledger, Position)> {
+    let waiting = AtomicUsize::new(0);
     std::thread::scope(|scope| {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Chunk>(REPLAY_QUEUE);
-        scope.spawn(move || read_chunks(log, &tx, on_record));
+        let backlog = Backlog {
+            tx,
+            waiting: &waiting,
+        };
+        scope.spawn(move || read_chunks(log, &backlog, on_record));
         let mut ledger = Ledger::new();
         let mut position = Position {
             seq: 0,
             hash: "0".repeat(64),
         };
         for chunk in rx {
+            waiting.fetch_sub(1, Ordering::Relaxed);
             match chunk {
                 Chunk::Read(events) => {
                     for stored in &events {
@@ -193,19 +205,53 @@ enum Chunk {
     Failed(anyhow::Error),
 }
 
+/// The reading side's end of the queue, and how many chunks wait in it.
+struct Backlog<'a> {
+    tx: SyncSender<Chunk>,
+    waiting: &'a AtomicUsize,
+}
+
+impl Backlog<'_> {
+    /// Queues a chunk (waiting while the queue is full). False when the folding side has gone.
+    fn send(&self, chunk: Chunk) -> bool {
+        self.waiting.fetch_add(1, Ordering::Relaxed);
+        self.tx.send(chunk).is_ok()
+    }
+
+    /// Hands a chunk of records over; while the folding side has a backlog, reads their
+    /// events first. False when the folding side has gone.
+    fn hand_over(&self, chunk: Vec<ReplayRecord>) -> bool {
+        if chunk.is_empty() {
+            return true;
+        }
+        if self.waiting.load(Ordering::Relaxed) < DECODE_BACKLOG {
+            return self.send(Chunk::Read(chunk));
+        }
+        let last = chunk.last().map(Position::of).unwrap_or_default();
+        let decoded = chunk
+            .into_iter()
+            .map(|stored| decode_stored(&stored).map(|event| (stored.id, event)))
+            .collect::<Result<Vec<_>>>();
+        self.send(match decoded {
+            Ok(events) => Chunk::Decoded(events, last),
+            Err(e) => Chunk::Failed(e),
+        })
+    }
+}
+
 /// The reading side of `replay_to`: every record from the first, until the `--as-recorded`
 /// cutoff, in chunks; stops early when the folding side has gone.
 fn read_chunks(
     log: &(dyn EventLog + Sync),
-    tx: &SyncSender<Chunk>,
+    queue: &Backlog,
     mut on_record: impl FnMut(&ReplayRecord),
 ) {
     let mut chunk = Vec::with_capacity(REPLAY_CHUNK);
     for stored in log.scan_replay(1) {
         match stored {
             Err(e) => {
-                if hand_over(tx, std::mem::take(&mut chunk)) {
-                    let _ = tx.send(Chunk::Failed(e.into()));
+                if queue.hand_over(std::mem::take(&mut chunk)) {
+                    queue.send(Chunk::Failed(e.into()));
                 }
                 return;
             }
@@ -218,39 +264,14 @@ fn read_chunks(
                 chunk.push(stored);
                 if chunk.len() == REPLAY_CHUNK {
                     let full = std::mem::replace(&mut chunk, Vec::with_capacity(REPLAY_CHUNK));
-                    if !hand_over(tx, full) {
+                    if !queue.hand_over(full) {
                         return;
                     }
                 }
             }
         }
     }
-    hand_over(tx, chunk);
-}
-
-/// Sends a chunk of records; while the queue is full, reads their events first. False when
-/// the folding side has gone.
-fn hand_over(tx: &SyncSender<Chunk>, chunk: Vec<ReplayRecord>) -> bool {
-    if chunk.is_empty() {
-        return true;
-    }
-    match tx.try_send(Chunk::Read(chunk)) {
-        Ok(()) => true,
-        Err(TrySendError::Disconnected(_)) => false,
-        Err(TrySendError::Full(Chunk::Read(chunk))) => {
-            let last = chunk.last().map(Position::of).unwrap_or_default();
-            let decoded = chunk
-                .into_iter()
-                .map(|stored| decode_stored(&stored).map(|event| (stored.id, event)))
-                .collect::<Result<Vec<_>>>();
-            let next = match decoded {
-                Ok(events) => Chunk::Decoded(events, last),
-                Err(e) => Chunk::Failed(e),
-            };
-            tx.send(next).is_ok()
-        }
-        Err(TrySendError::Full(other)) => tx.send(other).is_ok(),
-    }
+    queue.hand_over(chunk);
 }
 
 /// The event a record holds; an event this version cannot read is an integrity fault.

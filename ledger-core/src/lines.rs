@@ -13,7 +13,7 @@
 //! declaration deadline).
 
 use std::collections::{BTreeMap, HashMap};
-use std::hash::{Hash, Hasher};
+use std::hash::{BuildHasherDefault, Hash, Hasher};
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -30,6 +30,36 @@ use crate::trade_mode::{Column, Direction, GoodsKind, TradeMode};
 /// A line of a book: its list (interned) and line number, packed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct LineId(u64);
+
+/// Maps keyed by `LineId`. A line id is one number, not text an adversary chooses: SipHash's
+/// protection is not needed, and its cost is a good part of recording a line in a replay.
+type LineMap<V> = HashMap<LineId, V, BuildHasherDefault<LineIdHasher>>;
+
+/// Hashes the one `u64` of a `LineId` by a folded multiply (the 128-bit product's halves
+/// XORed), which spreads every input bit over the result: the list number sits in the high
+/// half of the id and the line number in the low, and both must reach the bits the table
+/// indexes by.
+#[derive(Default)]
+struct LineIdHasher(u64);
+
+impl Hasher for LineIdHasher {
+    fn finish(&self) -> u64 {
+        // The golden-ratio constant of Fibonacci hashing.
+        let product = u128::from(self.0) * 0x9E37_79B9_7F4A_7C15;
+        (product as u64) ^ ((product >> 64) as u64)
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Never called for a `LineId` (it writes one u64); correct for anything else.
+        for b in bytes {
+            self.write_u64(u64::from(*b));
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = self.0.rotate_left(5) ^ n;
+    }
+}
 
 impl LineId {
     fn new(ref_id: u32, line: u32) -> Self {
@@ -209,13 +239,13 @@ const CHUNK: usize = 1 << 16;
 pub struct LineStore {
     /// List numbers (`ref`), each held once.
     refs: Interner,
-    index: HashMap<LineId, u32>,
+    index: LineMap<u32>,
     recs: Vec<Vec<LineRec>>,
     /// Slots of removed (corrected) lines, reused by the next line recorded.
     free: Vec<u32>,
     effects: Vec<Vec<PackedEffect>>,
     subcontractors: Vec<Box<str>>,
-    whole: HashMap<LineId, RecordedLine>,
+    whole: LineMap<RecordedLine>,
     deep_months: BTreeMap<Period, u32>,
 }
 
@@ -630,6 +660,29 @@ mod tests {
             bom_version: None,
             peer_account: None,
             subcontractor: None,
+        }
+    }
+
+    /// How many of the 4,096 buckets a 12-bit table indexes by the ids fall in.
+    fn buckets(ids: impl Iterator<Item = LineId>) -> usize {
+        use std::hash::BuildHasher;
+        let hasher = BuildHasherDefault::<LineIdHasher>::default();
+        let used: std::collections::HashSet<u64> =
+            ids.map(|id| hasher.hash_one(id) & 0xfff).collect();
+        used.len()
+    }
+
+    #[test]
+    fn line_ids_spread_over_the_table_by_list_and_by_line() {
+        // 4,096 keys thrown at random into 4,096 buckets fill about 2,590 of them.
+        let by_list = buckets((0..4096).map(|r| LineId::new(r, 1)));
+        let by_line = buckets((1..=4096).map(|l| LineId::new(7, l)));
+        let both = buckets((0..64).flat_map(|r| (1..=64).map(move |l| LineId::new(r, l))));
+        for (what, n) in [("list", by_list), ("line", by_line), ("both", both)] {
+            assert!(
+                n > 2_300,
+                "ids varying by {what} fill only {n} of 4,096 buckets"
+            );
         }
     }
 
