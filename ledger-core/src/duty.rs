@@ -269,21 +269,28 @@ pub fn average_import_price(
     sale_date: NaiveDate,
     filed: NaiveDate,
 ) -> Result<(Decimal, Decimal, Currency), Refusal> {
-    let cycle_of = |d: NaiveDate| book.cycle_containing(d).number;
-    let current = cycle_of(sale_date);
+    // Cycles follow each other in date order, so a cycle's lots are those dated within it,
+    // and the latest earlier cycle with lots is the one holding the latest lot before the
+    // current cycle: two cycle look-ups per sale, not one per lot of a decade.
+    let current = book.cycle_containing(sale_date);
     let lots = book.imports.get(&item).map(Vec::as_slice).unwrap_or(&[]);
-    let in_current: Vec<_> = lots
-        .iter()
-        .filter(|l| l.date <= sale_date && cycle_of(l.date) == current)
-        .collect();
+    let dated = |from: NaiveDate, to: NaiveDate| -> Vec<_> {
+        lots.iter()
+            .filter(|l| from <= l.date && l.date <= to)
+            .collect()
+    };
+    let in_current = dated(current.start, sale_date.min(current.end));
     let chosen = if in_current.is_empty() {
-        let earlier = lots
+        let latest_earlier = lots
             .iter()
-            .map(|l| cycle_of(l.date))
-            .filter(|c| *c < current)
+            .map(|l| l.date)
+            .filter(|d| *d < current.start)
             .max();
-        match earlier {
-            Some(c) => lots.iter().filter(|l| cycle_of(l.date) == c).collect(),
+        match latest_earlier {
+            Some(d) => {
+                let earlier = book.cycle_containing(d);
+                dated(earlier.start, earlier.end)
+            }
             None => Vec::new(),
         }
     } else {

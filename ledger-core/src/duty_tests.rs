@@ -333,6 +333,56 @@ fn weighted_average_import_price_at_the_filing_months_rate() {
 }
 
 #[test]
+fn the_average_import_price_is_of_the_sales_cycle_or_the_latest_earlier_one_with_imports() {
+    // Cycles of 12 months from 2025-01-01. Cycle 1 has the fixture's two March imports
+    // (400 units for 1112.73 USD: 2.781825 each); cycle 2 one import on 2026-02-10 of 10
+    // units at 5.00 USD CIF.
+    let mut s = fixture();
+    let mut c = line(
+        "IMP-3",
+        "2026-02-10",
+        TradeMode::M0615,
+        Direction::I,
+        GoodsKind::M,
+        1,
+        dec!(10),
+    );
+    c.unit_price = Some(dec!(5));
+    c.currency = Some("USD".parse().expect("usd"));
+    run(&mut s, Command::RecordMovement(c));
+    let ledger_book = s.book(&book()).expect("book");
+    let cases = [
+        // (sale date, expected unit value in USD, why)
+        ("2025-03-01", dec!(2), "cycle 1, only the first import made by then"),
+        ("2025-12-31", dec!(2.781825), "cycle 1's last day: both March imports"),
+        ("2026-01-01", dec!(2.781825), "cycle 2 before its import: cycle 1's"),
+        ("2026-02-09", dec!(2.781825), "the day before cycle 2's import: cycle 1's"),
+        ("2026-02-10", dec!(5), "cycle 2 from its import on"),
+        ("2027-06-30", dec!(5), "cycle 3 has none: cycle 2's, the latest earlier"),
+    ];
+    for (date, want, why) in cases {
+        let (_, unit, currency) = crate::duty::average_import_price(
+            &s,
+            ledger_book,
+            crate::ids::ItemNo(1),
+            d(date),
+            d("2025-04-10"),
+        )
+        .unwrap_or_else(|r| panic!("{date}: {r}"));
+        assert_eq!((unit, currency.as_str()), (want, "USD"), "{date}: {why}");
+    }
+    // Before the first cycle there is no import and no opening price to fall back on.
+    let none = crate::duty::average_import_price(
+        &s,
+        ledger_book,
+        crate::ids::ItemNo(1),
+        d("2024-12-31"),
+        d("2025-04-10"),
+    );
+    assert!(matches!(none, Err(Refusal::NoImportPrice { .. })), "{none:?}");
+}
+
+#[test]
 fn finished_goods_convert_to_materials_and_scrap_has_no_interest() {
     let mut s = fixture();
     // 10 finished units sold: 10 × 2 = 20 of material 1.
