@@ -353,12 +353,32 @@ fn the_average_import_price_is_of_the_sales_cycle_or_the_latest_earlier_one_with
     let ledger_book = s.book(&book()).expect("book");
     let cases = [
         // (sale date, expected unit value in USD, why)
-        ("2025-03-01", dec!(2), "cycle 1, only the first import made by then"),
-        ("2025-12-31", dec!(2.781825), "cycle 1's last day: both March imports"),
-        ("2026-01-01", dec!(2.781825), "cycle 2 before its import: cycle 1's"),
-        ("2026-02-09", dec!(2.781825), "the day before cycle 2's import: cycle 1's"),
+        (
+            "2025-03-01",
+            dec!(2),
+            "cycle 1, only the first import made by then",
+        ),
+        (
+            "2025-12-31",
+            dec!(2.781825),
+            "cycle 1's last day: both March imports",
+        ),
+        (
+            "2026-01-01",
+            dec!(2.781825),
+            "cycle 2 before its import: cycle 1's",
+        ),
+        (
+            "2026-02-09",
+            dec!(2.781825),
+            "the day before cycle 2's import: cycle 1's",
+        ),
         ("2026-02-10", dec!(5), "cycle 2 from its import on"),
-        ("2027-06-30", dec!(5), "cycle 3 has none: cycle 2's, the latest earlier"),
+        (
+            "2027-06-30",
+            dec!(5),
+            "cycle 3 has none: cycle 2's, the latest earlier",
+        ),
     ];
     for (date, want, why) in cases {
         let (_, unit, currency) = crate::duty::average_import_price(
@@ -379,7 +399,10 @@ fn the_average_import_price_is_of_the_sales_cycle_or_the_latest_earlier_one_with
         d("2024-12-31"),
         d("2025-04-10"),
     );
-    assert!(matches!(none, Err(Refusal::NoImportPrice { .. })), "{none:?}");
+    assert!(
+        matches!(none, Err(Refusal::NoImportPrice { .. })),
+        "{none:?}"
+    );
 }
 
 #[test]
