@@ -6,8 +6,6 @@
 //! name. Here the names sit back to back in one string, with their end offsets and a table of
 //! 4-byte numbers at most half full: about 26 bytes a name of 14 characters.
 
-use std::hash::{DefaultHasher, Hash, Hasher};
-
 /// An empty slot of the table.
 const EMPTY: u32 = 0;
 
@@ -113,12 +111,10 @@ impl Interner {
     }
 }
 
-/// The first slot to try for `name`. SipHash with fixed keys: the same on every run (the core
-/// reads no randomness), and list numbers that differ in a digit or two spread well.
+/// The first slot to try for `name`: the same on every run, and list numbers that differ in a
+/// digit or two spread well (see `fast_hash`).
 fn home(name: &str, mask: usize) -> usize {
-    let mut h = DefaultHasher::new();
-    name.hash(&mut h);
-    (h.finish() as usize) & mask
+    (crate::fast_hash::bytes(name.as_bytes()) as usize) & mask
 }
 
 #[cfg(test)]

@@ -17,6 +17,7 @@ pub mod duty;
 pub mod event_json;
 pub mod events;
 pub mod exposure;
+mod fast_hash;
 pub mod ids;
 mod intern;
 pub mod json_num;

@@ -35,18 +35,15 @@ pub struct LineId(u64);
 /// protection is not needed, and its cost is a good part of recording a line in a replay.
 type LineMap<V> = HashMap<LineId, V, BuildHasherDefault<LineIdHasher>>;
 
-/// Hashes the one `u64` of a `LineId` by a folded multiply (the 128-bit product's halves
-/// XORed), which spreads every input bit over the result: the list number sits in the high
-/// half of the id and the line number in the low, and both must reach the bits the table
-/// indexes by.
+/// Hashes the one `u64` of a `LineId` by a folded multiply (`fast_hash::fold`), which spreads
+/// every input bit over the result: the list number sits in the high half of the id and the
+/// line number in the low, and both must reach the bits the table indexes by.
 #[derive(Default)]
 struct LineIdHasher(u64);
 
 impl Hasher for LineIdHasher {
     fn finish(&self) -> u64 {
-        // The golden-ratio constant of Fibonacci hashing.
-        let product = u128::from(self.0) * 0x9E37_79B9_7F4A_7C15;
-        (product as u64) ^ ((product >> 64) as u64)
+        crate::fast_hash::fold(self.0)
     }
 
     fn write(&mut self, bytes: &[u8]) {
