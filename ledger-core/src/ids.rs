@@ -21,9 +21,57 @@ fn invalid(what: &'static str, value: &str, why: impl Into<String>) -> InvalidVa
 /// upper-case letters and digits, as 金关二期 issues them.
 ///
 /// Kept inline (12 bytes, no allocation): every movement line of a book carries its number.
-#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
-#[serde(try_from = "String")]
+/// Read from JSON without an allocation too (`from_text`).
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct BookNo([u8; 12]);
+
+impl<'de> Deserialize<'de> for BookNo {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        from_text(d, "a book number")
+    }
+}
+
+/// Reads a value from the text of a JSON string by its `FromStr`, borrowing the text where
+/// the JSON allows: no `String` per field, as `try_from = "String"` makes (a replay reads a
+/// book number and a currency on each of a million lines).
+fn from_text<'de, D, T>(d: D, what: &'static str) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: FromStr,
+    T::Err: fmt::Display,
+{
+    struct Text<T>(&'static str, std::marker::PhantomData<T>);
+    impl<T: FromStr> serde::de::Visitor<'_> for Text<T>
+    where
+        T::Err: fmt::Display,
+    {
+        type Value = T;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            write!(f, "{}, as a string", self.0)
+        }
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<T, E> {
+            v.parse().map_err(E::custom)
+        }
+    }
+    d.deserialize_str(Text(what, std::marker::PhantomData))
+}
+
+/// `text`, trimmed, upper-cased into `N` bytes if it is `N` ASCII bytes each passing `ok`
+/// (upper-cased); else `None`.
+fn upper_ascii<const N: usize>(text: &str, ok: impl Fn(u8) -> bool) -> Option<[u8; N]> {
+    let b = text.trim().as_bytes();
+    if b.len() != N {
+        return None;
+    }
+    let mut out = [0u8; N];
+    for (o, c) in out.iter_mut().zip(b) {
+        *o = c.to_ascii_uppercase();
+        if !ok(*o) {
+            return None;
+        }
+    }
+    Some(out)
+}
 
 impl BookNo {
     pub fn as_str(&self) -> &str {
@@ -36,23 +84,20 @@ impl FromStr for BookNo {
     type Err = InvalidValue;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let s = s.trim();
-        let upper = s.to_ascii_uppercase();
-        if upper.len() != 12 || !upper.chars().all(|c| c.is_ascii_alphanumeric()) {
+        let Some(bytes) = upper_ascii::<12>(s, |c| c.is_ascii_alphanumeric()) else {
             return Err(invalid(
                 "book number",
                 s,
                 "a book number has 12 letters and digits, like E44038000001",
             ));
-        }
-        if !matches!(upper.as_bytes()[0], b'E' | b'B' | b'C') {
+        };
+        if !matches!(bytes[0], b'E' | b'B' | b'C') {
             return Err(invalid(
                 "book number",
                 s,
                 "a book number starts with E (e-account), B or C (manual)",
             ));
         }
-        let mut bytes = [0u8; 12];
-        bytes.copy_from_slice(upper.as_bytes());
         Ok(BookNo(bytes))
     }
 }
@@ -224,9 +269,14 @@ impl FromStr for Unit {
 }
 
 /// An ISO 4217 currency code (USD, EUR, JPY, HKD, CNY …), kept inline (3 bytes).
-#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
-#[serde(try_from = "String")]
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Currency([u8; 3]);
+
+impl<'de> Deserialize<'de> for Currency {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        from_text(d, "a currency")
+    }
+}
 
 impl Currency {
     pub fn as_str(&self) -> &str {
@@ -247,17 +297,14 @@ impl Currency {
 impl FromStr for Currency {
     type Err = InvalidValue;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let t = s.trim().to_ascii_uppercase();
-        if t.len() != 3 || !t.chars().all(|c| c.is_ascii_uppercase()) {
-            return Err(invalid(
+        match upper_ascii::<3>(s, |c| c.is_ascii_uppercase()) {
+            Some(bytes) => Ok(Currency(bytes)),
+            None => Err(invalid(
                 "currency",
                 s,
                 "a currency is a 3-letter ISO code like USD, EUR, JPY or CNY",
-            ));
+            )),
         }
-        let mut bytes = [0u8; 3];
-        bytes.copy_from_slice(t.as_bytes());
-        Ok(Currency(bytes))
     }
 }
 
@@ -368,6 +415,28 @@ mod tests {
         assert_eq!(back, book);
     }
 
+    /// Read from JSON as from the text a clerk types, escaped or not; anything else refused
+    /// with the reason.
+    #[test]
+    fn book_numbers_and_currencies_from_json() {
+        let book: BookNo = "E44038000001".parse().expect("book");
+        for json in [
+            r#""e44038000001""#,
+            r#""\u004544038000001""#,
+            r#"" E44038000001""#,
+        ] {
+            let read: BookNo = serde_json::from_str(json).expect(json);
+            assert_eq!(read, book, "{json}");
+        }
+        let usd: Currency = serde_json::from_str(r#""usd""#).expect("usd");
+        assert_eq!(usd, Currency::usd());
+        let err = serde_json::from_str::<BookNo>(r#""X44038000001""#).expect_err("refused");
+        assert!(err.to_string().contains("starts with E"), "{err}");
+        let err = serde_json::from_str::<Currency>("840").expect_err("refused");
+        assert!(err.to_string().contains("a currency, as a string"), "{err}");
+        assert!(serde_json::from_str::<BookNo>("null").is_err());
+    }
+
     #[test]
     fn book_numbers() {
         let cases = [
@@ -378,6 +447,7 @@ mod tests {
             ("X44038000001", None),
             ("E4403800000", None),
             ("E4403800000-", None),
+            ("E44038000千", None), // 12 bytes, not 12 letters and digits
             ("", None),
         ];
         for (input, want) in cases {
@@ -415,6 +485,10 @@ mod tests {
         assert!("1.5".parse::<ItemNo>().is_err());
         assert_eq!("usd".parse::<Currency>().ok(), Some(Currency::usd()));
         assert!("US".parse::<Currency>().is_err());
+        for bad in ["US1", "u$d", "美元", "USDD", ""] {
+            assert!(bad.parse::<Currency>().is_err(), "{bad:?}");
+        }
+        assert_eq!(" eur ".parse::<Currency>().ok(), "EUR".parse().ok());
         assert!("千克".parse::<Unit>().is_ok());
         assert!("".parse::<Unit>().is_err());
         assert!("A|B".parse::<PartNo>().is_err());
