@@ -34,8 +34,24 @@ fn record(db: &sled::Db, dir: &Path, seq: u64) -> Result<Vec<u8>, StoreError> {
         })
 }
 
-fn flush(db: &sled::Db, dir: &Path) -> Result<(), StoreError> {
-    db.flush().map(|_| ()).map_err(sled_err(dir, "flushing"))
+/// Flushes and closes the database, and returns only once sled has let go of the file lock:
+/// its background flusher holds it a moment after the last handle is dropped, and a `bonded`
+/// started by a test in that moment would find the store "in use" (by whichever process last
+/// wrote the owner file).
+fn close(db: sled::Db, dir: &Path) -> Result<(), StoreError> {
+    db.flush().map_err(sled_err(dir, "flushing"))?;
+    drop(db);
+    let file = dir.join("db");
+    let started = std::time::Instant::now();
+    while started.elapsed() < std::time::Duration::from_secs(5) {
+        // A lock of our own on the file succeeds only once sled's is gone (flock locks are per
+        // open file, even within one process); dropping the file releases it again.
+        match std::fs::File::open(&file).map(|f| f.try_lock()) {
+            Ok(Ok(())) | Err(_) => return Ok(()),
+            Ok(Err(_)) => std::thread::sleep(std::time::Duration::from_millis(5)),
+        }
+    }
+    Ok(())
 }
 
 /// Alters one byte (the last, inside the payload) of record `seq`'s stored bytes.
@@ -47,7 +63,7 @@ pub fn flip_byte(dir: &Path, seq: u64) -> Result<(), StoreError> {
     }
     db.insert(seq_key(RECORD, seq), value)
         .map_err(sled_err(dir, "rewriting a record"))?;
-    flush(&db, dir)
+    close(db, dir)
 }
 
 /// Deletes record `seq` (its id index entry stays).
@@ -56,7 +72,7 @@ pub fn delete_record(dir: &Path, seq: u64) -> Result<(), StoreError> {
     record(&db, dir, seq)?;
     db.remove(seq_key(RECORD, seq))
         .map_err(sled_err(dir, "deleting a record"))?;
-    flush(&db, dir)
+    close(db, dir)
 }
 
 /// Swaps the stored bytes of records `a` and `b`.
@@ -69,7 +85,7 @@ pub fn swap_records(dir: &Path, a: u64, b: u64) -> Result<(), StoreError> {
     batch.insert(&seq_key(RECORD, b)[..], va);
     db.apply_batch(batch)
         .map_err(sled_err(dir, "swapping records"))?;
-    flush(&db, dir)
+    close(db, dir)
 }
 
 /// Deletes every record (and id index entry) after `seq`, leaving the head entry as it was.
@@ -98,5 +114,5 @@ pub fn truncate_to(dir: &Path, seq: u64) -> Result<(), StoreError> {
     }
     db.apply_batch(batch)
         .map_err(sled_err(dir, "truncating records"))?;
-    flush(&db, dir)
+    close(db, dir)
 }

@@ -179,6 +179,24 @@ fn the_id_index_is_read_once_and_kept_in_step_with_appends() {
 }
 
 #[test]
+fn sleds_file_lock_is_seen_by_a_lock_of_our_own_and_fault_hooks_wait_for_its_release() {
+    // What `fault::close` relies on: while sled holds the store, a lock on its file fails.
+    let (_tmp, dir) = store_with(5);
+    let db = open_db(&dir, DEFAULT_CACHE_BYTES).unwrap();
+    let file = std::fs::File::open(dir.join("db")).unwrap();
+    assert!(file.try_lock().is_err(), "sled's lock was not seen");
+    drop(file);
+    drop(db);
+    // A hook returns only once the lock is free: another process could open the store now.
+    fault::flip_byte(&dir, 2).unwrap();
+    let file = std::fs::File::open(dir.join("db")).unwrap();
+    assert!(
+        file.try_lock().is_ok(),
+        "the hook returned with the store still locked"
+    );
+}
+
+#[test]
 fn flip_byte_is_caught() {
     check_fault(|d| fault::flip_byte(d, 3).unwrap(), 3, false);
 }
