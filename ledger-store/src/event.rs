@@ -95,9 +95,9 @@ pub fn hash_hex(hash: &Hash) -> String {
 }
 
 /// A record as a replay reads it (`EventLog::scan_replay`): checked as `scan` checks every
-/// record (position, hash, link to the one before), with the text fields a replay needs held
-/// in one string (one allocation, not four; found to be UTF-8 once, when the record was read)
-/// — a replay reads a million of them.
+/// record (position, hash, link to the one before), with the text fields a replay needs copied
+/// into one string (found to be UTF-8 once, when the record was read; the stored bytes are
+/// let go at once) — a replay reads a million of them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReplayRecord {
     pub global_seq: u64,
