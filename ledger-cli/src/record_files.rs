@@ -9,7 +9,7 @@
 //! it is written) and the state is rebuilt from the log.
 
 use std::collections::HashMap;
-use std::sync::mpsc::Receiver;
+use std::sync::mpsc::{Receiver, SyncSender};
 
 use anyhow::Result;
 use ledger_core::decide::LineRefusals;
@@ -29,6 +29,10 @@ const STREAM_STEP: usize = 128;
 /// Steps that may wait for the storing thread: enough to ride out a slow step of either side,
 /// few enough that memory stays bounded.
 const STREAM_QUEUE: usize = 16;
+/// Batches of stored events that may wait to go home to the deciding thread (see
+/// `store_files`; a megabyte at most); past that the storing thread frees them itself, as
+/// while the deciding side waits for a commit.
+const SPENT_QUEUE: usize = 8;
 
 /// What the deciding thread hands the storing one, in order.
 enum ToStore {
@@ -116,8 +120,9 @@ impl Session {
         std::thread::scope(|scope| {
             let (tx, rx) = std::sync::mpsc::sync_channel::<ToStore>(STREAM_QUEUE);
             let (done_tx, done_rx) = std::sync::mpsc::channel::<Result<AppendOutcome>>();
+            let (spent_tx, spent_rx) = std::sync::mpsc::sync_channel::<Vec<NewEvent>>(SPENT_QUEUE);
             let recorded_at = recorded_at.as_str();
-            scope.spawn(move || store_files(log, rx, done_tx));
+            scope.spawn(move || store_files(log, rx, done_tx, spent_tx));
 
             // A file handed over with its commit, not yet known to be recorded.
             let mut awaiting = false;
@@ -149,6 +154,10 @@ impl Session {
                                 .collect();
                             match encoded {
                                 Ok(events) => {
+                                    // Events stored since the last step, freed where made.
+                                    while let Ok(spent) = spent_rx.try_recv() {
+                                        drop(spent);
+                                    }
                                     store_gone = tx.send(ToStore::Events(events)).is_err();
                                 }
                                 Err(e) => {
@@ -230,11 +239,14 @@ impl Session {
 }
 
 /// The storing thread: one streamed append per file, until the deciding side hangs up. Each
-/// file's result goes back in order.
+/// file's result goes back in order, and the events it stored go back to be freed by the
+/// thread that made them (`spent`, a step at a time): freeing them here took glibc's lock on
+/// the deciding thread's arena while that thread was allocating from it.
 fn store_files(
     log: &mut dyn EventLog,
     rx: Receiver<ToStore>,
     done: std::sync::mpsc::Sender<Result<AppendOutcome>>,
+    spent: SyncSender<Vec<NewEvent>>,
 ) {
     let mut incoming = Incoming {
         rx,
@@ -251,7 +263,16 @@ fn store_files(
             },
         };
         incoming.events = Vec::new().into_iter();
-        let stored = log.append_stream(&expected, &mut incoming);
+        let mut batch = Vec::with_capacity(STREAM_STEP);
+        let stored = log.append_stream_returning(&expected, &mut incoming, &mut |event| {
+            batch.push(event);
+            if batch.len() == STREAM_STEP {
+                let full = std::mem::replace(&mut batch, Vec::with_capacity(STREAM_STEP));
+                // A full queue or a deciding side gone: freed here instead.
+                let _ = spent.try_send(full);
+            }
+        });
+        let _ = spent.try_send(batch);
         if done.send(stored.map_err(anyhow::Error::from)).is_err() {
             return;
         }

@@ -36,14 +36,16 @@ pub(crate) struct Record {
 
 /// The canonical bytes of a record (everything but its own hash).
 pub(crate) fn encode(r: &Record) -> Vec<u8> {
-    let mut out = Vec::with_capacity(encoded_len(r));
-    encode_into(&mut out, r);
+    let r = r.as_ref();
+    let mut out = Vec::with_capacity(encoded_len(&r));
+    encode_into(&mut out, &r);
     out
 }
 
 /// A record's stored value (`hash [32] ++ canonical bytes`, as `frame` makes it) and its hash,
-/// built in one buffer: no copy of the canonical bytes.
-pub(crate) fn seal_record(r: &Record) -> (Hash, Vec<u8>) {
+/// built in one buffer: no copy of the canonical bytes. The fields are borrowed: the caller's
+/// strings stay the caller's.
+pub(crate) fn seal_record(r: &RecordRef<'_>) -> (Hash, Vec<u8>) {
     let mut out = Vec::with_capacity(32 + encoded_len(r));
     out.extend_from_slice(&[0u8; 32]);
     encode_into(&mut out, r);
@@ -53,22 +55,22 @@ pub(crate) fn seal_record(r: &Record) -> (Hash, Vec<u8>) {
 }
 
 /// About how long a record's canonical bytes are (a little more: the fixed fields rounded up).
-fn encoded_len(r: &Record) -> usize {
+fn encoded_len(r: &RecordRef<'_>) -> usize {
     120 + r.stream.len() + r.kind.len() + r.actor.len() + r.recorded_at.len() + r.payload.len()
 }
 
-fn encode_into(out: &mut Vec<u8>, r: &Record) {
+fn encode_into(out: &mut Vec<u8>, r: &RecordRef<'_>) {
     out.extend_from_slice(FORMAT_TAG);
     out.extend_from_slice(&r.global_seq.to_be_bytes());
     out.extend_from_slice(&r.stream_seq.to_be_bytes());
     out.extend_from_slice(r.id.as_bytes());
-    put_str(out, &r.stream);
-    put_str(out, &r.kind);
+    put_str(out, r.stream);
+    put_str(out, r.kind);
     out.extend_from_slice(&r.schema_version.to_be_bytes());
-    put_str(out, &r.actor);
-    put_str(out, &r.recorded_at);
+    put_str(out, r.actor);
+    put_str(out, r.recorded_at);
     out.extend_from_slice(&r.prev_hash);
-    put_str(out, &r.payload);
+    put_str(out, r.payload);
 }
 
 fn put_str(out: &mut Vec<u8>, s: &str) {
@@ -92,6 +94,24 @@ pub(crate) struct RecordRef<'a> {
     pub recorded_at: &'a str,
     pub prev_hash: Hash,
     pub payload: &'a str,
+}
+
+impl Record {
+    /// The record's fields, borrowed.
+    pub fn as_ref(&self) -> RecordRef<'_> {
+        RecordRef {
+            global_seq: self.global_seq,
+            stream_seq: self.stream_seq,
+            id: self.id,
+            stream: &self.stream,
+            kind: &self.kind,
+            schema_version: self.schema_version,
+            actor: &self.actor,
+            recorded_at: &self.recorded_at,
+            prev_hash: self.prev_hash,
+            payload: &self.payload,
+        }
+    }
 }
 
 impl RecordRef<'_> {
@@ -346,7 +366,7 @@ mod tests {
         let r = sample();
         let canonical = encode(&r);
         let hash = hash_of(&canonical);
-        assert_eq!(seal_record(&r), (hash, frame(&hash, &canonical)));
+        assert_eq!(seal_record(&r.as_ref()), (hash, frame(&hash, &canonical)));
     }
 
     #[test]

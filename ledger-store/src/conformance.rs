@@ -542,6 +542,52 @@ fn stream_equals_append(make: fn() -> Harness) {
     assert_eq!(state(&*streamed.log), state(&*appended.log));
 }
 
+/// `append_stream_returning` records what `append_stream` records, and hands every event back
+/// once done with it — stored ones and repeats alike — in arrival order, whole.
+fn stream_hands_every_event_back(make: fn() -> Harness) {
+    let mut plain = make();
+    let mut returning = make();
+    fill(&mut *plain.log, 1, 5);
+    fill(&mut *returning.log, 1, 5);
+    let events = mixed_events(10, 700);
+    let expected = versions(&[("A", 2), ("B", 3)]);
+    let want = stream(&mut *plain.log, &expected, events.clone(), true).unwrap();
+    let mut spent: Vec<NewEvent> = Vec::new();
+    let mut items = events
+        .clone()
+        .into_iter()
+        .map(Streamed::Event)
+        .chain([Streamed::Commit]);
+    let got = returning
+        .log
+        .append_stream_returning(&expected, &mut items, &mut |ev| spent.push(ev))
+        .unwrap();
+    assert_eq!(got, want);
+    assert_eq!(state(&*returning.log), state(&*plain.log));
+    assert_eq!(spent.len(), events.len(), "every event, repeats included");
+    for (back, sent) in spent.iter().zip(&events) {
+        assert_eq!(
+            (
+                back.id,
+                &back.stream,
+                &back.kind,
+                &back.actor,
+                &back.recorded_at
+            ),
+            (
+                sent.id,
+                &sent.stream,
+                &sent.kind,
+                &sent.actor,
+                &sent.recorded_at
+            )
+        );
+        let compact: serde_json::Value = serde_json::from_slice(back.payload.as_bytes()).unwrap();
+        let original: serde_json::Value = serde_json::from_slice(sent.payload.as_bytes()).unwrap();
+        assert_eq!(compact, original, "event {}", sent.id);
+    }
+}
+
 fn stream_abandoned_leaves_the_log_as_before(make: fn() -> Harness) {
     let mut h = make();
     fill(&mut *h.log, 1, 5);
@@ -790,6 +836,7 @@ suite!(
     import_checks_chain,
     verify_ok,
     stream_equals_append,
+    stream_hands_every_event_back,
     stream_abandoned_leaves_the_log_as_before,
     stream_expected_version,
     stream_duplicates_and_conflicts,

@@ -11,7 +11,7 @@ use crate::codec::{
     decode, encode, frame, open_value, open_value_ref, seal_record, unframe, Record, RecordRef,
 };
 use crate::error::StoreError;
-use crate::event::{Hash, NewEvent, ReplayRecord, StoredEvent, GENESIS_HASH};
+use crate::event::{Hash, NewEvent, Payload, ReplayRecord, StoredEvent, GENESIS_HASH};
 use crate::id_index::{IdIndex, PushError, MAX_RECORDS};
 use crate::log::{AppendOutcome, AppendRequest, ExpectedVersion, Head, Streamed, VerifyReport};
 use crate::validate::{
@@ -225,7 +225,13 @@ impl<B: Backend> Engine<B> {
                 .copied()
                 .unwrap_or_else(|| self.stream_version(&p.ev.stream))
                 + 1;
-            records.push(seal(&mut head, stream_seq, p.ev, p.payload, &mut versions)?);
+            records.push(seal(
+                &mut head,
+                stream_seq,
+                &p.ev,
+                &p.payload,
+                &mut versions,
+            )?);
         }
         let appended = records.len() as u64;
         self.commit(Commit {
@@ -318,8 +324,9 @@ impl<B: Backend> Engine<B> {
         &mut self,
         expected: &HashMap<String, u64>,
         events: &mut dyn Iterator<Item = Streamed>,
+        spent: &mut dyn FnMut(NewEvent),
     ) -> Result<AppendOutcome, StoreError> {
-        let staged = match self.stage_stream(expected, events) {
+        let staged = match self.stage_stream(expected, events, spent) {
             Ok(staged) => staged,
             Err(e) => {
                 self.backend.abandon();
@@ -370,6 +377,7 @@ impl<B: Backend> Engine<B> {
         &mut self,
         expected: &HashMap<String, u64>,
         events: &mut dyn Iterator<Item = Streamed>,
+        spent: &mut dyn FnMut(NewEvent),
     ) -> Result<StreamState, StoreError> {
         let mut s = StreamState {
             head: self.head,
@@ -419,7 +427,11 @@ impl<B: Backend> Engine<B> {
             if let Some((seq, first)) = earlier {
                 if same_event(&first, &ev, &payload) {
                     s.duplicates += 1;
-                    s.duplicated_streams.insert(ev.stream);
+                    if !s.duplicated_streams.contains(&ev.stream) {
+                        s.duplicated_streams.insert(ev.stream.clone());
+                    }
+                    ev.payload = Payload::from(payload.into_bytes());
+                    spent(ev);
                     continue;
                 }
                 return Err(StoreError::IdConflict { id: ev.id, seq });
@@ -432,7 +444,9 @@ impl<B: Backend> Engine<B> {
                     self.stream_version(&ev.stream) + 1
                 }
             };
-            let (seq, id, value) = seal(&mut s.head, stream_seq, ev, payload, &mut s.versions)?;
+            let (seq, id, value) = seal(&mut s.head, stream_seq, &ev, &payload, &mut s.versions)?;
+            ev.payload = Payload::from(payload.into_bytes());
+            spent(ev);
             s.in_stream.insert(id, seq);
             s.ids.push((seq, id));
             s.pending.push((seq, id, value));
@@ -727,32 +741,38 @@ fn check_expected(
 
 /// Makes a checked event into the next record after `head`, at `stream_seq` in its stream:
 /// encoded, hashed and chained. Moves `head` and the stream's version on.
+/// Makes `ev` (its payload `payload`, compact) the record after `head`: its stored value,
+/// the head and its stream's version moved on. The event's strings are only read.
 fn seal(
     head: &mut Head,
     stream_seq: u64,
-    ev: NewEvent,
-    payload: String,
+    ev: &NewEvent,
+    payload: &str,
     versions: &mut HashMap<String, u64>,
 ) -> Result<(u64, Uuid, Vec<u8>), StoreError> {
     let seq = head.seq.checked_add(1).ok_or_else(|| {
         StoreError::invalid("the log has reached the largest possible sequence number")
     })?;
-    let record = Record {
+    let (hash, value) = seal_record(&RecordRef {
         global_seq: seq,
         stream_seq,
         id: ev.id,
-        stream: ev.stream,
-        kind: ev.kind,
+        stream: &ev.stream,
+        kind: &ev.kind,
         schema_version: ev.schema_version,
-        actor: ev.actor,
-        recorded_at: ev.recorded_at,
+        actor: &ev.actor,
+        recorded_at: &ev.recorded_at,
         prev_hash: head.hash,
         payload,
-    };
-    let (hash, value) = seal_record(&record);
-    versions.insert(record.stream, stream_seq);
+    });
+    match versions.get_mut(&ev.stream) {
+        Some(version) => *version = stream_seq,
+        None => {
+            versions.insert(ev.stream.clone(), stream_seq);
+        }
+    }
     *head = Head { seq, hash };
-    Ok((seq, record.id, value))
+    Ok((seq, ev.id, value))
 }
 
 fn check_batch_size(n: usize, what: &str) -> Result<(), StoreError> {

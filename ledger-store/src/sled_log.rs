@@ -8,7 +8,7 @@ use uuid::Uuid;
 use crate::codec::open_value;
 use crate::engine::{Backend, Commit, CommitFailure, Engine, StagedCommit, ValueIter};
 use crate::error::StoreError;
-use crate::event::{ReplayRecord, StoredEvent};
+use crate::event::{NewEvent, ReplayRecord, StoredEvent};
 use crate::id_index::IdIndex;
 use crate::layout::{
     decode_head, encode_head, has_sled_files, key_seq, open_db, seq_key, version_key, write_owner,
@@ -473,12 +473,13 @@ impl EventLog for SledLog {
     fn append(&mut self, req: AppendRequest) -> Result<AppendOutcome, StoreError> {
         self.engine.append(req)
     }
-    fn append_stream(
+    fn append_stream_returning(
         &mut self,
         expected: &HashMap<String, u64>,
         events: &mut dyn Iterator<Item = Streamed>,
+        spent: &mut dyn FnMut(NewEvent),
     ) -> Result<AppendOutcome, StoreError> {
-        self.engine.append_stream(expected, events)
+        self.engine.append_stream(expected, events, spent)
     }
     fn head(&self) -> Head {
         self.engine.head
