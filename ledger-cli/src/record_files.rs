@@ -385,9 +385,16 @@ mod tests {
         );
         // Nothing of the file was recorded, and the state was rebuilt from the log.
         assert_eq!(session.log.head(), head);
-        assert_eq!(session.log.verify().unwrap().events, head.seq);
+        assert_state_is_the_log(&session);
+    }
+
+    /// The session's state and position are those of its whole log, which verifies.
+    #[track_caller]
+    fn assert_state_is_the_log(session: &Session) {
+        let head = session.log.head();
         assert_eq!(session.position.seq, head.seq);
         assert_eq!(session.ledger.event_count(), head.seq);
+        assert_eq!(session.log.verify().unwrap().events, head.seq);
     }
 
     #[test]
@@ -422,10 +429,7 @@ mod tests {
         assert_eq!(recorded(&results), want);
         assert!(want.iter().sum::<u64>() > 2_000);
         assert_eq!(contents(&piped.log), contents(&single.log));
-        let head = piped.log.head();
-        assert_eq!(piped.position.seq, head.seq);
-        assert_eq!(piped.ledger.event_count(), head.seq);
-        assert_eq!(piped.log.verify().unwrap().events, head.seq);
+        assert_state_is_the_log(&piped);
     }
 
     #[test]
@@ -476,9 +480,7 @@ mod tests {
             head.seq,
             before.seq + recorded(&results[..k]).iter().sum::<u64>()
         );
-        assert_eq!(session.position.seq, head.seq);
-        assert_eq!(session.ledger.event_count(), head.seq);
-        assert_eq!(session.log.verify().unwrap().events, head.seq);
+        assert_state_is_the_log(&session);
     }
 
     #[test]
@@ -537,7 +539,6 @@ mod tests {
         assert!(matches!(results[1].outcome, Ok(Err(_))));
         let head = session.log.head();
         assert_eq!(head.seq, before.seq + recorded(&results[..1])[0]);
-        assert_eq!(session.position.seq, head.seq);
-        assert_eq!(session.ledger.event_count(), head.seq);
+        assert_state_is_the_log(&session);
     }
 }

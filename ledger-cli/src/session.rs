@@ -154,31 +154,29 @@ pub fn replay_with(
         };
         for chunk in rx {
             waiting.fetch_sub(1, Ordering::Relaxed);
-            let chunk = match chunk {
+            let folded = match chunk {
                 Chunk::Failed(e) => return Err(e),
-                read => read,
-            };
-            match &chunk {
                 Chunk::Read(events) => {
-                    for stored in events {
+                    for stored in &events {
                         let event = decode_stored(stored)?;
                         fold(&mut ledger, stored.id, &event, log);
                     }
                     if let Some(last) = events.last() {
                         position = Position::of(last);
                     }
+                    Chunk::Read(events)
                 }
                 Chunk::Decoded(events, last) => {
-                    for (id, event) in events {
+                    for (id, event) in &events {
                         fold(&mut ledger, *id, event, log);
                     }
                     position = last.clone();
+                    Chunk::Decoded(events, last)
                 }
-                Chunk::Failed(_) => {}
-            }
+            };
             // What the reader allocated goes back to it to be freed (see `Backlog::done`);
             // when it has stopped taking them, freed here.
-            let _ = done_tx.try_send(chunk);
+            let _ = done_tx.try_send(folded);
         }
         Ok((ledger, position))
     })

@@ -182,6 +182,22 @@ fn line(
     }
 }
 
+/// An import of material 1 (0615), `qty` at `price` USD CIF.
+fn usd_import(ref_: &str, date: &str, qty: Decimal, price: Decimal) -> MovementLine {
+    let mut l = line(
+        ref_,
+        date,
+        TradeMode::M0615,
+        Direction::I,
+        GoodsKind::M,
+        1,
+        qty,
+    );
+    l.unit_price = Some(price);
+    l.currency = Some("USD".parse().expect("usd"));
+    l
+}
+
 /// A purchased book with material 1 (HS 8542319000, duty 5%, VAT 13%), finished item 1 using
 /// 2 of it (no loss), scrap item 1 (HS 7404000000, duty 0, VAT 13%), USD at 7.1 in March and
 /// 7.2 in April 2025, interest 0.35% from 2015-10-24, and two imports in March:
@@ -265,18 +281,10 @@ fn fixture() -> Ledger {
             bonded_pct: dec!(100),
         }),
     );
-    let mut a = line(
-        "IMP-1",
-        "2025-03-01",
-        TradeMode::M0615,
-        Direction::I,
-        GoodsKind::M,
-        1,
-        dec!(100),
+    run(
+        &mut s,
+        Command::RecordMovement(usd_import("IMP-1", "2025-03-01", dec!(100), dec!(2))),
     );
-    a.unit_price = Some(dec!(2));
-    a.currency = Some("USD".parse().expect("usd"));
-    run(&mut s, Command::RecordMovement(a));
     let mut b = line(
         "IMP-2",
         "2025-03-05",
@@ -338,18 +346,10 @@ fn the_average_import_price_is_of_the_sales_cycle_or_the_latest_earlier_one_with
     // (400 units for 1112.73 USD: 2.781825 each); cycle 2 one import on 2026-02-10 of 10
     // units at 5.00 USD CIF.
     let mut s = fixture();
-    let mut c = line(
-        "IMP-3",
-        "2026-02-10",
-        TradeMode::M0615,
-        Direction::I,
-        GoodsKind::M,
-        1,
-        dec!(10),
+    run(
+        &mut s,
+        Command::RecordMovement(usd_import("IMP-3", "2026-02-10", dec!(10), dec!(5))),
     );
-    c.unit_price = Some(dec!(5));
-    c.currency = Some("USD".parse().expect("usd"));
-    run(&mut s, Command::RecordMovement(c));
     let ledger_book = s.book(&book()).expect("book");
     let cases = [
         // (sale date, expected unit value in USD, why)
