@@ -240,11 +240,15 @@ impl MaterialStock {
         }
     }
 
-    /// How many entries are dated on or before `date`.
+    /// How many entries are dated on or before `date`. The common case, a date on or after
+    /// the last entry's, is read from the key kept beside the entries: checking a movement
+    /// against the balance read the last entry of each material it consumes, a cache miss
+    /// that was two thirds of `available_from`'s time in a load.
     fn upto(&self, date: NaiveDate) -> usize {
-        match self.changes.last() {
-            Some((last, _, _)) if date >= *last => self.changes.len(),
-            _ => self.changes.partition_point(|(d, _, _)| *d <= date),
+        match self.last {
+            Some((last, _)) if date < last => self.changes.partition_point(|(d, _, _)| *d <= date),
+            // On or after the last entry, or no entries at all.
+            _ => self.changes.len(),
         }
     }
 
