@@ -15,14 +15,14 @@ use crate::input::{Fields, FileKind, LineError, Row, Table};
 
 /// Parses a required cell into a validated core type.
 fn typed<T: FromStr<Err = InvalidValue>>(f: &mut Fields<'_>, col: &str) -> Option<T> {
-    let raw = f.text(col)?;
-    parse_into(f, col, &raw)
+    let raw = f.cell(col)?;
+    parse_into(f, col, raw)
 }
 
 fn opt_typed<T: FromStr<Err = InvalidValue>>(f: &mut Fields<'_>, col: &str) -> Option<Option<T>> {
-    match f.opt_text(col) {
+    match f.opt_cell(col) {
         None => Some(None),
-        Some(raw) => parse_into(f, col, &raw).map(Some),
+        Some(raw) => parse_into(f, col, raw).map(Some),
     }
 }
 
@@ -55,16 +55,16 @@ fn truncate(s: &str) -> String {
 
 fn whole(f: &mut Fields<'_>, col: &str, required: bool) -> Option<Option<u32>> {
     let raw = if required {
-        f.text(col)
+        f.cell(col)
     } else {
-        f.opt_text(col)
+        f.opt_cell(col)
     };
     match raw {
         None => Some(None),
         Some(raw) => match raw.trim().parse::<u32>() {
             Ok(n) => Some(Some(n)),
             Err(_) => {
-                f.error(col, format!("{:?} is not a whole number", truncate(&raw)));
+                f.error(col, format!("{:?} is not a whole number", truncate(raw)));
                 None
             }
         },

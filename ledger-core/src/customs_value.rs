@@ -26,16 +26,22 @@ pub enum Incoterm {
 impl FromStr for Incoterm {
     type Err = InvalidValue;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.trim().to_ascii_uppercase().as_str() {
-            "CIF" => Ok(Incoterm::CIF),
-            "FOB" => Ok(Incoterm::FOB),
-            "CFR" | "C&F" | "CNF" => Ok(Incoterm::CFR),
-            "EXW" => Ok(Incoterm::EXW),
-            _ => Err(InvalidValue {
+        use crate::trade_mode::one_of;
+        let t = s.trim();
+        if one_of(t, &["CIF"]) {
+            Ok(Incoterm::CIF)
+        } else if one_of(t, &["FOB"]) {
+            Ok(Incoterm::FOB)
+        } else if one_of(t, &["CFR", "C&F", "CNF"]) {
+            Ok(Incoterm::CFR)
+        } else if one_of(t, &["EXW"]) {
+            Ok(Incoterm::EXW)
+        } else {
+            Err(InvalidValue {
                 what: "incoterm",
                 value: s.to_string(),
                 why: "the incoterm is CIF, FOB, CFR or EXW".into(),
-            }),
+            })
         }
     }
 }

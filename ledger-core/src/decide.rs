@@ -430,13 +430,19 @@ fn declare_carry_over(
 }
 
 /// Refuses a change dated in a cycle already written off.
-fn check_not_written_off(b: &Book, date: NaiveDate, what: &str) -> Result<(), Refusal> {
+/// `what` names the thing refused (made only when it is: a load checks every line).
+fn check_not_written_off(
+    b: &Book,
+    date: NaiveDate,
+    what: impl FnOnce() -> String,
+) -> Result<(), Refusal> {
     if let Some(until) = b.written_off_until() {
         if date <= until {
             return Err(Refusal::RuleBroken {
                 column: "date",
                 what: format!(
-                    "{what} is dated {date}, in a write-off cycle already closed (written off up to {until}); a closed cycle does not change — record it in the open cycle"
+                    "{} is dated {date}, in a write-off cycle already closed (written off up to {until}); a closed cycle does not change — record it in the open cycle",
+                    what()
                 ),
             });
         }
@@ -981,7 +987,7 @@ fn record_movement(state: &Ledger, line: &MovementLine) -> Result<Vec<Decided>, 
         });
     }
     let item = resolve_item(b, line)?;
-    check_not_written_off(b, line.date, &format!("{}/{}", line.ref_, line.line))?;
+    check_not_written_off(b, line.date, || format!("{}/{}", line.ref_, line.line))?;
     if matches!(line.mode, TradeMode::M0657 | TradeMode::M0258) {
         match &line.peer_account {
             None => return Err(Refusal::bad(
@@ -1224,11 +1230,9 @@ fn correct(state: &Ledger, input: &CorrectionInput) -> Result<Vec<Decided>, Refu
             line: input.line,
         });
     };
-    check_not_written_off(
-        b,
-        rec.date,
-        &format!("the correction of {}/{}", input.ref_, input.line),
-    )?;
+    check_not_written_off(b, rec.date, || {
+        format!("the correction of {}/{}", input.ref_, input.line)
+    })?;
     let reversed: Vec<Effect> = b
         .lines
         .effects(rec.id)
@@ -1258,7 +1262,7 @@ fn opening(state: &Ledger, input: &OpeningInput) -> Result<Vec<Decided>, Refusal
     let b = book(state, &input.account)?;
     require_item(b, GoodsKind::M, input.item)?;
     not_negative("qty", input.qty)?;
-    check_not_written_off(b, input.date, "the opening balance")?;
+    check_not_written_off(b, input.date, || "the opening balance".to_string())?;
     if let Some(p) = input.unit_price {
         not_negative("unit_price", p)?;
     }

@@ -38,16 +38,25 @@ pub enum Direction {
 impl FromStr for Direction {
     type Err = InvalidValue;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.trim().to_ascii_uppercase().as_str() {
-            "I" | "进" | "进口" => Ok(Direction::I),
-            "E" | "出" | "出口" => Ok(Direction::E),
-            _ => Err(InvalidValue {
+        let t = s.trim();
+        if one_of(t, &["I", "进", "进口"]) {
+            Ok(Direction::I)
+        } else if one_of(t, &["E", "出", "出口"]) {
+            Ok(Direction::E)
+        } else {
+            Err(InvalidValue {
                 what: "direction",
                 value: s.to_string(),
                 why: "the direction is I (import) or E (export)".into(),
-            }),
+            })
         }
     }
+}
+
+/// `value` is one of `names`, ASCII letters in either case (a load reads a few of these per
+/// line: compared in place, not upper-cased into a new string first).
+pub(crate) fn one_of(value: &str, names: &[&str]) -> bool {
+    names.iter().any(|n| value.eq_ignore_ascii_case(n))
 }
 
 impl fmt::Display for Direction {
@@ -70,15 +79,19 @@ pub enum GoodsKind {
 impl FromStr for GoodsKind {
     type Err = InvalidValue;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.trim().to_ascii_uppercase().as_str() {
-            "M" | "I" | "料件" => Ok(GoodsKind::M),
-            "P" | "E" | "成品" => Ok(GoodsKind::P),
-            "S" | "边角料" => Ok(GoodsKind::S),
-            _ => Err(InvalidValue {
+        let t = s.trim();
+        if one_of(t, &["M", "I", "料件"]) {
+            Ok(GoodsKind::M)
+        } else if one_of(t, &["P", "E", "成品"]) {
+            Ok(GoodsKind::P)
+        } else if one_of(t, &["S", "边角料"]) {
+            Ok(GoodsKind::S)
+        } else {
+            Err(InvalidValue {
                 what: "goods",
                 value: s.to_string(),
                 why: "goods are M (material), P (finished product) or S (scrap)".into(),
-            }),
+            })
         }
     }
 }
@@ -273,10 +286,10 @@ impl TradeMode {
 impl FromStr for TradeMode {
     type Err = InvalidValue;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let t = s.trim().to_ascii_uppercase();
+        let t = s.trim();
         ALL_MODES
             .iter()
-            .find(|(_, c)| *c == t)
+            .find(|(_, c)| c.eq_ignore_ascii_case(t))
             .map(|(m, _)| *m)
             .ok_or_else(|| InvalidValue {
                 what: "trade mode",
@@ -360,6 +373,55 @@ mod tests {
         }
         assert!("0616".parse::<TradeMode>().is_err());
         assert_eq!("owp".parse::<TradeMode>().ok(), Some(TradeMode::Owp));
+    }
+
+    /// The spellings a CSV cell may use, with the case and spaces a spreadsheet leaves.
+    #[test]
+    fn direction_goods_and_incoterm_read_in_any_case() {
+        use crate::customs_value::Incoterm;
+        let directions = [
+            ("I", Some(Direction::I)),
+            (" i ", Some(Direction::I)),
+            ("进口", Some(Direction::I)),
+            ("进", Some(Direction::I)),
+            ("e", Some(Direction::E)),
+            ("出口", Some(Direction::E)),
+            ("X", None),
+            ("", None),
+            ("ie", None),
+        ];
+        for (text, want) in directions {
+            assert_eq!(text.parse::<Direction>().ok(), want, "{text:?}");
+        }
+        let goods = [
+            ("m", Some(GoodsKind::M)),
+            ("I", Some(GoodsKind::M)),
+            ("料件", Some(GoodsKind::M)),
+            ("p", Some(GoodsKind::P)),
+            ("E", Some(GoodsKind::P)),
+            ("成品", Some(GoodsKind::P)),
+            (" s", Some(GoodsKind::S)),
+            ("边角料", Some(GoodsKind::S)),
+            ("料", None),
+            ("MP", None),
+        ];
+        for (text, want) in goods {
+            assert_eq!(text.parse::<GoodsKind>().ok(), want, "{text:?}");
+        }
+        let incoterms = [
+            ("cif", Some(Incoterm::CIF)),
+            ("Fob", Some(Incoterm::FOB)),
+            ("c&f", Some(Incoterm::CFR)),
+            ("CNF", Some(Incoterm::CFR)),
+            ("cfr ", Some(Incoterm::CFR)),
+            ("exw", Some(Incoterm::EXW)),
+            ("DDP", None),
+            ("CI", None),
+        ];
+        for (text, want) in incoterms {
+            assert_eq!(text.parse::<Incoterm>().ok(), want, "{text:?}");
+        }
+        assert_eq!(" Owp ".parse::<TradeMode>().ok(), Some(TradeMode::Owp));
     }
 
     #[test]
