@@ -26,9 +26,7 @@ const MOVEMENT_PREFIX: &str = r#"{"event":"movement_recorded","#;
 pub fn decode_event(json: &str) -> Result<Event, serde_json::Error> {
     if json.starts_with(MOVEMENT_PREFIX) {
         if let Ok(direct) = serde_json::from_str::<DirectMovement>(json) {
-            if let Some(event) = direct.into_event() {
-                return Ok(event);
-            }
+            return Ok(direct.into_event());
         }
     }
     serde_json::from_str(json)
@@ -43,7 +41,7 @@ struct DirectMovement {
     _event: MovementTag,
     line: MovementLine,
     item: ItemNo,
-    effects: Vec<DirectEffect>,
+    effects: DirectEffects,
     awaiting_unit_consumption: bool,
     cif: Option<Decimal>,
     cif_usd: Option<Decimal>,
@@ -54,6 +52,41 @@ struct DirectMovement {
 struct DirectEffect {
     target: DirectTarget,
     qty: Decimal,
+}
+
+/// The effects, each made an `Effect` as it is read (one vector, not a second one to convert
+/// into). An effect whose target is not exactly one variant's fails the direct reading, and
+/// serde's derived reader reads the event instead.
+struct DirectEffects(Vec<Effect>);
+
+impl<'de> Deserialize<'de> for DirectEffects {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Effects;
+        impl<'de> serde::de::Visitor<'de> for Effects {
+            type Value = DirectEffects;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a list of effects")
+            }
+
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<DirectEffects, A::Error> {
+                // A consumption line has one effect per material of the product's BOM.
+                let mut effects = Vec::with_capacity(seq.size_hint().unwrap_or(8).min(64));
+                while let Some(e) = seq.next_element::<DirectEffect>()? {
+                    let target = e
+                        .target
+                        .into_target()
+                        .ok_or_else(|| serde::de::Error::custom("a target not read directly"))?;
+                    effects.push(Effect { target, qty: e.qty });
+                }
+                Ok(DirectEffects(effects))
+            }
+        }
+        d.deserialize_seq(Effects)
+    }
 }
 
 /// The one tag `DirectMovement` reads.
@@ -100,24 +133,18 @@ impl DirectTarget {
 }
 
 impl DirectMovement {
-    fn into_event(self) -> Option<Event> {
-        let mut effects = Vec::with_capacity(self.effects.len());
-        for e in self.effects {
-            effects.push(Effect {
-                target: e.target.into_target()?,
-                qty: e.qty,
-            });
-        }
+    fn into_event(self) -> Event {
+        let DirectEffects(effects) = self.effects;
         // A struct literal: a field added to `MovementRecorded` fails to compile here until
         // the direct reader reads it too.
-        Some(Event::MovementRecorded(MovementRecorded {
+        Event::MovementRecorded(MovementRecorded {
             line: self.line,
             item: self.item,
             effects,
             awaiting_unit_consumption: self.awaiting_unit_consumption,
             cif: self.cif,
             cif_usd: self.cif_usd,
-        }))
+        })
     }
 }
 
