@@ -375,6 +375,13 @@ mod tests {
         assert_eq!("owp".parse::<TradeMode>().ok(), Some(TradeMode::Owp));
     }
 
+    /// Each text parses to its value, or fails to parse where the value is `None`.
+    fn reads_as<T: FromStr + PartialEq + std::fmt::Debug>(cases: &[(&str, Option<T>)]) {
+        for (text, want) in cases {
+            assert_eq!(text.parse::<T>().ok().as_ref(), want.as_ref(), "{text:?}");
+        }
+    }
+
     /// The spellings a CSV cell may use, with the case and spaces a spreadsheet leaves.
     #[test]
     fn direction_goods_and_incoterm_read_in_any_case() {
@@ -390,9 +397,7 @@ mod tests {
             ("", None),
             ("ie", None),
         ];
-        for (text, want) in directions {
-            assert_eq!(text.parse::<Direction>().ok(), want, "{text:?}");
-        }
+        reads_as(&directions);
         let goods = [
             ("m", Some(GoodsKind::M)),
             ("I", Some(GoodsKind::M)),
@@ -405,9 +410,7 @@ mod tests {
             ("料", None),
             ("MP", None),
         ];
-        for (text, want) in goods {
-            assert_eq!(text.parse::<GoodsKind>().ok(), want, "{text:?}");
-        }
+        reads_as(&goods);
         let incoterms = [
             ("cif", Some(Incoterm::CIF)),
             ("Fob", Some(Incoterm::FOB)),
@@ -418,9 +421,7 @@ mod tests {
             ("DDP", None),
             ("CI", None),
         ];
-        for (text, want) in incoterms {
-            assert_eq!(text.parse::<Incoterm>().ok(), want, "{text:?}");
-        }
+        reads_as(&incoterms);
         assert_eq!(" Owp ".parse::<TradeMode>().ok(), Some(TradeMode::Owp));
     }
 
