@@ -37,16 +37,12 @@ impl<'a> Fields<'a> {
 
     /// A required cell; missing or empty → "is required".
     pub fn text(&mut self, col: &str) -> Option<String> {
-        let value = self.row.get(col).map(str::to_string);
-        if value.is_none() {
-            self.error(col, "is required");
-        }
-        value
+        self.cell(col).map(str::to_string)
     }
 
     /// An optional cell; None when missing or empty.
     pub fn opt_text(&mut self, col: &str) -> Option<String> {
-        self.row.get(col).map(str::to_string)
+        self.opt_cell(col).map(str::to_string)
     }
 
     /// A required cell, read in place (for a value parsed from it: no copy of the text).
