@@ -50,6 +50,14 @@ impl Interner {
 
     /// The number of `name`, if it is held.
     pub fn get(&self, name: &str) -> Option<u32> {
+        // The lines of a list come one after another, so the name asked for is most often the
+        // one interned last: its bytes end the string, in the cache, where a probe of the table
+        // would miss it (and a name compared there, a second time).
+        let last = self.ends.len().checked_sub(1)?;
+        let last = u32::try_from(last).ok()?;
+        if self.name(last) == Some(name) {
+            return Some(last);
+        }
         let mask = self.slots.len() - 1;
         let mut at = home(name, mask);
         loop {
@@ -133,6 +141,12 @@ mod tests {
         assert_eq!(names.len(), 5_000);
         assert_eq!(names.name(42), Some("QD2024000042"));
         assert_eq!(names.get("QD2024999999"), None);
+        // The name interned last is found first; a name it begins with, or that begins with
+        // it, is another name.
+        assert_eq!(names.get("QD2024004999"), Some(4_999));
+        assert_eq!(names.get("QD202400499"), None);
+        assert_eq!(names.get("QD20240049990"), None);
+        assert_eq!(names.intern("QD2024004999"), Some(4_999));
         assert_eq!(names.name(5_000), None);
         // The empty name is a name like any other.
         assert_eq!(names.intern(""), Some(5_000));

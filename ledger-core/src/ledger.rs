@@ -222,7 +222,15 @@ impl Ledger {
     /// Folds one event into the state. Events come from `decide` or from the log, so they
     /// are trusted: an event naming a book that does not exist changes nothing but the count.
     pub fn evolve(&mut self, id: Uuid, event: &Event) {
-        *self.versions.entry(event.stream().to_string()).or_default() += 1;
+        // Counted in place: a stream's name is copied only the first time it is seen (the
+        // entry API would copy it for every event, a million times in a replay).
+        let stream = event.stream();
+        match self.versions.get_mut(stream) {
+            Some(version) => *version += 1,
+            None => {
+                self.versions.insert(stream.to_string(), 1);
+            }
+        }
         self.events += 1;
         match event {
             Event::BookOpened(e) => {

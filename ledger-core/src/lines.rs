@@ -527,7 +527,6 @@ impl LineStore {
             return;
         };
         let id = LineId::new(ref_id, line.line);
-        self.remove_id(id);
         if is_deep_processing(line.mode) {
             let month = Period::of(line.date, crate::book::DutyPeriod::Monthly);
             *self.deep_months.entry(month).or_default() += 1;
@@ -537,6 +536,7 @@ impl LineStore {
         } else {
             self.compact(line, &facts, effects)
         };
+        let kept_whole = compact.is_none();
         let rec = match compact {
             Some(rec) => rec,
             None => {
@@ -556,8 +556,18 @@ impl LineStore {
                 rec
             }
         };
-        if let Some(slot) = self.new_slot(rec) {
-            self.index.insert(id, slot);
+        // One look-up in the index (a miss in the cache for nearly every line, all of them new):
+        // the line's slot goes in, and the slot of a line held before under the same list and
+        // line number comes out, to be released.
+        let replaced = match self.new_slot(rec) {
+            Some(slot) => self.index.insert(id, slot),
+            None => self.index.remove(&id),
+        };
+        if let Some(old) = replaced {
+            if !kept_whole {
+                self.whole.remove(&id);
+            }
+            self.release_slot(old);
         }
     }
 
@@ -612,6 +622,12 @@ impl LineStore {
             return;
         };
         self.whole.remove(&id);
+        self.release_slot(slot);
+    }
+
+    /// Frees the slot of a line no longer held (removed, or replaced by a line under the same
+    /// list and line number), and its count among the deep-processing months.
+    fn release_slot(&mut self, slot: u32) {
         let s = slot as usize;
         let deep = self
             .recs
