@@ -34,96 +34,39 @@ pub fn decode_event(json: &str) -> Result<Event, serde_json::Error> {
 /// A movement line in the layout serde writes it in, or `None` for anything else.
 fn read_movement(json: &str) -> Option<Event> {
     let mut p = Layout { text: json, at: 0 };
-    p.key(MOVEMENT_PREFIX)?;
-    let ref_ = p.string()?.to_owned();
-    p.key(r#","line":"#)?;
-    let line_no = p.u32()?;
-    p.key(r#","date":"#)?;
-    let date = p.value()?;
-    p.key(r#","account":"#)?;
-    let account = p.value()?;
-    p.key(r#","mode":"#)?;
-    let mode = p.value()?;
-    p.key(r#","dir":"#)?;
-    let dir = p.value()?;
-    p.key(r#","goods":"#)?;
-    let goods = p.value()?;
-    p.key(r#","qty":"#)?;
-    let qty = p.value()?;
-    p.key(r#","item":"#)?;
-    let item = p.optional(Layout::value)?;
-    p.key(r#","part":"#)?;
-    let part = p.optional(Layout::value)?;
-    p.key(r#","unit_price":"#)?;
-    let unit_price = p.optional(Layout::value)?;
-    p.key(r#","currency":"#)?;
-    let currency = p.optional(Layout::value)?;
-    p.key(r#","incoterm":"#)?;
-    let incoterm = p.optional(Layout::value)?;
-    p.key(r#","freight":"#)?;
-    let freight = p.optional(Layout::value)?;
-    p.key(r#","insurance":"#)?;
-    let insurance = p.optional(Layout::value)?;
-    p.key(r#","bom_version":"#)?;
-    let bom_version = p.optional(Layout::u32)?;
-    p.key(r#","peer_account":"#)?;
-    let peer_account = p.optional(Layout::value)?;
-    p.key(r#","subcontractor":"#)?;
-    let subcontractor = p.optional(|p| p.string().map(str::to_owned))?;
-    // Struct literals: a field added to `MovementLine` or `MovementRecorded` fails to compile
-    // here until the layout reads it too.
+    // Struct literals, their fields in the order serde writes them: Rust evaluates a struct
+    // expression's fields in the order written, and a field added to `MovementLine` or
+    // `MovementRecorded` fails to compile here until the layout reads it too.
     let line = MovementLine {
-        ref_,
-        line: line_no,
-        date,
-        account,
-        mode,
-        dir,
-        goods,
-        qty,
-        item,
-        part,
-        unit_price,
-        currency,
-        incoterm,
-        freight,
-        insurance,
-        bom_version,
-        peer_account,
-        subcontractor,
+        ref_: p.after(MOVEMENT_PREFIX, Layout::owned)?,
+        line: p.after(r#","line":"#, Layout::u32)?,
+        date: p.field(r#","date":"#)?,
+        account: p.field(r#","account":"#)?,
+        mode: p.field(r#","mode":"#)?,
+        dir: p.field(r#","dir":"#)?,
+        goods: p.field(r#","goods":"#)?,
+        qty: p.field(r#","qty":"#)?,
+        item: p.opt_field(r#","item":"#)?,
+        part: p.opt_field(r#","part":"#)?,
+        unit_price: p.opt_field(r#","unit_price":"#)?,
+        currency: p.opt_field(r#","currency":"#)?,
+        incoterm: p.opt_field(r#","incoterm":"#)?,
+        freight: p.opt_field(r#","freight":"#)?,
+        insurance: p.opt_field(r#","insurance":"#)?,
+        bom_version: p.after(r#","bom_version":"#, |p| p.optional(Layout::u32))?,
+        peer_account: p.opt_field(r#","peer_account":"#)?,
+        subcontractor: p.after(r#","subcontractor":"#, |p| p.optional(Layout::owned))?,
     };
-    p.key(r#"},"item":"#)?;
-    let item = p.value()?;
-    p.key(r#","effects":["#)?;
-    // A consumption line has one effect per material of the product's BOM.
-    let mut effects = Vec::new();
-    if p.key("]").is_none() {
-        loop {
-            effects.push(p.effect()?);
-            if p.key("]").is_some() {
-                break;
-            }
-            p.key(",")?;
-        }
-    }
-    p.key(r#","awaiting_unit_consumption":"#)?;
-    let awaiting_unit_consumption = p.bool()?;
-    p.key(r#","cif":"#)?;
-    let cif = p.optional(Layout::value)?;
-    p.key(r#","cif_usd":"#)?;
-    let cif_usd = p.optional(Layout::value)?;
-    p.key("}")?;
-    if p.at != json.len() {
-        return None;
-    }
-    Some(Event::MovementRecorded(MovementRecorded {
+    let movement = MovementRecorded {
         line,
-        item,
-        effects,
-        awaiting_unit_consumption,
-        cif,
-        cif_usd,
-    }))
+        item: p.field(r#"},"item":"#)?,
+        effects: p.after(r#","effects":"#, Layout::effects)?,
+        awaiting_unit_consumption: p.after(r#","awaiting_unit_consumption":"#, Layout::bool)?,
+        cif: p.opt_field(r#","cif":"#)?,
+        cif_usd: p.opt_field(r#","cif_usd":"#)?,
+    };
+    p.key("}")?;
+    (p.at == json.len()).then_some(Event::MovementRecorded(movement))
 }
 
 /// Reads a payload key after expected key; every reader answers `None` where the text is not
@@ -164,6 +107,27 @@ impl<'a> Layout<'a> {
         T::deserialize(BorrowedStrDeserializer::<ValueError>::new(text)).ok()
     }
 
+    /// A string without escapes, copied.
+    fn owned(&mut self) -> Option<String> {
+        self.string().map(str::to_owned)
+    }
+
+    /// `key`, then what `read` reads.
+    fn after<T>(&mut self, key: &str, read: impl FnOnce(&mut Self) -> Option<T>) -> Option<T> {
+        self.key(key)?;
+        read(self)
+    }
+
+    /// `key`, then a string value (see `value`).
+    fn field<T: Deserialize<'a>>(&mut self, key: &str) -> Option<T> {
+        self.after(key, Self::value)
+    }
+
+    /// `key`, then `null` or a string value.
+    fn opt_field<T: Deserialize<'a>>(&mut self, key: &str) -> Option<Option<T>> {
+        self.after(key, |p| p.optional(Self::value))
+    }
+
     /// `null`, or what `read` reads.
     fn optional<T>(&mut self, read: impl FnOnce(&mut Self) -> Option<T>) -> Option<Option<T>> {
         if self.key("null").is_some() {
@@ -192,37 +156,41 @@ impl<'a> Layout<'a> {
         }
     }
 
+    /// The list of effects.
+    fn effects(&mut self) -> Option<Vec<Effect>> {
+        self.key("[")?;
+        let mut effects = Vec::new();
+        if self.key("]").is_some() {
+            return Some(effects);
+        }
+        loop {
+            effects.push(self.effect()?);
+            if self.key("]").is_some() {
+                return Some(effects);
+            }
+            self.key(",")?;
+        }
+    }
+
     /// One effect: its target in the layout of its variant (the tag, then the variant's
     /// fields in their declared order), then its quantity.
     fn effect(&mut self) -> Option<Effect> {
-        self.key(r#"{"target":{"on":"#)?;
-        let target = match self.string()? {
-            "material" => {
-                self.key(r#","item":"#)?;
-                let item = self.value()?;
-                self.key(r#","column":"#)?;
-                let column = self.value()?;
-                Target::Material { item, column }
-            }
-            "scrap" => {
-                self.key(r#","item":"#)?;
-                Target::Scrap {
-                    item: self.value()?,
-                }
-            }
-            "subcontractor" => {
-                self.key(r#","name":"#)?;
-                let name = self.string()?.to_owned();
-                self.key(r#","goods":"#)?;
-                let goods = self.value()?;
-                self.key(r#","item":"#)?;
-                let item = self.value()?;
-                Target::Subcontractor { name, goods, item }
-            }
+        let target = match self.after(r#"{"target":{"on":"#, Self::string)? {
+            "material" => Target::Material {
+                item: self.field(r#","item":"#)?,
+                column: self.field(r#","column":"#)?,
+            },
+            "scrap" => Target::Scrap {
+                item: self.field(r#","item":"#)?,
+            },
+            "subcontractor" => Target::Subcontractor {
+                name: self.after(r#","name":"#, Self::owned)?,
+                goods: self.field(r#","goods":"#)?,
+                item: self.field(r#","item":"#)?,
+            },
             _ => return None,
         };
-        self.key(r#"},"qty":"#)?;
-        let qty = self.value()?;
+        let qty = self.field(r#"},"qty":"#)?;
         self.key("}")?;
         Some(Effect { target, qty })
     }
