@@ -50,9 +50,9 @@ impl Interner {
 
     /// The number of `name`, if it is held.
     pub fn get(&self, name: &str) -> Option<u32> {
-        // The lines of a list come one after another, so the name asked for is most often the
-        // one interned last: its bytes end the string, in the cache, where a probe of the table
-        // would miss it (and a name compared there, a second time).
+        // The lines of a list come one after another: a list's second and later lines ask for
+        // the name interned last, whose bytes end the string (in the cache), without a probe
+        // of the table (a cache miss, then another to compare the name found there).
         let last = self.ends.len().checked_sub(1)?;
         let last = u32::try_from(last).ok()?;
         if self.name(last) == Some(name) {
