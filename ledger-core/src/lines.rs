@@ -27,9 +27,21 @@ use crate::intern::Interner;
 use crate::period::Period;
 use crate::trade_mode::{Column, Direction, GoodsKind, TradeMode};
 
-/// A line of a book: its list (interned) and line number, packed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct LineId(u64);
+/// A line of a book: its list (interned) and line number. Two 32-bit halves, not one `u64`,
+/// so that an index entry (id and slot) takes 12 bytes, not 16 with the `u64`'s alignment:
+/// 8 MB less for a million lines, and 12 MB less at the moment the index doubles. Ordered by
+/// list, then line; hashed as the one `u64` they pack into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LineId {
+    ref_id: u32,
+    line: u32,
+}
+
+impl Hash for LineId {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u64((u64::from(self.ref_id) << 32) | u64::from(self.line));
+    }
+}
 
 /// Maps keyed by `LineId`. A line id is one number, not text an adversary chooses: SipHash's
 /// protection is not needed, and its cost is a good part of recording a line in a replay.
@@ -60,15 +72,15 @@ impl Hasher for LineIdHasher {
 
 impl LineId {
     fn new(ref_id: u32, line: u32) -> Self {
-        LineId((u64::from(ref_id) << 32) | u64::from(line))
+        LineId { ref_id, line }
     }
 
     fn ref_id(self) -> u32 {
-        (self.0 >> 32) as u32
+        self.ref_id
     }
 
     fn line(self) -> u32 {
-        self.0 as u32
+        self.line
     }
 }
 
@@ -697,6 +709,20 @@ mod tests {
                 "ids varying by {what} fill only {n} of 4,096 buckets"
             );
         }
+    }
+
+    #[test]
+    fn an_index_entry_takes_12_bytes_and_ids_order_by_list_then_line() {
+        assert_eq!(std::mem::size_of::<(LineId, u32)>(), 12);
+        let mut ids = vec![
+            LineId::new(2, 1),
+            LineId::new(1, u32::MAX),
+            LineId::new(1, 2),
+            LineId::new(u32::MAX, 0),
+        ];
+        ids.sort();
+        let pairs: Vec<(u32, u32)> = ids.iter().map(|id| (id.ref_id(), id.line())).collect();
+        assert_eq!(pairs, [(1, 2), (1, u32::MAX), (2, 1), (u32::MAX, 0)]);
     }
 
     fn effect(target: Target, qty: Decimal) -> Effect {
