@@ -714,7 +714,7 @@ mod tests {
     #[test]
     fn an_index_entry_takes_12_bytes_and_ids_order_by_list_then_line() {
         assert_eq!(std::mem::size_of::<(LineId, u32)>(), 12);
-        let mut ids = vec![
+        let mut ids = [
             LineId::new(2, 1),
             LineId::new(1, u32::MAX),
             LineId::new(1, 2),
