@@ -744,10 +744,9 @@ fn check_expected(
     Ok(())
 }
 
-/// Makes a checked event into the next record after `head`, at `stream_seq` in its stream:
-/// encoded, hashed and chained. Moves `head` and the stream's version on.
-/// Makes `ev` (its payload `payload`, compact) the record after `head`: its stored value,
-/// the head and its stream's version moved on. The event's strings are only read.
+/// Makes a checked event `ev` (its payload `payload`, compact) the record after `head`, at
+/// `stream_seq` in its stream: encoded, hashed and chained into its stored value. Moves
+/// `head` and the stream's version on. The event's strings are only read.
 fn seal(
     head: &mut Head,
     stream_seq: u64,
