@@ -9,17 +9,18 @@ use rust_decimal_macros::dec;
 use uuid::Uuid;
 
 use super::*;
-use crate::balance::balances;
-use crate::book::{BookHeader, Level, Setting};
-use crate::commands::{
+use crate::decide::{decide, Decided};
+use crate::events::commands::{
     BomInput, Command, CorrectionInput, ItemInput, MovementLine, StocktakeInput,
 };
-use crate::decide::{decide, Decided};
 use crate::events::Event;
-use crate::ids::{BookNo, Currency, ItemNo};
-use crate::ledger::Ledger;
-use crate::refusal::{Refusal, RefusalClass};
-use crate::trade_mode::{BookKind, GoodsKind};
+use crate::model::book::{BookHeader, Level, Setting};
+use crate::model::ids::{BookNo, Currency, ItemNo};
+use crate::model::refusal::{Refusal, RefusalClass};
+use crate::model::trade_mode::{BookKind, GoodsKind};
+use crate::state::balance::balances;
+use crate::state::ledger::Ledger;
+use crate::state::reviews::pending_items;
 
 const BOOK: &str = "E44038000001";
 const CLERK: &str = "alice";
@@ -466,7 +467,11 @@ fn which_movements_are_reviewed() {
     ];
     for (what, want) in cases {
         let l = line(("X", 1), "2025-01-01", what, 1, dec!(1));
-        assert_eq!(ReviewClass::of_movement(&l), want, "{what}");
+        assert_eq!(
+            ReviewClass::of_movement(l.mode, l.dir, l.goods),
+            want,
+            "{what}"
+        );
     }
 }
 

@@ -6,10 +6,10 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::events::ItemRegistered;
-use crate::ids::{BookNo, ItemNo};
-use crate::ledger::{Book, Ledger};
-use crate::refusal::Refusal;
-use crate::trade_mode::GoodsKind;
+use crate::model::ids::{BookNo, ItemNo};
+use crate::model::refusal::Refusal;
+use crate::model::trade_mode::GoodsKind;
+use crate::state::ledger::{Book, Ledger};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BalanceReport {

@@ -10,12 +10,12 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::duty::{assess, late_fee, sale_dates};
-use crate::ids::BookNo;
-use crate::ledger::{Book, Ledger};
-use crate::money::ZERO_CENTS;
-use crate::period::{last_day_of_month, Period};
-use crate::refusal::Refusal;
+use crate::model::ids::BookNo;
+use crate::model::money::ZERO_CENTS;
+use crate::model::period::{last_day_of_month, Period};
+use crate::model::refusal::Refusal;
+use crate::reports::duty::{assess, late_fee, sale_dates};
+use crate::state::ledger::{Book, Ledger};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -46,7 +46,7 @@ pub struct Obligation {
     /// a fee under CNY 50 not collected. For a declaration filed late, up to its filing day.
     pub late_fee_cny: Decimal,
     /// Days from `as_of` to the due date; negative once past it.
-    #[serde(with = "crate::json_num")]
+    #[serde(with = "crate::model::json_num")]
     pub days_left: i64,
     /// When it was done, if it was.
     pub done_on: Option<NaiveDate>,
@@ -179,7 +179,7 @@ fn plain(
 /// its removal from the mode, done once nothing is left on it).
 fn cycle_obligations(book: &Book, as_of: NaiveDate, out: &mut Vec<Obligation>) {
     let report_days = chrono::Days::new(u64::from(book.settings.report_days));
-    for n in 1..=crate::cycle::MAX_CYCLES {
+    for n in 1..=crate::reports::cycle::MAX_CYCLES {
         let Some(cycle) = book.cycle(n) else { break };
         if cycle.start > as_of {
             break;
@@ -193,7 +193,7 @@ fn cycle_obligations(book: &Book, as_of: NaiveDate, out: &mut Vec<Obligation>) {
             closed_on,
             as_of,
         ));
-        if book.settings.uc_timing == crate::book::UcTiming::BeforeReport {
+        if book.settings.uc_timing == crate::model::book::UcTiming::BeforeReport {
             // Declared with the report: done when the cycle is closed, which needs every
             // finished-goods line of the cycle to have its unit consumption.
             let waiting = book
@@ -216,7 +216,7 @@ fn cycle_obligations(book: &Book, as_of: NaiveDate, out: &mut Vec<Obligation>) {
             }
             out.push(o);
         }
-        for (year, mark, due) in crate::cycle::annual_marks(&cycle) {
+        for (year, mark, due) in crate::reports::cycle::annual_marks(&cycle) {
             if mark > as_of {
                 break;
             }

@@ -8,9 +8,9 @@ use chrono::{Datelike, Months, NaiveDate};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{BookNo, CompanyCode, Heading};
-use crate::refusal::Refusal;
-use crate::trade_mode::BookKind;
+use crate::model::ids::{BookNo, CompanyCode, Heading};
+use crate::model::refusal::Refusal;
+use crate::model::trade_mode::BookKind;
 
 /// 料号级 (part-number level) or 项号级 (item level, with merging).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -77,7 +77,7 @@ pub enum Setting {
     /// … and from which it is graded `high`.
     RiskHighPct(Decimal),
     /// Which movements recorded through `bonded serve` wait for a second user's approval.
-    Review(std::collections::BTreeSet<crate::access::ReviewClass>),
+    Review(std::collections::BTreeSet<crate::model::review::ReviewClass>),
 }
 
 impl Setting {
@@ -129,9 +129,9 @@ impl Setting {
                 }
                 _ => return Err(bad("expected a percentage from 0 to 100")),
             },
-            "review" => {
-                Setting::Review(crate::access::ReviewClass::parse_list(v).map_err(|e| bad(&e))?)
-            }
+            "review" => Setting::Review(
+                crate::model::review::ReviewClass::parse_list(v).map_err(|e| bad(&e))?,
+            ),
             _ => {
                 return Err(Refusal::bad(
                     "setting",
@@ -196,7 +196,7 @@ pub struct BookSettings {
     pub risk_medium_pct: Decimal,
     pub risk_high_pct: Decimal,
     /// The classes of movement under dual review (access.rs); default: all.
-    pub review: std::collections::BTreeSet<crate::access::ReviewClass>,
+    pub review: std::collections::BTreeSet<crate::model::review::ReviewClass>,
 }
 
 impl BookSettings {
@@ -211,7 +211,7 @@ impl BookSettings {
             difference_tolerance: Decimal::new(1, 2),
             risk_medium_pct: Decimal::from(2),
             risk_high_pct: Decimal::from(5),
-            review: crate::access::ReviewClass::ALL.into_iter().collect(),
+            review: crate::model::review::ReviewClass::ALL.into_iter().collect(),
         }
     }
 

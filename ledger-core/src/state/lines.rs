@@ -20,12 +20,12 @@ use rust_decimal::Decimal;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::commands::MovementLine;
+use crate::events::commands::MovementLine;
 use crate::events::{Effect, Target};
-use crate::ids::ItemNo;
-use crate::intern::Interner;
-use crate::period::Period;
-use crate::trade_mode::{Column, Direction, GoodsKind, TradeMode};
+use crate::model::ids::ItemNo;
+use crate::model::period::Period;
+use crate::model::trade_mode::{Column, Direction, GoodsKind, TradeMode};
+use crate::state::intern::Interner;
 
 /// A line of a book: its list (interned) and line number. Two 32-bit halves, not one `u64`,
 /// so that an index entry (id and slot) takes 12 bytes, not 16 with the `u64`'s alignment:
@@ -55,7 +55,7 @@ struct LineIdHasher(u64);
 
 impl Hasher for LineIdHasher {
     fn finish(&self) -> u64 {
-        crate::fast_hash::fold(self.0)
+        crate::state::fast_hash::fold(self.0)
     }
 
     fn write(&mut self, bytes: &[u8]) {
@@ -540,7 +540,7 @@ impl LineStore {
         };
         let id = LineId::new(ref_id, line.line);
         if is_deep_processing(line.mode) {
-            let month = Period::of(line.date, crate::book::DutyPeriod::Monthly);
+            let month = Period::of(line.date, crate::model::book::DutyPeriod::Monthly);
             *self.deep_months.entry(month).or_default() += 1;
         }
         let compact = if Self::read_whole(line, awaiting) {
@@ -646,7 +646,7 @@ impl LineStore {
             .get(s / CHUNK)
             .and_then(|c| c.get(s % CHUNK))
             .filter(|r| r.flags & FLAG_DEEP != 0)
-            .map(|r| Period::of(r.date, crate::book::DutyPeriod::Monthly));
+            .map(|r| Period::of(r.date, crate::model::book::DutyPeriod::Monthly));
         if let Some(month) = deep {
             if let Some(n) = self.deep_months.get_mut(&month) {
                 *n = n.saturating_sub(1);
@@ -662,7 +662,7 @@ impl LineStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ids::{BookNo, Currency};
+    use crate::model::ids::{BookNo, Currency};
     use rust_decimal_macros::dec;
 
     fn line(ref_: &str, n: u32, mode: TradeMode, dir: Direction, goods: GoodsKind) -> MovementLine {
@@ -853,7 +853,7 @@ mod tests {
         let mut whole: Vec<&str> = store.whole_lines().map(|r| r.line.ref_.as_str()).collect();
         whole.sort();
         assert_eq!(whole, vec!["R", "S", "W"]);
-        let march = Period::of(deep.date, crate::book::DutyPeriod::Monthly);
+        let march = Period::of(deep.date, crate::model::book::DutyPeriod::Monthly);
         assert_eq!(
             store.deep_processing_months().collect::<Vec<_>>(),
             vec![march]
@@ -1001,7 +1001,7 @@ mod tests {
                 let deep: std::collections::BTreeSet<Period> = model
                     .values()
                     .filter(|(r, _)| is_deep_processing(r.line.mode))
-                    .map(|(r, _)| Period::of(r.line.date, crate::book::DutyPeriod::Monthly))
+                    .map(|(r, _)| Period::of(r.line.date, crate::model::book::DutyPeriod::Monthly))
                     .collect();
                 proptest::prop_assert_eq!(
                     store.deep_processing_months().collect::<std::collections::BTreeSet<_>>(),

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::trade_mode::Column;
+use crate::model::trade_mode::Column;
 
 /// Net change per business date, with the running total kept for the common case of a change
 /// dated on or after the last one (then "every later day" is just the total).

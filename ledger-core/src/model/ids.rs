@@ -7,7 +7,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::refusal::InvalidValue;
+use crate::model::refusal::InvalidValue;
 
 fn invalid(what: &'static str, value: &str, why: impl Into<String>) -> InvalidValue {
     InvalidValue {
@@ -111,7 +111,7 @@ pub struct ItemNo(pub u32);
 impl Serialize for ItemNo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut buf = [0u8; 20];
-        s.serialize_str(crate::digits::decimal(self.0.into(), &mut buf))
+        s.serialize_str(crate::model::digits::decimal(self.0.into(), &mut buf))
     }
 }
 

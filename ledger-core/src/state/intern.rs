@@ -122,7 +122,7 @@ impl Interner {
 /// The first slot to try for `name`: the same on every run, and list numbers that differ in a
 /// digit or two spread well (see `fast_hash`).
 fn home(name: &str, mask: usize) -> usize {
-    (crate::fast_hash::bytes(name.as_bytes()) as usize) & mask
+    (crate::state::fast_hash::bytes(name.as_bytes()) as usize) & mask
 }
 
 #[cfg(test)]

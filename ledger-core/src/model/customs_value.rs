@@ -11,8 +11,8 @@ use std::str::FromStr;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::money::round_cents;
-use crate::refusal::{InvalidValue, Refusal};
+use crate::model::money::round_cents;
+use crate::model::refusal::{InvalidValue, Refusal};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 pub enum Incoterm {
@@ -26,7 +26,7 @@ pub enum Incoterm {
 impl FromStr for Incoterm {
     type Err = InvalidValue;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        use crate::trade_mode::one_of;
+        use crate::model::trade_mode::one_of;
         let t = s.trim();
         if one_of(t, &["CIF"]) {
             Ok(Incoterm::CIF)

@@ -2,22 +2,24 @@
 //! would refuse it. Pure: the same state and command always give the same answer, with the
 //! same event ids, so a repeat is recognised wherever it comes from.
 
+pub mod review;
+
 use std::collections::BTreeMap;
 
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
-use crate::book::{CapBasis, Level, UcTiming};
-use crate::commands::*;
-use crate::customs_value::cif_value;
+use crate::events::commands::*;
 use crate::events::*;
-use crate::ids::{BookNo, Currency, ItemNo};
-use crate::ledger::{Book, Ledger};
-use crate::period::Period;
-use crate::refusal::Refusal;
-use crate::trade_mode::{Direction, GoodsKind, MovementClass, Sign, TradeMode};
-use crate::unit_consumption::UnitConsumption;
+use crate::model::book::{CapBasis, Level, UcTiming};
+use crate::model::customs_value::cif_value;
+use crate::model::ids::{BookNo, Currency, ItemNo};
+use crate::model::period::Period;
+use crate::model::refusal::Refusal;
+use crate::model::trade_mode::{Direction, GoodsKind, MovementClass, Sign, TradeMode};
+use crate::model::unit_consumption::UnitConsumption;
+use crate::state::ledger::{Book, Ledger};
 
 /// An event with the id it is stored under.
 #[derive(Debug, Clone, PartialEq)]
@@ -47,15 +49,19 @@ fn line_id(what: &str, account: &BookNo, ref_: &str, line: u32, generation: u32)
         what,
         account.as_str(),
         ref_,
-        crate::digits::decimal(line.into(), &mut a),
-        crate::digits::decimal(generation.into(), &mut b),
+        crate::model::digits::decimal(line.into(), &mut a),
+        crate::model::digits::decimal(generation.into(), &mut b),
     ])
 }
 
 /// The id of any other event: its stream and its position in that stream.
 pub(crate) fn positional_id(stream: &str, position: u64) -> Uuid {
     let mut p = [0u8; 20];
-    name_id(&["event", stream, crate::digits::decimal(position, &mut p)])
+    name_id(&[
+        "event",
+        stream,
+        crate::model::digits::decimal(position, &mut p),
+    ])
 }
 
 /// The UUID v5, in the ids' namespace, of the name made of `parts` joined by U+001F: the same
@@ -156,19 +162,21 @@ pub fn decide(state: &Ledger, command: &Command) -> Result<Vec<Decided>, Refusal
         Command::ApplyPendingConsumption { account } => apply_pending(state, account),
         Command::RecordMovement(line) => {
             // A line under review is reserved until a reviewer approves or rejects it.
-            crate::access::check_not_reserved(state, line)?;
+            crate::decide::review::check_not_reserved(state, line)?;
             record_movement(state, line)
         }
         Command::AddUser {
             name,
             role,
             token_sha256,
-        } => crate::access::add_user(state, name, *role, token_sha256),
+        } => crate::decide::review::add_user(state, name, *role, token_sha256),
         Command::SubmitForReview { submitted_by, item } => {
-            crate::access::submit(state, submitted_by, item)
+            crate::decide::review::submit(state, submitted_by, item)
         }
-        Command::ApproveReview { id, by } => crate::access::approve(state, *id, by),
-        Command::RejectReview { id, by, reason } => crate::access::reject(state, *id, by, reason),
+        Command::ApproveReview { id, by } => crate::decide::review::approve(state, *id, by),
+        Command::RejectReview { id, by, reason } => {
+            crate::decide::review::reject(state, *id, by, reason)
+        }
         Command::CorrectMovement(input) => correct(state, input),
         Command::RecordOpening(input) => opening(state, input),
         Command::RecordStocktake(input) => stocktake(state, input),
@@ -336,7 +344,7 @@ pub fn decide_all_in_place(
 
 /// The period must be of the book's kind (a month, or a quarter when the book pays quarterly).
 fn check_period_kind(b: &Book, period: Period) -> Result<(), Refusal> {
-    let quarterly = b.settings.duty_period == crate::book::DutyPeriod::Quarterly;
+    let quarterly = b.settings.duty_period == crate::model::book::DutyPeriod::Quarterly;
     if period.is_quarter() != quarterly {
         return Err(Refusal::bad(
             "month",
@@ -381,7 +389,7 @@ fn file_duty(
             format!("{period}'s declaration cannot be filed on {date}, before the period begins"),
         ));
     }
-    let declaration = crate::duty::assess(state, account, period, date)?;
+    let declaration = crate::reports::duty::assess(state, account, period, date)?;
     if declaration.lines.is_empty() {
         return Err(Refusal::bad(
             "month",
@@ -413,7 +421,7 @@ fn declare_carry_over(
         }
         None => {}
     }
-    if !crate::deadlines::carry_over_months(b).contains(&month) {
+    if !crate::reports::deadlines::carry_over_months(b).contains(&month) {
         return Err(Refusal::bad(
             "month",
             format!("book {account} has no deep-processing carry-overs in {month}"),
@@ -481,7 +489,7 @@ fn close_cycle(state: &Ledger, account: &BookNo, date: NaiveDate) -> Result<Vec<
             ),
         });
     }
-    let identity = crate::cycle::identity(state, b, cycle.start, cycle.end);
+    let identity = crate::reports::cycle::identity(state, b, cycle.start, cycle.end);
     if identity.stocktake_date.is_none() {
         return Err(Refusal::RuleBroken {
             column: "date",
@@ -491,7 +499,7 @@ fn close_cycle(state: &Ledger, account: &BookNo, date: NaiveDate) -> Result<Vec<
             ),
         });
     }
-    let shortages = crate::cycle::open_shortages(&identity.materials);
+    let shortages = crate::reports::cycle::open_shortages(&identity.materials);
     if !shortages.is_empty() {
         let list: Vec<String> = shortages
             .iter()
@@ -534,9 +542,9 @@ fn declare_annual(
     date: NaiveDate,
 ) -> Result<Vec<Decided>, Refusal> {
     let b = book(state, account)?;
-    let due_years: Vec<i32> = (1..=crate::cycle::MAX_CYCLES)
+    let due_years: Vec<i32> = (1..=crate::reports::cycle::MAX_CYCLES)
         .map_while(|n| b.cycle(n).filter(|c| c.start.year() <= year))
-        .flat_map(|c| crate::cycle::annual_marks(&c))
+        .flat_map(|c| crate::reports::cycle::annual_marks(&c))
         .map(|(y, _, _)| y)
         .collect();
     if !due_years.contains(&year) {
@@ -564,7 +572,10 @@ fn declare_annual(
     ))
 }
 
-fn open_book(state: &Ledger, header: &crate::book::BookHeader) -> Result<Vec<Decided>, Refusal> {
+fn open_book(
+    state: &Ledger,
+    header: &crate::model::book::BookHeader,
+) -> Result<Vec<Decided>, Refusal> {
     header.validate()?;
     if let Some(existing) = state.book(&header.account) {
         if &existing.header == header {
@@ -724,7 +735,7 @@ fn finished_effects(
     product: ItemNo,
     version: u32,
     qty: Decimal,
-    column: crate::trade_mode::Column,
+    column: crate::model::trade_mode::Column,
     sign: Sign,
 ) -> Option<Vec<Effect>> {
     let bom = b.boms.get(&(product, version))?;
@@ -761,7 +772,7 @@ pub fn domestic_sale_effects(
         GoodsKind::M => Ok(vec![Effect {
             target: Target::Material {
                 item,
-                column: crate::trade_mode::Column::DomesticSold,
+                column: crate::model::trade_mode::Column::DomesticSold,
             },
             qty,
         }]),
@@ -770,7 +781,7 @@ pub fn domestic_sale_effects(
             item,
             version,
             qty,
-            crate::trade_mode::Column::DomesticSold,
+            crate::model::trade_mode::Column::DomesticSold,
             Sign::Plus,
         )
         .ok_or_else(|| Refusal::UnitConsumptionNotDeclared {
@@ -825,7 +836,7 @@ fn stock_key(t: &Target) -> Target {
     match t {
         Target::Material { item, .. } => Target::Material {
             item: *item,
-            column: crate::trade_mode::Column::Opening,
+            column: crate::model::trade_mode::Column::Opening,
         },
         other => other.clone(),
     }
@@ -1008,7 +1019,8 @@ fn record_movement(state: &Ledger, line: &MovementLine) -> Result<Vec<Decided>, 
             && matches!(
                 class,
                 MovementClass::Material(
-                    crate::trade_mode::Column::Imported | crate::trade_mode::Column::CarriedIn,
+                    crate::model::trade_mode::Column::Imported
+                        | crate::model::trade_mode::Column::CarriedIn,
                     _
                 )
             );
@@ -1106,7 +1118,7 @@ fn record_movement(state: &Ledger, line: &MovementLine) -> Result<Vec<Decided>, 
     // A carry-in declared with its price is valued too: it is the material's import price
     // for later domestic sales (DOMAIN.md §3), though it does not count against the cap.
     let priced_carry_in = class
-        == MovementClass::Material(crate::trade_mode::Column::CarriedIn, Sign::Plus)
+        == MovementClass::Material(crate::model::trade_mode::Column::CarriedIn, Sign::Plus)
         && line.unit_price.is_some()
         && line.currency.is_some();
     if against_cap || priced_carry_in {
@@ -1145,9 +1157,9 @@ fn record_movement(state: &Ledger, line: &MovementLine) -> Result<Vec<Decided>, 
         if against_cap && used + usd > b.header.capacity_usd {
             return Err(Refusal::CapacityExceeded {
                 cap_usd: b.header.capacity_usd.normalize(),
-                used_usd: crate::money::round_cents(used).normalize(),
-                line_usd: crate::money::round_cents(usd).normalize(),
-                would_be_usd: crate::money::round_cents(used + usd).normalize(),
+                used_usd: crate::model::money::round_cents(used).normalize(),
+                line_usd: crate::model::money::round_cents(usd).normalize(),
+                would_be_usd: crate::model::money::round_cents(used + usd).normalize(),
                 cycle_start: cycle.start,
             });
         }
@@ -1387,5 +1399,5 @@ fn work_order(state: &Ledger, input: &WorkOrderInput) -> Result<Vec<Decided>, Re
     Ok(one(state, Event::WorkOrderRecorded(event)))
 }
 #[cfg(test)]
-#[path = "decide_tests.rs"]
+#[path = "tests.rs"]
 mod tests;

@@ -9,26 +9,25 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
-use crate::book::{BookHeader, BookSettings};
 use crate::events::{
     Effect, Event, ItemRegistered, OpeningRecorded, Target, WorkOrderRecorded, REFERENCE_STREAM,
 };
-use crate::ids::{BookNo, Currency, HsCode, ItemNo, PartNo};
-pub use crate::lines::RecordedLine;
-use crate::lines::{LineFacts, LineId, LineStore};
-use crate::stock::{DatedStock, MaterialStock, StockRef};
-use crate::trade_mode::{Direction, GoodsKind};
-use crate::unit_consumption::UnitConsumption;
+use crate::model::book::{BookHeader, BookSettings};
+use crate::model::ids::{BookNo, Currency, HsCode, ItemNo, PartNo};
+use crate::model::trade_mode::{Direction, GoodsKind};
+use crate::model::unit_consumption::UnitConsumption;
+pub use crate::state::lines::RecordedLine;
+use crate::state::lines::{LineFacts, LineId, LineStore};
+use crate::state::stock::{DatedStock, MaterialStock, StockRef};
 
-/// A verification-list line key: the company's internal list number and the line.
-pub type LineKey = (String, u32);
+pub use crate::events::commands::LineKey;
 
 #[derive(Debug, Clone, Default)]
 pub struct Ledger {
     pub books: BTreeMap<BookNo, Book>,
     pub reference: Reference,
     /// The users of `bonded serve` (access.rs).
-    pub users: crate::access::Users,
+    pub users: crate::state::reviews::Users,
     /// Events folded so far, per stream: the expected version of the next append.
     versions: HashMap<String, u64>,
     events: u64,
@@ -101,9 +100,9 @@ pub struct Book {
     pub last_writeoff: Option<NaiveDate>,
     pub first_import: Option<NaiveDate>,
     /// Filed domestic-sales declarations, frozen.
-    pub duty_filed: BTreeMap<crate::period::Period, crate::duty::Declaration>,
+    pub duty_filed: BTreeMap<crate::model::period::Period, crate::model::declaration::Declaration>,
     /// Months whose deep-processing carry-overs were declared, and when.
-    pub carry_overs_declared: BTreeMap<crate::period::Period, NaiveDate>,
+    pub carry_overs_declared: BTreeMap<crate::model::period::Period, NaiveDate>,
     /// Closed write-off cycles by number.
     pub closed: BTreeMap<i64, crate::events::CycleClosed>,
     /// Annual declarations made, by calendar year.
@@ -111,7 +110,7 @@ pub struct Book {
     /// When the book left the company-based mode.
     pub removed: Option<NaiveDate>,
     /// Items under dual review, and the reviews closed (access.rs).
-    pub review: crate::access::BookReviews,
+    pub review: crate::state::reviews::BookReviews,
 }
 
 impl Book {
@@ -160,7 +159,9 @@ impl Book {
     /// The signed change `effect` makes to the stock it lands on.
     pub fn stock_delta(effect: &Effect) -> Decimal {
         match &effect.target {
-            Target::Material { column, .. } => crate::stock::balance_delta(*column, effect.qty),
+            Target::Material { column, .. } => {
+                crate::state::stock::balance_delta(*column, effect.qty)
+            }
             Target::Scrap { .. } | Target::Subcontractor { .. } => effect.qty,
         }
     }
@@ -381,7 +382,7 @@ fn evolve_book(book: &mut Book, id: Uuid, event: &Event) {
         Event::OpeningRecorded(e) => {
             book.materials.entry(e.item).or_default().add(
                 e.date,
-                crate::trade_mode::Column::Opening,
+                crate::model::trade_mode::Column::Opening,
                 e.qty,
             );
             book.last_writeoff = Some(match book.last_writeoff {

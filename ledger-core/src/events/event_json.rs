@@ -17,7 +17,7 @@
 use serde::de::value::{BorrowedStrDeserializer, Error as ValueError};
 use serde::Deserialize;
 
-use crate::commands::MovementLine;
+use crate::events::commands::MovementLine;
 use crate::events::{Effect, Event, MovementRecorded, Target};
 
 /// How a movement line's payload starts, up to its first value.
@@ -199,9 +199,9 @@ impl<'a> Layout<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::customs_value::Incoterm;
-    use crate::ids::ItemNo;
-    use crate::trade_mode::{Column, Direction, GoodsKind, TradeMode};
+    use crate::model::customs_value::Incoterm;
+    use crate::model::ids::ItemNo;
+    use crate::model::trade_mode::{Column, Direction, GoodsKind, TradeMode};
     use proptest::prelude::*;
     use rust_decimal::Decimal;
 
@@ -212,8 +212,8 @@ mod tests {
                 line: 3,
                 date: "2025-03-01".parse().expect("date"),
                 account: "E44038000001".parse().expect("book"),
-                mode: crate::trade_mode::TradeMode::M0615,
-                dir: crate::trade_mode::Direction::E,
+                mode: crate::model::trade_mode::TradeMode::M0615,
+                dir: crate::model::trade_mode::Direction::E,
                 goods: GoodsKind::P,
                 qty: Decimal::new(125, 1),
                 item: Some(ItemNo(4)),

@@ -5,15 +5,19 @@
 //! Book events go to the stream named by the book number; reference data (exchange rates,
 //! tariffs, interest rates) to the stream `reference`; users to the stream `users`.
 
+pub mod commands;
+pub mod event_json;
+pub mod review;
+
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::book::{BookHeader, Setting};
-use crate::commands::MovementLine;
-use crate::ids::{BookNo, Currency, HsCode, ItemNo, PartNo, Unit};
-use crate::trade_mode::{Column, GoodsKind};
-use crate::unit_consumption::UnitConsumption;
+use crate::events::commands::MovementLine;
+use crate::model::book::{BookHeader, Setting};
+use crate::model::ids::{BookNo, Currency, HsCode, ItemNo, PartNo, Unit};
+use crate::model::trade_mode::{Column, GoodsKind};
+use crate::model::unit_consumption::UnitConsumption;
 
 /// Bumped when an event's shape changes in a way old readers cannot read.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -44,10 +48,10 @@ pub enum Event {
     BookRemoved(BookRemoved),
     /// Users and dual review (access.rs): users go to the stream `users`, reviews to the
     /// book's stream.
-    UserAdded(crate::access::UserAdded),
-    ReviewSubmitted(crate::access::ReviewSubmitted),
-    ReviewApproved(crate::access::ReviewApproved),
-    ReviewRejected(crate::access::ReviewRejected),
+    UserAdded(crate::events::review::UserAdded),
+    ReviewSubmitted(crate::events::review::ReviewSubmitted),
+    ReviewApproved(crate::events::review::ReviewApproved),
+    ReviewRejected(crate::events::review::ReviewRejected),
 }
 
 impl Event {
@@ -80,7 +84,7 @@ impl Event {
     /// The stream the event is stored in.
     pub fn stream(&self) -> &str {
         if let Event::UserAdded(_) = self {
-            return crate::access::USERS_STREAM;
+            return crate::events::review::USERS_STREAM;
         }
         self.account()
             .map(BookNo::as_str)
@@ -275,14 +279,14 @@ pub struct InterestRateSet {
 /// that day: a later change of rates does not change it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DutyFiled {
-    pub declaration: crate::duty::Declaration,
+    pub declaration: crate::model::declaration::Declaration,
 }
 
 /// A month's deep-processing carry-overs declared to customs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CarryOverDeclared {
     pub account: BookNo,
-    pub month: crate::period::Period,
+    pub month: crate::model::period::Period,
     pub date: NaiveDate,
 }
 
@@ -291,7 +295,7 @@ pub struct CarryOverDeclared {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CycleClosed {
     pub account: BookNo,
-    #[serde(with = "crate::json_num")]
+    #[serde(with = "crate::model::json_num")]
     pub cycle: i64,
     pub start: NaiveDate,
     pub end: NaiveDate,

@@ -11,15 +11,17 @@ use chrono::{Months, NaiveDate};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::book::Cycle;
-use crate::duty::{average_import_price, declaration, rates_on, taxes_on, Declaration, DutyLine};
-use crate::ids::{BookNo, Currency, ItemNo};
-use crate::ledger::{Book, Ledger};
-use crate::money::round_cents;
-use crate::period::Period;
-use crate::refusal::Refusal;
-use crate::stock::Columns;
-use crate::trade_mode::{BookKind, Direction, GoodsKind, TradeMode};
+use crate::model::book::Cycle;
+use crate::model::ids::{BookNo, Currency, ItemNo};
+use crate::model::money::round_cents;
+use crate::model::period::Period;
+use crate::model::refusal::Refusal;
+use crate::model::trade_mode::{BookKind, Direction, GoodsKind, TradeMode};
+use crate::reports::duty::{
+    average_import_price, declaration, rates_on, taxes_on, Declaration, DutyLine,
+};
+use crate::state::ledger::{Book, Ledger};
+use crate::state::stock::Columns;
 
 /// The most cycles a book is walked through (a century of monthly cycles).
 pub const MAX_CYCLES: i64 = 1200;
@@ -61,7 +63,7 @@ impl Book {
     /// book's cycle length.
     pub fn cycle_containing(&self, date: NaiveDate) -> Cycle {
         if date < self.header.cycle_start {
-            return crate::book::cycle_of(
+            return crate::model::book::cycle_of(
                 self.header.cycle_start,
                 self.settings.cycle_months,
                 date,
@@ -83,7 +85,7 @@ impl Book {
                 None => break,
             }
         }
-        crate::book::cycle_of(self.header.cycle_start, self.settings.cycle_months, date)
+        crate::model::book::cycle_of(self.header.cycle_start, self.settings.cycle_months, date)
     }
 
     /// The oldest cycle not yet closed.
@@ -127,7 +129,7 @@ pub struct IdentityLine {
 pub struct CarryOverLine {
     #[serde(rename = "ref")]
     pub ref_: String,
-    #[serde(with = "crate::json_num")]
+    #[serde(with = "crate::model::json_num")]
     pub line: u32,
     pub date: NaiveDate,
     pub dir: Direction,
@@ -155,7 +157,7 @@ pub struct IdentityReport {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CycleReport {
     pub account: BookNo,
-    #[serde(with = "crate::json_num")]
+    #[serde(with = "crate::model::json_num")]
     pub cycle: i64,
     pub start: NaiveDate,
     pub end: NaiveDate,
@@ -209,7 +211,7 @@ pub fn stocktake_in_materials(book: &Book, date: NaiveDate) -> BTreeMap<ItemNo, 
 pub fn default_bom(
     book: &Book,
     product: ItemNo,
-) -> Option<&BTreeMap<ItemNo, crate::unit_consumption::UnitConsumption>> {
+) -> Option<&BTreeMap<ItemNo, crate::model::unit_consumption::UnitConsumption>> {
     book.boms
         .range((product, 0)..=(product, u32::MAX))
         .next()
@@ -415,7 +417,10 @@ fn shortage_declaration(
                 let currency = reg
                     .and_then(|r| r.currency.clone())
                     .unwrap_or_else(Currency::usd);
-                let month = format!("{}", Period::of(filed, crate::book::DutyPeriod::Monthly));
+                let month = format!(
+                    "{}",
+                    Period::of(filed, crate::model::book::DutyPeriod::Monthly)
+                );
                 let rate = state.reference.fx_rate(&month, &currency).ok_or_else(|| {
                     Refusal::NoExchangeRate {
                         currency: currency.to_string(),
@@ -455,7 +460,7 @@ fn shortage_declaration(
     if lines.is_empty() {
         return Ok(None);
     }
-    let period = Period::of(as_of_sale, crate::book::DutyPeriod::Monthly);
+    let period = Period::of(as_of_sale, crate::model::book::DutyPeriod::Monthly);
     Ok(Some(declaration(state, book, period, filed, lines)))
 }
 
@@ -551,9 +556,9 @@ mod tests {
 
     #[test]
     fn a_closed_cycle_keeps_its_days_and_the_next_follows_it() {
-        use crate::book::{BookHeader, Level};
-        use crate::commands::Command;
-        use crate::trade_mode::BookKind;
+        use crate::events::commands::Command;
+        use crate::model::book::{BookHeader, Level};
+        use crate::model::trade_mode::BookKind;
         let mut state = Ledger::new();
         let header = BookHeader {
             account: "E44038000001".parse().expect("book"),
@@ -581,7 +586,7 @@ mod tests {
         state.evolve(uuid::Uuid::nil(), &closed);
         let change = Command::ChangeSettings {
             account: account.clone(),
-            changes: vec![crate::book::Setting::CycleMonths(6)],
+            changes: vec![crate::model::book::Setting::CycleMonths(6)],
         };
         for e in crate::decide(&state, &change).expect("settings") {
             state.evolve(e.id, &e.event);

@@ -5,11 +5,11 @@ use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 
 use super::*;
-use crate::book::{BookHeader, Level};
-use crate::commands::*;
-use crate::customs_value::Incoterm;
 use crate::decide::decide;
-use crate::trade_mode::{BookKind, Direction, GoodsKind, TradeMode};
+use crate::events::commands::*;
+use crate::model::book::{BookHeader, Level};
+use crate::model::customs_value::Incoterm;
+use crate::model::trade_mode::{BookKind, Direction, GoodsKind, TradeMode};
 
 fn d(s: &str) -> NaiveDate {
     s.parse().expect("date")
@@ -141,7 +141,7 @@ fn late_fee_table() {
 
 const BOOK: &str = "E44038000001";
 
-fn book() -> crate::ids::BookNo {
+fn book() -> crate::model::ids::BookNo {
     BOOK.parse().expect("book")
 }
 
@@ -169,7 +169,7 @@ fn line(
         dir,
         goods,
         qty,
-        item: Some(crate::ids::ItemNo(item)),
+        item: Some(crate::model::ids::ItemNo(item)),
         part: None,
         unit_price: None,
         currency: None,
@@ -257,7 +257,7 @@ fn fixture() -> Ledger {
             Command::RegisterItem(ItemInput {
                 account: book(),
                 goods,
-                item: crate::ids::ItemNo(1),
+                item: crate::model::ids::ItemNo(1),
                 hs: hs.parse().expect("hs"),
                 name: format!("{goods} one"),
                 unit: "个".parse().expect("unit"),
@@ -272,8 +272,8 @@ fn fixture() -> Ledger {
         &mut s,
         Command::DeclareUnitConsumption(BomInput {
             account: book(),
-            product: crate::ids::ItemNo(1),
-            material: crate::ids::ItemNo(1),
+            product: crate::model::ids::ItemNo(1),
+            material: crate::model::ids::ItemNo(1),
             version: 0,
             net: dec!(2),
             tangible_loss_pct: dec!(0),
@@ -381,10 +381,10 @@ fn the_average_import_price_is_of_the_sales_cycle_or_the_latest_earlier_one_with
         ),
     ];
     for (date, want, why) in cases {
-        let (_, unit, currency) = crate::duty::average_import_price(
+        let (_, unit, currency) = crate::reports::duty::average_import_price(
             &s,
             ledger_book,
-            crate::ids::ItemNo(1),
+            crate::model::ids::ItemNo(1),
             d(date),
             d("2025-04-10"),
         )
@@ -392,10 +392,10 @@ fn the_average_import_price_is_of_the_sales_cycle_or_the_latest_earlier_one_with
         assert_eq!((unit, currency.as_str()), (want, "USD"), "{date}: {why}");
     }
     // Before the first cycle there is no import and no opening price to fall back on.
-    let none = crate::duty::average_import_price(
+    let none = crate::reports::duty::average_import_price(
         &s,
         ledger_book,
-        crate::ids::ItemNo(1),
+        crate::model::ids::ItemNo(1),
         d("2024-12-31"),
         d("2025-04-10"),
     );
@@ -428,11 +428,11 @@ fn finished_goods_convert_to_materials_and_scrap_has_no_interest() {
             account: book(),
             order: "WO-1".into(),
             date: d("2025-03-10"),
-            product: crate::ids::ItemNo(1),
+            product: crate::model::ids::ItemNo(1),
             produced: dec!(10),
-            material: crate::ids::ItemNo(1),
+            material: crate::model::ids::ItemNo(1),
             issued: dec!(20),
-            scrap_item: Some(crate::ids::ItemNo(1)),
+            scrap_item: Some(crate::model::ids::ItemNo(1)),
             scrap_qty: dec!(40).into(),
         }),
     );
@@ -460,7 +460,7 @@ fn finished_goods_convert_to_materials_and_scrap_has_no_interest() {
     assert_eq!(
         (fg.product, fg.qty, fg.value_cny, fg.duty, fg.vat),
         (
-            Some(crate::ids::ItemNo(1)),
+            Some(crate::model::ids::ItemNo(1)),
             dec!(20),
             dec!(400.58),
             dec!(20.03),
@@ -489,7 +489,7 @@ fn a_line_without_a_tariff_rate_is_refused_naming_the_code() {
         Command::RegisterItem(ItemInput {
             account: book(),
             goods: GoodsKind::M,
-            item: crate::ids::ItemNo(2),
+            item: crate::model::ids::ItemNo(2),
             hs: "8542399000".parse().expect("hs"),
             name: "M two".into(),
             unit: "个".parse().expect("unit"),
@@ -552,14 +552,14 @@ fn sale(s: &mut Ledger, ref_: &str, date: &str, qty: Decimal) {
     );
 }
 
-fn march() -> crate::period::Period {
+fn march() -> crate::model::period::Period {
     "2025-03".parse().expect("period")
 }
 
 fn obligation<'a>(
-    r: &'a crate::deadlines::DeadlineReport,
+    r: &'a crate::reports::deadlines::DeadlineReport,
     period: &str,
-) -> &'a crate::deadlines::Obligation {
+) -> &'a crate::reports::deadlines::Obligation {
     r.obligations
         .iter()
         .find(|o| o.period == period)
@@ -605,14 +605,14 @@ fn filing_freezes_the_figures() {
     };
     assert_eq!(
         decide(&s, &other).expect_err("refused").class(),
-        crate::refusal::RefusalClass::Rule
+        crate::model::refusal::RefusalClass::Rule
     );
-    let r = crate::deadlines::deadlines(&s, &book(), d("2025-05-01")).expect("deadlines");
+    let r = crate::reports::deadlines::deadlines(&s, &book(), d("2025-05-01")).expect("deadlines");
     let o = obligation(&r, "2025-03");
     assert_eq!(
         (o.status, o.late_fee_cny, o.done_on),
         (
-            crate::deadlines::Status::Done,
+            crate::reports::deadlines::Status::Done,
             dec!(0),
             Some(d("2025-04-10"))
         )
@@ -623,13 +623,13 @@ fn filing_freezes_the_figures() {
 fn deadlines_open_then_overdue_with_late_fees() {
     let mut s = fixture();
     sale(&mut s, "DS-1", "2025-03-20", dec!(300));
-    use crate::deadlines::{deadlines, Status};
+    use crate::reports::deadlines::{deadlines, Status};
     // Before the sale, no duty is due (the cycle's report is, later).
     let before = deadlines(&s, &book(), d("2025-03-19")).expect("report");
     assert!(before
         .obligations
         .iter()
-        .all(|o| o.kind != crate::deadlines::ObligationKind::DomesticSalesDuty));
+        .all(|o| o.kind != crate::reports::deadlines::ObligationKind::DomesticSalesDuty));
     let r = deadlines(&s, &book(), d("2025-04-01")).expect("report");
     let o = obligation(&r, "2025-03");
     assert_eq!(
@@ -679,10 +679,10 @@ fn deadlines_open_then_overdue_with_late_fees() {
 
 #[test]
 fn december_and_quarterly_deadlines() {
-    use crate::book::{DutyPeriod, Setting};
+    use crate::model::book::{DutyPeriod, Setting};
     let mut s = fixture();
     sale(&mut s, "DS-12", "2025-12-10", dec!(1));
-    let r = crate::deadlines::deadlines(&s, &book(), d("2025-12-15")).expect("report");
+    let r = crate::reports::deadlines::deadlines(&s, &book(), d("2025-12-15")).expect("report");
     // December's sales never cross the year end: due 31 December.
     assert_eq!(obligation(&r, "2025-12").due, d("2025-12-31"));
 
@@ -696,7 +696,7 @@ fn december_and_quarterly_deadlines() {
     );
     sale(&mut q, "DS-1", "2025-03-20", dec!(1));
     sale(&mut q, "DS-2", "2025-08-02", dec!(1));
-    let r = crate::deadlines::deadlines(&q, &book(), d("2025-08-31")).expect("report");
+    let r = crate::reports::deadlines::deadlines(&q, &book(), d("2025-08-31")).expect("report");
     assert_eq!(obligation(&r, "2025-Q1").due, d("2025-04-15"));
     assert_eq!(obligation(&r, "2025-Q3").due, d("2025-10-15"));
     // A monthly period on a quarterly book is bad input.
@@ -707,7 +707,7 @@ fn december_and_quarterly_deadlines() {
     };
     assert_eq!(
         decide(&q, &monthly).expect_err("refused").class(),
-        crate::refusal::RefusalClass::BadInput
+        crate::model::refusal::RefusalClass::BadInput
     );
 }
 
@@ -718,7 +718,7 @@ fn a_quote_values_a_sale_without_recording_it() {
         &s,
         &book(),
         GoodsKind::M,
-        crate::ids::ItemNo(1),
+        crate::model::ids::ItemNo(1),
         dec!(50),
         0,
         d("2025-04-10"),
@@ -731,7 +731,7 @@ fn a_quote_values_a_sale_without_recording_it() {
         (dec!(1001.46), dec!(186.84))
     );
     assert_eq!(
-        s.book(&book()).expect("book").materials[&crate::ids::ItemNo(1)].balance_total(),
+        s.book(&book()).expect("book").materials[&crate::model::ids::ItemNo(1)].balance_total(),
         dec!(400)
     );
     // Finished goods: 10 units → 20 of material 1.
@@ -739,7 +739,7 @@ fn a_quote_values_a_sale_without_recording_it() {
         &s,
         &book(),
         GoodsKind::P,
-        crate::ids::ItemNo(1),
+        crate::model::ids::ItemNo(1),
         dec!(10),
         0,
         d("2025-04-10"),

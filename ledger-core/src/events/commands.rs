@@ -6,10 +6,10 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::book::{BookHeader, Setting};
-use crate::customs_value::Incoterm;
-use crate::ids::{BookNo, Currency, HsCode, ItemNo, PartNo, Unit};
-use crate::trade_mode::{Direction, GoodsKind, TradeMode};
+use crate::model::book::{BookHeader, Setting};
+use crate::model::customs_value::Incoterm;
+use crate::model::ids::{BookNo, Currency, HsCode, ItemNo, PartNo, Unit};
+use crate::model::trade_mode::{Direction, GoodsKind, TradeMode};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
@@ -35,7 +35,7 @@ pub enum Command {
     /// Record that a period's domestic-sales declaration was filed and paid on `date`.
     FileDuty {
         account: BookNo,
-        period: crate::period::Period,
+        period: crate::model::period::Period,
         date: NaiveDate,
     },
     /// Write off the oldest open cycle on `date`.
@@ -57,19 +57,19 @@ pub enum Command {
     /// Record that a month's deep-processing carry-overs were declared on `date`.
     DeclareCarryOver {
         account: BookNo,
-        month: crate::period::Period,
+        month: crate::model::period::Period,
         date: NaiveDate,
     },
     /// Add a user of `bonded serve`; only the SHA-256 of the token is kept (access.rs).
     AddUser {
         name: String,
-        role: crate::access::Role,
+        role: crate::model::review::Role,
         token_sha256: String,
     },
     /// Put an item under dual review: it takes effect only once another user approves it.
     SubmitForReview {
         submitted_by: String,
-        item: crate::access::Reviewable,
+        item: crate::events::review::Reviewable,
     },
     /// A reviewer approves a pending item: it is decided against the book as it stands now.
     ApproveReview {
@@ -108,6 +108,9 @@ pub struct BomInput {
     pub intangible_loss_pct: Decimal,
     pub bonded_pct: Decimal,
 }
+
+/// A verification-list line key: the company's internal list number and the line.
+pub type LineKey = (String, u32);
 
 /// One verification-list line (核注清单表体), as the company declared it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -21,21 +21,21 @@ use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 
 use super::{decide, decide_all, movement_id, Decided};
-use crate::balance::{balances, MaterialBalance};
-use crate::book::{BookHeader, Level, Setting, UcTiming};
-use crate::commands::{
+use crate::events::commands::{
     BomInput, Command, CorrectionInput, FxInput, InterestInput, ItemInput, MovementLine,
     OpeningInput, StocktakeInput, TariffInput, WorkOrderInput,
 };
-use crate::customs_value::Incoterm;
 use crate::events::{Effect, Event, Target};
-use crate::ids::{BookNo, Currency, ItemNo};
-use crate::ledger::Ledger;
-use crate::refusal::{Refusal, RefusalClass};
-use crate::trade_mode::Column::{self, *};
-use crate::trade_mode::Direction::{self, E, I};
-use crate::trade_mode::GoodsKind::{self, M, P, S};
-use crate::trade_mode::{BookKind, TradeMode};
+use crate::model::book::{BookHeader, Level, Setting, UcTiming};
+use crate::model::customs_value::Incoterm;
+use crate::model::ids::{BookNo, Currency, ItemNo};
+use crate::model::refusal::{Refusal, RefusalClass};
+use crate::model::trade_mode::Column::{self, *};
+use crate::model::trade_mode::Direction::{self, E, I};
+use crate::model::trade_mode::GoodsKind::{self, M, P, S};
+use crate::model::trade_mode::{BookKind, TradeMode};
+use crate::state::balance::{balances, MaterialBalance};
+use crate::state::ledger::Ledger;
 
 // ---------------------------------------------------------------------------------------------
 // 1. Helpers

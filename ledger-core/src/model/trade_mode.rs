@@ -9,7 +9,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::refusal::InvalidValue;
+use crate::model::refusal::InvalidValue;
 
 /// 进料 (the company buys the materials) or 来料 (a foreign party supplies them).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -385,7 +385,7 @@ mod tests {
     /// The spellings a CSV cell may use, with the case and spaces a spreadsheet leaves.
     #[test]
     fn direction_goods_and_incoterm_read_in_any_case() {
-        use crate::customs_value::Incoterm;
+        use crate::model::customs_value::Incoterm;
         let directions = [
             ("I", Some(Direction::I)),
             (" i ", Some(Direction::I)),

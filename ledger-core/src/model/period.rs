@@ -10,8 +10,8 @@ use std::str::FromStr;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use crate::book::DutyPeriod;
-use crate::refusal::InvalidValue;
+use crate::model::book::DutyPeriod;
+use crate::model::refusal::InvalidValue;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]

@@ -7,8 +7,8 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use thiserror::Error;
 
-use crate::ids::{BookNo, ItemNo};
-use crate::trade_mode::{BookKind, GoodsKind, TradeMode};
+use crate::model::ids::{BookNo, ItemNo};
+use crate::model::trade_mode::{BookKind, GoodsKind, TradeMode};
 
 /// A value that does not parse as the thing it should be.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]

@@ -7,8 +7,8 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::money::round_half_up;
-use crate::refusal::Refusal;
+use crate::model::money::round_half_up;
+use crate::model::refusal::Refusal;
 
 const HUNDRED: Decimal = Decimal::ONE_HUNDRED;
 

@@ -19,13 +19,13 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::duty::{average_import_price, rates_on, taxes_on, Taxes};
-use crate::ids::{BookNo, ItemNo};
-use crate::ledger::{Book, Ledger};
-use crate::money::{round_cents, round_half_up, ZERO_CENTS};
-use crate::refusal::Refusal;
-use crate::trade_mode::{BookKind, GoodsKind};
-use crate::unit_consumption::UnitConsumption;
+use crate::model::ids::{BookNo, ItemNo};
+use crate::model::money::{round_cents, round_half_up, ZERO_CENTS};
+use crate::model::refusal::Refusal;
+use crate::model::trade_mode::{BookKind, GoodsKind};
+use crate::model::unit_consumption::UnitConsumption;
+use crate::reports::duty::{average_import_price, rates_on, taxes_on, Taxes};
+use crate::state::ledger::{Book, Ledger};
 
 const HUNDRED: Decimal = Decimal::ONE_HUNDRED;
 
@@ -141,7 +141,7 @@ pub struct ExposureLine {
     pub product: ItemNo,
     pub material: ItemNo,
     /// How many work orders issued the material for the product.
-    #[serde(serialize_with = "crate::json_num::serialize")]
+    #[serde(serialize_with = "crate::model::json_num::serialize")]
     pub orders: u64,
     pub produced: Decimal,
     pub issued: Decimal,
@@ -172,7 +172,7 @@ pub struct ExposureTotals {
     /// Σ value_cny of the lines that could be valued.
     pub value_cny: Decimal,
     /// Lines with an excess that could not be valued (their value is not in the total).
-    #[serde(serialize_with = "crate::json_num::serialize")]
+    #[serde(serialize_with = "crate::model::json_num::serialize")]
     pub unvalued_lines: u64,
 }
 
@@ -373,7 +373,7 @@ fn value_excess(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ledger::TariffRates;
+    use crate::state::ledger::TariffRates;
     use rust_decimal_macros::dec;
 
     fn actual(produced: Decimal, issued: Decimal) -> Actual {

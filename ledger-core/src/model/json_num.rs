@@ -1,5 +1,5 @@
 //! Whole numbers in JSON as decimal strings, as the contract wants every number ("12"); a bare
-//! JSON number is read too. Use with `#[serde(with = "crate::json_num")]`.
+//! JSON number is read too. Use with `#[serde(with = "crate::model::json_num")]`.
 
 use std::fmt::Display;
 use std::str::FromStr;

@@ -1,0 +1,153 @@
+//! The events and inputs of dual review: a user added, an item submitted for review (the
+//! input to decide when it is approved), approved or rejected.
+//!
+//! `user_added` goes to the stream `users`; the review events to the book's stream.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::events::commands::{
+    BomInput, Command, CorrectionInput, LineKey, MovementLine, StocktakeInput,
+};
+use crate::model::ids::BookNo;
+use crate::model::review::{ReviewClass, Role};
+
+/// The stream of `user_added` events.
+pub const USERS_STREAM: &str = "users";
+
+/// The longest user name, in characters.
+pub const MAX_USER_NAME_CHARS: usize = 64;
+
+/// The longest reason of a rejection, in characters.
+pub const MAX_REASON_CHARS: usize = 500;
+
+/// An input held for review: the command to decide when it is approved.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "input", rename_all = "snake_case")]
+pub enum Reviewable {
+    Movement(MovementLine),
+    Correction(CorrectionInput),
+    Stocktake(StocktakeInput),
+    UnitConsumption(BomInput),
+}
+
+impl Reviewable {
+    pub fn account(&self) -> &BookNo {
+        match self {
+            Reviewable::Movement(l) => &l.account,
+            Reviewable::Correction(c) => &c.account,
+            Reviewable::Stocktake(s) => &s.account,
+            Reviewable::UnitConsumption(b) => &b.account,
+        }
+    }
+
+    /// The command the item stands for.
+    pub fn command(&self) -> Command {
+        match self {
+            Reviewable::Movement(l) => Command::RecordMovement(l.clone()),
+            Reviewable::Correction(c) => Command::CorrectMovement(c.clone()),
+            Reviewable::Stocktake(s) => Command::RecordStocktake(s.clone()),
+            Reviewable::UnitConsumption(b) => Command::DeclareUnitConsumption(b.clone()),
+        }
+    }
+
+    /// The item a command stands for, if it is of a kind that review can hold; else the
+    /// command back.
+    pub fn from_command(command: Command) -> Result<Reviewable, Box<Command>> {
+        match command {
+            Command::RecordMovement(l) => Ok(Reviewable::Movement(l)),
+            Command::CorrectMovement(c) => Ok(Reviewable::Correction(c)),
+            Command::RecordStocktake(s) => Ok(Reviewable::Stocktake(s)),
+            Command::DeclareUnitConsumption(b) => Ok(Reviewable::UnitConsumption(b)),
+            other => Err(Box::new(other)),
+        }
+    }
+
+    /// Its class; `None` for a movement no class holds (an import, say).
+    pub fn class(&self) -> Option<ReviewClass> {
+        match self {
+            Reviewable::Movement(l) => ReviewClass::of_movement(l.mode, l.dir, l.goods),
+            Reviewable::Correction(_) => Some(ReviewClass::Corrections),
+            Reviewable::Stocktake(_) => Some(ReviewClass::Stocktakes),
+            Reviewable::UnitConsumption(_) => Some(ReviewClass::UnitConsumption),
+        }
+    }
+
+    /// The item in a clerk's words, for lists and messages.
+    pub fn describe(&self) -> String {
+        match self {
+            Reviewable::Movement(l) => {
+                let what = match (l.item, &l.part) {
+                    (Some(item), _) => format!("{} {item}", l.goods.noun()),
+                    (None, Some(part)) => format!("{} part {part}", l.goods.noun()),
+                    (None, None) => l.goods.noun().to_string(),
+                };
+                format!(
+                    "{}/{}: {} {} {what}, qty {}, on {}",
+                    l.ref_,
+                    l.line,
+                    l.mode,
+                    l.dir,
+                    l.qty.normalize(),
+                    l.date
+                )
+            }
+            Reviewable::Correction(c) => {
+                format!("the correction of {}/{} ({})", c.ref_, c.line, c.reason)
+            }
+            Reviewable::Stocktake(s) => format!(
+                "the stocktake of {} {} on {}: {}",
+                s.goods.noun(),
+                s.item,
+                s.date,
+                s.qty.normalize()
+            ),
+            Reviewable::UnitConsumption(b) => format!(
+                "the unit consumption of finished item {} version {}, material {}: net {}",
+                b.product,
+                b.version,
+                b.material,
+                b.net.normalize()
+            ),
+        }
+    }
+
+    pub(crate) fn line_key(&self) -> Option<LineKey> {
+        match self {
+            Reviewable::Movement(l) => Some((l.ref_.clone(), l.line)),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UserAdded {
+    pub name: String,
+    pub role: Role,
+    /// Lower-case hex SHA-256 of the bearer token; the token itself is never stored.
+    pub token_sha256: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReviewSubmitted {
+    /// The review's id: also the event's id.
+    pub id: Uuid,
+    pub account: BookNo,
+    pub submitted_by: String,
+    pub item: Reviewable,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReviewApproved {
+    pub id: Uuid,
+    pub account: BookNo,
+    pub approved_by: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReviewRejected {
+    pub id: Uuid,
+    pub account: BookNo,
+    pub rejected_by: String,
+    pub reason: String,
+}

@@ -1,0 +1,14 @@
+//! The state: what the log says, folded. `Ledger` holds every book, its items, lines, stock and
+//! reviews, and the reference data; `Ledger::evolve` folds one event into it; the projections
+//! read it (a book's balances on a date).
+//!
+//! **Layer rule:** `state` uses `model` and `events`, nothing above. Nothing here decides:
+//! `evolve` applies what was decided, and never refuses an event of the log.
+
+pub mod balance;
+mod fast_hash;
+mod intern;
+pub mod ledger;
+pub mod lines;
+pub mod reviews;
+pub mod stock;
