@@ -4,6 +4,11 @@
 //!
 //! Book events go to the stream named by the book number; reference data (exchange rates,
 //! tariffs, interest rates) to the stream `reference`; users to the stream `users`.
+//!
+//! Beside them: `commands` (what a user asks for, the input of `decide`), `review` (the events
+//! and inputs of dual review) and `event_json` (the fast reader of a stored movement's JSON).
+//!
+//! **Layer rule:** `events` uses `model` only.
 
 pub mod commands;
 pub mod event_json;

@@ -237,3 +237,23 @@ impl From<InvalidValue> for Refusal {
         Refusal::Invalid(v)
     }
 }
+
+pub(crate) fn positive(column: &'static str, v: Decimal) -> Result<(), Refusal> {
+    if v <= Decimal::ZERO {
+        return Err(Refusal::bad(
+            column,
+            format!("{column} must be above 0, not {v}"),
+        ));
+    }
+    Ok(())
+}
+
+pub(crate) fn not_negative(column: &'static str, v: Decimal) -> Result<(), Refusal> {
+    if v < Decimal::ZERO {
+        return Err(Refusal::bad(
+            column,
+            format!("{column} must not be negative, not {v}"),
+        ));
+    }
+    Ok(())
+}

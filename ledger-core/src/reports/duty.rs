@@ -426,7 +426,8 @@ pub fn quote(
     let book = state
         .book(account)
         .ok_or_else(|| Refusal::UnknownBook(account.clone()))?;
-    let effects = crate::decide::domestic_sale_effects(book, goods, item, bom_version, qty)?;
+    let effects =
+        crate::state::effects::domestic_sale_effects(book, goods, item, bom_version, qty)?;
     let mode = match (book.header.kind, goods) {
         (BookKind::Purchased, GoodsKind::S) => TradeMode::M0844,
         (BookKind::Supplied, GoodsKind::S) => TradeMode::M0845,

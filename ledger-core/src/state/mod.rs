@@ -6,6 +6,7 @@
 //! `evolve` applies what was decided, and never refuses an event of the log.
 
 pub mod balance;
+pub mod effects;
 mod fast_hash;
 mod intern;
 pub mod ledger;
