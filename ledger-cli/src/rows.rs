@@ -212,6 +212,7 @@ fn items(f: &mut Fields<'_>) -> Option<Command> {
         price,
         currency: currency?,
         parts,
+        legal: Default::default(),
     }))
 }
 
@@ -279,6 +280,7 @@ fn movement(f: &mut Fields<'_>) -> Option<Command> {
         bom_version: bom_version?,
         peer_account: peer_account?,
         subcontractor,
+        list: None,
     }))
 }
 

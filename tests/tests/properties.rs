@@ -71,6 +71,7 @@ fn setup() -> Vec<Command> {
             price,
             currency: price.map(|_| "USD".parse().expect("currency")),
             parts: vec![],
+            legal: Default::default(),
         })
     };
     for m in MATERIALS {
@@ -173,6 +174,7 @@ fn command(state: &Ledger, n: usize, op: &Op) -> Option<Command> {
                 bom_version: None,
                 peer_account: None,
                 subcontractor: None,
+                list: None,
             })
         }
         Op::WorkOrder { tenths, day: d } => Command::RecordWorkOrder(WorkOrderInput {

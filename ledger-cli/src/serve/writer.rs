@@ -344,6 +344,7 @@ mod tests {
             bom_version: None,
             peer_account: None,
             subcontractor: None,
+            list: None,
         };
         (2, Command::RecordMovement(l))
     }

@@ -96,6 +96,7 @@ pub(super) fn register_item(state: &Ledger, input: &ItemInput) -> Result<Vec<Dec
         wanted.price = input.price.or(existing.price);
         wanted.currency = input.currency.clone().or(existing.currency.clone());
         wanted.parts = parts.clone();
+        wanted.legal = input.legal.or(&existing.legal);
         if &wanted == existing {
             return Ok(vec![]);
         }
@@ -115,6 +116,7 @@ pub(super) fn register_item(state: &Ledger, input: &ItemInput) -> Result<Vec<Dec
             price: input.price,
             currency: input.currency.clone(),
             parts,
+            legal: input.legal.clone(),
         }),
     ))
 }

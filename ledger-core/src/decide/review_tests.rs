@@ -52,6 +52,7 @@ fn item(goods: GoodsKind, n: u32, hs: &str) -> Command {
         price: Some(dec!(2)),
         currency: Some(Currency::usd()),
         parts: vec![],
+        legal: Default::default(),
     })
 }
 
@@ -89,6 +90,7 @@ fn line(ref_line: (&str, u32), date: &str, what: &str, item: u32, qty: Decimal) 
         bom_version: None,
         peer_account: None,
         subcontractor: None,
+        list: None,
     }
 }
 

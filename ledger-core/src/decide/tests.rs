@@ -210,6 +210,7 @@ fn item_input(account: &str, goods: GoodsKind, item: u32, hs: &str, name: &str) 
         price: None,
         currency: None,
         parts: vec![],
+        legal: Default::default(),
     }
 }
 
@@ -323,6 +324,7 @@ fn mv(
         bom_version: None,
         peer_account: None,
         subcontractor: None,
+        list: None,
     }
 }
 

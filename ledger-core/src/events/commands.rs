@@ -95,6 +95,60 @@ pub struct ItemInput {
     pub price: Option<Decimal>,
     pub currency: Option<Currency>,
     pub parts: Vec<PartNo>,
+    /// Declared and legal units and factors, origin: what the customs messages need.
+    pub legal: LegalUnits,
+}
+
+/// An item's units as customs declares them (MESSAGES: declared unit code, first and second
+/// legal unit with their conversion factors, weight factor) and its usual country of origin.
+/// All optional: the ledger keeps balances in the declared unit and needs none of them; the
+/// verification-list export refuses a list whose item lacks one it must fill.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct LegalUnits {
+    /// Declared unit, 3-digit code (DclUnitcd); when absent, looked up from the unit's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_code: Option<String>,
+    /// First legal unit, 3-digit code (LawfUnitcd).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lawf_unit: Option<String>,
+    /// Declared unit → first legal unit (FstSfVal).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lawf_factor: Option<Decimal>,
+    /// Second legal unit, 3-digit code (SecdLawfUnitcd).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secd_lawf_unit: Option<String>,
+    /// Declared unit → second legal unit (SecdSfVal).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secd_factor: Option<Decimal>,
+    /// Declared unit → kg (WtSfVal).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wt_factor: Option<Decimal>,
+    /// Country of origin, 3-digit customs code (Natcd).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
+}
+
+impl LegalUnits {
+    pub fn is_empty(&self) -> bool {
+        *self == LegalUnits::default()
+    }
+
+    /// Each field of `self`, or where it is absent, of `earlier` (a re-registered item keeps
+    /// what it was registered with unless the new row says otherwise).
+    pub fn or(&self, earlier: &LegalUnits) -> LegalUnits {
+        LegalUnits {
+            unit_code: self.unit_code.clone().or_else(|| earlier.unit_code.clone()),
+            lawf_unit: self.lawf_unit.clone().or_else(|| earlier.lawf_unit.clone()),
+            lawf_factor: self.lawf_factor.or(earlier.lawf_factor),
+            secd_lawf_unit: self
+                .secd_lawf_unit
+                .clone()
+                .or_else(|| earlier.secd_lawf_unit.clone()),
+            secd_factor: self.secd_factor.or(earlier.secd_factor),
+            wt_factor: self.wt_factor.or(earlier.wt_factor),
+            origin: self.origin.clone().or_else(|| earlier.origin.clone()),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -134,6 +188,47 @@ pub struct MovementLine {
     pub bom_version: Option<u32>,
     pub peer_account: Option<BookNo>,
     pub subcontractor: Option<String>,
+    /// What the verification list carries beyond the balances: country, port, transport,
+    /// legal quantities, weights. Absent on most lines (and on every line recorded before
+    /// these columns existed); boxed so a line without them stays small.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub list: Option<Box<ListFields>>,
+}
+
+/// The optional columns of a movement that only the customs messages read (the head and line
+/// fields of a verification list the ledger does not otherwise need). Each absent one falls
+/// back to the book's setting (country, port, transport) or is computed from the item
+/// (legal quantities = qty × the item's factor; net weight = qty × its weight factor).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+pub struct ListFields {
+    /// Country shipped from (imports) or to (exports), 3-digit customs code (StshipTrsarvNatcd).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    /// Customs office at the border, 4 digits (ImpexpPortcd).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<String>,
+    /// Transport mode, 1 digit (TrspModecd).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transport: Option<String>,
+    /// First legal quantity (LawfQty), when not qty × the item's factor.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lawf_qty: Option<Decimal>,
+    /// Second legal quantity (SecdLawfQty).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secd_lawf_qty: Option<Decimal>,
+    /// Gross weight, kg (GrossWt).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gross_wt: Option<Decimal>,
+    /// Net weight, kg (NetWt).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub net_wt: Option<Decimal>,
+}
+
+impl ListFields {
+    /// `None` when every field is empty, so an empty set of columns stores nothing.
+    pub fn boxed(self) -> Option<Box<ListFields>> {
+        (self != ListFields::default()).then(|| Box::new(self))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

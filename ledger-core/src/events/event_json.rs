@@ -56,6 +56,8 @@ fn read_movement(json: &str) -> Option<Event> {
         bom_version: p.after(r#","bom_version":"#, |p| p.optional(Layout::u32))?,
         peer_account: p.opt_field(r#","peer_account":"#)?,
         subcontractor: p.after(r#","subcontractor":"#, |p| p.optional(Layout::owned))?,
+        // A line with list fields (written only when it has some) is left to serde.
+        list: None,
     };
     let movement = MovementRecorded {
         line,
@@ -226,6 +228,7 @@ mod tests {
                 bom_version: Some(0),
                 peer_account: None,
                 subcontractor: Some("苏州 \"外发\" 厂".into()),
+                list: None,
             },
             item: ItemNo(4),
             effects,
@@ -297,6 +300,32 @@ mod tests {
         assert!(json.contains(r#"\""#), "{json}");
         assert_eq!(read_movement(&json), None);
         assert_eq!(decode_event(&json).expect("serde"), bare);
+    }
+
+    /// A line with the verification list's own columns (country, weights …) is left to
+    /// serde, and reads back whole; a line without them is written without the key, so the
+    /// lines recorded before the columns existed keep their bytes and their fast reading.
+    #[test]
+    fn list_fields_are_read_by_serde() {
+        let Event::MovementRecorded(mut m) = every_field() else {
+            unreachable!("every_field() makes a movement");
+        };
+        let plain = serde_json::to_string(&Event::MovementRecorded(m.clone())).expect("json");
+        assert!(!plain.contains("\"list\""), "{plain}");
+        m.line.list = crate::events::commands::ListFields {
+            country: Some("502".into()),
+            gross_wt: Some(Decimal::new(12_740_5, 1)),
+            ..Default::default()
+        }
+        .boxed();
+        let event = Event::MovementRecorded(m);
+        let json = serde_json::to_string(&event).expect("json");
+        assert!(
+            json.contains(r#""list":{"country":"502","gross_wt":"12740.5"}"#),
+            "{json}"
+        );
+        assert_eq!(read_movement(&json), None);
+        assert_eq!(decode_event(&json).expect("serde"), event);
     }
 
     #[test]
@@ -414,6 +443,7 @@ mod tests {
                     bom_version,
                     peer_account: every.then(|| "E44038000009".parse().expect("book")),
                     subcontractor,
+                    list: None,
                 },
             );
         (

@@ -18,7 +18,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::events::commands::MovementLine;
+use crate::events::commands::{LegalUnits, MovementLine};
 use crate::model::book::{BookHeader, Setting};
 use crate::model::ids::{BookNo, Currency, HsCode, ItemNo, PartNo, Unit};
 use crate::model::trade_mode::{Column, GoodsKind};
@@ -149,6 +149,9 @@ pub struct ItemRegistered {
     pub price: Option<Decimal>,
     pub currency: Option<Currency>,
     pub parts: Vec<PartNo>,
+    /// Declared and legal units, factors, origin (absent in events recorded before them).
+    #[serde(default, skip_serializing_if = "LegalUnits::is_empty")]
+    pub legal: LegalUnits,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

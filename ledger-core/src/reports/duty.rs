@@ -459,6 +459,7 @@ pub fn quote(
             bom_version: Some(bom_version),
             peer_account: None,
             subcontractor: None,
+            list: None,
         },
         item,
         effects,

@@ -179,6 +179,7 @@ fn line(
         bom_version: None,
         peer_account: None,
         subcontractor: None,
+        list: None,
     }
 }
 
@@ -265,6 +266,7 @@ fn fixture() -> Ledger {
                 price: None,
                 currency: None,
                 parts: vec![],
+                legal: Default::default(),
             }),
         );
     }
@@ -497,6 +499,7 @@ fn a_line_without_a_tariff_rate_is_refused_naming_the_code() {
             price: Some(dec!(1)),
             currency: Some("USD".parse().expect("usd")),
             parts: vec![],
+            legal: Default::default(),
         }),
     );
     run(

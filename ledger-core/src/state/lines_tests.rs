@@ -24,6 +24,7 @@ fn line(ref_: &str, n: u32, mode: TradeMode, dir: Direction, goods: GoodsKind) -
         bom_version: None,
         peer_account: None,
         subcontractor: None,
+        list: None,
     }
 }
 
