@@ -9,6 +9,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::model::ids::{BookNo, CompanyCode, Heading};
+use crate::model::message_settings::{self, MessageSettings, MESSAGE_KEYS};
 use crate::model::refusal::Refusal;
 use crate::model::trade_mode::BookKind;
 
@@ -78,6 +79,11 @@ pub enum Setting {
     RiskHighPct(Decimal),
     /// Which movements recorded through `bonded serve` wait for a second user's approval.
     Review(std::collections::BTreeSet<crate::model::review::ReviewClass>),
+    /// A setting of the customs messages (`model::message_settings`): its key and value.
+    Message {
+        name: String,
+        value: String,
+    },
 }
 
 impl Setting {
@@ -132,13 +138,18 @@ impl Setting {
             "review" => Setting::Review(
                 crate::model::review::ReviewClass::parse_list(v).map_err(|e| bad(&e))?,
             ),
+            k if MESSAGE_KEYS.contains(&k) => Setting::Message {
+                name: k.to_string(),
+                value: message_settings::check(k, v).map_err(|e| bad(&e))?,
+            },
             _ => {
                 return Err(Refusal::bad(
                     "setting",
                     format!(
                         "{key} is not a book setting (duty_period, report_days, cycle_months, \
                          uc_timing, writeoff_method, cap_basis, difference_tolerance, \
-                         risk_medium_pct, risk_high_pct, review)"
+                         risk_medium_pct, risk_high_pct, review; for the customs messages: {})",
+                        MESSAGE_KEYS.join(", ")
                     ),
                 ))
             }
@@ -197,6 +208,8 @@ pub struct BookSettings {
     pub risk_high_pct: Decimal,
     /// The classes of movement under dual review (access.rs); default: all.
     pub review: std::collections::BTreeSet<crate::model::review::ReviewClass>,
+    /// Who the company and its declarant are, and the defaults of a list's head.
+    pub messages: MessageSettings,
 }
 
 impl BookSettings {
@@ -212,6 +225,7 @@ impl BookSettings {
             risk_medium_pct: Decimal::from(2),
             risk_high_pct: Decimal::from(5),
             review: crate::model::review::ReviewClass::ALL.into_iter().collect(),
+            messages: MessageSettings::default(),
         }
     }
 
@@ -227,6 +241,7 @@ impl BookSettings {
             Setting::RiskMediumPct(v) => self.risk_medium_pct = *v,
             Setting::RiskHighPct(v) => self.risk_high_pct = *v,
             Setting::Review(v) => self.review = v.clone(),
+            Setting::Message { name, value } => self.messages.apply(name, value),
         }
     }
 }
