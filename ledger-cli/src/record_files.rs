@@ -2,7 +2,8 @@
 //!
 //! Each file is one durable batch, all or nothing, recorded in order, and the load stops at
 //! the first file that is not recorded whole. One thread decides (reading the rows as it goes),
-//! a second stores (`EventLog::append_stream`: encoding, checks, hash chain, writes). A file's
+//! a second stores (`SledLog::append_stream_returning`: encoding, checks, hash chain, writes;
+//! each stored event sent back to be freed by the thread that made it). A file's
 //! durable commit waits for the disk; meanwhile the deciding thread already reads and decides
 //! the next file and queues its events, and that file is committed only once the one before
 //! it is known to be recorded. Should the one before fail, the next is abandoned (nothing of
@@ -14,7 +15,7 @@ use std::sync::mpsc::{Receiver, SyncSender};
 use anyhow::Result;
 use ledger_core::decide::LineRefusals;
 use ledger_core::decide_all_in_place;
-use ledger_store::{AppendOutcome, EventLog, NewEvent, Streamed};
+use ledger_store::{AppendOutcome, NewEvent, SledLog, Streamed};
 
 use crate::exit::bad_input;
 use crate::input::{LineError, Table};
@@ -243,7 +244,7 @@ impl Session {
 /// thread that made them (`spent`, a step at a time): freeing them here took glibc's lock on
 /// the deciding thread's arena while that thread was allocating from it.
 fn store_files(
-    log: &mut dyn EventLog,
+    log: &mut SledLog,
     rx: Receiver<ToStore>,
     done: std::sync::mpsc::Sender<Result<AppendOutcome>>,
     spent: SyncSender<Vec<NewEvent>>,
@@ -287,7 +288,7 @@ fn store_stopped() -> anyhow::Error {
 
 #[cfg(test)]
 mod tests {
-    use ledger_store::{AppendRequest, NewEvent, StoreError};
+    use ledger_store::{AppendRequest, EventLog, NewEvent, StoreError};
 
     use super::*;
     use crate::input::FileKind;
