@@ -14,6 +14,7 @@ mod decode;
 mod fields;
 mod json;
 mod kind;
+pub mod rows;
 mod table;
 
 #[cfg(test)]

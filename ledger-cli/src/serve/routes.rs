@@ -357,7 +357,7 @@ async fn record(
     account: BookNo,
     (table, read_errors): (crate::input::Table, Vec<crate::input::LineError>),
 ) -> Result<Json<RecordReply>, ApiError> {
-    let (commands, cell_errors) = crate::rows::commands(&table);
+    let (commands, cell_errors) = crate::input::rows::commands(&table);
     let errors = body::merge(read_errors, cell_errors);
     if !errors.is_empty() {
         return Err(ApiError::from_line_errors(errors));
@@ -597,7 +597,7 @@ pub async fn duty(
                 false,
             ),
         };
-        let value = crate::duty_cmd::declaration_json(&declaration, is_filed);
+        let value = crate::commands::duty::declaration_json(&declaration, is_filed);
         Ok(Json(with_log(value, &shared.position)))
     })
     .await
@@ -699,7 +699,7 @@ pub async fn exposure(
     reading(&st, move |shared, _| {
         let report =
             ledger_core::exposure::exposure(&shared.ledger, &account, on).map_err(route_refusal)?;
-        let value = crate::exposure_cmd::report_json(&report);
+        let value = crate::commands::exposure::report_json(&report);
         Ok(Json(with_log(value, &shared.position)))
     })
     .await
@@ -870,7 +870,7 @@ pub async fn list_pending(
         }
         let list: Vec<Value> = pending_items(&shared.ledger, account.as_ref())
             .into_iter()
-            .map(crate::review_cmd::pending_json)
+            .map(crate::commands::review::pending_json)
             .collect();
         Ok(Json(serde_json::json!({ "pending": list })))
     })
@@ -1150,7 +1150,7 @@ pub async fn open_book(
         cycle_months: b.cycle_months,
         headings: Some(b.headings.join(",")).filter(|h| !h.is_empty()),
     };
-    let header = crate::rows::header_from_flags(&flags).map_err(ApiError::bad)?;
+    let header = crate::input::rows::header_from_flags(&flags).map_err(ApiError::bad)?;
     let account = header.account.clone();
     let done = submit(
         &st,

@@ -18,7 +18,7 @@ pub fn run(dir: &Path, actor: &str, args: &DemoArgs, format: Format) -> Result<(
     let mut s = if dir.exists() {
         session::open(dir, actor)?
     } else {
-        crate::admin::create_store(dir, actor)?
+        crate::commands::admin::create_store(dir, actor)?
     };
     let h = demo_header();
     let header = BookHeader {
@@ -49,8 +49,8 @@ pub fn run(dir: &Path, actor: &str, args: &DemoArgs, format: Format) -> Result<(
                 .with_context(|| format!("cannot write {}", path.display()))?;
         }
     }
-    let tables = crate::load::tables_from_bytes(&files)?;
-    let reports = crate::load::load_tables(&mut s, tables)?;
+    let tables = crate::commands::load::tables_from_bytes(&files)?;
+    let reports = crate::commands::load::load_tables(&mut s, tables)?;
     file_the_year(&mut s, &header.account)?;
     let report = ledger_core::balance::balances(&s.ledger, &header.account, year_end(&header))
         .map_err(|r| anyhow::anyhow!("{r}"))?;
@@ -79,7 +79,7 @@ pub fn run(dir: &Path, actor: &str, args: &DemoArgs, format: Format) -> Result<(
             .map(|o| {
                 format!(
                     "  {:<24} {:<8} due {}",
-                    crate::duty_cmd::kind_name(o),
+                    crate::commands::duty::kind_name(o),
                     o.period,
                     o.due
                 )

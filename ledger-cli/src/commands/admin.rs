@@ -48,7 +48,7 @@ pub fn init(dir: &Path, actor: &str) -> Result<()> {
 }
 
 pub fn account_open(dir: &Path, actor: &str, flags: &AccountOpen) -> Result<()> {
-    let header = crate::rows::header_from_flags(flags).map_err(bad_input)?;
+    let header = crate::input::rows::header_from_flags(flags).map_err(bad_input)?;
     let mut s = session::open(dir, actor)?;
     let account = header.account.clone();
     let outcome = s.execute(Command::OpenBook(header))?;

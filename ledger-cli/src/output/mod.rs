@@ -1,6 +1,9 @@
 //! Reports as people read them (aligned tables) and as programs read them (JSON with decimal
 //! strings, CSV).
 
+pub mod report_sheets;
+pub mod xlsx;
+
 use std::path::Path;
 
 use anyhow::Result;
@@ -80,8 +83,8 @@ pub fn balance(dir: &Path, actor: &str, args: &BalanceArgs, format: Format) -> R
         message: r.to_string(),
     })?;
     if format == Format::Xlsx {
-        return crate::report_sheets::write(&args.out, &s.ledger, &account, |book| {
-            crate::report_sheets::balance_sheets(book, &report, &s.position)
+        return crate::output::report_sheets::write(&args.out, &s.ledger, &account, |book| {
+            crate::output::report_sheets::balance_sheets(book, &report, &s.position)
         });
     }
     print_balance(&report, format, &s.position);

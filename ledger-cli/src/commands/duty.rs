@@ -71,8 +71,8 @@ pub fn run(dir: &Path, actor: &str, args: &DutyArgs, format: Format) -> Result<(
         ),
     };
     if format == Format::Xlsx {
-        return crate::report_sheets::write(&args.out, &s.ledger, &account, |book| {
-            crate::report_sheets::duty_sheets(book, &declaration, &s.position)
+        return crate::output::report_sheets::write(&args.out, &s.ledger, &account, |book| {
+            crate::output::report_sheets::duty_sheets(book, &declaration, &s.position)
         });
     }
     print_declaration(

@@ -47,9 +47,11 @@ pub fn report(dir: &Path, actor: &str, args: &CycleReportArgs, format: Format) -
     match format {
         Format::Json => println!("{}", json_with_audit(&r, p)),
         Format::Csv => print!("{}", with_audit_csv(identity_csv(&r.materials), p)),
-        Format::Xlsx => crate::report_sheets::write(&args.out, &s.ledger, &account, |book| {
-            crate::report_sheets::cycle_sheets(book, &r, p)
-        })?,
+        Format::Xlsx => {
+            crate::output::report_sheets::write(&args.out, &s.ledger, &account, |book| {
+                crate::output::report_sheets::cycle_sheets(book, &r, p)
+            })?
+        }
         Format::Table | Format::Ics => print!("{}", cycle_text(&r, p)),
     }
     Ok(())
@@ -113,9 +115,11 @@ pub fn annual(dir: &Path, actor: &str, args: &DeclareAnnualArgs, format: Format)
             println!("{}", json_with_audit(&v, p));
         }
         Format::Csv => print!("{}", with_audit_csv(identity_csv(&r.materials), p)),
-        Format::Xlsx => crate::report_sheets::write(&args.out, &s.ledger, &account, |book| {
-            crate::report_sheets::annual_sheets(book, args.year, &r, p)
-        })?,
+        Format::Xlsx => {
+            crate::output::report_sheets::write(&args.out, &s.ledger, &account, |book| {
+                crate::output::report_sheets::annual_sheets(book, args.year, &r, p)
+            })?
+        }
         Format::Table | Format::Ics => {
             println!(
                 "Book {account} — annual declaration {}: the balance identity from {} to {}",
