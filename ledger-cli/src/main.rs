@@ -116,10 +116,14 @@ fn run(cli: Cli) -> Result<()> {
     match &cli.command {
         Command::Init => admin::init(&cli.data, &actor),
         Command::Account(AccountCommand::Open(flags)) => {
-            admin::account_open(&cli.data, &actor, flags)
+            commands::account::account_open(&cli.data, &actor, flags)
         }
-        Command::Account(AccountCommand::Set(args)) => admin::account_set(&cli.data, &actor, args),
-        Command::Account(AccountCommand::Remove(args)) => cycle::remove(&cli.data, &actor, args),
+        Command::Account(AccountCommand::Set(args)) => {
+            commands::account::account_set(&cli.data, &actor, args)
+        }
+        Command::Account(AccountCommand::Remove(args)) => {
+            commands::account::remove(&cli.data, &actor, args)
+        }
         Command::Cycle(cli::CycleCommand::Report(args)) => {
             cycle::report(&cli.data, &actor, args, cli.format)
         }
@@ -128,9 +132,11 @@ fn run(cli: Cli) -> Result<()> {
             cycle::annual(&cli.data, &actor, args, cli.format)
         }
         Command::Load(args) => load::run(&cli.data, &actor, args, cli.format),
-        Command::Balance(args) => output::balance(&cli.data, &actor, args, cli.format),
+        Command::Balance(args) => commands::balance::balance(&cli.data, &actor, args, cli.format),
         Command::Duty(args) => duty::run(&cli.data, &actor, args, cli.format),
-        Command::Deadlines(args) => duty::deadlines(&cli.data, &actor, args, cli.format),
+        Command::Deadlines(args) => {
+            commands::deadlines::deadlines(&cli.data, &actor, args, cli.format)
+        }
         Command::CarryOver(cli::CarryOverCommand::Declare(args)) => {
             duty::declare_carry_over(&cli.data, &actor, args)
         }

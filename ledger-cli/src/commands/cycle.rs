@@ -1,41 +1,21 @@
-//! `bonded cycle report`, `cycle close`, `declare annual` and `account remove`: the write-off
-//! (核销), the moment of truth for a bonded manufacturer.
+//! `bonded cycle report`, `cycle close` and `declare annual`: the write-off (核销), the moment
+//! of truth for a bonded manufacturer (rendered by `output::cycle`).
 
+use super::{date, parse, refusal};
+use crate::output::cycle::{carry_over_text, cycle_text, identity_csv, identity_table};
 use std::path::Path;
 
 use anyhow::Result;
-use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, Table};
 use ledger_core::commands::Command;
-use ledger_core::cycle::{annual_report, cycle_report, CarryOverLine, CycleReport, IdentityLine};
+use ledger_core::cycle::{annual_report, cycle_report};
 use ledger_core::ids::BookNo;
-use ledger_core::refusal::InvalidValue;
-use ledger_core::Refusal;
 
-use crate::cli::{AccountRemove, CycleCloseArgs, CycleReportArgs, DeclareAnnualArgs, Format};
-use crate::exit::{bad_input, code_of_refusal, Exit};
-use crate::output::{audit_line, csv_cell, json_with_audit, with_audit_csv};
-use crate::session::{self, Position};
-
-fn refusal(r: Refusal) -> anyhow::Error {
-    Exit {
-        code: code_of_refusal(&r),
-        message: r.to_string(),
-    }
-    .into()
-}
-
-fn account(value: &str) -> Result<BookNo> {
-    value
-        .parse()
-        .map_err(|e: InvalidValue| bad_input(format!("--account: {e}")))
-}
-
-fn date(flag: &str, value: &str) -> Result<chrono::NaiveDate> {
-    crate::input::parse_date(value).map_err(|e| bad_input(format!("--{flag}: {e}")))
-}
+use crate::cli::{CycleCloseArgs, CycleReportArgs, DeclareAnnualArgs, Format};
+use crate::output::{audit_line, json_with_audit, with_audit_csv};
+use crate::session::{self};
 
 pub fn report(dir: &Path, actor: &str, args: &CycleReportArgs, format: Format) -> Result<()> {
-    let account = account(&args.account)?;
+    let account: BookNo = parse("account", &args.account)?;
     let filed = args
         .filed
         .as_deref()
@@ -58,7 +38,7 @@ pub fn report(dir: &Path, actor: &str, args: &CycleReportArgs, format: Format) -
 }
 
 pub fn close(dir: &Path, actor: &str, args: &CycleCloseArgs) -> Result<()> {
-    let account = account(&args.account)?;
+    let account: BookNo = parse("account", &args.account)?;
     let on = date("date", &args.date)?;
     let mut s = session::open(dir, actor)?;
     let cycle = s
@@ -86,7 +66,7 @@ pub fn close(dir: &Path, actor: &str, args: &CycleCloseArgs) -> Result<()> {
 }
 
 pub fn annual(dir: &Path, actor: &str, args: &DeclareAnnualArgs, format: Format) -> Result<()> {
-    let account = account(&args.account)?;
+    let account: BookNo = parse("account", &args.account)?;
     let mut s = session::open(dir, actor)?;
     if let Some(d) = &args.record {
         let on = date("record", d)?;
@@ -131,173 +111,4 @@ pub fn annual(dir: &Path, actor: &str, args: &DeclareAnnualArgs, format: Format)
         }
     }
     Ok(())
-}
-
-pub fn remove(dir: &Path, actor: &str, args: &AccountRemove) -> Result<()> {
-    let account = account(&args.account)?;
-    let on = date("date", &args.date)?;
-    let mut s = session::open(dir, actor)?;
-    let outcome = s.execute(Command::RemoveBook {
-        account: account.clone(),
-        date: on,
-    })?;
-    if outcome.appended == 0 {
-        println!("book {account} was already recorded as removed on {on}; nothing recorded");
-    } else {
-        println!(
-            "book {account} left the company-based mode on {on}; cancel it by {} (carry what is left into a new book with 0657/0258)",
-            on + chrono::Days::new(30)
-        );
-    }
-    Ok(())
-}
-
-const IDENTITY_HEADER: &str = "item,name,unit,opening,imported,carried_in,consumed,carried_out,domestic_sold,re_exported,destroyed,closing,stocktake,difference,flag";
-
-fn identity_csv(lines: &[IdentityLine]) -> String {
-    let mut out = format!("{IDENTITY_HEADER}\n");
-    for m in lines {
-        out.push_str(&format!(
-            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
-            m.item,
-            csv_cell(&m.name),
-            csv_cell(&m.unit),
-            m.opening,
-            m.imported,
-            m.carried_in,
-            m.consumed,
-            m.carried_out,
-            m.domestic_sold,
-            m.re_exported,
-            m.destroyed,
-            m.closing,
-            m.stocktake.map(|d| d.to_string()).unwrap_or_default(),
-            m.difference.map(|d| d.to_string()).unwrap_or_default(),
-            m.flag.clone().unwrap_or_default()
-        ));
-    }
-    out
-}
-
-fn identity_table(lines: &[IdentityLine]) -> String {
-    let mut t = Table::new();
-    t.load_preset(UTF8_FULL_CONDENSED);
-    t.set_header(IDENTITY_HEADER.split(',').collect::<Vec<_>>());
-    let right = |s: String| Cell::new(s).set_alignment(CellAlignment::Right);
-    for m in lines {
-        let flag = match m.flag.as_deref() {
-            Some("shortage") => "SHORTAGE",
-            Some("surplus") => "surplus",
-            _ => "",
-        };
-        t.add_row(vec![
-            Cell::new(m.item),
-            Cell::new(&m.name),
-            Cell::new(&m.unit),
-            right(m.opening.to_string()),
-            right(m.imported.to_string()),
-            right(m.carried_in.to_string()),
-            right(m.consumed.to_string()),
-            right(m.carried_out.to_string()),
-            right(m.domestic_sold.to_string()),
-            right(m.re_exported.to_string()),
-            right(m.destroyed.to_string()),
-            right(m.closing.to_string()),
-            right(
-                m.stocktake
-                    .map(|d| d.to_string())
-                    .unwrap_or_else(|| "—".into()),
-            ),
-            right(
-                m.difference
-                    .map(|d| d.to_string())
-                    .unwrap_or_else(|| "—".into()),
-            ),
-            Cell::new(flag),
-        ]);
-    }
-    format!("{t}\n")
-}
-
-fn carry_over_text(lines: &[CarryOverLine]) -> String {
-    if lines.is_empty() {
-        return String::new();
-    }
-    let mut out = String::from("Remaining-material carry-overs (余料结转):\n");
-    for c in lines {
-        out.push_str(&format!(
-            "  {} {}/{} {} material {} qty {} {} {} — {}\n",
-            c.date,
-            c.ref_,
-            c.line,
-            if c.dir == ledger_core::trade_mode::Direction::E {
-                "out"
-            } else {
-                "in"
-            },
-            c.item,
-            c.qty,
-            if c.dir == ledger_core::trade_mode::Direction::E {
-                "to"
-            } else {
-                "from"
-            },
-            c.peer_account
-                .as_ref()
-                .map(|p| p.to_string())
-                .unwrap_or_default(),
-            c.pairing.replace('_', " ")
-        ));
-    }
-    out
-}
-
-fn cycle_text(r: &CycleReport, p: &Position) -> String {
-    let mut out = format!(
-        "Book {} — self-verification report of cycle {} ({} to {}), report due {}{}\n",
-        r.account,
-        r.cycle,
-        r.start,
-        r.end,
-        r.report_due,
-        r.closed_on
-            .map(|d| format!(", written off on {d}"))
-            .unwrap_or_default()
-    );
-    out.push_str(&match r.stocktake_date {
-        Some(d) => format!(
-            "Stocktake of {d} (finished goods and goods at subcontractors converted into materials by their BOM); differences up to {} are shown, not flagged.\n",
-            r.tolerance.normalize()
-        ),
-        None => "No stocktake in this cycle: load one before the write-off.\n".to_string(),
-    });
-    out.push_str(&identity_table(&r.materials));
-    let flagged: Vec<&IdentityLine> = r.materials.iter().filter(|m| m.flag.is_some()).collect();
-    for m in &flagged {
-        let d = m.difference.unwrap_or_default();
-        out.push_str(&format!(
-            "  {} material {} ({}): {} {}\n",
-            if d.is_sign_negative() {
-                "SHORTAGE"
-            } else {
-                "surplus "
-            },
-            m.item,
-            m.name,
-            d.abs(),
-            m.unit
-        ));
-    }
-    if let Some(d) = &r.shortages {
-        out.push_str(&format!(
-            "Supplementary declaration (补充申报) the shortages call for, valued as domestic sales declared on {}: value {} CNY, duty {}, consumption tax {}, VAT {}, deferred interest {} — total {} CNY. Record them as domestic sales (0644/0245) dated in the cycle before the write-off.\n",
-            d.filed, d.totals.value_cny, d.totals.duty, d.totals.consumption_tax, d.totals.vat, d.totals.interest, d.totals.total
-        ));
-    }
-    if let Some(n) = &r.note {
-        out.push_str(&format!("note: {n}\n"));
-    }
-    out.push_str(&carry_over_text(&r.carry_overs));
-    out.push_str(&audit_line(p));
-    out
 }

@@ -67,7 +67,7 @@ pub fn run(dir: &Path, actor: &str, args: &DemoArgs, format: Format) -> Result<(
         }
         println!();
     }
-    crate::output::print_balance(&report, format, &s.position);
+    crate::output::balance::print_balance(&report, format, &s.position);
     if format == Format::Table {
         let deadlines =
             ledger_core::deadlines::deadlines(&s.ledger, &header.account, year_end(&header))
@@ -79,7 +79,7 @@ pub fn run(dir: &Path, actor: &str, args: &DemoArgs, format: Format) -> Result<(
             .map(|o| {
                 format!(
                     "  {:<24} {:<8} due {}",
-                    crate::commands::duty::kind_name(o),
+                    crate::output::deadlines::kind_name(o),
                     o.period,
                     o.due
                 )

@@ -597,7 +597,7 @@ pub async fn duty(
                 false,
             ),
         };
-        let value = crate::commands::duty::declaration_json(&declaration, is_filed);
+        let value = crate::output::duty::declaration_json(&declaration, is_filed);
         Ok(Json(with_log(value, &shared.position)))
     })
     .await
@@ -699,7 +699,7 @@ pub async fn exposure(
     reading(&st, move |shared, _| {
         let report =
             ledger_core::exposure::exposure(&shared.ledger, &account, on).map_err(route_refusal)?;
-        let value = crate::commands::exposure::report_json(&report);
+        let value = crate::output::exposure::report_json(&report);
         Ok(Json(with_log(value, &shared.position)))
     })
     .await
