@@ -4,7 +4,6 @@
 mod bench;
 mod cli;
 mod commands;
-mod demo_data;
 mod exit;
 mod input;
 mod output;

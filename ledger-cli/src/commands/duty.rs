@@ -65,16 +65,28 @@ pub fn run(dir: &Path, actor: &str, args: &DutyArgs, format: Format) -> Result<(
     Ok(())
 }
 
+/// The command `bonded duty file` records (also the demo's filings, made from the same flags).
+pub fn file_command(args: &DutyFileArgs) -> Result<Command> {
+    Ok(Command::FileDuty {
+        account: parse("account", &args.account)?,
+        period: parse("month", &args.month)?,
+        date: date("date", &args.date)?,
+    })
+}
+
 fn file(dir: &Path, actor: &str, args: &DutyFileArgs, format: Format) -> Result<()> {
-    let account: BookNo = parse("account", &args.account)?;
-    let period: Period = parse("month", &args.month)?;
-    let on = date("date", &args.date)?;
-    let mut s = session::open(dir, actor)?;
-    let outcome = s.execute(Command::FileDuty {
-        account: account.clone(),
+    let command = file_command(args)?;
+    let Command::FileDuty {
+        ref account,
         period,
         date: on,
-    })?;
+    } = command
+    else {
+        unreachable!("file_command makes a FileDuty")
+    };
+    let account = account.clone();
+    let mut s = session::open(dir, actor)?;
+    let outcome = s.execute(command)?;
     let filed = s
         .ledger
         .book(&account)
@@ -149,16 +161,25 @@ fn quote_cmd(dir: &Path, actor: &str, args: &DutyQuoteArgs, format: Format) -> R
     Ok(())
 }
 
+/// The command `bonded carry-over declare` records (also the demo's, made from the same flags).
+pub fn carry_over_command(args: &CarryOverDeclareArgs) -> Result<Command> {
+    Ok(Command::DeclareCarryOver {
+        account: parse("account", &args.account)?,
+        month: parse("month", &args.month)?,
+        date: date("date", &args.date)?,
+    })
+}
+
 pub fn declare_carry_over(dir: &Path, actor: &str, args: &CarryOverDeclareArgs) -> Result<()> {
-    let account: BookNo = parse("account", &args.account)?;
-    let month: Period = parse("month", &args.month)?;
-    let on = date("date", &args.date)?;
+    let command = carry_over_command(args)?;
+    let Command::DeclareCarryOver {
+        month, date: on, ..
+    } = command
+    else {
+        unreachable!("carry_over_command makes a DeclareCarryOver")
+    };
     let mut s = session::open(dir, actor)?;
-    let outcome = s.execute(Command::DeclareCarryOver {
-        account,
-        month,
-        date: on,
-    })?;
+    let outcome = s.execute(command)?;
     if outcome.appended == 0 {
         println!("the carry-overs of {month} were already recorded as declared on {on}; nothing recorded");
     } else {
