@@ -1,5 +1,9 @@
-//! `bonded`: the command line of the bonded ledger. Parsing, output formats, progress —
-//! nothing more; the rules live in `ledger-core`, the log in `ledger-store`.
+//! `bonded`: the command line of the bonded ledger. Here: parse (`cli`), dispatch to
+//! `commands::…`, map errors to exit codes (`exit`). The rooms: `commands` (one module per
+//! command family), `input` (every input format into rows, rows into commands), `output`
+//! (every rendering), `session` (the store: open, replay, append, the load pipeline), `serve`
+//! (`bonded serve`), `bench` (`bonded bench`). The rules live in `ledger-core`, the log in
+//! `ledger-store`.
 
 mod bench;
 mod cli;
