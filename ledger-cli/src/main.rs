@@ -1,27 +1,20 @@
-//! `bonded`: the command line of the bonded ledger. Parsing, output formats, progress —
-//! nothing more; the rules live in `ledger-core`, the log in `ledger-store`.
+//! `bonded`: the command line of the bonded ledger. Here: parse (`cli`), dispatch to
+//! `commands::…`, map errors to exit codes (`exit`). The rooms: `commands` (one module per
+//! command family), `input` (every input format into rows, rows into commands), `output`
+//! (every rendering), `session` (the store: open, replay, append, the load pipeline), `serve`
+//! (`bonded serve`), `bench` (`bonded bench`). The rules live in `ledger-core`, the log in
+//! `ledger-store`.
 
-mod admin;
 mod bench;
 mod cli;
-mod cycle_cmd;
-mod demo;
-mod demo_data;
-mod duty_cmd;
+mod commands;
 mod exit;
-mod exposure_cmd;
 mod input;
-mod load;
 mod output;
-mod record_files;
-mod report_sheets;
-mod review_cmd;
-mod rows;
 mod serve;
 mod session;
 #[cfg(test)]
 mod test_support;
-mod xlsx;
 
 use std::process::ExitCode;
 
@@ -30,6 +23,7 @@ use chrono::NaiveDate;
 use clap::Parser;
 
 use cli::{AccountCommand, Cli, Command};
+use commands::{admin, cycle, demo, duty, exposure, load, review};
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -125,40 +119,42 @@ fn run(cli: Cli) -> Result<()> {
     match &cli.command {
         Command::Init => admin::init(&cli.data, &actor),
         Command::Account(AccountCommand::Open(flags)) => {
-            admin::account_open(&cli.data, &actor, flags)
+            commands::account::account_open(&cli.data, &actor, flags)
         }
-        Command::Account(AccountCommand::Set(args)) => admin::account_set(&cli.data, &actor, args),
+        Command::Account(AccountCommand::Set(args)) => {
+            commands::account::account_set(&cli.data, &actor, args)
+        }
         Command::Account(AccountCommand::Remove(args)) => {
-            cycle_cmd::remove(&cli.data, &actor, args)
+            commands::account::remove(&cli.data, &actor, args)
         }
         Command::Cycle(cli::CycleCommand::Report(args)) => {
-            cycle_cmd::report(&cli.data, &actor, args, cli.format)
+            cycle::report(&cli.data, &actor, args, cli.format)
         }
-        Command::Cycle(cli::CycleCommand::Close(args)) => cycle_cmd::close(&cli.data, &actor, args),
+        Command::Cycle(cli::CycleCommand::Close(args)) => cycle::close(&cli.data, &actor, args),
         Command::Declare(cli::DeclareCommand::Annual(args)) => {
-            cycle_cmd::annual(&cli.data, &actor, args, cli.format)
+            cycle::annual(&cli.data, &actor, args, cli.format)
         }
         Command::Load(args) => load::run(&cli.data, &actor, args, cli.format),
-        Command::Balance(args) => output::balance(&cli.data, &actor, args, cli.format),
-        Command::Duty(args) => duty_cmd::run(&cli.data, &actor, args, cli.format),
-        Command::Deadlines(args) => duty_cmd::deadlines(&cli.data, &actor, args, cli.format),
-        Command::CarryOver(cli::CarryOverCommand::Declare(args)) => {
-            duty_cmd::declare_carry_over(&cli.data, &actor, args)
+        Command::Balance(args) => commands::balance::balance(&cli.data, &actor, args, cli.format),
+        Command::Duty(args) => duty::run(&cli.data, &actor, args, cli.format),
+        Command::Deadlines(args) => {
+            commands::deadlines::deadlines(&cli.data, &actor, args, cli.format)
         }
-        Command::Exposure(args) => exposure_cmd::run(&cli.data, &actor, args, cli.format),
+        Command::CarryOver(cli::CarryOverCommand::Declare(args)) => {
+            duty::declare_carry_over(&cli.data, &actor, args)
+        }
+        Command::Exposure(args) => exposure::run(&cli.data, &actor, args, cli.format),
         Command::Verify => admin::verify(&cli.data, cli.format),
         Command::Export(args) => admin::export(&cli.data, args),
         Command::Restore(args) => admin::restore(&cli.data, &args.file),
         Command::Demo(args) => demo::run(&cli.data, &actor, args, cli.format),
         Command::User(cli::UserCommand::Add(args)) => {
-            review_cmd::user_add(&cli.data, &actor, args, cli.format)
+            review::user_add(&cli.data, &actor, args, cli.format)
         }
-        Command::User(cli::UserCommand::List) => {
-            review_cmd::user_list(&cli.data, &actor, cli.format)
-        }
-        Command::Pending(args) => review_cmd::pending(&cli.data, &actor, args, cli.format),
-        Command::Approve(args) => review_cmd::approve(&cli.data, &actor, args),
-        Command::Reject(args) => review_cmd::reject(&cli.data, &actor, args),
+        Command::User(cli::UserCommand::List) => review::user_list(&cli.data, &actor, cli.format),
+        Command::Pending(args) => review::pending(&cli.data, &actor, args, cli.format),
+        Command::Approve(args) => review::approve(&cli.data, &actor, args),
+        Command::Reject(args) => review::reject(&cli.data, &actor, args),
         Command::Serve(args) => {
             if cli.as_recorded.is_some() {
                 return Err(exit::bad_input(

@@ -13,12 +13,12 @@ use crate::session::Session;
 /// workload, to take its months from (`Workload::next_month`).
 pub fn workload_store(dir: &Path) -> (Session, Workload) {
     let mut workload = Workload::new(150_000, 7);
-    let mut session = crate::admin::create_store(dir, "test").unwrap();
+    let mut session = crate::commands::admin::create_store(dir, "test").unwrap();
     session
         .execute(Command::OpenBook(workload.header().unwrap()))
         .unwrap();
-    let master = crate::load::tables_from_bytes(&workload.master()).unwrap();
-    crate::load::load_tables(&mut session, master).unwrap();
+    let master = crate::commands::load::tables_from_bytes(&workload.master()).unwrap();
+    crate::commands::load::load_tables(&mut session, master).unwrap();
     (session, workload)
 }
 

@@ -453,13 +453,13 @@ pub(crate) fn stream(
     log.append_stream(expected, &mut items)
 }
 
-fn versions(pairs: &[(&str, u64)]) -> HashMap<String, u64> {
+pub(crate) fn versions(pairs: &[(&str, u64)]) -> HashMap<String, u64> {
     pairs.iter().map(|(s, v)| (s.to_string(), *v)).collect()
 }
 
 /// Many events over three streams (more than one backend stage), with retries of stored
 /// events and of events earlier in the same append among them.
-fn mixed_events(from: u128, n: u128) -> Vec<NewEvent> {
+pub(crate) fn mixed_events(from: u128, n: u128) -> Vec<NewEvent> {
     let mut events = Vec::new();
     for i in from..from + n {
         let stream = ["A", "B", "C"][(i % 3) as usize];
@@ -482,7 +482,7 @@ fn mixed_events(from: u128, n: u128) -> Vec<NewEvent> {
 }
 
 /// What a log holds, everything a reader can see.
-fn state(log: &dyn EventLog) -> (crate::Head, Vec<StoredEvent>, [u64; 4]) {
+pub(crate) fn state(log: &dyn EventLog) -> (crate::Head, Vec<StoredEvent>, [u64; 4]) {
     (
         log.head(),
         all(log),
@@ -540,52 +540,6 @@ fn stream_equals_append(make: fn() -> Harness) {
     .unwrap();
     assert_eq!((out.appended, out.duplicates), (0, 3));
     assert_eq!(state(&*streamed.log), state(&*appended.log));
-}
-
-/// `append_stream_returning` records what `append_stream` records, and hands every event back
-/// once done with it — stored ones and repeats alike — in arrival order, whole.
-fn stream_hands_every_event_back(make: fn() -> Harness) {
-    let mut plain = make();
-    let mut returning = make();
-    fill(&mut *plain.log, 1, 5);
-    fill(&mut *returning.log, 1, 5);
-    let events = mixed_events(10, 700);
-    let expected = versions(&[("A", 2), ("B", 3)]);
-    let want = stream(&mut *plain.log, &expected, events.clone(), true).unwrap();
-    let mut spent: Vec<NewEvent> = Vec::new();
-    let mut items = events
-        .clone()
-        .into_iter()
-        .map(Streamed::Event)
-        .chain([Streamed::Commit]);
-    let got = returning
-        .log
-        .append_stream_returning(&expected, &mut items, &mut |ev| spent.push(ev))
-        .unwrap();
-    assert_eq!(got, want);
-    assert_eq!(state(&*returning.log), state(&*plain.log));
-    assert_eq!(spent.len(), events.len(), "every event, repeats included");
-    for (back, sent) in spent.iter().zip(&events) {
-        assert_eq!(
-            (
-                back.id,
-                &back.stream,
-                &back.kind,
-                &back.actor,
-                &back.recorded_at
-            ),
-            (
-                sent.id,
-                &sent.stream,
-                &sent.kind,
-                &sent.actor,
-                &sent.recorded_at
-            )
-        );
-        let compact: serde_json::Value = serde_json::from_slice(back.payload.as_bytes()).unwrap();
-        let original: serde_json::Value = serde_json::from_slice(sent.payload.as_bytes()).unwrap();
-        assert_eq!(compact, original, "event {}", sent.id);
-    }
 }
 
 fn stream_abandoned_leaves_the_log_as_before(make: fn() -> Harness) {
@@ -836,7 +790,6 @@ suite!(
     import_checks_chain,
     verify_ok,
     stream_equals_append,
-    stream_hands_every_event_back,
     stream_abandoned_leaves_the_log_as_before,
     stream_expected_version,
     stream_duplicates_and_conflicts,

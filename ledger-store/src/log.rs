@@ -105,19 +105,6 @@ pub trait EventLog {
         &mut self,
         expected: &HashMap<String, u64>,
         events: &mut dyn Iterator<Item = Streamed>,
-    ) -> Result<AppendOutcome, StoreError> {
-        self.append_stream_returning(expected, events, &mut drop)
-    }
-    /// `append_stream`, handing each event back to `spent` as soon as the store is done with
-    /// it (made into its record, or found to be a repeat), in arrival order, its payload in
-    /// compact form. A producer on another thread sends them home to be freed there: an
-    /// allocator frees memory into the thread arena it came from, under that arena's lock,
-    /// which the producer takes for its own allocations meanwhile.
-    fn append_stream_returning(
-        &mut self,
-        expected: &HashMap<String, u64>,
-        events: &mut dyn Iterator<Item = Streamed>,
-        spent: &mut dyn FnMut(NewEvent),
     ) -> Result<AppendOutcome, StoreError>;
     /// The current head.
     fn head(&self) -> Head;

@@ -7,7 +7,7 @@ use uuid::Uuid;
 use crate::codec::open_value_ref;
 use crate::engine::{Backend, Commit, CommitFailure, Engine, StagedCommit, ValueIter};
 use crate::error::StoreError;
-use crate::event::{NewEvent, ReplayRecord, StoredEvent};
+use crate::event::{ReplayRecord, StoredEvent};
 use crate::id_index::IdIndex;
 use crate::log::{AppendOutcome, AppendRequest, EventLog, Head, Streamed, VerifyReport};
 
@@ -136,13 +136,12 @@ impl EventLog for MemoryLog {
     fn append(&mut self, req: AppendRequest) -> Result<AppendOutcome, StoreError> {
         self.engine.append(req)
     }
-    fn append_stream_returning(
+    fn append_stream(
         &mut self,
         expected: &HashMap<String, u64>,
         events: &mut dyn Iterator<Item = Streamed>,
-        spent: &mut dyn FnMut(NewEvent),
     ) -> Result<AppendOutcome, StoreError> {
-        self.engine.append_stream(expected, events, spent)
+        self.engine.append_stream(expected, events, &mut drop)
     }
     fn head(&self) -> Head {
         self.engine.head

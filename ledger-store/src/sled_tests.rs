@@ -4,9 +4,9 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::baseline::StoredRecords;
-use crate::conformance::{all, batch, ev, fill, id, stream};
+use crate::conformance::{all, batch, ev, fill, id, mixed_events, state, stream, versions};
 use crate::layout::{key_seq, open_db, seq_key, DEFAULT_CACHE_BYTES, ID, RECORD, STAGED_KEY};
-use crate::{fault, EventLog, SledLog, SledOptions, StoreError, Streamed};
+use crate::{fault, EventLog, NewEvent, SledLog, SledOptions, StoreError, Streamed};
 
 fn store_with(n: u128) -> (tempfile::TempDir, PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
@@ -422,4 +422,51 @@ fn a_streamed_append_survives_reopening() {
     // Idempotency survived: the same append again is a retry.
     let out = stream(&mut log, &HashMap::new(), events, true).unwrap();
     assert_eq!((out.appended, out.duplicates, out.head), (0, 990, head));
+}
+
+/// `SledLog::append_stream_returning` (the load pipeline's, not the trait's) records what
+/// `append_stream` records, and hands every event back once done with it — stored ones and
+/// repeats alike — in arrival order, whole.
+#[test]
+fn stream_hands_every_event_back() {
+    let (_plain_tmp, plain_dir) = store_with(5);
+    let (_returning_tmp, returning_dir) = store_with(5);
+    let mut plain = SledLog::open(&plain_dir).unwrap();
+    let mut returning = SledLog::open(&returning_dir).unwrap();
+    let events = mixed_events(10, 700);
+    let expected = versions(&[("A", 2), ("B", 3)]);
+    let want = stream(&mut plain, &expected, events.clone(), true).unwrap();
+    let mut spent: Vec<NewEvent> = Vec::new();
+    let mut items = events
+        .clone()
+        .into_iter()
+        .map(Streamed::Event)
+        .chain([Streamed::Commit]);
+    let got = returning
+        .append_stream_returning(&expected, &mut items, &mut |ev| spent.push(ev))
+        .unwrap();
+    assert_eq!(got, want);
+    assert_eq!(state(&returning), state(&plain));
+    assert_eq!(spent.len(), events.len(), "every event, repeats included");
+    for (back, sent) in spent.iter().zip(&events) {
+        assert_eq!(
+            (
+                back.id,
+                &back.stream,
+                &back.kind,
+                &back.actor,
+                &back.recorded_at
+            ),
+            (
+                sent.id,
+                &sent.stream,
+                &sent.kind,
+                &sent.actor,
+                &sent.recorded_at
+            )
+        );
+        let compact: serde_json::Value = serde_json::from_slice(back.payload.as_bytes()).unwrap();
+        let original: serde_json::Value = serde_json::from_slice(sent.payload.as_bytes()).unwrap();
+        assert_eq!(compact, original, "event {}", sent.id);
+    }
 }

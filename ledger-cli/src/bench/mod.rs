@@ -377,7 +377,7 @@ fn load_phase(root: &Path, events: u64, seed: u64) -> Result<Loaded> {
     let mut batches: Vec<u64> = Vec::new();
     let mut load = Duration::ZERO;
     let t = Instant::now();
-    let mut session = crate::admin::create_store(&ledger_dir, "bench")?;
+    let mut session = crate::commands::admin::create_store(&ledger_dir, "bench")?;
     session.execute(Command::OpenBook(header))?;
     load += t.elapsed();
     batches.extend([1, 1]);
@@ -385,8 +385,8 @@ fn load_phase(root: &Path, events: u64, seed: u64) -> Result<Loaded> {
     let mut month = 0u32;
     while let Some(set) = files.take() {
         let t = Instant::now();
-        let tables = crate::load::tables_from_bytes(&set)?;
-        let reports = crate::load::load_tables(&mut session, tables)?;
+        let tables = crate::commands::load::tables_from_bytes(&set)?;
+        let reports = crate::commands::load::load_tables(&mut session, tables)?;
         load += t.elapsed();
         drop(set);
         batches.extend(reports.iter().map(|r| r.recorded).filter(|n| *n > 0));

@@ -1,19 +1,23 @@
-//! The CSV input layer: reads the ten kinds of file of the contract ("CSV files") into
-//! tables of rows keyed by canonical column, with every problem located by file, physical
-//! line and column.
+//! Every input format, read into one shape: a table of rows keyed by canonical column, of one
+//! of the ten kinds of file of the contract, with every problem located by file, physical line
+//! and column. CSV files (here and in `decode`, `aliases`, `kind`, `table`), JSON lines for
+//! `bonded serve` (`json`); `fields` reads typed cells and `rows` turns rows into commands,
+//! whatever format they came in.
 //!
 //! - [`read_table`] / [`read_table_bytes`]: size limit, decoding (UTF-8, with or without a
 //!   byte-order mark, else GB18030), header mapping (English names and Chinese headings),
 //!   kind detection, every record.
 //! - [`Fields`]: typed access to a row's cells that collects errors instead of stopping.
 //!
-//! This module knows nothing of the ledger's rules: callers turn rows into records.
+//! This module knows nothing of the ledger's rules: whether a command fits the book is for
+//! `decide` to say.
 
 mod aliases;
 mod decode;
 mod fields;
 mod json;
 mod kind;
+pub mod rows;
 mod table;
 
 #[cfg(test)]

@@ -145,7 +145,7 @@ fn appends(client: &mut Client) -> Result<u64> {
 
 /// A store with the book, its material and a clerk; the clerk's token.
 fn prepare(dir: &std::path::Path) -> Result<String> {
-    let mut s = crate::admin::create_store(dir, "bench")?;
+    let mut s = crate::commands::admin::create_store(dir, "bench")?;
     s.execute(Command::OpenBook(BookHeader {
         account: ACCOUNT.parse().map_err(|e| anyhow::anyhow!("{e}"))?,
         company: "4403960001".parse().map_err(|e| anyhow::anyhow!("{e}"))?,
@@ -156,11 +156,11 @@ fn prepare(dir: &std::path::Path) -> Result<String> {
         cycle_months: 12,
         headings: Vec::new(),
     }))?;
-    let tables = crate::load::tables_from_bytes(&[(
+    let tables = crate::commands::load::tables_from_bytes(&[(
         "items.csv".to_string(),
         ITEMS_CSV.as_bytes().to_vec(),
     )])?;
-    crate::load::load_tables(&mut s, tables)?;
+    crate::commands::load::load_tables(&mut s, tables)?;
     let token = super::auth::new_token()?;
     s.execute(Command::AddUser {
         name: "bench-clerk".into(),

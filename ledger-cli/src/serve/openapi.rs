@@ -105,7 +105,7 @@ mod tests {
 
         let tmp = tempfile::tempdir().expect("tempdir");
         let dir = tmp.path().join("data");
-        crate::admin::create_store(&dir, "tester").expect("store");
+        crate::commands::admin::create_store(&dir, "tester").expect("store");
         let rt = runtime().expect("runtime");
         let server = Server::start(&dir, "127.0.0.1:0".parse().expect("addr"), &rt).expect("start");
         let mut client = Client::new(server.addr);

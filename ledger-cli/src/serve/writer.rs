@@ -365,7 +365,7 @@ mod tests {
     fn a_round_is_one_append_and_a_refused_request_leaves_nothing() {
         let tmp = tempfile::tempdir().expect("tempdir");
         let dir = tmp.path().join("data");
-        let mut s = crate::admin::create_store(&dir, "tester").expect("store");
+        let mut s = crate::commands::admin::create_store(&dir, "tester").expect("store");
         s.execute(Command::OpenBook(ledger_core::book::BookHeader {
             account: BOOK.parse().expect("book"),
             company: "4403960001".parse().expect("company"),
@@ -377,13 +377,13 @@ mod tests {
             headings: vec![],
         }))
         .expect("book");
-        let items = crate::load::tables_from_bytes(&[(
+        let items = crate::commands::load::tables_from_bytes(&[(
             "items.csv".into(),
             b"account,goods,item,hs,name,unit,price,currency\nE44038000001,M,1,8542310000,Chip,PCS,1,USD\n"
                 .to_vec(),
         )])
         .expect("items");
-        crate::load::load_tables(&mut s, items).expect("load");
+        crate::commands::load::load_tables(&mut s, items).expect("load");
         s.execute(Command::AddUser {
             name: "alice".into(),
             role: Role::Clerk,

@@ -1,5 +1,8 @@
 //! A session on the store: open the log, replay it into the ledger state, append what
-//! `decide` produced. The only place the CLI touches the disk's log.
+//! `decide` produced; `record_files` is the load's pipeline (decide and store on two threads).
+//! The only place the CLI touches the disk's log.
+
+pub mod record_files;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;

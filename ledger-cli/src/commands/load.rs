@@ -9,7 +9,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use crate::cli::{Format, LoadArgs};
 use crate::exit::{bad_input, Exit, BAD_INPUT, REFUSED};
 use crate::input::{self, FileKind, LineError, Table};
-use crate::record_files::{FileResult, Progress};
+use crate::session::record_files::{FileResult, Progress};
 use crate::session::{self, Session};
 
 /// Rows from which a progress bar is worth showing.

@@ -24,7 +24,7 @@ const HEADERS: [&str; 10] = [
 /// an error; nothing panics.
 fn read(name: &str, bytes: &[u8], forced: Option<FileKind>) -> Result<(), TestCaseError> {
     if let Ok(table) = read_table_bytes(name, bytes, forced) {
-        let (commands, errors) = crate::rows::commands(&table);
+        let (commands, errors) = crate::input::rows::commands(&table);
         for row in &table.rows {
             prop_assert!(
                 commands.iter().any(|(line, _)| *line == row.line)

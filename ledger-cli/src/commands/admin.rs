@@ -1,15 +1,14 @@
-//! Store administration: `init`, `account open|set`, `verify`, `export`, `restore`.
+//! Store administration: `init`, `verify`, `export`, `restore`.
 
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Write};
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use ledger_core::book::Setting;
 use ledger_core::commands::{Command, InterestInput};
 use ledger_store::{EventLog, SledLog, StoreError};
 
-use crate::cli::{AccountOpen, AccountSet, Format};
+use crate::cli::Format;
 use crate::exit::{bad_input, Exit, INTEGRITY};
 use crate::session;
 
@@ -44,44 +43,6 @@ pub fn create_store(dir: &Path, actor: &str) -> Result<session::Session> {
 pub fn init(dir: &Path, actor: &str) -> Result<()> {
     create_store(dir, actor)?;
     println!("created an empty store at {}", dir.display());
-    Ok(())
-}
-
-pub fn account_open(dir: &Path, actor: &str, flags: &AccountOpen) -> Result<()> {
-    let header = crate::rows::header_from_flags(flags).map_err(bad_input)?;
-    let mut s = session::open(dir, actor)?;
-    let account = header.account.clone();
-    let outcome = s.execute(Command::OpenBook(header))?;
-    if outcome.appended == 0 {
-        println!("book {account} is already open with these settings; nothing recorded");
-    } else {
-        println!("opened book {account}");
-    }
-    Ok(())
-}
-
-pub fn account_set(dir: &Path, actor: &str, args: &AccountSet) -> Result<()> {
-    let account = args
-        .account
-        .parse()
-        .map_err(|e: ledger_core::refusal::InvalidValue| bad_input(format!("--account: {e}")))?;
-    let mut changes = Vec::new();
-    for kv in &args.settings {
-        let Some((k, v)) = kv.split_once('=') else {
-            return Err(bad_input(format!("{kv:?}: a setting is written KEY=VALUE")));
-        };
-        changes.push(Setting::parse(k, v).map_err(|r| bad_input(r.to_string()))?);
-    }
-    let mut s = session::open(dir, actor)?;
-    let outcome = s.execute(Command::ChangeSettings { account, changes })?;
-    if outcome.appended == 0 {
-        println!("the settings were already so; nothing recorded");
-    } else {
-        println!(
-            "settings of book {} changed",
-            args.account.trim().to_ascii_uppercase()
-        );
-    }
     Ok(())
 }
 

@@ -1,92 +1,10 @@
-//! Reports as people read them (aligned tables) and as programs read them (JSON with decimal
-//! strings, CSV).
+//! The balance report rendered: an aligned table, CSV, JSON with the log position.
 
-use std::path::Path;
-
-use anyhow::Result;
+use super::{audit_line, csv_cell, json_with_audit, with_audit_csv};
+use crate::cli::Format;
+use crate::session::Position;
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, Table};
-use ledger_core::balance::{balances, BalanceReport};
-use ledger_core::ids::BookNo;
-use ledger_core::refusal::InvalidValue;
-
-use crate::cli::{BalanceArgs, Format};
-use crate::exit::{bad_input, Exit};
-use crate::session::{self, Position};
-
-/// The last line of every report for people: where in the log its figures come from.
-pub fn audit_line(p: &Position) -> String {
-    format!(
-        "Computed from log position {}, head hash {} — `bonded verify` checks the log; `bonded export` shows it.\n",
-        p.seq, p.hash
-    )
-}
-
-/// The same, as the `log` key of a JSON report.
-pub fn audit_json(value: &mut serde_json::Value, p: &Position) {
-    if let Some(o) = value.as_object_mut() {
-        o.insert(
-            "log".into(),
-            serde_json::json!({"position": p.seq.to_string(), "head_hash": p.hash}),
-        );
-    }
-}
-
-/// The same, as the last row of a CSV report: `log_position,N,head_hash,H`, padded with empty
-/// cells to the width of the report's header so the file stays rectangular.
-pub fn audit_csv_row(p: &Position, width: usize) -> String {
-    let mut cells = vec![
-        "log_position".to_string(),
-        p.seq.to_string(),
-        "head_hash".to_string(),
-        p.hash.clone(),
-    ];
-    while cells.len() < width {
-        cells.push(String::new());
-    }
-    format!("{}\n", cells.join(","))
-}
-
-/// Appends the audit row to a CSV text, as wide as its first line.
-pub fn with_audit_csv(csv: String, p: &Position) -> String {
-    let width = csv
-        .lines()
-        .next()
-        .map(|h| h.split(',').count())
-        .unwrap_or(4);
-    let mut out = csv;
-    out.push_str(&audit_csv_row(p, width));
-    out
-}
-
-/// A report as pretty JSON with the `log` key.
-pub fn json_with_audit<T: serde::Serialize>(report: &T, p: &Position) -> String {
-    let mut v = serde_json::to_value(report).unwrap_or_default();
-    audit_json(&mut v, p);
-    serde_json::to_string_pretty(&v).unwrap_or_default()
-}
-
-pub fn balance(dir: &Path, actor: &str, args: &BalanceArgs, format: Format) -> Result<()> {
-    let account: BookNo = args
-        .account
-        .parse()
-        .map_err(|e: InvalidValue| bad_input(format!("--account: {e}")))?;
-    let as_of = match &args.as_of {
-        Some(d) => crate::input::parse_date(d).map_err(|e| bad_input(format!("--as-of: {e}")))?,
-        None => crate::today_shanghai(),
-    };
-    let s = session::open(dir, actor)?;
-    let report = balances(&s.ledger, &account, as_of).map_err(|r| Exit {
-        code: crate::exit::code_of_refusal(&r),
-        message: r.to_string(),
-    })?;
-    if format == Format::Xlsx {
-        return crate::report_sheets::write(&args.out, &s.ledger, &account, |book| {
-            crate::report_sheets::balance_sheets(book, &report, &s.position)
-        });
-    }
-    print_balance(&report, format, &s.position);
-    Ok(())
-}
+use ledger_core::balance::BalanceReport;
 
 pub fn print_balance(report: &BalanceReport, format: Format, p: &Position) {
     match format {
@@ -98,7 +16,7 @@ pub fn print_balance(report: &BalanceReport, format: Format, p: &Position) {
     }
 }
 
-const MATERIAL_COLUMNS: [&str; 9] = [
+pub(crate) const MATERIAL_COLUMNS: [&str; 9] = [
     "opening",
     "imported",
     "carried_in",
@@ -110,7 +28,7 @@ const MATERIAL_COLUMNS: [&str; 9] = [
     "balance",
 ];
 
-fn material_values(m: &ledger_core::balance::MaterialBalance) -> [String; 9] {
+pub(crate) fn material_values(m: &ledger_core::balance::MaterialBalance) -> [String; 9] {
     [
         m.opening,
         m.imported,
@@ -123,15 +41,6 @@ fn material_values(m: &ledger_core::balance::MaterialBalance) -> [String; 9] {
         m.balance,
     ]
     .map(|d| d.to_string())
-}
-
-/// Quotes a CSV cell when it needs it.
-pub fn csv_cell(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
 }
 
 pub fn balance_csv(report: &BalanceReport) -> String {

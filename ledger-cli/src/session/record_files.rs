@@ -2,7 +2,8 @@
 //!
 //! Each file is one durable batch, all or nothing, recorded in order, and the load stops at
 //! the first file that is not recorded whole. One thread decides (reading the rows as it goes),
-//! a second stores (`EventLog::append_stream`: encoding, checks, hash chain, writes). A file's
+//! a second stores (`SledLog::append_stream_returning`: encoding, checks, hash chain, writes;
+//! each stored event sent back to be freed by the thread that made it). A file's
 //! durable commit waits for the disk; meanwhile the deciding thread already reads and decides
 //! the next file and queues its events, and that file is committed only once the one before
 //! it is known to be recorded. Should the one before fail, the next is abandoned (nothing of
@@ -14,11 +15,11 @@ use std::sync::mpsc::{Receiver, SyncSender};
 use anyhow::Result;
 use ledger_core::decide::LineRefusals;
 use ledger_core::decide_all_in_place;
-use ledger_store::{AppendOutcome, EventLog, NewEvent, Streamed};
+use ledger_store::{AppendOutcome, NewEvent, SledLog, Streamed};
 
 use crate::exit::bad_input;
+use crate::input::rows::RowCommands;
 use crate::input::{LineError, Table};
-use crate::rows::RowCommands;
 use crate::session::{cutoff_set, new_event, now_rfc3339, Position, Session};
 
 /// Commands decided between two hand-overs to the storing thread. Far below a file's size
@@ -243,7 +244,7 @@ impl Session {
 /// thread that made them (`spent`, a step at a time): freeing them here took glibc's lock on
 /// the deciding thread's arena while that thread was allocating from it.
 fn store_files(
-    log: &mut dyn EventLog,
+    log: &mut SledLog,
     rx: Receiver<ToStore>,
     done: std::sync::mpsc::Sender<Result<AppendOutcome>>,
     spent: SyncSender<Vec<NewEvent>>,
@@ -287,7 +288,7 @@ fn store_stopped() -> anyhow::Error {
 
 #[cfg(test)]
 mod tests {
-    use ledger_store::{AppendRequest, NewEvent, StoreError};
+    use ledger_store::{AppendRequest, EventLog, NewEvent, StoreError};
 
     use super::*;
     use crate::input::FileKind;
@@ -300,8 +301,8 @@ mod tests {
         let mut tables = Vec::new();
         for _ in 0..months {
             let mut month =
-                crate::load::tables_from_bytes(&workload.next_month().unwrap()).unwrap();
-            month.sort_by_key(|t| crate::load::rank(t.kind));
+                crate::commands::load::tables_from_bytes(&workload.next_month().unwrap()).unwrap();
+            month.sort_by_key(|t| crate::commands::load::rank(t.kind));
             tables.extend(month);
         }
         (session, tables)
@@ -321,7 +322,8 @@ mod tests {
     /// workload's book and master data.
     fn first_movements(dir: &std::path::Path) -> (Session, Table) {
         let (session, mut workload) = workload_store(dir);
-        let month = crate::load::tables_from_bytes(&workload.next_month().unwrap()).unwrap();
+        let month =
+            crate::commands::load::tables_from_bytes(&workload.next_month().unwrap()).unwrap();
         let movements = month
             .into_iter()
             .find(|t| t.kind == FileKind::Movements)
@@ -345,7 +347,7 @@ mod tests {
             }] => o.clone(),
             _ => panic!("one file, recorded"),
         };
-        let (commands, _) = crate::rows::commands(&table);
+        let (commands, _) = crate::input::rows::commands(&table);
         let versions = appended.ledger.stream_versions().clone();
         let decided = decide_all_in_place(&mut appended.ledger, commands).unwrap();
         let want = crate::session::append(&mut appended.log, &versions, &decided, "test").unwrap();
@@ -364,7 +366,7 @@ mod tests {
         let (mut session, table) = first_movements(&tmp.path().join("store"));
         // One of the file's events, three quarters in: another event already holds its id (in
         // a stream of its own, so nothing else notices), so the store refuses the file there.
-        let (commands, _) = crate::rows::commands(&table);
+        let (commands, _) = crate::input::rows::commands(&table);
         let decided = decide_all_in_place(&mut session.ledger.clone(), commands).unwrap();
         let mut other = new_event(&decided[decided.len() * 3 / 4], "test", &now_rfc3339()).unwrap();
         other.stream = "elsewhere".into();
@@ -418,7 +420,7 @@ mod tests {
 
         let mut want = Vec::new();
         for table in &tables {
-            let (commands, errors) = crate::rows::commands(table);
+            let (commands, errors) = crate::input::rows::commands(table);
             assert!(errors.is_empty());
             let outcome = single
                 .decide_and_record(commands, true, |_| {})
@@ -445,10 +447,10 @@ mod tests {
         assert!(tables.len() > k + 1, "a file follows the poisoned one");
         let mut ahead = session.ledger.clone();
         for table in &tables[..k] {
-            let (commands, _) = crate::rows::commands(table);
+            let (commands, _) = crate::input::rows::commands(table);
             decide_all_in_place(&mut ahead, commands).unwrap();
         }
-        let (commands, _) = crate::rows::commands(&tables[k]);
+        let (commands, _) = crate::input::rows::commands(&tables[k]);
         let decided = decide_all_in_place(&mut ahead, commands).unwrap();
         let d = &decided[decided.len() / 2];
         let other = NewEvent {

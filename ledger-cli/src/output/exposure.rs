@@ -1,52 +1,12 @@
-//! `bonded exposure`: the Order 182 exposure of a book, from declared against actual unit
-//! consumption (the figures are `ledger_core::exposure`'s; this file only shows them).
+//! The Order 182 exposure rendered: table, CSV, JSON.
 
-use std::path::Path;
-
-use anyhow::Result;
+use crate::output::csv_cell;
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, Table};
-use ledger_core::exposure::{exposure, ExposureLine, ExposureReport};
-use ledger_core::ids::BookNo;
-use ledger_core::refusal::InvalidValue;
+use ledger_core::exposure::{ExposureLine, ExposureReport};
 use rust_decimal::Decimal;
 
-use crate::cli::{ExposureArgs, Format};
-use crate::exit::{bad_input, code_of_refusal, Exit};
-use crate::output::csv_cell;
-use crate::session;
-
 /// How the actual gross is shown, said wherever it is shown.
-const ACTUAL_GROSS_NOTE: &str = "actual gross = issued ÷ produced, shown half-up to 9 decimals like the declared gross; excess_qty = produced × declared − issued, exact";
-
-pub fn run(dir: &Path, actor: &str, args: &ExposureArgs, format: Format) -> Result<()> {
-    let account: BookNo = args
-        .account
-        .parse()
-        .map_err(|e: InvalidValue| bad_input(format!("--account: {e}")))?;
-    let date = match &args.date {
-        Some(d) => {
-            Some(crate::input::parse_date(d).map_err(|e| bad_input(format!("--date: {e}")))?)
-        }
-        None => None,
-    };
-    let s = session::open(dir, actor)?;
-    let report = exposure(&s.ledger, &account, date).map_err(|r| Exit {
-        code: code_of_refusal(&r),
-        message: r.to_string(),
-    })?;
-    let p = &s.position;
-    match format {
-        Format::Json => println!(
-            "{}",
-            crate::output::json_with_audit(&report_json(&report), p)
-        ),
-        Format::Csv => print!("{}", crate::output::with_audit_csv(report_csv(&report), p)),
-        Format::Table | Format::Ics | Format::Xlsx => {
-            print!("{}{}", report_table(&report), crate::output::audit_line(p))
-        }
-    }
-    Ok(())
-}
+pub(crate) const ACTUAL_GROSS_NOTE: &str = "actual gross = issued ÷ produced, shown half-up to 9 decimals like the declared gross; excess_qty = produced × declared − issued, exact";
 
 /// The report with the contract's keys, and a word on how `actual_gross` is rounded.
 pub(crate) fn report_json(r: &ExposureReport) -> serde_json::Value {
@@ -57,13 +17,13 @@ pub(crate) fn report_json(r: &ExposureReport) -> serde_json::Value {
     v
 }
 
-fn opt(d: Option<Decimal>) -> String {
+pub(crate) fn opt(d: Option<Decimal>) -> String {
     d.map(|d| d.to_string()).unwrap_or_default()
 }
 
-const CSV_HEADER: &str = "product,material,bom_version,orders,produced,issued,declared_gross,actual_gross,excess_pct,excess_qty,unit,unit_value_cny,dutiable_value_cny,duty,consumption_tax,vat,value_cny,risk,note\n";
+pub(crate) const CSV_HEADER: &str = "product,material,bom_version,orders,produced,issued,declared_gross,actual_gross,excess_pct,excess_qty,unit,unit_value_cny,dutiable_value_cny,duty,consumption_tax,vat,value_cny,risk,note\n";
 
-fn report_csv(r: &ExposureReport) -> String {
+pub(crate) fn report_csv(r: &ExposureReport) -> String {
     let mut out = String::from(CSV_HEADER);
     for l in &r.lines {
         let v = l.valuation.as_ref();
@@ -95,7 +55,7 @@ fn report_csv(r: &ExposureReport) -> String {
     out
 }
 
-fn report_table(r: &ExposureReport) -> String {
+pub(crate) fn report_table(r: &ExposureReport) -> String {
     let mut out = format!(
         "Book {} — Order 182 exposure: declared against actual gross unit consumption (work orders)\n",
         r.account
@@ -184,7 +144,7 @@ fn report_table(r: &ExposureReport) -> String {
     out
 }
 
-fn value_cell(l: &ExposureLine) -> String {
+pub(crate) fn value_cell(l: &ExposureLine) -> String {
     match (l.value_cny, l.excess_qty.is_zero()) {
         (Some(v), _) => v.to_string(),
         (None, true) => "—".to_string(),

@@ -7,8 +7,8 @@ use ledger_core::duty::Declaration;
 use ledger_core::ledger::Book;
 use rust_decimal::Decimal;
 
+use crate::output::xlsx::{Cell, Column, ColumnKind, Sheet};
 use crate::session::Position;
-use crate::xlsx::{Cell, Column, ColumnKind, Sheet};
 
 /// Writes the sheets `build` makes of `account`'s book to the `--out` workbook of
 /// `--format xlsx`, and says where.
@@ -24,7 +24,7 @@ pub fn write(
     let book = ledger.book(account).ok_or_else(|| {
         crate::exit::bad_input(format!("book {account} is not open in this store"))
     })?;
-    crate::xlsx::write_workbook(path, &build(book))?;
+    crate::output::xlsx::write_workbook(path, &build(book))?;
     println!("wrote {}", path.display());
     Ok(())
 }

@@ -1,0 +1,36 @@
+//! `bonded balance`: the per-item balances of a book as of a date.
+
+use std::path::Path;
+
+use anyhow::Result;
+use ledger_core::balance::balances;
+use ledger_core::ids::BookNo;
+use ledger_core::refusal::InvalidValue;
+
+use crate::cli::{BalanceArgs, Format};
+use crate::exit::{bad_input, Exit};
+use crate::output::balance::print_balance;
+use crate::session;
+
+pub fn balance(dir: &Path, actor: &str, args: &BalanceArgs, format: Format) -> Result<()> {
+    let account: BookNo = args
+        .account
+        .parse()
+        .map_err(|e: InvalidValue| bad_input(format!("--account: {e}")))?;
+    let as_of = match &args.as_of {
+        Some(d) => crate::input::parse_date(d).map_err(|e| bad_input(format!("--as-of: {e}")))?,
+        None => crate::today_shanghai(),
+    };
+    let s = session::open(dir, actor)?;
+    let report = balances(&s.ledger, &account, as_of).map_err(|r| Exit {
+        code: crate::exit::code_of_refusal(&r),
+        message: r.to_string(),
+    })?;
+    if format == Format::Xlsx {
+        return crate::output::report_sheets::write(&args.out, &s.ledger, &account, |book| {
+            crate::output::report_sheets::balance_sheets(book, &report, &s.position)
+        });
+    }
+    print_balance(&report, format, &s.position);
+    Ok(())
+}

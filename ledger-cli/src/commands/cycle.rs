@@ -1,0 +1,114 @@
+//! `bonded cycle report`, `cycle close` and `declare annual`: the write-off (核销), the moment
+//! of truth for a bonded manufacturer (rendered by `output::cycle`).
+
+use super::{date, parse, refusal};
+use crate::output::cycle::{carry_over_text, cycle_text, identity_csv, identity_table};
+use std::path::Path;
+
+use anyhow::Result;
+use ledger_core::commands::Command;
+use ledger_core::cycle::{annual_report, cycle_report};
+use ledger_core::ids::BookNo;
+
+use crate::cli::{CycleCloseArgs, CycleReportArgs, DeclareAnnualArgs, Format};
+use crate::output::{audit_line, json_with_audit, with_audit_csv};
+use crate::session::{self};
+
+pub fn report(dir: &Path, actor: &str, args: &CycleReportArgs, format: Format) -> Result<()> {
+    let account: BookNo = parse("account", &args.account)?;
+    let filed = args
+        .filed
+        .as_deref()
+        .map(|f| date("filed", f))
+        .transpose()?;
+    let s = session::open(dir, actor)?;
+    let r = cycle_report(&s.ledger, &account, args.cycle, filed).map_err(refusal)?;
+    let p = &s.position;
+    match format {
+        Format::Json => println!("{}", json_with_audit(&r, p)),
+        Format::Csv => print!("{}", with_audit_csv(identity_csv(&r.materials), p)),
+        Format::Xlsx => {
+            crate::output::report_sheets::write(&args.out, &s.ledger, &account, |book| {
+                crate::output::report_sheets::cycle_sheets(book, &r, p)
+            })?
+        }
+        Format::Table | Format::Ics => print!("{}", cycle_text(&r, p)),
+    }
+    Ok(())
+}
+
+pub fn close(dir: &Path, actor: &str, args: &CycleCloseArgs) -> Result<()> {
+    let account: BookNo = parse("account", &args.account)?;
+    let on = date("date", &args.date)?;
+    let mut s = session::open(dir, actor)?;
+    let cycle = s
+        .ledger
+        .book(&account)
+        .and_then(|b| b.open_cycle())
+        .map(|c| c.number);
+    let outcome = s.execute(Command::CloseCycle {
+        account: account.clone(),
+        date: on,
+    })?;
+    let book = s.ledger.book(&account);
+    let next = book.and_then(|b| b.open_cycle());
+    if outcome.appended == 0 {
+        println!("nothing recorded");
+    } else {
+        println!(
+            "cycle {} of book {account} written off on {on}; deferred interest now runs from {on}{}",
+            cycle.map(|c| c.to_string()).unwrap_or_default(),
+            next.map(|c| format!("; cycle {} runs {} to {}", c.number, c.start, c.end))
+                .unwrap_or_default()
+        );
+    }
+    Ok(())
+}
+
+pub fn annual(dir: &Path, actor: &str, args: &DeclareAnnualArgs, format: Format) -> Result<()> {
+    let account: BookNo = parse("account", &args.account)?;
+    let mut s = session::open(dir, actor)?;
+    if let Some(d) = &args.record {
+        let on = date("record", d)?;
+        s.execute(Command::DeclareAnnual {
+            account: account.clone(),
+            year: args.year,
+            date: on,
+        })?;
+    }
+    let r = annual_report(&s.ledger, &account, args.year).map_err(refusal)?;
+    let p = &s.position;
+    match format {
+        Format::Json => {
+            let mut v = serde_json::to_value(&r).unwrap_or_default();
+            if let Some(o) = v.as_object_mut() {
+                o.insert("year".into(), serde_json::json!(args.year.to_string()));
+                let declared = s
+                    .ledger
+                    .book(&account)
+                    .and_then(|b| b.annual_declared.get(&args.year));
+                o.insert(
+                    "declared_on".into(),
+                    serde_json::json!(declared.map(|d| d.to_string())),
+                );
+            }
+            println!("{}", json_with_audit(&v, p));
+        }
+        Format::Csv => print!("{}", with_audit_csv(identity_csv(&r.materials), p)),
+        Format::Xlsx => {
+            crate::output::report_sheets::write(&args.out, &s.ledger, &account, |book| {
+                crate::output::report_sheets::annual_sheets(book, args.year, &r, p)
+            })?
+        }
+        Format::Table | Format::Ics => {
+            println!(
+                "Book {account} — annual declaration {}: the balance identity from {} to {}",
+                args.year, r.from, r.to
+            );
+            print!("{}", identity_table(&r.materials));
+            print!("{}", carry_over_text(&r.carry_overs));
+            print!("{}", audit_line(p));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,156 @@
+//! The write-off reports rendered: the balance identity, carry-over pairs, the cycle report.
+
+use crate::output::{audit_line, csv_cell};
+use crate::session::Position;
+use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, Table};
+use ledger_core::cycle::{CarryOverLine, CycleReport, IdentityLine};
+
+pub(crate) const IDENTITY_HEADER: &str = "item,name,unit,opening,imported,carried_in,consumed,carried_out,domestic_sold,re_exported,destroyed,closing,stocktake,difference,flag";
+
+pub(crate) fn identity_csv(lines: &[IdentityLine]) -> String {
+    let mut out = format!("{IDENTITY_HEADER}\n");
+    for m in lines {
+        out.push_str(&format!(
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+            m.item,
+            csv_cell(&m.name),
+            csv_cell(&m.unit),
+            m.opening,
+            m.imported,
+            m.carried_in,
+            m.consumed,
+            m.carried_out,
+            m.domestic_sold,
+            m.re_exported,
+            m.destroyed,
+            m.closing,
+            m.stocktake.map(|d| d.to_string()).unwrap_or_default(),
+            m.difference.map(|d| d.to_string()).unwrap_or_default(),
+            m.flag.clone().unwrap_or_default()
+        ));
+    }
+    out
+}
+
+pub(crate) fn identity_table(lines: &[IdentityLine]) -> String {
+    let mut t = Table::new();
+    t.load_preset(UTF8_FULL_CONDENSED);
+    t.set_header(IDENTITY_HEADER.split(',').collect::<Vec<_>>());
+    let right = |s: String| Cell::new(s).set_alignment(CellAlignment::Right);
+    for m in lines {
+        let flag = match m.flag.as_deref() {
+            Some("shortage") => "SHORTAGE",
+            Some("surplus") => "surplus",
+            _ => "",
+        };
+        t.add_row(vec![
+            Cell::new(m.item),
+            Cell::new(&m.name),
+            Cell::new(&m.unit),
+            right(m.opening.to_string()),
+            right(m.imported.to_string()),
+            right(m.carried_in.to_string()),
+            right(m.consumed.to_string()),
+            right(m.carried_out.to_string()),
+            right(m.domestic_sold.to_string()),
+            right(m.re_exported.to_string()),
+            right(m.destroyed.to_string()),
+            right(m.closing.to_string()),
+            right(
+                m.stocktake
+                    .map(|d| d.to_string())
+                    .unwrap_or_else(|| "—".into()),
+            ),
+            right(
+                m.difference
+                    .map(|d| d.to_string())
+                    .unwrap_or_else(|| "—".into()),
+            ),
+            Cell::new(flag),
+        ]);
+    }
+    format!("{t}\n")
+}
+
+pub(crate) fn carry_over_text(lines: &[CarryOverLine]) -> String {
+    if lines.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from("Remaining-material carry-overs (余料结转):\n");
+    for c in lines {
+        out.push_str(&format!(
+            "  {} {}/{} {} material {} qty {} {} {} — {}\n",
+            c.date,
+            c.ref_,
+            c.line,
+            if c.dir == ledger_core::trade_mode::Direction::E {
+                "out"
+            } else {
+                "in"
+            },
+            c.item,
+            c.qty,
+            if c.dir == ledger_core::trade_mode::Direction::E {
+                "to"
+            } else {
+                "from"
+            },
+            c.peer_account
+                .as_ref()
+                .map(|p| p.to_string())
+                .unwrap_or_default(),
+            c.pairing.replace('_', " ")
+        ));
+    }
+    out
+}
+
+pub(crate) fn cycle_text(r: &CycleReport, p: &Position) -> String {
+    let mut out = format!(
+        "Book {} — self-verification report of cycle {} ({} to {}), report due {}{}\n",
+        r.account,
+        r.cycle,
+        r.start,
+        r.end,
+        r.report_due,
+        r.closed_on
+            .map(|d| format!(", written off on {d}"))
+            .unwrap_or_default()
+    );
+    out.push_str(&match r.stocktake_date {
+        Some(d) => format!(
+            "Stocktake of {d} (finished goods and goods at subcontractors converted into materials by their BOM); differences up to {} are shown, not flagged.\n",
+            r.tolerance.normalize()
+        ),
+        None => "No stocktake in this cycle: load one before the write-off.\n".to_string(),
+    });
+    out.push_str(&identity_table(&r.materials));
+    let flagged: Vec<&IdentityLine> = r.materials.iter().filter(|m| m.flag.is_some()).collect();
+    for m in &flagged {
+        let d = m.difference.unwrap_or_default();
+        out.push_str(&format!(
+            "  {} material {} ({}): {} {}\n",
+            if d.is_sign_negative() {
+                "SHORTAGE"
+            } else {
+                "surplus "
+            },
+            m.item,
+            m.name,
+            d.abs(),
+            m.unit
+        ));
+    }
+    if let Some(d) = &r.shortages {
+        out.push_str(&format!(
+            "Supplementary declaration (补充申报) the shortages call for, valued as domestic sales declared on {}: value {} CNY, duty {}, consumption tax {}, VAT {}, deferred interest {} — total {} CNY. Record them as domestic sales (0644/0245) dated in the cycle before the write-off.\n",
+            d.filed, d.totals.value_cny, d.totals.duty, d.totals.consumption_tax, d.totals.vat, d.totals.interest, d.totals.total
+        ));
+    }
+    if let Some(n) = &r.note {
+        out.push_str(&format!("note: {n}\n"));
+    }
+    out.push_str(&carry_over_text(&r.carry_overs));
+    out.push_str(&audit_line(p));
+    out
+}

@@ -1,0 +1,187 @@
+//! A domestic-sales declaration rendered: its lines and totals as a table, CSV and JSON.
+
+use crate::cli::Format;
+use crate::output::{audit_json, audit_line, csv_cell, with_audit_csv};
+use crate::session::Position;
+use chrono::NaiveDate;
+use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, Table};
+use ledger_core::duty::Declaration;
+
+/// The contract's keys (account, period, due, filed, lines, totals) and a few more.
+pub(crate) fn declaration_json(d: &Declaration, is_filed: bool) -> serde_json::Value {
+    let mut v = serde_json::to_value(d).unwrap_or_default();
+    if let Some(o) = v.as_object_mut() {
+        o.insert(
+            "status".into(),
+            serde_json::json!(if is_filed { "filed" } else { "draft" }),
+        );
+    }
+    v
+}
+
+pub(crate) fn print_declaration(
+    d: &Declaration,
+    is_filed: bool,
+    format: Format,
+    today: NaiveDate,
+    p: &Position,
+) {
+    match format {
+        Format::Json => {
+            let mut v = declaration_json(d, is_filed);
+            audit_json(&mut v, p);
+            println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default())
+        }
+        Format::Csv => print!("{}", with_audit_csv(declaration_csv(d), p)),
+        Format::Table | Format::Ics | Format::Xlsx => {
+            let days = (d.due - today).num_days();
+            let when = if is_filed {
+                format!("FILED on {}", d.filed)
+            } else if days >= 0 {
+                format!("{days} days left (today {today})")
+            } else {
+                format!(
+                    "{} days past due (today {today}), not recorded as filed",
+                    -days
+                )
+            };
+            println!(
+                "Book {} — domestic sales of {}: due {} — {}",
+                d.account, d.period, d.due, when
+            );
+            println!(
+                "assessed as of {} (rates, exchange rates and interest of that day)",
+                d.filed
+            );
+            if d.lines.is_empty() {
+                println!("no domestic sales in {}", d.period);
+            } else {
+                print!("{}", lines_table(d));
+                print!("{}", totals_text(d));
+            }
+            print!("{}", audit_line(p));
+        }
+    }
+}
+
+pub(crate) fn lines_table(d: &Declaration) -> String {
+    let mut t = Table::new();
+    t.load_preset(UTF8_FULL_CONDENSED);
+    t.set_header(vec![
+        "ref",
+        "line",
+        "date",
+        "from",
+        "item",
+        "HS",
+        "qty",
+        "unit value",
+        "value CNY",
+        "duty",
+        "cons. tax",
+        "VAT",
+    ]);
+    let right = |s: String| Cell::new(s).set_alignment(CellAlignment::Right);
+    for l in &d.lines {
+        let from = match (l.scrap, l.product) {
+            (true, _) => "scrap".to_string(),
+            (false, Some(p)) => format!("finished {p}"),
+            (false, None) => "material".to_string(),
+        };
+        t.add_row(vec![
+            Cell::new(&l.ref_),
+            Cell::new(l.line),
+            Cell::new(l.date),
+            Cell::new(from),
+            Cell::new(l.item),
+            Cell::new(&l.hs),
+            right(l.qty.to_string()),
+            right(format!(
+                "{} {}",
+                l.unit_value.round_dp(6).normalize(),
+                l.currency
+            )),
+            right(l.value_cny.to_string()),
+            right(l.duty.to_string()),
+            right(l.consumption_tax.to_string()),
+            right(l.vat.to_string()),
+        ]);
+    }
+    let c = &d.computed;
+    t.add_row(vec![
+        Cell::new("total"),
+        Cell::new(""),
+        Cell::new(""),
+        Cell::new(""),
+        Cell::new(""),
+        Cell::new(""),
+        Cell::new(""),
+        Cell::new(""),
+        right(d.totals.value_cny.to_string()),
+        right(c.duty.to_string()),
+        right(c.consumption_tax.to_string()),
+        right(c.vat.to_string()),
+    ]);
+    format!("{t}\n")
+}
+
+pub(crate) fn totals_text(d: &Declaration) -> String {
+    let levy = |name: &str, computed: rust_decimal::Decimal, levied: rust_decimal::Decimal| {
+        if levied.is_zero() && !computed.is_zero() {
+            format!(
+                "  {name:<16} {:>14}  (sum {computed} is under CNY 50: not levied)\n",
+                "0.00"
+            )
+        } else {
+            format!("  {name:<16} {levied:>14}\n")
+        }
+    };
+    let mut out = String::from("Levied\n");
+    out.push_str(&levy("duty", d.computed.duty, d.totals.duty));
+    out.push_str(&levy(
+        "consumption tax",
+        d.computed.consumption_tax,
+        d.totals.consumption_tax,
+    ));
+    out.push_str(&levy("VAT", d.computed.vat, d.totals.vat));
+    let from = d
+        .interest_from
+        .map(|f| f.to_string())
+        .unwrap_or_else(|| "—".into());
+    out.push_str(&format!(
+        "  {:<16} {:>14}  (deferred interest from {from}, {} days at {} % a year / 360; not on scrap)\n",
+        "interest", d.totals.interest, d.interest_days, d.interest_pct.normalize()
+    ));
+    out.push_str(&format!("  {:<16} {:>14}\n", "TOTAL CNY", d.totals.total));
+    out
+}
+
+pub(crate) fn declaration_csv(d: &Declaration) -> String {
+    let mut out = String::from("ref,line,date,goods,product,item,hs,qty,unit_value,currency,value_cny,duty,consumption_tax,vat,scrap\n");
+    for l in &d.lines {
+        out.push_str(&format!(
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+            csv_cell(&l.ref_),
+            l.line,
+            l.date,
+            l.goods,
+            l.product.map(|p| p.to_string()).unwrap_or_default(),
+            l.item,
+            l.hs,
+            l.qty,
+            l.unit_value,
+            l.currency,
+            l.value_cny,
+            l.duty,
+            l.consumption_tax,
+            l.vat,
+            l.scrap
+        ));
+    }
+    let t = &d.totals;
+    out.push_str(&format!(
+        "TOTAL,,,,,,,,,,{},{},{},{},\ninterest,,,,,,,,,,{},,,,\ntotal_cny,,,,,,,,,,{},,,,\n",
+        t.value_cny, t.duty, t.consumption_tax, t.vat, t.interest, t.total
+    ));
+    out
+}

@@ -1,0 +1,258 @@
+//! The routes of administration (admins; auditors may list users): users and their tokens,
+//! opening a book, changing its settings.
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use ledger_core::access::Role;
+use ledger_core::book::Setting;
+use ledger_core::commands::Command;
+use ledger_core::refusal::InvalidValue;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::ToSchema;
+
+use super::plumbing::{account, json_body, submit, LogRef};
+use crate::serve::auth::{new_token, token_sha256, Caller};
+use crate::serve::error::{ApiError, ErrorBody};
+use crate::serve::state::{read, AppState};
+use crate::serve::writer::Work;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserEntry {
+    pub name: String,
+    pub role: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UsersReply {
+    pub users: Vec<UserEntry>,
+}
+
+/// The users and their roles (admins and auditors).
+#[utoipa::path(get, path = "/users", tag = "admin",
+    responses(
+        (status = 200, description = "Every user", body = UsersReply),
+        (status = 401, description = "No or unknown token", body = ErrorBody),
+        (status = 403, description = "Not an admin or auditor", body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn list_users(
+    caller: Caller,
+    State(st): State<AppState>,
+) -> Result<Json<UsersReply>, ApiError> {
+    caller.require(&[Role::Admin, Role::Auditor], "list users")?;
+    let shared = read(&st.shared);
+    Ok(Json(UsersReply {
+        users: shared
+            .ledger
+            .users
+            .iter()
+            .map(|u| UserEntry {
+                name: u.name.clone(),
+                role: u.role.name().into(),
+            })
+            .collect(),
+    }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewUser {
+    pub name: String,
+    /// clerk, reviewer, auditor or admin
+    pub role: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NewUserReply {
+    pub name: String,
+    pub role: String,
+    /// The bearer token, shown only now: the store keeps its SHA-256.
+    pub token: String,
+}
+
+/// Add a user (admins); the answer holds its token, shown only this once.
+#[utoipa::path(post, path = "/users", tag = "admin",
+    request_body(content = NewUser, content_type = "application/json"),
+    responses(
+        (status = 201, description = "Added; durable", body = NewUserReply),
+        (status = 400, description = "A bad name or role", body = ErrorBody),
+        (status = 401, description = "No or unknown token", body = ErrorBody),
+        (status = 403, description = "Not an admin", body = ErrorBody),
+        (status = 409, description = "The name is taken", body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn add_user(
+    caller: Caller,
+    State(st): State<AppState>,
+    body: Result<Json<NewUser>, JsonRejection>,
+) -> Result<(StatusCode, Json<NewUserReply>), ApiError> {
+    caller.require(&[Role::Admin], "add users")?;
+    let body = json_body(body)?;
+    let role: Role = body
+        .role
+        .parse()
+        .map_err(|e: InvalidValue| ApiError::bad(format!("role: {e}")))?;
+    let token = new_token().map_err(|e| ApiError::internal(format!("{e:#}")))?;
+    let name = body.name.trim().to_string();
+    submit(
+        &st,
+        &caller.name,
+        Work::One(Box::new(Command::AddUser {
+            name: name.clone(),
+            role,
+            token_sha256: token_sha256(&token),
+        })),
+    )
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(NewUserReply {
+            name,
+            role: role.name().into(),
+            token,
+        }),
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewBook {
+    /// Book number (E…, B… or C…, 12 characters).
+    pub account: String,
+    /// The company's 10-character customs code.
+    pub company: String,
+    /// purchased or supplied
+    pub kind: String,
+    /// part or item
+    pub level: String,
+    /// The capacity cap in USD, a decimal string.
+    pub capacity_usd: String,
+    /// First day of the first write-off cycle.
+    pub cycle_start: String,
+    pub cycle_months: u32,
+    /// Allowed 4-digit HS headings.
+    #[serde(default)]
+    pub headings: Vec<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BookReply {
+    pub account: String,
+    /// Events written (0: it was already so).
+    pub events: String,
+    pub log: LogRef,
+}
+
+/// Open a book (admins), as `bonded account open`.
+#[utoipa::path(post, path = "/books", tag = "admin",
+    request_body(content = NewBook, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Opened (or already open as given); durable", body = BookReply),
+        (status = 400, description = "A bad field", body = ErrorBody),
+        (status = 401, description = "No or unknown token", body = ErrorBody),
+        (status = 403, description = "Not an admin", body = ErrorBody),
+        (status = 422, description = "Already open otherwise", body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn open_book(
+    caller: Caller,
+    State(st): State<AppState>,
+    body: Result<Json<NewBook>, JsonRejection>,
+) -> Result<Json<BookReply>, ApiError> {
+    caller.require(&[Role::Admin], "open books")?;
+    let b = json_body(body)?;
+    let kind = match b.kind.trim() {
+        "purchased" => crate::cli::KindArg::Purchased,
+        "supplied" => crate::cli::KindArg::Supplied,
+        other => {
+            return Err(ApiError::bad(format!(
+                "kind: {other:?} is not purchased or supplied"
+            )))
+        }
+    };
+    let level = match b.level.trim() {
+        "part" => crate::cli::LevelArg::Part,
+        "item" => crate::cli::LevelArg::Item,
+        other => {
+            return Err(ApiError::bad(format!(
+                "level: {other:?} is not part or item"
+            )))
+        }
+    };
+    let flags = crate::cli::AccountOpen {
+        account: b.account,
+        company: b.company,
+        kind,
+        level,
+        capacity_usd: b.capacity_usd,
+        cycle_start: b.cycle_start,
+        cycle_months: b.cycle_months,
+        headings: Some(b.headings.join(",")).filter(|h| !h.is_empty()),
+    };
+    let header = crate::input::rows::header_from_flags(&flags).map_err(ApiError::bad)?;
+    let account = header.account.clone();
+    let done = submit(
+        &st,
+        &caller.name,
+        Work::One(Box::new(Command::OpenBook(header))),
+    )
+    .await?;
+    Ok(Json(BookReply {
+        account: account.to_string(),
+        events: done.events.to_string(),
+        log: (&done.position).into(),
+    }))
+}
+
+/// Change a book's settings (admins), as `bonded account set`: a JSON object of KEY: VALUE
+/// strings, e.g. `{"review": "domestic_sales,destruction"}` or `{"review": "none"}`.
+#[utoipa::path(post, path = "/books/{account}/settings", tag = "admin",
+    params(("account" = String, Path, description = "The book number")),
+    request_body(content = Object, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Changed (or already so); durable", body = BookReply),
+        (status = 400, description = "A bad setting", body = ErrorBody),
+        (status = 401, description = "No or unknown token", body = ErrorBody),
+        (status = 403, description = "Not an admin", body = ErrorBody),
+        (status = 404, description = "No such book", body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn change_settings(
+    caller: Caller,
+    State(st): State<AppState>,
+    Path(account_text): Path<String>,
+    body: Result<Json<serde_json::Map<String, Value>>, JsonRejection>,
+) -> Result<Json<BookReply>, ApiError> {
+    caller.require(&[Role::Admin], "change settings")?;
+    let account = account(&account_text)?;
+    let body = json_body(body)?;
+    if body.is_empty() {
+        return Err(ApiError::bad(
+            "give at least one setting, as {\"KEY\": \"VALUE\"}",
+        ));
+    }
+    let mut changes = Vec::new();
+    for (key, value) in &body {
+        let text = match value {
+            Value::String(s) => s.clone(),
+            Value::Number(n) => n.to_string(),
+            other => {
+                return Err(ApiError::bad(format!(
+                    "{key}: {other} is not a text; settings are strings"
+                )))
+            }
+        };
+        changes.push(Setting::parse(key, &text).map_err(|r| ApiError::bad(r.to_string()))?);
+    }
+    let done = submit(
+        &st,
+        &caller.name,
+        Work::One(Box::new(Command::ChangeSettings {
+            account: account.clone(),
+            changes,
+        })),
+    )
+    .await?;
+    Ok(Json(BookReply {
+        account: account.to_string(),
+        events: done.events.to_string(),
+        log: (&done.position).into(),
+    }))
+}
