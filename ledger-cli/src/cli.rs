@@ -219,7 +219,7 @@ pub enum KindArg {
     Supplied,
 }
 
-impl From<KindArg> for ledger_core::trade_mode::BookKind {
+impl From<KindArg> for ledger_core::model::trade_mode::BookKind {
     fn from(k: KindArg) -> Self {
         match k {
             KindArg::Purchased => Self::Purchased,
@@ -234,7 +234,7 @@ pub enum LevelArg {
     Item,
 }
 
-impl From<LevelArg> for ledger_core::book::Level {
+impl From<LevelArg> for ledger_core::model::book::Level {
     fn from(k: LevelArg) -> Self {
         match k {
             LevelArg::Part => Self::Part,

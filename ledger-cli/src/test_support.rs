@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use ledger_core::commands::Command;
+use ledger_core::events::commands::Command;
 use ledger_store::{EventLog, SledLog};
 
 use crate::bench::generator::Workload;

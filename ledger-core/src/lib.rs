@@ -31,18 +31,3 @@ pub use decide::{decide, decide_all, decide_all_in_place, Decided};
 pub use events::{Event, SCHEMA_VERSION};
 pub use model::refusal::{Refusal, RefusalClass};
 pub use state::ledger::Ledger;
-
-// The paths the command line used before the layers: kept while it moves over.
-/// Users, roles and dual review, as the command line named them before the layers.
-pub mod access {
-    pub use crate::decide::review::*;
-    pub use crate::events::review::*;
-    pub use crate::model::review::*;
-    pub use crate::state::reviews::*;
-}
-pub use events::{commands, event_json};
-pub use model::{
-    book, customs_value, ids, json_num, money, period, refusal, trade_mode, unit_consumption,
-};
-pub use reports::{cycle, deadlines, duty, exposure};
-pub use state::{balance, ledger, lines, stock};

@@ -12,15 +12,15 @@
 //! These run the library (`ledger-core` deciding, `ledger-store` storing), not the binary.
 
 use chrono::NaiveDate;
-use ledger_core::balance::balances;
-use ledger_core::book::{BookHeader, Level};
-use ledger_core::commands::{
+use ledger_core::events::commands::{
     BomInput, Command, CorrectionInput, FxInput, ItemInput, MovementLine, WorkOrderInput,
 };
-use ledger_core::event_json::decode_event;
-use ledger_core::ids::{BookNo, ItemNo};
-use ledger_core::refusal::Refusal;
-use ledger_core::trade_mode::{BookKind, GoodsKind};
+use ledger_core::events::event_json::decode_event;
+use ledger_core::model::book::{BookHeader, Level};
+use ledger_core::model::ids::{BookNo, ItemNo};
+use ledger_core::model::refusal::Refusal;
+use ledger_core::model::trade_mode::{BookKind, GoodsKind};
+use ledger_core::state::balance::balances;
 use ledger_core::{decide, Decided, Ledger, SCHEMA_VERSION};
 use ledger_store::{
     AppendRequest, EventLog, ExpectedVersion, MemoryLog, NewEvent, SledLog, StoredEvent,

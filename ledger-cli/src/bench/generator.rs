@@ -19,8 +19,8 @@ use std::fmt::Write as _;
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 
-use ledger_core::refusal::InvalidValue;
-use ledger_core::unit_consumption::UnitConsumption;
+use ledger_core::model::refusal::InvalidValue;
+use ledger_core::model::unit_consumption::UnitConsumption;
 
 /// The book of the workload.
 pub const ACCOUNT: &str = "E44038000001";
@@ -67,7 +67,7 @@ impl Shape {
     /// The last day of the period.
     pub fn end(&self) -> NaiveDate {
         let (y, m) = self.month(self.months.saturating_sub(1));
-        ledger_core::period::last_day_of_month(y, m)
+        ledger_core::model::period::last_day_of_month(y, m)
     }
 }
 
@@ -265,12 +265,12 @@ impl Workload {
     }
 
     /// The header of the book, as `bonded account open` takes it.
-    pub fn header(&self) -> Result<ledger_core::book::BookHeader, InvalidValue> {
-        Ok(ledger_core::book::BookHeader {
+    pub fn header(&self) -> Result<ledger_core::model::book::BookHeader, InvalidValue> {
+        Ok(ledger_core::model::book::BookHeader {
             account: ACCOUNT.parse()?,
             company: COMPANY.parse()?,
-            kind: ledger_core::trade_mode::BookKind::Purchased,
-            level: ledger_core::book::Level::Item,
+            kind: ledger_core::model::trade_mode::BookKind::Purchased,
+            level: ledger_core::model::book::Level::Item,
             capacity_usd: Decimal::new(1_000_000_000_000, 0),
             cycle_start: self.shape.start(),
             cycle_months: 12,
@@ -357,7 +357,7 @@ impl Workload {
     fn month(&mut self, k: u32, rows: u64) -> Vec<File> {
         let (year, month) = self.shape.month(k);
         let first = NaiveDate::from_ymd_opt(year, month, 1).unwrap_or_default();
-        let days = ledger_core::period::last_day_of_month(year, month).day();
+        let days = ledger_core::model::period::last_day_of_month(year, month).day();
         let mut dates: Vec<NaiveDate> = (0..rows)
             .map(|_| first + chrono::Days::new(self.rng.range(0, u64::from(days) - 1)))
             .collect();
@@ -383,7 +383,7 @@ impl Workload {
         // The cycle ends with December: every material counted, a little short of the book
         // (up to 0.3 %, the loss a factory expects).
         if self.stocktakes && month == 12 {
-            let last = ledger_core::period::last_day_of_month(year, month);
+            let last = ledger_core::model::period::last_day_of_month(year, month);
             for m in 0..self.shape.materials as usize {
                 let kept = Decimal::new(1_000 - self.rng.range(0, 3) as i64, 3);
                 let counted = (self.stock[m] * kept).round_dp(3).normalize();

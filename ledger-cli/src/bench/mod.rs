@@ -28,9 +28,9 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context, Result};
 use chrono::NaiveDate;
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, Table};
-use ledger_core::commands::Command;
-use ledger_core::ids::{BookNo, ItemNo};
-use ledger_core::period::Period;
+use ledger_core::events::commands::Command;
+use ledger_core::model::ids::{BookNo, ItemNo};
+use ledger_core::model::period::Period;
 use ledger_core::Ledger;
 use ledger_store::baseline::{raw_scan, RawSink, StoredRecords};
 use ledger_store::{EventLog, SledLog, SledOptions};
@@ -574,8 +574,8 @@ fn monthly_duty_report(
     ledger: &Ledger,
     account: &BookNo,
     period: Period,
-) -> Result<ledger_core::duty::Declaration> {
-    ledger_core::duty::assess(ledger, account, period, period.due())
+) -> Result<ledger_core::reports::duty::Declaration> {
+    ledger_core::reports::duty::assess(ledger, account, period, period.due())
         .map_err(|r| anyhow::anyhow!("duty report for {period}: {r}"))
 }
 
@@ -593,14 +593,14 @@ fn balance_query(
     account: &BookNo,
     item: ItemNo,
     as_of: NaiveDate,
-) -> Result<ledger_core::balance::MaterialBalance> {
-    ledger_core::balance::material_balance(ledger, account, item, as_of)
+) -> Result<ledger_core::state::balance::MaterialBalance> {
+    ledger_core::state::balance::material_balance(ledger, account, item, as_of)
         .map_err(|r| anyhow::anyhow!("balance of material {item}: {r}"))
 }
 
 /// What "cycle report" times.
 pub const CYCLE_REPORT_IS: &str =
-    "the write-off cycle report of the last cycle (ledger_core::cycle::cycle_report)";
+    "the write-off cycle report of the last cycle (ledger_core::reports::cycle::cycle_report)";
 
 /// The self-verification report of the cycle that ends on `cycle_end` (`bonded cycle report`):
 /// the balance identity of every material over the cycle, compared with the stocktake taken at
@@ -609,17 +609,17 @@ pub fn cycle_report(
     ledger: &Ledger,
     account: &BookNo,
     cycle_end: NaiveDate,
-) -> Result<ledger_core::cycle::CycleReport> {
+) -> Result<ledger_core::reports::cycle::CycleReport> {
     let book = ledger
         .book(account)
         .ok_or_else(|| anyhow::anyhow!("cycle report: book {account} is not open"))?;
-    let n = ledger_core::book::cycle_of(
+    let n = ledger_core::model::book::cycle_of(
         book.header.cycle_start,
         book.settings.cycle_months,
         cycle_end,
     )
     .number;
-    ledger_core::cycle::cycle_report(ledger, account, Some(n), None)
+    ledger_core::reports::cycle::cycle_report(ledger, account, Some(n), None)
         .map_err(|r| anyhow::anyhow!("cycle report: {r}"))
 }
 

@@ -4,9 +4,9 @@
 use std::path::Path;
 
 use anyhow::Result;
-use ledger_core::book::Setting;
-use ledger_core::commands::Command;
-use ledger_core::ids::BookNo;
+use ledger_core::events::commands::Command;
+use ledger_core::model::book::Setting;
+use ledger_core::model::ids::BookNo;
 
 use super::{date, parse};
 use crate::cli::{AccountOpen, AccountRemove, AccountSet};
@@ -27,10 +27,12 @@ pub fn account_open(dir: &Path, actor: &str, flags: &AccountOpen) -> Result<()> 
 }
 
 pub fn account_set(dir: &Path, actor: &str, args: &AccountSet) -> Result<()> {
-    let account = args
-        .account
-        .parse()
-        .map_err(|e: ledger_core::refusal::InvalidValue| bad_input(format!("--account: {e}")))?;
+    let account =
+        args.account
+            .parse()
+            .map_err(|e: ledger_core::model::refusal::InvalidValue| {
+                bad_input(format!("--account: {e}"))
+            })?;
     let mut changes = Vec::new();
     for kv in &args.settings {
         let Some((k, v)) = kv.split_once('=') else {

@@ -5,7 +5,7 @@ use std::io::{BufReader, BufWriter, Write};
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use ledger_core::commands::{Command, InterestInput};
+use ledger_core::events::commands::{Command, InterestInput};
 use ledger_store::{EventLog, SledLog, StoreError};
 
 use crate::cli::Format;

@@ -3,9 +3,9 @@
 use std::path::Path;
 
 use anyhow::Result;
-use ledger_core::balance::balances;
-use ledger_core::ids::BookNo;
-use ledger_core::refusal::InvalidValue;
+use ledger_core::model::ids::BookNo;
+use ledger_core::model::refusal::InvalidValue;
+use ledger_core::state::balance::balances;
 
 use crate::cli::{BalanceArgs, Format};
 use crate::exit::{bad_input, Exit};

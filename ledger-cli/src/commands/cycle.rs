@@ -6,9 +6,9 @@ use crate::output::cycle::{carry_over_text, cycle_text, identity_csv, identity_t
 use std::path::Path;
 
 use anyhow::Result;
-use ledger_core::commands::Command;
-use ledger_core::cycle::{annual_report, cycle_report};
-use ledger_core::ids::BookNo;
+use ledger_core::events::commands::Command;
+use ledger_core::model::ids::BookNo;
+use ledger_core::reports::cycle::{annual_report, cycle_report};
 
 use crate::cli::{CycleCloseArgs, CycleReportArgs, DeclareAnnualArgs, Format};
 use crate::output::{audit_line, json_with_audit, with_audit_csv};

@@ -3,8 +3,8 @@
 use std::path::Path;
 
 use anyhow::Result;
-use ledger_core::deadlines::deadlines as deadline_report;
-use ledger_core::ids::BookNo;
+use ledger_core::model::ids::BookNo;
+use ledger_core::reports::deadlines::deadlines as deadline_report;
 
 use super::{date, parse, refusal};
 use crate::cli::{DeadlinesArgs, Format};

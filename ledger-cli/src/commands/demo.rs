@@ -94,7 +94,7 @@ pub fn run(dir: &Path, actor: &str, args: &DemoArgs, format: Format) -> Result<(
     let header = crate::input::rows::header_from_flags(&account_open())
         .map_err(|e| anyhow::anyhow!("the demo book's flags: {e}"))?;
     let account = header.account.clone();
-    s.execute(ledger_core::commands::Command::OpenBook(header))?;
+    s.execute(ledger_core::events::commands::Command::OpenBook(header))?;
     let files: Vec<(String, Vec<u8>)> = FILES
         .iter()
         .map(|(name, text)| (name.to_string(), text.as_bytes().to_vec()))
@@ -124,7 +124,7 @@ pub fn run(dir: &Path, actor: &str, args: &DemoArgs, format: Format) -> Result<(
         })?)?;
     }
     let year_end: NaiveDate = YEAR_END.parse().context("the demo's year end")?;
-    let report = ledger_core::balance::balances(&s.ledger, &account, year_end)
+    let report = ledger_core::state::balance::balances(&s.ledger, &account, year_end)
         .map_err(|r| anyhow::anyhow!("{r}"))?;
     if format == Format::Table {
         println!("bonded demo: an electronics maker's purchased-materials e-account {account}");
@@ -138,12 +138,12 @@ pub fn run(dir: &Path, actor: &str, args: &DemoArgs, format: Format) -> Result<(
     }
     crate::output::balance::print_balance(&report, format, &s.position);
     if format == Format::Table {
-        let deadlines = ledger_core::deadlines::deadlines(&s.ledger, &account, year_end)
+        let deadlines = ledger_core::reports::deadlines::deadlines(&s.ledger, &account, year_end)
             .map_err(|r| anyhow::anyhow!("{r}"))?;
         let pending: Vec<String> = deadlines
             .obligations
             .iter()
-            .filter(|o| o.status != ledger_core::deadlines::Status::Done)
+            .filter(|o| o.status != ledger_core::reports::deadlines::Status::Done)
             .map(|o| {
                 format!(
                     "  {:<24} {:<8} due {}",

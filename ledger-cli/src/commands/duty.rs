@@ -8,11 +8,11 @@ use crate::output::duty::{
 use std::path::Path;
 
 use anyhow::Result;
-use ledger_core::commands::Command;
-use ledger_core::duty::{assess, quote};
-use ledger_core::ids::{BookNo, Currency, ItemNo};
-use ledger_core::period::Period;
-use ledger_core::trade_mode::GoodsKind;
+use ledger_core::events::commands::Command;
+use ledger_core::model::ids::{BookNo, Currency, ItemNo};
+use ledger_core::model::period::Period;
+use ledger_core::model::trade_mode::GoodsKind;
+use ledger_core::reports::duty::{assess, quote};
 use ledger_core::Refusal;
 
 use crate::cli::{CarryOverDeclareArgs, DutyAction, DutyArgs, DutyFileArgs, DutyQuoteArgs, Format};

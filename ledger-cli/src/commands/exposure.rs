@@ -1,13 +1,13 @@
 //! `bonded exposure`: the Order 182 exposure of a book, from declared against actual unit
-//! consumption (the figures are `ledger_core::exposure`'s, rendered by `output::exposure`).
+//! consumption (the figures are `ledger_core::reports::exposure`'s, rendered by `output::exposure`).
 
 use crate::output::exposure::{report_csv, report_json, report_table};
 use std::path::Path;
 
 use anyhow::Result;
-use ledger_core::exposure::exposure;
-use ledger_core::ids::BookNo;
-use ledger_core::refusal::InvalidValue;
+use ledger_core::model::ids::BookNo;
+use ledger_core::model::refusal::InvalidValue;
+use ledger_core::reports::exposure::exposure;
 
 use crate::cli::{ExposureArgs, Format};
 use crate::exit::{bad_input, code_of_refusal, Exit};

@@ -14,7 +14,7 @@ pub mod review;
 
 use anyhow::Result;
 use chrono::NaiveDate;
-use ledger_core::refusal::InvalidValue;
+use ledger_core::model::refusal::InvalidValue;
 use ledger_core::Refusal;
 
 use crate::exit::{bad_input, code_of_refusal, Exit};

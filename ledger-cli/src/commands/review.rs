@@ -7,10 +7,11 @@ use std::path::Path;
 
 use anyhow::Result;
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
-use ledger_core::access::{pending_items, Pending, Role};
-use ledger_core::commands::Command;
-use ledger_core::ids::BookNo;
-use ledger_core::refusal::InvalidValue;
+use ledger_core::events::commands::Command;
+use ledger_core::model::ids::BookNo;
+use ledger_core::model::refusal::InvalidValue;
+use ledger_core::model::review::Role;
+use ledger_core::state::reviews::{pending_items, Pending};
 
 use crate::cli::{ApproveArgs, Format, PendingArgs, RejectArgs, UserAddArgs};
 use crate::exit::bad_input;

@@ -4,12 +4,12 @@
 
 use std::str::FromStr;
 
-use ledger_core::book::BookHeader;
-use ledger_core::commands::*;
-use ledger_core::customs_value::Incoterm;
-use ledger_core::ids::{BookNo, ItemNo, PartNo};
-use ledger_core::refusal::InvalidValue;
-use ledger_core::trade_mode::GoodsKind;
+use ledger_core::events::commands::*;
+use ledger_core::model::book::BookHeader;
+use ledger_core::model::customs_value::Incoterm;
+use ledger_core::model::ids::{BookNo, ItemNo, PartNo};
+use ledger_core::model::refusal::InvalidValue;
+use ledger_core::model::trade_mode::GoodsKind;
 
 use crate::input::{Fields, FileKind, LineError, Row, Table};
 

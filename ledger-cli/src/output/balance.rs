@@ -4,7 +4,7 @@ use super::{audit_line, csv_cell, json_with_audit, with_audit_csv};
 use crate::cli::Format;
 use crate::session::Position;
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, Table};
-use ledger_core::balance::BalanceReport;
+use ledger_core::state::balance::BalanceReport;
 
 pub fn print_balance(report: &BalanceReport, format: Format, p: &Position) {
     match format {
@@ -28,7 +28,7 @@ pub(crate) const MATERIAL_COLUMNS: [&str; 9] = [
     "balance",
 ];
 
-pub(crate) fn material_values(m: &ledger_core::balance::MaterialBalance) -> [String; 9] {
+pub(crate) fn material_values(m: &ledger_core::state::balance::MaterialBalance) -> [String; 9] {
     [
         m.opening,
         m.imported,

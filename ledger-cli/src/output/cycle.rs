@@ -3,7 +3,7 @@
 use crate::output::{audit_line, csv_cell};
 use crate::session::Position;
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, Table};
-use ledger_core::cycle::{CarryOverLine, CycleReport, IdentityLine};
+use ledger_core::reports::cycle::{CarryOverLine, CycleReport, IdentityLine};
 
 pub(crate) const IDENTITY_HEADER: &str = "item,name,unit,opening,imported,carried_in,consumed,carried_out,domestic_sold,re_exported,destroyed,closing,stocktake,difference,flag";
 
@@ -83,14 +83,14 @@ pub(crate) fn carry_over_text(lines: &[CarryOverLine]) -> String {
             c.date,
             c.ref_,
             c.line,
-            if c.dir == ledger_core::trade_mode::Direction::E {
+            if c.dir == ledger_core::model::trade_mode::Direction::E {
                 "out"
             } else {
                 "in"
             },
             c.item,
             c.qty,
-            if c.dir == ledger_core::trade_mode::Direction::E {
+            if c.dir == ledger_core::model::trade_mode::Direction::E {
                 "to"
             } else {
                 "from"

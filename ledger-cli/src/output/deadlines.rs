@@ -1,7 +1,7 @@
 //! The deadline report rendered: an aligned table and CSV (iCalendar: `ics.rs`).
 
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, Table};
-use ledger_core::deadlines::{DeadlineReport, Status};
+use ledger_core::reports::deadlines::{DeadlineReport, Status};
 
 pub(crate) fn status_word(s: Status) -> &'static str {
     match s {
@@ -11,11 +11,11 @@ pub(crate) fn status_word(s: Status) -> &'static str {
     }
 }
 
-pub fn kind_name(o: &ledger_core::deadlines::Obligation) -> String {
+pub fn kind_name(o: &ledger_core::reports::deadlines::Obligation) -> String {
     kind_word(o)
 }
 
-pub(crate) fn kind_word(o: &ledger_core::deadlines::Obligation) -> String {
+pub(crate) fn kind_word(o: &ledger_core::reports::deadlines::Obligation) -> String {
     serde_json::to_value(o.kind)
         .ok()
         .and_then(|v| v.as_str().map(str::to_string))

@@ -5,7 +5,7 @@ use crate::output::{audit_json, audit_line, csv_cell, with_audit_csv};
 use crate::session::Position;
 use chrono::NaiveDate;
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, Table};
-use ledger_core::duty::Declaration;
+use ledger_core::reports::duty::Declaration;
 
 /// The contract's keys (account, period, due, filed, lines, totals) and a few more.
 pub(crate) fn declaration_json(d: &Declaration, is_filed: bool) -> serde_json::Value {

@@ -2,7 +2,7 @@
 
 use crate::output::csv_cell;
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, Table};
-use ledger_core::exposure::{ExposureLine, ExposureReport};
+use ledger_core::reports::exposure::{ExposureLine, ExposureReport};
 use rust_decimal::Decimal;
 
 /// How the actual gross is shown, said wherever it is shown.

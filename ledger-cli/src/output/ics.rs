@@ -2,7 +2,7 @@
 
 use super::deadlines::{kind_word, status_word};
 use crate::session::Position;
-use ledger_core::deadlines::{DeadlineReport, Status};
+use ledger_core::reports::deadlines::{DeadlineReport, Status};
 
 /// The open and overdue obligations as an iCalendar file (RFC 5545): one all-day event per
 /// obligation on its due date, with a reminder a week before.
@@ -18,10 +18,10 @@ pub(crate) fn ics(r: &DeadlineReport, p: &Position) -> String {
     for o in r.obligations.iter().filter(|o| o.status != Status::Done) {
         let kind = kind_word(o);
         let title = match o.kind {
-            ledger_core::deadlines::ObligationKind::DomesticSalesDuty => {
+            ledger_core::reports::deadlines::ObligationKind::DomesticSalesDuty => {
                 format!("Domestic-sales duty {} due (book {})", o.period, r.account)
             }
-            ledger_core::deadlines::ObligationKind::CarryOverDeclaration => {
+            ledger_core::reports::deadlines::ObligationKind::CarryOverDeclaration => {
                 format!("Declare carry-overs of {} (book {})", o.period, r.account)
             }
             _ => format!("{kind} {} due (book {})", o.period, r.account),

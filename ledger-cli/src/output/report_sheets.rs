@@ -1,10 +1,10 @@
 //! Reports as the sheets people hand to customs: Chinese and English headings, the book's
 //! header on top, totals, and the log position the figures come from.
 
-use ledger_core::balance::BalanceReport;
-use ledger_core::cycle::{CycleReport, IdentityLine, IdentityReport};
-use ledger_core::duty::Declaration;
-use ledger_core::ledger::Book;
+use ledger_core::reports::cycle::{CycleReport, IdentityLine, IdentityReport};
+use ledger_core::reports::duty::Declaration;
+use ledger_core::state::balance::BalanceReport;
+use ledger_core::state::ledger::Book;
 use rust_decimal::Decimal;
 
 use crate::output::xlsx::{Cell, Column, ColumnKind, Sheet};
@@ -15,7 +15,7 @@ use crate::session::Position;
 pub fn write(
     out: &Option<std::path::PathBuf>,
     ledger: &ledger_core::Ledger,
-    account: &ledger_core::ids::BookNo,
+    account: &ledger_core::model::ids::BookNo,
     build: impl FnOnce(&Book) -> Vec<Sheet>,
 ) -> anyhow::Result<()> {
     let path = out.as_ref().ok_or_else(|| {
@@ -59,8 +59,8 @@ pub fn book_header(book: &Book) -> Vec<(String, String)> {
         (
             "管理方式 Level".into(),
             match h.level {
-                ledger_core::book::Level::Part => "料号级 part-number level".into(),
-                ledger_core::book::Level::Item => "项号级 item level".into(),
+                ledger_core::model::book::Level::Part => "料号级 part-number level".into(),
+                ledger_core::model::book::Level::Item => "项号级 item level".into(),
             },
         ),
         (

@@ -6,7 +6,7 @@ use anyhow::Result;
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
-use ledger_core::access::Role;
+use ledger_core::model::review::Role;
 use sha2::{Digest, Sha256};
 
 use super::error::ApiError;

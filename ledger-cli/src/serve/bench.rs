@@ -9,10 +9,10 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
-use ledger_core::access::Role;
-use ledger_core::book::{BookHeader, Level};
-use ledger_core::commands::Command;
-use ledger_core::trade_mode::BookKind;
+use ledger_core::events::commands::Command;
+use ledger_core::model::book::{BookHeader, Level};
+use ledger_core::model::review::Role;
+use ledger_core::model::trade_mode::BookKind;
 
 use super::client::Client;
 use super::{runtime, Server, MAX_REQUEST_LINES};

@@ -2,8 +2,8 @@
 //! log's envelopes (actor, recorded-at) and payloads.
 
 use ledger_core::events::{Effect, Target};
-use ledger_core::ids::ItemNo;
-use ledger_core::trade_mode::GoodsKind;
+use ledger_core::model::ids::ItemNo;
+use ledger_core::model::trade_mode::GoodsKind;
 use ledger_core::Event;
 use ledger_store::{EventLog, SledLog};
 use serde_json::Value;
@@ -92,7 +92,7 @@ fn effects_match(f: ItemFilter, effects: &[Effect]) -> bool {
 /// Whether an event is about the item: names it, or moves its stock (a finished-goods export
 /// moves the materials of its BOM).
 pub fn touches(event: &Event, f: ItemFilter) -> bool {
-    use ledger_core::access::Reviewable;
+    use ledger_core::events::review::Reviewable;
     match event {
         Event::ItemRegistered(e) => matches(f, e.goods, e.item),
         Event::UnitConsumptionDeclared(e) => {

@@ -17,8 +17,8 @@ use std::sync::{Arc, RwLock};
 
 use anyhow::{Context, Result};
 use axum::http::StatusCode;
-use ledger_core::access::{decide_request_in_place, RequestOutcome, Submitted};
-use ledger_core::commands::Command;
+use ledger_core::decide::review::{decide_request_in_place, RequestOutcome, Submitted};
+use ledger_core::events::commands::Command;
 use ledger_core::{decide, Decided, Ledger, SCHEMA_VERSION};
 use ledger_store::{AppendRequest, EventLog, ExpectedVersion, NewEvent, SledLog, StoreError};
 use tokio::sync::{mpsc, oneshot};
@@ -317,8 +317,8 @@ fn answer(accepted: Vec<Accepted>, position: &Position) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ledger_core::access::Role;
-    use ledger_core::commands::MovementLine;
+    use ledger_core::events::commands::MovementLine;
+    use ledger_core::model::review::Role;
     use rust_decimal::Decimal;
 
     const BOOK: &str = "E44038000001";
@@ -334,7 +334,7 @@ mod tests {
             dir: "I".parse().expect("dir"),
             goods: "M".parse().expect("goods"),
             qty: Decimal::from(qty),
-            item: Some(ledger_core::ids::ItemNo(1)),
+            item: Some(ledger_core::model::ids::ItemNo(1)),
             part: None,
             unit_price: None,
             currency: None,
@@ -366,11 +366,11 @@ mod tests {
         let tmp = tempfile::tempdir().expect("tempdir");
         let dir = tmp.path().join("data");
         let mut s = crate::commands::admin::create_store(&dir, "tester").expect("store");
-        s.execute(Command::OpenBook(ledger_core::book::BookHeader {
+        s.execute(Command::OpenBook(ledger_core::model::book::BookHeader {
             account: BOOK.parse().expect("book"),
             company: "4403960001".parse().expect("company"),
-            kind: ledger_core::trade_mode::BookKind::Purchased,
-            level: ledger_core::book::Level::Item,
+            kind: ledger_core::model::trade_mode::BookKind::Purchased,
+            level: ledger_core::model::book::Level::Item,
             capacity_usd: Decimal::from(1_000_000),
             cycle_start: chrono::NaiveDate::from_ymd_opt(2025, 1, 1).expect("date"),
             cycle_months: 12,

@@ -11,7 +11,7 @@ use std::sync::mpsc::{Receiver, SyncSender};
 
 use anyhow::{Context, Result};
 use ledger_core::decide::LineRefusals;
-use ledger_core::event_json::decode_event;
+use ledger_core::events::event_json::decode_event;
 use ledger_core::{decide_all_in_place, Decided, Event, Ledger, SCHEMA_VERSION};
 use ledger_store::{
     AppendOutcome, AppendRequest, EventLog, ExpectedVersion, NewEvent, Payload, ReplayRecord,
@@ -362,7 +362,7 @@ impl Session {
     /// always matches what is stored.
     pub fn decide_and_record(
         &mut self,
-        commands: Vec<(u64, ledger_core::commands::Command)>,
+        commands: Vec<(u64, ledger_core::events::commands::Command)>,
         write: bool,
         mut on_step: impl FnMut(u64),
     ) -> Result<Result<AppendOutcome, LineRefusals>> {
@@ -428,7 +428,10 @@ impl Session {
     }
 
     /// Decides and records one command.
-    pub fn execute(&mut self, command: ledger_core::commands::Command) -> Result<AppendOutcome> {
+    pub fn execute(
+        &mut self,
+        command: ledger_core::events::commands::Command,
+    ) -> Result<AppendOutcome> {
         match self.decide_and_record(vec![(0, command)], true, |_| {})? {
             Ok(outcome) => Ok(outcome),
             Err(refusals) => {

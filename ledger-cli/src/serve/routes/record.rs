@@ -6,9 +6,9 @@ use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
-use ledger_core::access::Role;
-use ledger_core::commands::Command;
-use ledger_core::ids::BookNo;
+use ledger_core::events::commands::Command;
+use ledger_core::model::ids::BookNo;
+use ledger_core::model::review::Role;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 

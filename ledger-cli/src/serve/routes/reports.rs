@@ -4,9 +4,9 @@
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::Json;
-use ledger_core::ids::ItemNo;
-use ledger_core::refusal::InvalidValue;
-use ledger_core::trade_mode::GoodsKind;
+use ledger_core::model::ids::ItemNo;
+use ledger_core::model::refusal::InvalidValue;
+use ledger_core::model::trade_mode::GoodsKind;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
@@ -44,7 +44,7 @@ pub async fn balance(
     let q = query(q)?;
     let as_of = date("as_of", q.as_of.as_deref())?.unwrap_or_else(crate::today_shanghai);
     reading(&st, move |shared, _| {
-        let report = ledger_core::balance::balances(&shared.ledger, &account, as_of)
+        let report = ledger_core::state::balance::balances(&shared.ledger, &account, as_of)
             .map_err(route_refusal)?;
         report_json(&report, &shared.position)
     })
@@ -80,7 +80,7 @@ pub async fn duty(
     let month = q
         .month
         .ok_or_else(|| ApiError::bad("month: give the month, ?month=YYYY-MM"))?;
-    let period: ledger_core::period::Period = month
+    let period: ledger_core::model::period::Period = month
         .parse()
         .map_err(|e: InvalidValue| ApiError::bad(format!("month: {e}")))?;
     let filed = date("filed", q.filed.as_deref())?;
@@ -93,12 +93,12 @@ pub async fn duty(
         let (declaration, is_filed) = match (filed, book.duty_filed.get(&period)) {
             (None, Some(d)) => (d.clone(), true),
             (Some(f), _) => (
-                ledger_core::duty::assess(&shared.ledger, &account, period, f)
+                ledger_core::reports::duty::assess(&shared.ledger, &account, period, f)
                     .map_err(route_refusal)?,
                 false,
             ),
             (None, None) => (
-                ledger_core::duty::assess(&shared.ledger, &account, period, period.due())
+                ledger_core::reports::duty::assess(&shared.ledger, &account, period, period.due())
                     .map_err(route_refusal)?,
                 false,
             ),
@@ -128,7 +128,7 @@ pub async fn deadlines(
     let q = query(q)?;
     let as_of = date("as_of", q.as_of.as_deref())?.unwrap_or_else(crate::today_shanghai);
     reading(&st, move |shared, _| {
-        let report = ledger_core::deadlines::deadlines(&shared.ledger, &account, as_of)
+        let report = ledger_core::reports::deadlines::deadlines(&shared.ledger, &account, as_of)
             .map_err(route_refusal)?;
         report_json(&report, &shared.position)
     })
@@ -171,8 +171,9 @@ pub async fn cycle_report(
     };
     let filed = date("filed", q.filed.as_deref())?;
     reading(&st, move |shared, _| {
-        let report = ledger_core::cycle::cycle_report(&shared.ledger, &account, cycle, filed)
-            .map_err(route_refusal)?;
+        let report =
+            ledger_core::reports::cycle::cycle_report(&shared.ledger, &account, cycle, filed)
+                .map_err(route_refusal)?;
         report_json(&report, &shared.position)
     })
     .await
@@ -203,8 +204,8 @@ pub async fn exposure(
     let q = query(q)?;
     let on = date("date", q.date.as_deref())?;
     reading(&st, move |shared, _| {
-        let report =
-            ledger_core::exposure::exposure(&shared.ledger, &account, on).map_err(route_refusal)?;
+        let report = ledger_core::reports::exposure::exposure(&shared.ledger, &account, on)
+            .map_err(route_refusal)?;
         let value = crate::output::exposure::report_json(&report);
         Ok(Json(with_log(value, &shared.position)))
     })

@@ -4,8 +4,9 @@
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::Json;
-use ledger_core::access::{pending_items, Role};
-use ledger_core::commands::Command;
+use ledger_core::events::commands::Command;
+use ledger_core::model::review::Role;
+use ledger_core::state::reviews::pending_items;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
