@@ -23,6 +23,7 @@ mod intern;
 pub mod json_num;
 pub mod ledger;
 pub mod lines;
+pub mod messages;
 pub mod money;
 pub mod period;
 pub mod refusal;

@@ -1,0 +1,1 @@
+//! Tests of receipt reading: every fixture, encodings, namespaces, the lifecycle.
