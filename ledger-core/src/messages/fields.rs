@@ -48,9 +48,10 @@ pub fn is_plain_decimal(text: &str) -> bool {
     };
     !int.is_empty()
         && int.bytes().all(|b| b.is_ascii_digit())
-        && frac.map_or(true, |f| {
-            !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit())
-        })
+        && match frac {
+            None => true,
+            Some(f) => !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()),
+        }
 }
 
 /// A plain decimal, keeping its scale (`2.3500` stays four places).
@@ -243,8 +244,8 @@ mod tests {
 
     #[test]
     fn digit_counts() {
-        assert_eq!(digit_count(Decimal::new(123_45, 2)), 5);
+        assert_eq!(digit_count(Decimal::new(12_345, 2)), 5);
         assert_eq!(digit_count(Decimal::new(5, 1)), 1);
-        assert_eq!(digit_count(Decimal::new(-49_5, 1)), 3);
+        assert_eq!(digit_count(Decimal::new(-495, 1)), 3);
     }
 }

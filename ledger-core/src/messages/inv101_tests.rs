@@ -876,7 +876,10 @@ fn the_module_reads_its_list_through_read_message_too() {
     let received = super::read_message(EXAMPLE.as_bytes()).unwrap();
     assert_eq!(received.message_type, "INV101");
     assert_eq!(received.message_id.as_deref(), Some("BONDED-IMP20260042-1"));
-    assert_eq!(received.message, super::Message::Inv101(example()));
+    assert_eq!(
+        received.message,
+        super::Message::Inv101(Box::new(example()))
+    );
     assert_eq!(received.sha256.len(), 64);
 }
 

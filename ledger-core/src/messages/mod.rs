@@ -28,6 +28,8 @@ mod receipt_parts;
 mod xml;
 
 #[cfg(test)]
+mod ems121_tests;
+#[cfg(test)]
 mod inv101_tests;
 #[cfg(test)]
 mod receipt_tests;

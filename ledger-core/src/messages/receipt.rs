@@ -40,7 +40,7 @@ pub struct Received {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Message {
     /// A verification list (the company's own file).
-    Inv101(Inv101),
+    Inv101(Box<Inv101>),
     /// `CommonResponeMessage`: the client's import result.
     ClientResult(ClientResult),
     /// INV201 审核回执: approval result.
@@ -194,7 +194,7 @@ pub fn read_message(bytes: &[u8]) -> Result<Received, MessageError> {
         }
     };
     let message = match kind {
-        "INV101" => Message::Inv101(inv101::from_package(package)?),
+        "INV101" => Message::Inv101(Box::new(inv101::from_package(package)?)),
         _ => read_receipt(kind, package, body)?,
     };
     let message_id = message
