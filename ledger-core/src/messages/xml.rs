@@ -307,3 +307,65 @@ impl Default for Writer {
         Self::new()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_names_text_and_empty_elements() {
+        let root = parse(b"<a:R xmlns:a=\"urn:a\"><X>1 &amp; 2</X><Y/><Z>  </Z><!-- c --><W><![CDATA[<b>]]></W></a:R>")
+            .unwrap();
+        assert_eq!(root.name, "R");
+        assert_eq!(root.text_of("x"), Some("1 & 2"));
+        assert_eq!(root.text_of("Y"), None);
+        assert_eq!(root.text_of("Z"), None);
+        assert_eq!(root.text_of("W"), Some("<b>"));
+        assert_eq!(root.text_of("missing"), None);
+    }
+
+    #[test]
+    fn malformed_documents_are_refused_with_a_line() {
+        let deep = "<a>".repeat(MAX_DEPTH + 1) + &"</a>".repeat(MAX_DEPTH + 1);
+        assert!(matches!(
+            parse(deep.as_bytes()),
+            Err(MessageError::Xml { .. })
+        ));
+        let ok = "<a>".repeat(MAX_DEPTH) + &"</a>".repeat(MAX_DEPTH);
+        assert!(parse(ok.as_bytes()).is_ok());
+        for bad in [
+            &b"<a/><b/>"[..],
+            b"<a/>text",
+            b"<a><b></a>",
+            b"<a>",
+            b"<a>&nbsp;</a>",
+            b"",
+        ] {
+            assert!(
+                matches!(parse(bad), Err(MessageError::Xml { .. })),
+                "{bad:?}"
+            );
+        }
+        assert_eq!(
+            parse(b"<a>\n<b>\n</c>\n</a>"),
+            Err(MessageError::Xml {
+                line: 3,
+                reason: "ill-formed document: expected `</b>`, but `</c>` was found".into()
+            })
+        );
+    }
+
+    #[test]
+    fn the_declared_encoding_is_found() {
+        assert_eq!(
+            declared_encoding(b"<?xml version='1.0' encoding='gb2312'?><a/>"),
+            Some("gb2312".into())
+        );
+        assert_eq!(
+            declared_encoding(b"  <?xml version=\"1.0\" encoding = \"GBK\" ?>"),
+            Some("GBK".into())
+        );
+        assert_eq!(declared_encoding(b"<?xml version=\"1.0\"?><a/>"), None);
+        assert_eq!(declared_encoding(b"<a encoding=\"gbk\"/>"), None);
+    }
+}
