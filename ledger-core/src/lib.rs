@@ -4,7 +4,7 @@
 //! projections and reports. No I/O, no clock (dates are passed in), no floating point: every
 //! quantity and amount is a `rust_decimal::Decimal`.
 //!
-//! The crate is five layers, each a folder that only looks down:
+//! The crate is six layers, each a folder that only looks down:
 //!
 //! ```text
 //!   decide     commands against the state → events or a refusal; dual review
@@ -15,14 +15,16 @@
 //!     │
 //!   events     events and commands, with their JSON
 //!     │
+//!   messages   the 金关二期 documents: INV101, receipts, EMS121, code tables, list lifecycle
+//!     │
 //!   model      identifiers, trade modes, book header and settings, review classes,
 //!              unit consumption, customs value, money, periods, the declaration
 //! ```
 //!
-//! `messages` (the 金关二期 documents) stands beside them and uses `model` only.
 
 pub mod decide;
 pub mod events;
+pub mod messages;
 pub mod model;
 pub mod reports;
 pub mod state;
