@@ -63,3 +63,9 @@ pub(crate) fn name_id(parts: &[&str]) -> Uuid {
     bytes.copy_from_slice(&digest[..16]);
     uuid::Builder::from_sha1_bytes(bytes).into_uuid()
 }
+
+/// The id of a receipt: derived from the book and the message's type and id (or digest), so
+/// the same receipt loaded again is recognised.
+pub(super) fn receipt_id(account: &BookNo, message_type: &str, key: &str) -> Uuid {
+    name_id(&["receipt", account.as_str(), message_type, key])
+}

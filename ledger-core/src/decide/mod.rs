@@ -16,6 +16,7 @@ mod checks;
 mod counts;
 mod filing;
 mod ids;
+mod lists;
 mod master_data;
 mod movement;
 pub mod review;
@@ -23,6 +24,7 @@ pub mod review;
 pub use filing::check_duty_period;
 pub use ids::movement_id;
 pub(crate) use ids::{positional_id, ID_NAMESPACE};
+pub use lists::ref_of_file_name;
 
 use capacity::*;
 use checks::*;
@@ -76,6 +78,30 @@ fn book<'a>(state: &'a Ledger, account: &BookNo) -> Result<&'a Book, Refusal> {
         .ok_or_else(|| Refusal::UnknownBook(account.clone()))
 }
 
+/// A message setting's value against the customs code tables (the setting's own format is
+/// checked where it is parsed).
+fn check_message_codes(change: &crate::model::book::Setting) -> Result<(), Refusal> {
+    use crate::messages::codes;
+    let crate::model::book::Setting::Message { name, value } = change else {
+        return Ok(());
+    };
+    let known = match name.as_str() {
+        "country" => codes::is_country(value),
+        "transport" => codes::in_table(codes::TRANSPORT_MODES, value),
+        "duty_treatment" | "domestic_duty_treatment" => {
+            codes::in_table(codes::DUTY_TREATMENTS, value)
+        }
+        _ => true,
+    };
+    if known {
+        return Ok(());
+    }
+    Err(Refusal::bad(
+        "setting",
+        format!("{name}={value}: not a code of the customs table for {name}"),
+    ))
+}
+
 /// Decides one command.
 pub fn decide(state: &Ledger, command: &Command) -> Result<Vec<Decided>, Refusal> {
     match command {
@@ -85,6 +111,7 @@ pub fn decide(state: &Ledger, command: &Command) -> Result<Vec<Decided>, Refusal
             let mut settings = b.settings.clone();
             let mut effective = Vec::new();
             for change in changes {
+                check_message_codes(change)?;
                 let before = settings.clone();
                 settings.apply(change);
                 if settings != before {
@@ -122,6 +149,11 @@ pub fn decide(state: &Ledger, command: &Command) -> Result<Vec<Decided>, Refusal
         Command::RejectReview { id, by, reason } => {
             crate::decide::review::reject(state, *id, by, reason)
         }
+        Command::RecordListExport(e) => lists::record_export(state, e),
+        Command::RecordReceipt {
+            received,
+            file_name,
+        } => lists::record_receipt(state, received, file_name.as_deref()),
         Command::CorrectMovement(input) => correct(state, input),
         Command::RecordOpening(input) => opening(state, input),
         Command::RecordStocktake(input) => stocktake(state, input),

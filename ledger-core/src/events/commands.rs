@@ -81,6 +81,14 @@ pub enum Command {
         by: String,
         reason: String,
     },
+    /// Record that a list was written as an INV101 file.
+    RecordListExport(crate::events::lists::ListExported),
+    /// Record a receipt (or the client's import result); `file_name` matches a client result
+    /// to the list it answers.
+    RecordReceipt {
+        received: Box<crate::messages::receipt::Received>,
+        file_name: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]

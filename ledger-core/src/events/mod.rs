@@ -12,6 +12,7 @@
 
 pub mod commands;
 pub mod event_json;
+pub mod lists;
 pub mod review;
 
 use chrono::NaiveDate;
@@ -57,6 +58,9 @@ pub enum Event {
     ReviewSubmitted(crate::events::review::ReviewSubmitted),
     ReviewApproved(crate::events::review::ReviewApproved),
     ReviewRejected(crate::events::review::ReviewRejected),
+    /// The customs messages of a list (events/lists.rs), in the book's stream.
+    ListExported(lists::ListExported),
+    ReceiptRecorded(lists::ReceiptRecorded),
 }
 
 impl Event {
@@ -82,6 +86,8 @@ impl Event {
             ReviewSubmitted(e) => Some(&e.account),
             ReviewApproved(e) => Some(&e.account),
             ReviewRejected(e) => Some(&e.account),
+            ListExported(e) => Some(&e.account),
+            ReceiptRecorded(e) => Some(&e.account),
             FxRateSet(_) | TariffSet(_) | InterestRateSet(_) | UserAdded(_) => None,
         }
     }
@@ -122,6 +128,8 @@ impl Event {
             ReviewSubmitted(_) => "review_submitted",
             ReviewApproved(_) => "review_approved",
             ReviewRejected(_) => "review_rejected",
+            ListExported(_) => "list_exported",
+            ReceiptRecorded(_) => "receipt_recorded",
         }
     }
 }

@@ -145,6 +145,10 @@ pub enum Problem {
     TooManyDigits { value: String, max: usize },
     #[error("{0}")]
     NotAllowed(&'static str),
+    /// A problem the caller found (a list whose lines do not share a head, an item not on
+    /// the book), in its own words.
+    #[error("{0}")]
+    Other(String),
     #[error("{value} does not agree with {expected} ({why})")]
     Disagrees {
         value: String,

@@ -9,3 +9,4 @@ pub mod cycle;
 pub mod deadlines;
 pub mod duty;
 pub mod exposure;
+pub mod inv101;

@@ -111,6 +111,8 @@ pub struct Book {
     pub removed: Option<NaiveDate>,
     /// Items under dual review, and the reviews closed (access.rs).
     pub review: crate::state::reviews::BookReviews,
+    /// The verification lists and where each stands with customs (lists.rs).
+    pub lists: crate::state::lists::Lists,
 }
 
 impl Book {
@@ -142,6 +144,7 @@ impl Book {
             annual_declared: BTreeMap::new(),
             removed: None,
             review: Default::default(),
+            lists: Default::default(),
         }
     }
 
@@ -300,6 +303,7 @@ fn evolve_book(book: &mut Book, id: Uuid, event: &Event) {
         }
         Event::MovementRecorded(e) => {
             let line = &e.line;
+            book.lists.on_movement(line);
             for effect in &e.effects {
                 book.apply(line.date, effect, Decimal::ONE);
             }
@@ -363,6 +367,7 @@ fn evolve_book(book: &mut Book, id: Uuid, event: &Event) {
             }
         }
         Event::MovementCorrected(e) => {
+            book.lists.on_correction(&e.ref_);
             let key = (e.ref_.clone(), e.line);
             for effect in &e.reversed {
                 book.apply(e.date, effect, Decimal::ONE);
@@ -425,6 +430,8 @@ fn evolve_book(book: &mut Book, id: Uuid, event: &Event) {
         Event::ReviewSubmitted(_) | Event::ReviewApproved(_) | Event::ReviewRejected(_) => {
             book.review.evolve(event);
         }
+        Event::ListExported(e) => book.lists.on_export(e),
+        Event::ReceiptRecorded(e) => book.lists.on_receipt(e),
         Event::BookOpened(_)
         | Event::FxRateSet(_)
         | Event::TariffSet(_)

@@ -11,5 +11,6 @@ mod fast_hash;
 mod intern;
 pub mod ledger;
 pub mod lines;
+pub mod lists;
 pub mod reviews;
 pub mod stock;

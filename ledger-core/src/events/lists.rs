@@ -1,0 +1,110 @@
+//! The events of a verification list's life with customs (金关二期): the list written as an
+//! INV101 file, and each receipt that came back (the client's import result, INV201 approval,
+//! INV202 declaration generated, INV211 booking, EMS221 write-off result).
+//!
+//! A receipt is recorded whole enough to answer later questions without the file: the numbers
+//! customs assigned, the stage it implies, and what customs booked (lines, items, openings),
+//! with the SHA-256 of the raw file. It goes to the book's stream; its id derives from the book
+//! and the message's type and id (or, for a client result, which has no id, its digest), so the
+//! same file loaded again is recognised.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::messages::lifecycle::ListStage;
+use crate::model::ids::BookNo;
+
+/// A list written as an INV101 file for the customs client.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListExported {
+    pub account: BookNo,
+    #[serde(rename = "ref")]
+    pub ref_: String,
+    /// 1 for the first file of the list, 2 for the next …
+    #[serde(with = "crate::model::json_num")]
+    pub try_no: u32,
+    pub file_name: String,
+    /// SHA-256 of the file written, lower-case hex.
+    pub sha256: String,
+    /// The day it was written (the list's entry date, InputTime).
+    pub date: NaiveDate,
+    /// `DelcareFlag` 1: the client declares it at once; 0: it stores it as a draft.
+    pub declares: bool,
+    /// `DclTypecd`: `1` new, `2` change, `3` delete.
+    pub dcl_typecd: String,
+    /// How many lines the file holds.
+    #[serde(with = "crate::model::json_num")]
+    pub lines: u32,
+}
+
+/// A message from the customs client or from customs, recorded against a list of the book.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReceiptRecorded {
+    pub account: BookNo,
+    /// The list it is about; `None` when the book holds no list customs names here (customs
+    /// knows of a list the book does not: reconciliation reports it).
+    #[serde(rename = "ref")]
+    pub ref_: Option<String>,
+    /// `INV201`, `INV202`, `INV211`, `EMS221`, or `CommonResponeMessage` (the client's result).
+    pub message_type: String,
+    pub message_id: Option<String>,
+    /// SHA-256 of the raw file, lower-case hex.
+    pub sha256: String,
+    /// The file's name, where it was given (a client result is matched to its list by it).
+    pub file_name: Option<String>,
+    /// The stage of the list this receipt implies (it moves the list only forward).
+    pub stage: Option<ListStage>,
+    /// The result code: INV201/EMS221 `manageResult`, INV202 `manageResult`, client `DealFlag`.
+    pub result: Option<String>,
+    /// When customs processed it (manageDate, formalVrfdedTime, createDate …).
+    pub at: Option<NaiveDateTime>,
+    /// The pre-entry number (SeqNo / invtPreentNo).
+    pub seq_no: Option<String>,
+    /// Customs' list number (BondInvtNo, `QD…`).
+    pub bond_invt_no: Option<String>,
+    /// The customs declaration's number (entryNo) and pre-entry number (entrySeqNo).
+    pub entry_no: Option<String>,
+    pub entry_seq_no: Option<String>,
+    /// The list's trade mode and direction as customs holds it (supvModecd, impexpMarkcd).
+    pub mode: Option<String>,
+    pub dir: Option<String>,
+    /// Reasons and messages (CheckInfo notes, a refusal's reason).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+    /// The lines as customs holds them (INV201 `BondInvtDt`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lines: Vec<CustomsLine>,
+    /// The book items the booked list touched (INV211 `EmsPutrecDt`), with their cycle opening.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub items: Vec<CustomsItem>,
+    /// EMS221: the write-off number (the cycle) it answers.
+    pub cycle: Option<u32>,
+}
+
+/// One list line as customs holds it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomsLine {
+    /// The list line (GdsSeqno).
+    pub line: Option<u32>,
+    /// The book item (PutrecSeqno).
+    pub item: Option<u32>,
+    pub part: Option<String>,
+    pub qty: Option<Decimal>,
+    /// The declared unit's code (DclUnitcd).
+    pub unit: Option<String>,
+}
+
+/// A book item a booked list touched (INV211 `EmsPutrecDt`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomsItem {
+    /// The book item (gdsSeqno of the item record).
+    pub item: Option<u32>,
+    /// `I` material, `E` finished.
+    pub goods: Option<String>,
+    /// The list booked (invtNo) and its line (invtGNo).
+    pub list: Option<String>,
+    pub list_line: Option<u32>,
+    /// The item's quantity at the start of the write-off cycle (vclrPridInitQty).
+    pub opening: Option<Decimal>,
+}

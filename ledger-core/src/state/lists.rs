@@ -1,0 +1,270 @@
+//! A book's verification lists (核注清单) and where each stands with customs: the lines the
+//! book counts under each `ref`, the INV101 files written, and what the receipts said (the
+//! numbers customs assigned, the stage, the lines and items customs booked). Folded from
+//! `movement_recorded`, `movement_corrected`, `list_exported` and `receipt_recorded`.
+//!
+//! A receipt that names a list the book does not hold is kept apart (`unknown`): customs knows
+//! of a list the book does not, and reconciliation says so.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use crate::events::commands::MovementLine;
+use crate::events::lists::{CustomsItem, CustomsLine, ListExported, ReceiptRecorded};
+use crate::messages::lifecycle::{advance, ListStage};
+use crate::model::ids::ItemNo;
+use crate::model::trade_mode::{Direction, GoodsKind, TradeMode};
+
+/// One list of the book.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListState {
+    pub ref_: String,
+    pub dir: Direction,
+    pub mode: TradeMode,
+    pub goods: GoodsKind,
+    /// The earliest date of its lines.
+    pub date: NaiveDate,
+    /// The lines the book counts now (recorded, less those corrected away).
+    pub lines: u32,
+    pub stage: ListStage,
+    pub seq_no: Option<String>,
+    pub bond_invt_no: Option<String>,
+    pub entry_no: Option<String>,
+    pub entry_seq_no: Option<String>,
+    /// The date of its last export or receipt.
+    pub updated: Option<NaiveDate>,
+    /// INV101 files written, and the `DelcareFlag` of the last.
+    pub exports: u32,
+    pub declares: Option<bool>,
+    /// When it was first declared to customs (a client result or any customs receipt), and
+    /// when customs approved it: the clocks of "not sent" and "not booked".
+    pub declared_on: Option<NaiveDate>,
+    pub approved_on: Option<NaiveDate>,
+    /// What customs holds: the head's mode and direction, the lines, the items booked.
+    pub customs_mode: Option<String>,
+    pub customs_dir: Option<String>,
+    pub customs_lines: Vec<CustomsLine>,
+    pub customs_items: Vec<CustomsItem>,
+    /// The notes of the last receipt (a return's reasons).
+    pub notes: Vec<String>,
+    /// INV202 said the customs declaration could not be generated.
+    pub declaration_failed: bool,
+}
+
+/// A list customs named that the book does not hold.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnknownList {
+    pub bond_invt_no: Option<String>,
+    pub seq_no: Option<String>,
+    pub ref_: Option<String>,
+    pub mode: Option<String>,
+    pub dir: Option<String>,
+    pub stage: Option<ListStage>,
+    pub updated: Option<NaiveDate>,
+}
+
+/// The lists of one book.
+#[derive(Debug, Clone, Default)]
+pub struct Lists {
+    by_ref: HashMap<String, ListState>,
+    /// Lists customs named that the book does not hold, by BondInvtNo (or SeqNo).
+    pub unknown: BTreeMap<String, UnknownList>,
+    /// Receipts recorded: (message type, message id or digest) → digest.
+    receipts: HashMap<(String, String), String>,
+    /// INV211's cycle opening of each item, with the day it was booked (latest wins).
+    pub customs_openings: BTreeMap<ItemNo, (Decimal, Option<NaiveDate>)>,
+    /// EMS221 write-off results: cycle → (result code, date).
+    pub writeoffs: BTreeMap<u32, (Option<String>, Option<NaiveDate>)>,
+}
+
+/// The key under which a receipt is recorded once: its message id, or for a client result
+/// (which has none) its digest.
+pub fn receipt_key(message_type: &str, message_id: Option<&str>, sha256: &str) -> (String, String) {
+    (
+        message_type.to_string(),
+        message_id
+            .filter(|id| !id.trim().is_empty())
+            .unwrap_or(sha256)
+            .to_string(),
+    )
+}
+
+impl Lists {
+    /// The list `ref_`, if the book holds it.
+    pub fn get(&self, ref_: &str) -> Option<&ListState> {
+        self.by_ref.get(ref_)
+    }
+
+    /// Every list, by `ref`.
+    pub fn all(&self) -> Vec<&ListState> {
+        let mut out: Vec<&ListState> = self.by_ref.values().collect();
+        out.sort_by(|a, b| a.ref_.cmp(&b.ref_));
+        out
+    }
+
+    /// The list customs numbered `bond_invt_no`, or pre-entered as `seq_no`.
+    pub fn find_by_numbers(
+        &self,
+        bond_invt_no: Option<&str>,
+        seq_no: Option<&str>,
+    ) -> Option<&ListState> {
+        let matches = |have: &Option<String>, want: Option<&str>| matches!((have.as_deref(), want), (Some(a), Some(b)) if a == b);
+        self.by_ref
+            .values()
+            .find(|l| matches(&l.bond_invt_no, bond_invt_no) || matches(&l.seq_no, seq_no))
+    }
+
+    /// The digest a receipt was recorded with, if it was.
+    pub fn receipt(&self, key: &(String, String)) -> Option<&String> {
+        self.receipts.get(key)
+    }
+
+    pub(crate) fn on_movement(&mut self, line: &MovementLine) {
+        if line.mode == TradeMode::Owp {
+            return; // outward processing has no customs declaration
+        }
+        match self.by_ref.get_mut(line.ref_.as_str()) {
+            Some(list) => {
+                list.lines += 1;
+                if line.date < list.date {
+                    list.date = line.date;
+                }
+            }
+            None => {
+                self.by_ref.insert(
+                    line.ref_.clone(),
+                    ListState {
+                        ref_: line.ref_.clone(),
+                        dir: line.dir,
+                        mode: line.mode,
+                        goods: line.goods,
+                        date: line.date,
+                        lines: 1,
+                        stage: ListStage::Recorded,
+                        seq_no: None,
+                        bond_invt_no: None,
+                        entry_no: None,
+                        entry_seq_no: None,
+                        updated: None,
+                        exports: 0,
+                        declares: None,
+                        declared_on: None,
+                        approved_on: None,
+                        customs_mode: None,
+                        customs_dir: None,
+                        customs_lines: Vec::new(),
+                        customs_items: Vec::new(),
+                        notes: Vec::new(),
+                        declaration_failed: false,
+                    },
+                );
+            }
+        }
+    }
+
+    pub(crate) fn on_correction(&mut self, ref_: &str) {
+        if let Some(list) = self.by_ref.get_mut(ref_) {
+            list.lines = list.lines.saturating_sub(1);
+        }
+    }
+
+    pub(crate) fn on_export(&mut self, e: &ListExported) {
+        if let Some(list) = self.by_ref.get_mut(e.ref_.as_str()) {
+            list.exports = list.exports.max(e.try_no);
+            list.declares = Some(e.declares);
+            list.updated = Some(e.date);
+            list.stage = advance(list.stage, ListStage::Exported);
+        }
+    }
+
+    pub(crate) fn on_receipt(&mut self, e: &ReceiptRecorded) {
+        self.receipts.insert(
+            receipt_key(&e.message_type, e.message_id.as_deref(), &e.sha256),
+            e.sha256.clone(),
+        );
+        let day = e.at.map(|t| t.date());
+        for item in &e.items {
+            if let (Some(n), Some(qty)) = (item.item, item.opening) {
+                self.customs_openings.insert(ItemNo(n), (qty, day));
+            }
+        }
+        if e.message_type == "EMS221" {
+            if let Some(cycle) = e.cycle {
+                self.writeoffs.insert(cycle, (e.result.clone(), day));
+            }
+            return;
+        }
+        let Some(list) = e.ref_.as_deref().and_then(|r| self.by_ref.get_mut(r)) else {
+            let key = e
+                .bond_invt_no
+                .clone()
+                .or_else(|| e.seq_no.clone())
+                .or_else(|| e.ref_.clone())
+                .unwrap_or_else(|| e.sha256.clone());
+            let unknown = self.unknown.entry(key).or_insert_with(|| UnknownList {
+                bond_invt_no: None,
+                seq_no: None,
+                ref_: e.ref_.clone(),
+                mode: None,
+                dir: None,
+                stage: None,
+                updated: None,
+            });
+            fill(&mut unknown.bond_invt_no, &e.bond_invt_no);
+            fill(&mut unknown.seq_no, &e.seq_no);
+            fill(&mut unknown.mode, &e.mode);
+            fill(&mut unknown.dir, &e.dir);
+            if let Some(stage) = e.stage {
+                unknown.stage = Some(unknown.stage.map_or(stage, |s| advance(s, stage)));
+            }
+            unknown.updated = day.or(unknown.updated);
+            return;
+        };
+        fill(&mut list.seq_no, &e.seq_no);
+        fill(&mut list.bond_invt_no, &e.bond_invt_no);
+        fill(&mut list.entry_no, &e.entry_no);
+        fill(&mut list.entry_seq_no, &e.entry_seq_no);
+        fill(&mut list.customs_mode, &e.mode);
+        fill(&mut list.customs_dir, &e.dir);
+        if !e.lines.is_empty() {
+            list.customs_lines = e.lines.clone();
+        }
+        if !e.items.is_empty() {
+            list.customs_items = e.items.clone();
+        }
+        if !e.notes.is_empty() {
+            list.notes = e.notes.clone();
+        }
+        if e.message_type == "INV202" {
+            list.declaration_failed = e.result.as_deref() == Some("2");
+        }
+        if let Some(stage) = e.stage {
+            let before = list.stage;
+            list.stage = advance(list.stage, stage);
+            if list.stage != before {
+                if list.stage.rank() >= ListStage::Declared.rank()
+                    && list.stage != ListStage::Failed
+                    && list.declared_on.is_none()
+                {
+                    list.declared_on = day;
+                }
+                if list.stage == ListStage::Approved || list.stage == ListStage::PreDeducted {
+                    list.approved_on = list.approved_on.or(day);
+                }
+            }
+        }
+        if day.is_some() {
+            list.updated = day;
+        }
+    }
+}
+
+/// Keeps a number customs assigned once it is known; a later receipt that repeats it, or
+/// leaves it out, changes nothing.
+fn fill(have: &mut Option<String>, new: &Option<String>) {
+    if let Some(v) = new.as_ref().filter(|v| !v.trim().is_empty()) {
+        *have = Some(v.clone());
+    }
+}
