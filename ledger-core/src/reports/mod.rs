@@ -10,3 +10,4 @@ pub mod deadlines;
 pub mod duty;
 pub mod exposure;
 pub mod inv101;
+pub mod lists;
