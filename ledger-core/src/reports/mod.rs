@@ -8,6 +8,7 @@
 pub mod cycle;
 pub mod deadlines;
 pub mod duty;
+pub mod ems121;
 pub mod exposure;
 pub mod inv101;
 pub mod lists;

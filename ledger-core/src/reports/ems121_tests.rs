@@ -1,0 +1,273 @@
+//! The write-off declaration's rows against the cycle report: customs' columns hold the same
+//! identity, split as the module says; a list not booked is a warning, not a row.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use rust_decimal_macros::dec;
+
+use super::*;
+use crate::decide::decide;
+use crate::events::commands::{Command, ItemInput, MovementLine, StocktakeInput};
+use crate::messages::ems121::{from_xml, to_xml};
+use crate::messages::receipt::{BondInvtBsc, HdeApprResult, Inv201, Message, Received};
+use crate::model::book::{BookHeader, Level, Setting};
+use crate::model::ids::Currency;
+use crate::model::trade_mode::BookKind;
+
+const BOOK: &str = "E44038000001";
+
+fn d(s: &str) -> NaiveDate {
+    s.parse().expect("date")
+}
+
+fn bk() -> BookNo {
+    BOOK.parse().expect("book")
+}
+
+fn run(state: &mut Ledger, c: Command) {
+    let decided = decide(state, &c).unwrap_or_else(|r| panic!("refused: {r}\n{c:?}"));
+    for x in decided {
+        state.evolve(x.id, &x.event);
+    }
+}
+
+fn mv(ref_: &str, date: &str, mode: TradeMode, dir: Direction, qty: Decimal) -> MovementLine {
+    MovementLine {
+        ref_: ref_.into(),
+        line: 1,
+        date: d(date),
+        account: bk(),
+        mode,
+        dir,
+        goods: GoodsKind::M,
+        qty,
+        item: Some(ItemNo(1)),
+        part: None,
+        unit_price: None,
+        currency: None,
+        incoterm: None,
+        freight: None,
+        insurance: None,
+        bom_version: None,
+        peer_account: matches!(mode, TradeMode::M0657)
+            .then(|| "E44038000009".parse().expect("peer")),
+        subcontractor: None,
+        list: None,
+    }
+}
+
+fn scenario() -> Ledger {
+    let mut s = Ledger::new();
+    run(
+        &mut s,
+        Command::OpenBook(BookHeader {
+            account: bk(),
+            company: "44199600AB".parse().expect("company"),
+            kind: BookKind::Purchased,
+            level: Level::Item,
+            capacity_usd: dec!(100000000),
+            cycle_start: d("2026-01-01"),
+            cycle_months: 12,
+            headings: vec![],
+        }),
+    );
+    run(
+        &mut s,
+        Command::RegisterItem(ItemInput {
+            account: bk(),
+            goods: GoodsKind::M,
+            item: ItemNo(1),
+            hs: "3907400000".parse().expect("hs"),
+            name: "pellets".into(),
+            unit: "千克".parse().expect("unit"),
+            spec: None,
+            price: Some(dec!(2)),
+            currency: Some(Currency::usd()),
+            parts: vec![],
+            legal: Default::default(),
+        }),
+    );
+    run(
+        &mut s,
+        Command::ChangeSettings {
+            account: bk(),
+            changes: [
+                ("sccd", "91441900MA4W0B0X1A"),
+                ("company_name", "东莞示例电子有限公司"),
+                ("customs_office", "5204"),
+            ]
+            .iter()
+            .map(|(k, v)| Setting::parse(k, v).expect("setting"))
+            .collect(),
+        },
+    );
+    for m in [
+        mv(
+            "IMP-1",
+            "2026-02-01",
+            TradeMode::M0615,
+            Direction::I,
+            dec!(150000),
+        ),
+        mv(
+            "REM-IN",
+            "2026-02-02",
+            TradeMode::M0657,
+            Direction::I,
+            dec!(3000),
+        ),
+        mv(
+            "RE-EXP",
+            "2026-05-01",
+            TradeMode::M0664,
+            Direction::E,
+            dec!(1000),
+        ),
+        mv(
+            "DESTROY",
+            "2026-06-01",
+            TradeMode::M0200,
+            Direction::E,
+            dec!(250.5),
+        ),
+        mv(
+            "REM-OUT",
+            "2026-12-01",
+            TradeMode::M0657,
+            Direction::E,
+            dec!(700),
+        ),
+    ] {
+        run(&mut s, Command::RecordMovement(m));
+    }
+    run(
+        &mut s,
+        Command::RecordStocktake(StocktakeInput {
+            account: bk(),
+            date: d("2026-12-31"),
+            goods: GoodsKind::M,
+            item: ItemNo(1),
+            qty: dec!(151000),
+        }),
+    );
+    // IMP-1 is booked by customs (approved and deducted, INV201 1); the others are not.
+    run(
+        &mut s,
+        Command::RecordReceipt {
+            received: Box::new(Received {
+                message_type: "INV201".into(),
+                message_id: Some("m1".into()),
+                sha256: "x".into(),
+                message: Message::Inv201(Inv201 {
+                    appr: HdeApprResult {
+                        manage_result: Some("1".into()),
+                        business_id: Some("QD520426I000001234".into()),
+                        ..Default::default()
+                    },
+                    head: Some(BondInvtBsc {
+                        putrec_no: Some(BOOK.into()),
+                        etps_inner_invt_no: Some("IMP-1".into()),
+                        bond_invt_no: Some("QD520426I000001234".into()),
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                }),
+            }),
+            file_name: None,
+        },
+    );
+    s
+}
+
+#[test]
+fn the_rows_hold_the_cycle_report_identity() {
+    let s = scenario();
+    let when = d("2027-01-20").and_hms_opt(10, 0, 0).expect("time");
+    let w = write_off(&s, &bk(), Some(1), when).expect("write-off");
+    let report = cycle_report(&s, &bk(), Some(1), None).expect("report");
+    let m = &report.materials[0];
+    let [row] = &w.document.rows[..] else {
+        panic!("one material row: {:?}", w.document.rows)
+    };
+    // Opening 0; imported 150000 + remaining carry-in 3000; re-exported 1000; destroyed
+    // 250.5; remaining carry-out 700. Closing 0 + 153000 − 1000 − 250.5 − 700 = 151049.5;
+    // counted 151000: a shortage of 49.5.
+    assert_eq!(row.vclr_prid_init_qty, Some(m.opening));
+    assert_eq!(row.imp_or_exp_total_qty, Some(dec!(153000)));
+    assert_eq!(row.dprcs_crdw_impexp_qty, Some(dec!(0)));
+    assert_eq!(row.remain_mtpck_trfout_qty, Some(dec!(700)));
+    assert_eq!(row.csm_total_qty, Some(dec!(0)));
+    assert_eq!(row.reexp_qty, Some(m.re_exported));
+    assert_eq!(row.mtpck_endprd_dstry_qty, Some(m.destroyed));
+    assert_eq!(
+        (row.shd_remain_qty, m.closing),
+        (Some(dec!(151049.5)), dec!(151049.5))
+    );
+    assert_eq!(
+        (row.actl_remain_qty, m.stocktake),
+        (Some(dec!(151000)), Some(dec!(151000)))
+    );
+    assert_eq!(
+        (row.dsml_qty, m.difference),
+        (Some(dec!(-49.5)), Some(dec!(-49.5)))
+    );
+    // The split adds up to the ledger's own columns.
+    assert_eq!(
+        row.imp_or_exp_total_qty.unwrap_or_default()
+            + row.dprcs_crdw_impexp_qty.unwrap_or_default(),
+        m.imported + m.carried_in
+    );
+    assert_eq!(
+        row.csm_total_qty.unwrap_or_default() + row.remain_mtpck_trfout_qty.unwrap_or_default(),
+        m.consumed + m.carried_out
+    );
+    // Only the booked list is declared; the rest are named.
+    assert_eq!(w.document.lists.len(), 1);
+    assert_eq!(w.document.lists[0].bond_invt_no, "QD520426I000001234");
+    assert_eq!(w.warnings.len(), 4, "{:?}", w.warnings);
+    assert!(
+        w.warnings.iter().any(|x| x.contains("REM-OUT")),
+        "{:?}",
+        w.warnings
+    );
+    assert_eq!(
+        (
+            w.document.head.imp_invt_total_cnt,
+            w.document.head.exp_invt_total_cnt
+        ),
+        (Some(2), Some(3))
+    );
+    // Written and read back, the same document.
+    let xml = to_xml(&w.document);
+    assert!(
+        xml.contains("<EMS121>") && xml.contains("<dsmlQty>-49.5</dsmlQty>"),
+        "{xml}"
+    );
+    assert_eq!(from_xml(xml.as_bytes()).expect("reads"), w.document);
+}
+
+#[test]
+fn a_write_off_without_the_company_settings_names_them() {
+    // A book without message settings.
+    let mut bare = Ledger::new();
+    run(
+        &mut bare,
+        Command::OpenBook(BookHeader {
+            account: bk(),
+            company: "44199600AB".parse().expect("company"),
+            kind: BookKind::Purchased,
+            level: Level::Item,
+            capacity_usd: dec!(1000),
+            cycle_start: d("2026-01-01"),
+            cycle_months: 12,
+            headings: vec![],
+        }),
+    );
+    let when = d("2027-01-20").and_hms_opt(10, 0, 0).expect("time");
+    let refused = write_off(&bare, &bk(), Some(1), when).expect_err("no settings");
+    let said = refused.to_string();
+    assert!(
+        said.contains("sccd") && said.contains("company_name") && said.contains("customs_office"),
+        "{said}"
+    );
+}
