@@ -26,6 +26,12 @@ pub enum ObligationKind {
     AnnualDeclaration,
     UnitConsumption,
     BookCancellation,
+    /// A verification list recorded but not yet declared to customs (period: its `ref`; due
+    /// `send_days` after its date). Listed only while not done.
+    ListDeclaration,
+    /// A list customs approved but has not booked (period: its `ref`; due `book_days` after
+    /// the approval). Listed only while not done.
+    ListBooking,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -64,6 +70,51 @@ pub struct DeadlineReport {
 /// The months with deep-processing carry-overs (0654/0255, in or out).
 pub fn carry_over_months(book: &Book) -> BTreeSet<Period> {
     book.lines.deep_processing_months().collect()
+}
+
+/// The lists not yet declared, and those approved but not booked: open or overdue only (a
+/// book of many lists would otherwise list every list it ever declared). Only for a book that
+/// exchanges messages with customs through the ledger (a list exported or a receipt loaded):
+/// a company that declares its lists elsewhere has no such obligation here.
+fn list_obligations(book: &Book, as_of: NaiveDate, out: &mut Vec<Obligation>) {
+    use crate::messages::lifecycle::ListStage;
+    if !book.lists.in_use {
+        return;
+    }
+    let s = &book.settings.messages;
+    for l in book.lists.all() {
+        if l.lines == 0 || l.date > as_of {
+            continue;
+        }
+        let declared = l.declared_on.is_some()
+            || (l.stage.rank() >= ListStage::Declared.rank() && l.stage != ListStage::Failed);
+        let mut push = |kind, due: NaiveDate| {
+            let status = status_of(None, due, as_of);
+            out.push(Obligation {
+                kind,
+                period: l.ref_.clone(),
+                due,
+                status,
+                late_fee_cny: ZERO_CENTS,
+                days_left: (due - as_of).num_days(),
+                done_on: None,
+                note: Some(format!("list {} is {}", l.ref_, l.stage)),
+            });
+        };
+        if !declared {
+            push(
+                ObligationKind::ListDeclaration,
+                l.date + chrono::Days::new(u64::from(s.send_days)),
+            );
+        } else if let Some(approved) = l.approved_on {
+            if matches!(l.stage, ListStage::Approved | ListStage::PreDeducted) {
+                push(
+                    ObligationKind::ListBooking,
+                    approved + chrono::Days::new(u64::from(s.book_days)),
+                );
+            }
+        }
+    }
 }
 
 fn status_of(done_on: Option<NaiveDate>, due: NaiveDate, as_of: NaiveDate) -> Status {
@@ -145,6 +196,7 @@ pub fn deadlines(
     }
 
     cycle_obligations(book, as_of, &mut out);
+    list_obligations(book, as_of, &mut out);
 
     out.sort_by(|a, b| (a.due, a.kind, &a.period).cmp(&(b.due, b.kind, &b.period)));
     Ok(DeadlineReport {

@@ -467,3 +467,56 @@ fn book_and_customs_agreeing_give_no_difference() {
         .lists
         .is_empty());
 }
+
+#[test]
+fn deadlines_name_lists_late_once_the_book_uses_messages() {
+    use crate::reports::deadlines::{deadlines, ObligationKind, Status};
+    let mut s = book();
+    run(
+        &mut s,
+        Command::RecordMovement(movement("LATE", 1, "2026-03-01", 1, dec!(10))),
+    );
+    let listed = |s: &Ledger| {
+        deadlines(s, &bk(), d("2026-03-10"))
+            .expect("deadlines")
+            .obligations
+            .into_iter()
+            .filter(|o| {
+                matches!(
+                    o.kind,
+                    ObligationKind::ListDeclaration | ObligationKind::ListBooking
+                )
+            })
+            .map(|o| (o.kind, o.period, o.due, o.status))
+            .collect::<Vec<_>>()
+    };
+    // A book that declares its lists elsewhere has no list obligations here.
+    assert_eq!(listed(&s), vec![]);
+    run(
+        &mut s,
+        Command::RecordMovement(movement("SENT", 1, "2026-03-01", 1, dec!(10))),
+    );
+    export(&mut s, "SENT", "2026-03-01", true);
+    receipt(
+        &mut s,
+        inv201("s5", Some("SENT"), "5", "2026-03-02", vec![]),
+        None,
+    );
+    assert_eq!(
+        listed(&s),
+        vec![
+            (
+                ObligationKind::ListDeclaration,
+                "LATE".to_string(),
+                d("2026-03-04"),
+                Status::Overdue
+            ),
+            (
+                ObligationKind::ListBooking,
+                "SENT".to_string(),
+                d("2026-03-09"),
+                Status::Overdue
+            ),
+        ]
+    );
+}

@@ -77,6 +77,9 @@ pub struct Lists {
     pub customs_openings: BTreeMap<ItemNo, (Decimal, Option<NaiveDate>)>,
     /// EMS221 write-off results: cycle → (result code, date).
     pub writeoffs: BTreeMap<u32, (Option<String>, Option<NaiveDate>)>,
+    /// Whether the book has exchanged any message with customs through the ledger (a list
+    /// exported or a receipt recorded): only then do its lists count as obligations.
+    pub in_use: bool,
 }
 
 /// The key under which a receipt is recorded once: its message id, or for a client result
@@ -171,6 +174,7 @@ impl Lists {
     }
 
     pub(crate) fn on_export(&mut self, e: &ListExported) {
+        self.in_use = true;
         if let Some(list) = self.by_ref.get_mut(e.ref_.as_str()) {
             list.exports = list.exports.max(e.try_no);
             list.declares = Some(e.declares);
@@ -180,6 +184,7 @@ impl Lists {
     }
 
     pub(crate) fn on_receipt(&mut self, e: &ReceiptRecorded) {
+        self.in_use = true;
         self.receipts.insert(
             receipt_key(&e.message_type, e.message_id.as_deref(), &e.sha256),
             e.sha256.clone(),
