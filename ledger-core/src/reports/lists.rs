@@ -69,7 +69,10 @@ pub fn list_report(
         .lists
         .all()
         .into_iter()
-        .filter(|l| status.map_or(true, |s| l.stage == s))
+        .filter(|l| match status {
+            None => true,
+            Some(s) => l.stage == s,
+        })
         .map(|l| ListRow {
             ref_: l.ref_.clone(),
             dir: l.dir,
