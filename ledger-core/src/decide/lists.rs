@@ -255,7 +255,7 @@ pub(super) fn record_receipt(
     });
     let ref_ = list.map(|l| l.ref_.clone()).or(s.ref_.clone());
     let known = list.is_some();
-    let declares = list.and_then(|l| l.declares);
+    let declares = list.and_then(|l| l.customs().declares);
     let event = ReceiptRecorded {
         account: account.clone(),
         ref_: if known { ref_ } else { s.ref_.clone() },

@@ -86,7 +86,7 @@ fn list_obligations(book: &Book, as_of: NaiveDate, out: &mut Vec<Obligation>) {
         if l.lines == 0 || l.date > as_of {
             continue;
         }
-        let declared = l.declared_on.is_some()
+        let declared = l.customs().declared_on.is_some()
             || (l.stage.rank() >= ListStage::Declared.rank() && l.stage != ListStage::Failed);
         let mut push = |kind, due: NaiveDate| {
             let status = status_of(None, due, as_of);
@@ -106,7 +106,7 @@ fn list_obligations(book: &Book, as_of: NaiveDate, out: &mut Vec<Obligation>) {
                 ObligationKind::ListDeclaration,
                 l.date + chrono::Days::new(u64::from(s.send_days)),
             );
-        } else if let Some(approved) = l.approved_on {
+        } else if let Some(approved) = l.customs().approved_on {
             if matches!(l.stage, ListStage::Approved | ListStage::PreDeducted) {
                 push(
                     ObligationKind::ListBooking,

@@ -105,7 +105,7 @@ pub fn write_off(
             Direction::E => exports += 1,
         }
         let booked = matches!(l.stage, ListStage::Deducted | ListStage::WrittenOff);
-        match (&l.bond_invt_no, booked) {
+        match (&l.customs().bond_invt_no, booked) {
             (Some(no), true) => lists.push(EmsChgoffInvtLt {
                 ems_no: ems_no.clone(),
                 chgoff_tms_cnt: Some(count),
@@ -116,7 +116,8 @@ pub fn write_off(
                 "list {} ({}) is not booked by customs yet{}: it is not included",
                 l.ref_,
                 l.stage,
-                l.bond_invt_no
+                l.customs()
+                    .bond_invt_no
                     .as_ref()
                     .map(|n| format!(", customs number {n}"))
                     .unwrap_or_default()

@@ -177,7 +177,7 @@ pub fn export(book: &Book, input: &ExportInput) -> Result<Inv101, Vec<ExportProb
         .clone()
         .unwrap_or_else(|| company_name.clone());
     let list_fields = first.list.as_deref().cloned().unwrap_or_default();
-    let seq_no = list.and_then(|l| l.seq_no.clone());
+    let seq_no = list.and_then(|l| l.customs().seq_no.clone());
     let counted = list.map_or(input.lines.len() as u32, |l| l.lines);
     let dcl_typecd = match (&seq_no, counted) {
         (None, _) => "1",

@@ -79,9 +79,9 @@ pub fn list_report(
             mode: l.mode,
             lines: l.lines,
             status: l.stage,
-            seq_no: l.seq_no.clone(),
-            bond_invt_no: l.bond_invt_no.clone(),
-            entry_no: l.entry_no.clone(),
+            seq_no: l.customs().seq_no.clone(),
+            bond_invt_no: l.customs().bond_invt_no.clone(),
+            entry_no: l.customs().entry_no.clone(),
             updated: l.updated,
         })
         .collect();
@@ -166,7 +166,7 @@ pub fn reconcile(
         if l.date > as_of {
             continue;
         }
-        let declared = l.declared_on.is_some()
+        let declared = l.customs().declared_on.is_some()
             || (l.stage.rank() >= ListStage::Declared.rank() && l.stage != ListStage::Failed);
         let days = (as_of - l.date).num_days();
         if l.lines > 0 && !declared && days > i64::from(s.send_days) {
@@ -183,10 +183,10 @@ pub fn reconcile(
             });
         }
         if l.lines > 0 && matches!(l.stage, ListStage::Returned | ListStage::Deleted) {
-            let reasons = if l.notes.is_empty() {
+            let reasons = if l.customs().notes.is_empty() {
                 String::new()
             } else {
-                format!(" ({})", l.notes.join("; "))
+                format!(" ({})", l.customs().notes.join("; "))
             };
             out.push(Difference {
                 book: Some(format!("{} lines counted", l.lines)),
@@ -202,7 +202,7 @@ pub fn reconcile(
                 )
             });
         }
-        if let Some(approved) = l.approved_on {
+        if let Some(approved) = l.customs().approved_on {
             let waited = (as_of - approved).num_days();
             if matches!(l.stage, ListStage::Approved | ListStage::PreDeducted)
                 && waited > i64::from(s.book_days)
@@ -221,11 +221,13 @@ pub fn reconcile(
             }
         }
         let mode_differs = l
-            .customs_mode
+            .customs()
+            .mode
             .as_deref()
             .is_some_and(|m| m != l.mode.code());
         let dir_differs = l
-            .customs_dir
+            .customs()
+            .dir
             .as_deref()
             .is_some_and(|d| d != l.dir.to_string());
         if mode_differs || dir_differs {
@@ -233,8 +235,8 @@ pub fn reconcile(
                 book: Some(format!("{} {}", l.mode.code(), l.dir)),
                 customs: Some(format!(
                     "{} {}",
-                    l.customs_mode.as_deref().unwrap_or(l.mode.code()),
-                    l.customs_dir.clone().unwrap_or_else(|| l.dir.to_string())
+                    l.customs().mode.as_deref().unwrap_or(l.mode.code()),
+                    l.customs().dir.clone().unwrap_or_else(|| l.dir.to_string())
                 )),
                 ..diff(
                     DifferenceKind::ModeMismatch,
@@ -244,7 +246,7 @@ pub fn reconcile(
             });
         }
         let ours = movements.get(&l.ref_);
-        for c in &l.customs_lines {
+        for c in &l.customs().lines {
             let Some(n) = c.line else { continue };
             let mine = ours.and_then(|m| m.iter().find(|x| x.line == n));
             let Some(mine) = mine else {

@@ -234,7 +234,7 @@ fn receipts_move_a_list_forward_only() {
     assert_eq!(
         s.book(&bk())
             .and_then(|b| b.lists.get("A"))
-            .and_then(|l| l.seq_no.clone())
+            .and_then(|l| l.customs().seq_no.clone())
             .as_deref(),
         Some("202600000123456789")
     );

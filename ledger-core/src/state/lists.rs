@@ -17,7 +17,8 @@ use crate::messages::lifecycle::{advance, ListStage};
 use crate::model::ids::ItemNo;
 use crate::model::trade_mode::{Direction, GoodsKind, TradeMode};
 
-/// One list of the book.
+/// One list of the book. What customs said of it is boxed apart (`customs`): most lists of a
+/// large book never exchange a message through the ledger, and a replay holds every list.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListState {
     pub ref_: String,
@@ -29,28 +30,62 @@ pub struct ListState {
     /// The lines the book counts now (recorded, less those corrected away).
     pub lines: u32,
     pub stage: ListStage,
+    /// INV101 files written.
+    pub exports: u32,
+    /// The date of its last export or receipt.
+    pub updated: Option<NaiveDate>,
+    customs: Option<Box<Customs>>,
+}
+
+/// What the list's exports and receipts said.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Customs {
     pub seq_no: Option<String>,
     pub bond_invt_no: Option<String>,
     pub entry_no: Option<String>,
     pub entry_seq_no: Option<String>,
-    /// The date of its last export or receipt.
-    pub updated: Option<NaiveDate>,
-    /// INV101 files written, and the `DelcareFlag` of the last.
-    pub exports: u32,
+    /// The `DelcareFlag` of the last export.
     pub declares: Option<bool>,
     /// When it was first declared to customs (a client result or any customs receipt), and
     /// when customs approved it: the clocks of "not sent" and "not booked".
     pub declared_on: Option<NaiveDate>,
     pub approved_on: Option<NaiveDate>,
     /// What customs holds: the head's mode and direction, the lines, the items booked.
-    pub customs_mode: Option<String>,
-    pub customs_dir: Option<String>,
-    pub customs_lines: Vec<CustomsLine>,
-    pub customs_items: Vec<CustomsItem>,
+    pub mode: Option<String>,
+    pub dir: Option<String>,
+    pub lines: Vec<CustomsLine>,
+    pub items: Vec<CustomsItem>,
     /// The notes of the last receipt (a return's reasons).
     pub notes: Vec<String>,
     /// INV202 said the customs declaration could not be generated.
     pub declaration_failed: bool,
+}
+
+static NO_CUSTOMS: Customs = Customs {
+    seq_no: None,
+    bond_invt_no: None,
+    entry_no: None,
+    entry_seq_no: None,
+    declares: None,
+    declared_on: None,
+    approved_on: None,
+    mode: None,
+    dir: None,
+    lines: Vec::new(),
+    items: Vec::new(),
+    notes: Vec::new(),
+    declaration_failed: false,
+};
+
+impl ListState {
+    /// What customs said of the list (nothing yet: every field empty).
+    pub fn customs(&self) -> &Customs {
+        self.customs.as_deref().unwrap_or(&NO_CUSTOMS)
+    }
+
+    fn customs_mut(&mut self) -> &mut Customs {
+        self.customs.get_or_insert_with(Default::default)
+    }
 }
 
 /// A list customs named that the book does not hold.
@@ -114,9 +149,10 @@ impl Lists {
         seq_no: Option<&str>,
     ) -> Option<&ListState> {
         let matches = |have: &Option<String>, want: Option<&str>| matches!((have.as_deref(), want), (Some(a), Some(b)) if a == b);
-        self.by_ref
-            .values()
-            .find(|l| matches(&l.bond_invt_no, bond_invt_no) || matches(&l.seq_no, seq_no))
+        self.by_ref.values().find(|l| {
+            let c = l.customs();
+            matches(&c.bond_invt_no, bond_invt_no) || matches(&c.seq_no, seq_no)
+        })
     }
 
     /// The digest a receipt was recorded with, if it was.
@@ -146,21 +182,9 @@ impl Lists {
                         date: line.date,
                         lines: 1,
                         stage: ListStage::Recorded,
-                        seq_no: None,
-                        bond_invt_no: None,
-                        entry_no: None,
-                        entry_seq_no: None,
-                        updated: None,
                         exports: 0,
-                        declares: None,
-                        declared_on: None,
-                        approved_on: None,
-                        customs_mode: None,
-                        customs_dir: None,
-                        customs_lines: Vec::new(),
-                        customs_items: Vec::new(),
-                        notes: Vec::new(),
-                        declaration_failed: false,
+                        updated: None,
+                        customs: None,
                     },
                 );
             }
@@ -177,7 +201,7 @@ impl Lists {
         self.in_use = true;
         if let Some(list) = self.by_ref.get_mut(e.ref_.as_str()) {
             list.exports = list.exports.max(e.try_no);
-            list.declares = Some(e.declares);
+            list.customs_mut().declares = Some(e.declares);
             list.updated = Some(e.date);
             list.stage = advance(list.stage, ListStage::Exported);
         }
@@ -227,37 +251,39 @@ impl Lists {
             unknown.updated = day.or(unknown.updated);
             return;
         };
-        fill(&mut list.seq_no, &e.seq_no);
-        fill(&mut list.bond_invt_no, &e.bond_invt_no);
-        fill(&mut list.entry_no, &e.entry_no);
-        fill(&mut list.entry_seq_no, &e.entry_seq_no);
-        fill(&mut list.customs_mode, &e.mode);
-        fill(&mut list.customs_dir, &e.dir);
+        let before = list.stage;
+        if let Some(stage) = e.stage {
+            list.stage = advance(list.stage, stage);
+        }
+        let stage = list.stage;
+        let c = list.customs_mut();
+        fill(&mut c.seq_no, &e.seq_no);
+        fill(&mut c.bond_invt_no, &e.bond_invt_no);
+        fill(&mut c.entry_no, &e.entry_no);
+        fill(&mut c.entry_seq_no, &e.entry_seq_no);
+        fill(&mut c.mode, &e.mode);
+        fill(&mut c.dir, &e.dir);
         if !e.lines.is_empty() {
-            list.customs_lines = e.lines.clone();
+            c.lines = e.lines.clone();
         }
         if !e.items.is_empty() {
-            list.customs_items = e.items.clone();
+            c.items = e.items.clone();
         }
         if !e.notes.is_empty() {
-            list.notes = e.notes.clone();
+            c.notes = e.notes.clone();
         }
         if e.message_type == "INV202" {
-            list.declaration_failed = e.result.as_deref() == Some("2");
+            c.declaration_failed = e.result.as_deref() == Some("2");
         }
-        if let Some(stage) = e.stage {
-            let before = list.stage;
-            list.stage = advance(list.stage, stage);
-            if list.stage != before {
-                if list.stage.rank() >= ListStage::Declared.rank()
-                    && list.stage != ListStage::Failed
-                    && list.declared_on.is_none()
-                {
-                    list.declared_on = day;
-                }
-                if list.stage == ListStage::Approved || list.stage == ListStage::PreDeducted {
-                    list.approved_on = list.approved_on.or(day);
-                }
+        if stage != before {
+            if stage.rank() >= ListStage::Declared.rank()
+                && stage != ListStage::Failed
+                && c.declared_on.is_none()
+            {
+                c.declared_on = day;
+            }
+            if stage == ListStage::Approved || stage == ListStage::PreDeducted {
+                c.approved_on = c.approved_on.or(day);
             }
         }
         if day.is_some() {
