@@ -152,6 +152,12 @@ pub struct ServeArgs {
     /// The address to listen on; port 0 picks a free port (the first line printed says which).
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub listen: String,
+    /// Connections held at once; one more is answered 503 and closed.
+    #[arg(long, default_value_t = 1024, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub max_connections: u64,
+    /// Seconds a client may take to send a request head, or keep a connection idle.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub idle_timeout: u64,
 }
 
 #[derive(Args, Debug)]

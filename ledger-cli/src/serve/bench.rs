@@ -78,7 +78,12 @@ pub fn run(args: &BenchServeArgs) -> Result<()> {
     );
     let token = prepare(&store.0)?;
     let rt = runtime()?;
-    let server = Server::start(&store.0, "127.0.0.1:0".parse()?, &rt)?;
+    let server = Server::start(
+        &store.0,
+        "127.0.0.1:0".parse()?,
+        super::connections::Limits::default(),
+        &rt,
+    )?;
     println!(
         "bonded bench-serve: {} requests of {lines} import line(s) per level, each client on its \
          own connection, server on {} (store in {})",

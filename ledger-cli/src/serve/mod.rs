@@ -14,6 +14,7 @@ pub mod auth;
 pub mod bench;
 mod body;
 mod client;
+pub mod connections;
 mod error;
 mod history;
 mod openapi;
@@ -53,7 +54,12 @@ pub fn run(dir: &Path, args: &ServeArgs) -> Result<()> {
         ))
     })?;
     let runtime = runtime()?;
-    let server = Server::start(dir, addr, &runtime)?;
+    let limits = connections::Limits {
+        max_connections: usize::try_from(args.max_connections).unwrap_or(usize::MAX),
+        header_timeout: Duration::from_secs(args.idle_timeout),
+        ..connections::Limits::default()
+    };
+    let server = Server::start(dir, addr, limits, &runtime)?;
     println!("listening on http://{}", server.addr);
     let _ = std::io::stdout().flush();
     eprintln!("{}", server.summary);
@@ -105,7 +111,12 @@ pub(crate) struct Server {
 impl Server {
     /// Opens the store (taking its lock), replays it, binds `addr` and starts serving on
     /// `runtime`.
-    pub fn start(dir: &Path, addr: SocketAddr, runtime: &tokio::runtime::Runtime) -> Result<Self> {
+    pub fn start(
+        dir: &Path,
+        addr: SocketAddr,
+        limits: connections::Limits,
+        runtime: &tokio::runtime::Runtime,
+    ) -> Result<Self> {
         let log = session::open_log(dir)?;
         let shared = state::load(&log)?;
         let summary = format!(
@@ -138,13 +149,9 @@ impl Server {
             .local_addr()
             .with_context(|| format!("cannot read the address bound for {addr}"))?;
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let serving = runtime.spawn(async move {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async move {
-                    let _ = stopped.await;
-                })
-                .await
-        });
+        let serving = runtime.spawn(connections::serve(listener, app, limits, async move {
+            let _ = stopped.await;
+        }));
         Ok(Server {
             addr,
             summary,

@@ -107,7 +107,13 @@ mod tests {
         let dir = tmp.path().join("data");
         crate::commands::admin::create_store(&dir, "tester").expect("store");
         let rt = runtime().expect("runtime");
-        let server = Server::start(&dir, "127.0.0.1:0".parse().expect("addr"), &rt).expect("start");
+        let server = Server::start(
+            &dir,
+            "127.0.0.1:0".parse().expect("addr"),
+            crate::serve::connections::Limits::default(),
+            &rt,
+        )
+        .expect("start");
         let mut client = Client::new(server.addr);
         for (method, path) in ROUTES {
             let concrete = path
