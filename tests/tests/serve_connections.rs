@@ -128,3 +128,102 @@ fn past_the_cap_a_client_is_told_at_once_and_the_server_recovers() {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+/// One raw request on a new connection: the status and the body.
+fn raw(addr: &str, head: &str, body: &[u8]) -> (u16, String) {
+    let mut s = TcpStream::connect(addr).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(30)))
+        .expect("timeout");
+    let head = format!(
+        "{head}Host: x\r\nConnection: close\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    s.write_all(head.as_bytes()).expect("head");
+    s.write_all(body).expect("body");
+    let mut reply = Vec::new();
+    let _ = s.read_to_end(&mut reply);
+    let text = String::from_utf8_lossy(&reply).to_string();
+    let status = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    (status, body)
+}
+
+/// What a request must say plainly: one Authorization header, its content type, its
+/// encoding, each JSON field once. Each refusal leaves the log as it was.
+#[test]
+fn requests_that_do_not_say_plainly_what_they_are_are_refused() {
+    let store = bonded_tests::book();
+    let token = store.json(&["user", "add", "--name", "alice", "--role", "clerk"])["token"]
+        .as_str()
+        .expect("a token")
+        .to_string();
+    let server = start(&store, 100, 10);
+    let path = format!("/books/{}/movements", bonded_tests::ACCOUNT);
+    let post =
+        |extra: &str| format!("POST {path} HTTP/1.1\r\nAuthorization: Bearer {token}\r\n{extra}");
+    let csv = "ref,line,date,account,mode,dir,goods,qty,item\nQD-R-1,1,2025-03-01,E44038000001,0615,I,M,5,1\n";
+    let events = || raw(&server.addr, "GET /health HTTP/1.1\r\n", b"").1;
+    let before = events();
+    let cases: [(String, Vec<u8>, u16, &str); 6] = [
+        (post(""), csv.as_bytes().to_vec(), 415, "Content-Type"),
+        (post("Content-Type: text/plain\r\n"), csv.as_bytes().to_vec(), 415, "text/plain"),
+        (
+            post("Content-Type: text/csv\r\nAuthorization: Bearer other\r\n"),
+            csv.as_bytes().to_vec(),
+            400,
+            "two Authorization headers",
+        ),
+        (
+            post("Content-Type: text/csv\r\n"),
+            [csv.as_bytes(), b"QD-R-1,2,2025-03-01,E44038000001,0615,I,M,5,1\xff\n"].concat(),
+            400,
+            "not UTF-8",
+        ),
+        (
+            post("Content-Type: application/x-ndjson\r\n"),
+            br#"{"ref":"QD-R-1","line":"1","date":"2025-03-01","account":"E44038000001","mode":"0615","dir":"I","goods":"M","qty":"5","qty":"5000","item":"1"}"#.to_vec(),
+            400,
+            "given twice",
+        ),
+        (
+            post("Content-Type: application/x-ndjson; kind=movements\r\n"),
+            b"{\"ref\":\"QD-R-1\",\"ref\":\"QD-R-2\"}".to_vec(),
+            400,
+            "given twice",
+        ),
+    ];
+    for (head, body, want, says) in cases {
+        let (status, text) = raw(&server.addr, &head, &body);
+        assert_eq!(status, want, "{head}\n{text}");
+        assert!(text.contains(says), "{says:?} in {text}");
+    }
+    assert_eq!(events(), before, "nothing was written");
+    // A GB18030 file is refused as UTF-8, and read when its type says GB18030.
+    let (gb, _, _) = encoding_rs::GB18030.encode(
+        "ref,line,date,account,mode,dir,goods,qty,item\nQD-中-1,1,2025-03-01,E44038000001,0615,I,M,5,1\n",
+    );
+    let (status, text) = raw(&server.addr, &post("Content-Type: text/csv\r\n"), &gb);
+    assert_eq!(status, 400, "{text}");
+    let (status, text) = raw(
+        &server.addr,
+        &post("Content-Type: text/csv; charset=gb18030\r\n"),
+        &gb,
+    );
+    assert_eq!(status, 200, "{text}");
+    let history = raw(
+        &server.addr,
+        &format!(
+            "GET /books/{}/history?item=1 HTTP/1.1\r\nAuthorization: Bearer {token}\r\n",
+            bonded_tests::ACCOUNT
+        ),
+        b"",
+    );
+    assert!(history.1.contains("QD-中-1"), "{}", history.1);
+}

@@ -46,7 +46,7 @@ pub fn read_json_lines(
     };
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let records: Vec<(u64, Result<Value, String>)> = if text.trim_start().starts_with('[') {
-        match serde_json::from_str::<Vec<Value>>(text) {
+        match super::json_unique::from_str(text).and_then(serde_json::from_value::<Vec<Value>>) {
             Ok(values) => values
                 .into_iter()
                 .enumerate()
@@ -77,7 +77,7 @@ pub fn read_json_lines(
                 }
                 (
                     line,
-                    serde_json::from_str::<Value>(l)
+                    super::json_unique::from_str(l)
                         .map_err(|e| format!("is not a JSON object: {e}")),
                 )
             })

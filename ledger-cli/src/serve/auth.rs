@@ -59,6 +59,11 @@ impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        if parts.headers.get_all(AUTHORIZATION).iter().count() > 1 {
+            return Err(ApiError::bad(
+                "the request has two Authorization headers: send one, `Authorization: Bearer TOKEN`",
+            ));
+        }
         let header = parts.headers.get(AUTHORIZATION).ok_or_else(|| {
             ApiError::unauthorized(
                 "no Authorization header: send `Authorization: Bearer TOKEN` with the token \

@@ -1,6 +1,8 @@
 //! Request bodies → tables: CSV (any file of CONTRACT.md, the same reader as `bonded load`) or
-//! JSON lines (objects keyed by the same columns). `Content-Type` decides; without one, a body
-//! that starts with `{` or `[` is JSON.
+//! JSON lines (objects keyed by the same columns). `Content-Type` decides, and must be given:
+//! a body without one, or `text/plain`, is refused (415) rather than guessed at. A CSV body is
+//! UTF-8 unless its type says `charset=gb18030` (or `gbk`, `gb2312`): a UTF-8 body with a bad
+//! byte is refused, never read as GB18030 and stored garbled.
 
 use axum::http::{header, HeaderMap, StatusCode};
 
@@ -17,7 +19,7 @@ enum Format {
     Json,
 }
 
-fn format_of(headers: &HeaderMap, body: &[u8]) -> Result<Format, ApiError> {
+fn format_of(headers: &HeaderMap) -> Result<Format, ApiError> {
     let essence = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -29,7 +31,7 @@ fn format_of(headers: &HeaderMap, body: &[u8]) -> Result<Format, ApiError> {
                 .to_ascii_lowercase()
         });
     match essence.as_deref() {
-        Some("text/csv" | "text/plain" | "application/csv") => Ok(Format::Csv),
+        Some("text/csv" | "application/csv") => Ok(Format::Csv),
         Some(
             "application/json"
             | "application/x-ndjson"
@@ -38,13 +40,11 @@ fn format_of(headers: &HeaderMap, body: &[u8]) -> Result<Format, ApiError> {
             | "application/x-jsonlines"
             | "application/jsonlines",
         ) => Ok(Format::Json),
-        None | Some("" | "application/octet-stream") => {
-            let start = body.strip_prefix("\u{feff}".as_bytes()).unwrap_or(body);
-            match start.iter().find(|b| !b.is_ascii_whitespace()) {
-                Some(b'{' | b'[') => Ok(Format::Json),
-                _ => Ok(Format::Csv),
-            }
-        }
+        None => Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "the request has no Content-Type: send text/csv (a CSV file with its header row) or \
+             application/x-ndjson (one JSON object per line)",
+        )),
         Some(other) => Err(ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             format!(
@@ -53,6 +53,22 @@ fn format_of(headers: &HeaderMap, body: &[u8]) -> Result<Format, ApiError> {
             ),
         )),
     }
+}
+
+/// Whether the body's type says it is GB18030 (GBK and GB2312 are subsets of it).
+fn declares_gb18030(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(';').skip(1).any(|p| {
+                let p = p.trim().to_ascii_lowercase();
+                matches!(
+                    p.strip_prefix("charset="),
+                    Some("gb18030" | "gbk" | "gb2312" | "\"gb18030\"" | "\"gbk\"" | "\"gb2312\"")
+                )
+            })
+        })
 }
 
 /// The body as a table, with the problems of JSON fields found on the way (the rows are still
@@ -68,11 +84,30 @@ pub fn table(
             "the request has no body: send a CSV file with its header row, or JSON lines",
         ));
     }
-    let (table, errors) = match format_of(headers, body)? {
-        Format::Csv => (
-            input::read_table_bytes(BODY_NAME, body, kind).map_err(ApiError::from_line_errors)?,
-            Vec::new(),
-        ),
+    let (table, errors) = match format_of(headers)? {
+        Format::Csv => {
+            let utf8;
+            let body = if declares_gb18030(headers) {
+                let (text, _, _) = encoding_rs::GB18030.decode(body);
+                utf8 = text.into_owned().into_bytes();
+                &utf8[..]
+            } else {
+                let text = body.strip_prefix("\u{feff}".as_bytes()).unwrap_or(body);
+                if let Err(e) = std::str::from_utf8(text) {
+                    return Err(ApiError::bad(format!(
+                        "the body is not UTF-8 (a bad byte at offset {}): send UTF-8, or say \
+                         `Content-Type: text/csv; charset=gb18030` for a GB18030 file",
+                        e.valid_up_to()
+                    )));
+                }
+                body
+            };
+            (
+                input::read_table_bytes(BODY_NAME, body, kind)
+                    .map_err(ApiError::from_line_errors)?,
+                Vec::new(),
+            )
+        }
         Format::Json => {
             let kind = kind.ok_or_else(|| {
                 ApiError::bad(
