@@ -130,18 +130,35 @@ pub struct PendingArgs {
 pub struct ApproveArgs {
     /// The review id (from `bonded pending`).
     pub id: String,
-    /// The reviewer approving: a user of the store with the reviewer role, not the submitter.
+    /// The approving reviewer's own token (as printed by `bonded user add`); the approval is
+    /// recorded in that user's name. Not the submitter's.
+    #[arg(
+        long,
+        env = "BONDED_TOKEN",
+        hide_env_values = true,
+        value_name = "TOKEN"
+    )]
+    pub token: Option<String>,
+    /// The reviewer's name, checked against the token (optional).
     #[arg(long = "as", value_name = "NAME")]
-    pub as_user: String,
+    pub as_user: Option<String>,
 }
 
 #[derive(Args, Debug)]
 pub struct RejectArgs {
     /// The review id (from `bonded pending`).
     pub id: String,
-    /// The reviewer rejecting: a user of the store with the reviewer role.
+    /// The rejecting reviewer's own token; the rejection is recorded in that user's name.
+    #[arg(
+        long,
+        env = "BONDED_TOKEN",
+        hide_env_values = true,
+        value_name = "TOKEN"
+    )]
+    pub token: Option<String>,
+    /// The reviewer's name, checked against the token (optional).
     #[arg(long = "as", value_name = "NAME")]
-    pub as_user: String,
+    pub as_user: Option<String>,
     /// Why it is rejected.
     #[arg(long)]
     pub reason: String,

@@ -478,15 +478,28 @@ fn the_command_line_approves_as_a_named_reviewer_but_never_the_submitter() {
     server.stop();
     let listed = store.json(&["pending", "--account", ACCOUNT]);
     assert_eq!(listed["pending"][0]["id"], id.as_str());
+    // The command line approves only with the reviewer's own token, never on a name's word.
     store
-        .run(&["approve", &id, "--as", "bob"])
+        .run(&["approve", &id, "--as", "carol"])
+        .expect(2)
+        .stderr_has("token");
+    store
+        .run(&["approve", &id, "--token", "not-a-token"])
+        .expect(2)
+        .stderr_has("no user of this store has that token");
+    store
+        .run(&["approve", &id, "--token", &u.reviewer2, "--as", "bob"])
+        .expect(2)
+        .stderr_has("does not match the token");
+    store
+        .run(&["approve", &id, "--token", &u.reviewer])
         .expect(3)
         .stderr_has("nobody approves their own");
     store
-        .run(&["approve", &id, "--as", "alice"])
+        .run(&["approve", &id, "--token", &u.clerk])
         .expect(3)
         .stderr_has("only a user with the reviewer role approves");
-    store.run(&["approve", &id, "--as", "carol"]).ok();
+    store.run(&["approve", &id, "--token", &u.reviewer2]).ok();
     assert_eq!(
         store.balance("2025-12-31").material(1, "domestic_sold"),
         dec("10")

@@ -1,7 +1,7 @@
 //! `bonded user add|list`, `bonded pending`, `bonded approve`, `bonded reject`: users of
 //! `bonded serve` and dual review from the command line. The command line acts on the store as
-//! its administrator (`--actor` is recorded on the envelope); who approves is `--as NAME`, a
-//! reviewer of the store, and the core checks it is not the submitter.
+//! its administrator (`--actor` is recorded on the envelope); who approves or rejects is the
+//! reviewer whose `--token` it is, and the core checks it is a reviewer and not the submitter.
 
 use std::path::Path;
 
@@ -165,28 +165,53 @@ fn review_id(text: &str) -> Result<uuid::Uuid> {
     })
 }
 
+/// The reviewer a command-line approval or rejection is made by: the user whose token it
+/// gives. Whoever runs the command line acts on the store as its administrator, but approves
+/// only as a reviewer who proves it with that reviewer's own token — never in another user's
+/// name on the word of `--as`.
+fn reviewer(s: &session::Session, token: Option<&str>, as_user: Option<&str>) -> Result<String> {
+    let token = token
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| {
+            bad_input(
+                "approving or rejecting needs the reviewer's own token: --token TOKEN (or \
+             BONDED_TOKEN), as `bonded user add` printed it; the command line does not act in \
+             another user's name",
+            )
+        })?;
+    let user = s
+        .ledger
+        .users
+        .by_token_sha256(&crate::serve::auth::token_sha256(token))
+        .ok_or_else(|| bad_input("no user of this store has that token"))?;
+    if let Some(name) = as_user.map(str::trim) {
+        if !name.eq_ignore_ascii_case(&user.name) {
+            return Err(bad_input(format!(
+                "--as {name} does not match the token, which is {}'s",
+                user.name
+            )));
+        }
+    }
+    Ok(user.name.clone())
+}
+
 pub fn approve(dir: &Path, actor: &str, args: &ApproveArgs) -> Result<()> {
     let id = review_id(&args.id)?;
     let mut s = session::open(dir, actor)?;
+    let by = reviewer(&s, args.token.as_deref(), args.as_user.as_deref())?;
     let what = s
         .ledger
         .books
         .values()
         .find_map(|b| b.review.pending.get(&id))
         .map(|p| p.item.describe());
-    let outcome = s.execute(Command::ApproveReview {
-        id,
-        by: args.as_user.trim().to_string(),
-    })?;
+    let outcome = s.execute(Command::ApproveReview { id, by: by.clone() })?;
     match (outcome.appended, what) {
-        (0, _) | (_, None) => println!(
-            "review {id} was already approved by {}; nothing recorded",
-            args.as_user.trim()
-        ),
-        (n, Some(what)) => println!(
-            "approved review {id} ({what}) as {}: {n} events recorded",
-            args.as_user.trim()
-        ),
+        (0, _) | (_, None) => {
+            println!("review {id} was already approved by {by}; nothing recorded")
+        }
+        (n, Some(what)) => println!("approved review {id} ({what}) as {by}: {n} events recorded"),
     }
     Ok(())
 }
@@ -194,18 +219,16 @@ pub fn approve(dir: &Path, actor: &str, args: &ApproveArgs) -> Result<()> {
 pub fn reject(dir: &Path, actor: &str, args: &RejectArgs) -> Result<()> {
     let id = review_id(&args.id)?;
     let mut s = session::open(dir, actor)?;
+    let by = reviewer(&s, args.token.as_deref(), args.as_user.as_deref())?;
     let outcome = s.execute(Command::RejectReview {
         id,
-        by: args.as_user.trim().to_string(),
+        by: by.clone(),
         reason: args.reason.clone(),
     })?;
     if outcome.appended == 0 {
-        println!(
-            "review {id} was already rejected by {} for that reason; nothing recorded",
-            args.as_user.trim()
-        );
+        println!("review {id} was already rejected by {by} for that reason; nothing recorded");
     } else {
-        println!("rejected review {id} as {}", args.as_user.trim());
+        println!("rejected review {id} as {by}");
     }
     Ok(())
 }
