@@ -222,5 +222,19 @@ pub async fn record_file(
     };
     let body = bytes(body)?;
     let table = body::table(&headers, &body, kind)?;
+    // Exchange rates, tariff and interest rates apply to every book of the store: changing
+    // them is the administrator's act, not a clerk's (a 0 % tariff would zero every book's duty).
+    if matches!(
+        table.0.kind,
+        FileKind::Fx | FileKind::Tariff | FileKind::Interest
+    ) {
+        caller.require(
+            &[Role::Admin],
+            &format!(
+                "load {} (reference data: it applies to every book of the store)",
+                table.0.kind.name()
+            ),
+        )?;
+    }
     record(&st, &caller, account, table).await
 }

@@ -1,7 +1,9 @@
-//! `bonded serve` under idle and half-sent connections: a client that connects and sends
+//! What `bonded serve` guards against: a client that connects and sends
 //! nothing, or sends half a request head, is closed once the idle timeout passes; past the
 //! connection cap a client is answered 503 at once; and through it all, and after, the server
-//! answers the clients that send whole requests.
+//! answers the clients that send whole requests. A request must say plainly what it is (its
+//! type, its encoding, each JSON field once, one Authorization header); reference data is the
+//! administrator's.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -226,4 +228,33 @@ fn requests_that_do_not_say_plainly_what_they_are_are_refused() {
         b"",
     );
     assert!(history.1.contains("QD-中-1"), "{}", history.1);
+}
+
+/// Reference data applies to every book: a clerk may not load a tariff (a 0 % rate would zero
+/// every book's duty); an admin may.
+#[test]
+fn reference_data_is_the_administrators() {
+    let store = bonded_tests::book();
+    let token = |name: &str, role: &str| {
+        store.json(&["user", "add", "--name", name, "--role", role])["token"]
+            .as_str()
+            .expect("a token")
+            .to_string()
+    };
+    let (clerk, admin) = (token("alice", "clerk"), token("root", "admin"));
+    let server = start(&store, 100, 10);
+    let path = format!("/books/{}/files", bonded_tests::ACCOUNT);
+    let tariff = b"hs,from,duty_pct,vat_pct\n8542399000,2025-01-01,0,0\n";
+    let post = |token: &str| {
+        raw(
+            &server.addr,
+            &format!("POST {path} HTTP/1.1\r\nAuthorization: Bearer {token}\r\nContent-Type: text/csv\r\n"),
+            tariff,
+        )
+    };
+    let (status, text) = post(&clerk);
+    assert_eq!(status, 403, "{text}");
+    assert!(text.contains("reference data"), "{text}");
+    let (status, text) = post(&admin);
+    assert_eq!(status, 200, "{text}");
 }
