@@ -31,6 +31,12 @@ pub(super) fn record_movement(
             "the list number (ref) has 1 to 64 characters",
         ));
     }
+    if line.line == 0 {
+        return Err(Refusal::bad(
+            "line",
+            "list lines are numbered from 1 (GdsSeqno); line 0 is not a line",
+        ));
+    }
     positive("qty", line.qty)?;
     for (col, v) in [
         ("unit_price", line.unit_price),

@@ -2077,3 +2077,35 @@ mod derived_ids {
         }
     }
 }
+
+#[test]
+fn line_zero_is_not_a_line() {
+    let s = given(&[
+        Command::OpenBook(header("E44038000001", BookKind::Purchased, CAP_USD)),
+        material("E44038000001", 1, "8542399000", "chip", &[]),
+    ]);
+    let line = MovementLine {
+        ref_: "QD-0".into(),
+        line: 0,
+        date: d("2025-03-01"),
+        account: bk("E44038000001"),
+        mode: TradeMode::M0615,
+        dir: I,
+        goods: M,
+        qty: dec!(5),
+        item: Some(ItemNo(1)),
+        part: None,
+        unit_price: None,
+        currency: None,
+        incoterm: None,
+        freight: None,
+        insurance: None,
+        bom_version: None,
+        peer_account: None,
+        subcontractor: None,
+        list: None,
+    };
+    let refused = decide(&s, &Command::RecordMovement(line)).expect_err("line 0");
+    assert_eq!(refused.class(), RefusalClass::BadInput);
+    assert_eq!(refused.column(), Some("line"));
+}
