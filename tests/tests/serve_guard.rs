@@ -258,3 +258,87 @@ fn reference_data_is_the_administrators() {
     let (status, text) = post(&admin);
     assert_eq!(status, 200, "{text}");
 }
+
+/// Turning a book's review off is itself reviewed: an admin's `review=none` waits for a
+/// reviewer, and meanwhile the admin's domestic sale still waits too. Turning it on applies.
+#[test]
+fn turning_review_off_waits_for_a_reviewer() {
+    let store = bonded_tests::book_kept();
+    let token = |name: &str, role: &str| {
+        store.json(&["user", "add", "--name", name, "--role", role])["token"]
+            .as_str()
+            .expect("a token")
+            .to_string()
+    };
+    let (admin, reviewer) = (token("root", "admin"), token("bob", "reviewer"));
+    let server = start(&store, 100, 10);
+    let account = bonded_tests::ACCOUNT;
+    let json = |method: &str, path: &str, token: &str, body: &str| {
+        let (status, text) = raw(
+            &server.addr,
+            &format!("{method} {path} HTTP/1.1\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\n"),
+            body.as_bytes(),
+        );
+        let value: serde_json::Value =
+            serde_json::from_str(&text).unwrap_or(serde_json::Value::Null);
+        (status, value, text)
+    };
+    let (status, reply, text) = json(
+        "POST",
+        &format!("/books/{account}/settings"),
+        &admin,
+        r#"{"review":"none"}"#,
+    );
+    assert_eq!(status, 200, "{text}");
+    assert!(
+        reply["pending"]
+            .as_str()
+            .is_some_and(|p| p.contains("reviewer")),
+        "{text}"
+    );
+    // Review is still on: the admin's domestic sale waits.
+    let sale = format!("ref,line,date,account,mode,dir,goods,qty,item\nQD-S-0,1,2025-01-15,{account},0615,I,M,100,1\nQD-S-1,1,2025-02-01,{account},0644,I,M,1,1\n");
+    let (status, text) = raw(
+        &server.addr,
+        &format!("POST /books/{account}/movements HTTP/1.1\r\nAuthorization: Bearer {admin}\r\nContent-Type: text/csv\r\n"),
+        sale.as_bytes(),
+    );
+    assert_eq!(status, 200, "{text}");
+    assert!(text.contains("\"pending\":[{"), "the sale waits: {text}");
+    // A reviewer approves the change of settings; then review is off.
+    let (_, pending, text) = json("GET", &format!("/pending?account={account}"), &reviewer, "");
+    let id = pending["pending"]
+        .as_array()
+        .and_then(|p| {
+            p.iter().find(|x| {
+                x["what"]
+                    .as_str()
+                    .is_some_and(|w| w.contains("review=none"))
+            })
+        })
+        .and_then(|x| x["id"].as_str())
+        .unwrap_or_else(|| panic!("the settings change waits: {text}"))
+        .to_string();
+    let (status, _, text) = json("POST", &format!("/pending/{id}/approve"), &reviewer, "");
+    assert_eq!(status, 200, "{text}");
+    let again = format!("ref,line,date,account,mode,dir,goods,qty,item\nQD-S-2,1,2025-02-01,{account},0644,I,M,1,1\n");
+    let (status, text) = raw(
+        &server.addr,
+        &format!("POST /books/{account}/movements HTTP/1.1\r\nAuthorization: Bearer {admin}\r\nContent-Type: text/csv\r\n"),
+        again.as_bytes(),
+    );
+    assert_eq!(status, 200, "{text}");
+    assert!(
+        text.contains("\"pending\":[]"),
+        "applied at once now: {text}"
+    );
+    // Turning it back on is not held.
+    let (status, reply, text) = json(
+        "POST",
+        &format!("/books/{account}/settings"),
+        &admin,
+        r#"{"review":"all"}"#,
+    );
+    assert_eq!(status, 200, "{text}");
+    assert!(reply.get("pending").is_none(), "{text}");
+}

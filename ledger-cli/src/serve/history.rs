@@ -117,7 +117,7 @@ pub fn touches(event: &Event, f: ItemFilter) -> bool {
             Reviewable::UnitConsumption(b) => {
                 matches(f, GoodsKind::P, b.product) || matches(f, GoodsKind::M, b.material)
             }
-            Reviewable::Correction(_) => false,
+            Reviewable::Correction(_) | Reviewable::Settings { .. } => false,
         },
         _ => false,
     }

@@ -9,6 +9,7 @@ use uuid::Uuid;
 use crate::events::commands::{
     BomInput, Command, CorrectionInput, LineKey, MovementLine, StocktakeInput,
 };
+use crate::model::book::Setting;
 use crate::model::ids::BookNo;
 use crate::model::review::{ReviewClass, Role};
 
@@ -29,6 +30,12 @@ pub enum Reviewable {
     Correction(CorrectionInput),
     Stocktake(StocktakeInput),
     UnitConsumption(BomInput),
+    /// A change of a book's settings that turns some of its review off: the change that would
+    /// let the next risky movement through unreviewed is itself reviewed.
+    Settings {
+        account: BookNo,
+        changes: Vec<Setting>,
+    },
 }
 
 impl Reviewable {
@@ -38,6 +45,7 @@ impl Reviewable {
             Reviewable::Correction(c) => &c.account,
             Reviewable::Stocktake(s) => &s.account,
             Reviewable::UnitConsumption(b) => &b.account,
+            Reviewable::Settings { account, .. } => account,
         }
     }
 
@@ -48,6 +56,10 @@ impl Reviewable {
             Reviewable::Correction(c) => Command::CorrectMovement(c.clone()),
             Reviewable::Stocktake(s) => Command::RecordStocktake(s.clone()),
             Reviewable::UnitConsumption(b) => Command::DeclareUnitConsumption(b.clone()),
+            Reviewable::Settings { account, changes } => Command::ChangeSettings {
+                account: account.clone(),
+                changes: changes.clone(),
+            },
         }
     }
 
@@ -59,6 +71,9 @@ impl Reviewable {
             Command::CorrectMovement(c) => Ok(Reviewable::Correction(c)),
             Command::RecordStocktake(s) => Ok(Reviewable::Stocktake(s)),
             Command::DeclareUnitConsumption(b) => Ok(Reviewable::UnitConsumption(b)),
+            Command::ChangeSettings { account, changes } => {
+                Ok(Reviewable::Settings { account, changes })
+            }
             other => Err(Box::new(other)),
         }
     }
@@ -70,6 +85,8 @@ impl Reviewable {
             Reviewable::Correction(_) => Some(ReviewClass::Corrections),
             Reviewable::Stocktake(_) => Some(ReviewClass::Stocktakes),
             Reviewable::UnitConsumption(_) => Some(ReviewClass::UnitConsumption),
+            // Held because it turns review off, whatever the book's classes (`turns_review_off`).
+            Reviewable::Settings { .. } => None,
         }
     }
 
@@ -109,7 +126,41 @@ impl Reviewable {
                 b.material,
                 b.net.normalize()
             ),
+            Reviewable::Settings { account, changes } => {
+                let said: Vec<String> = changes
+                    .iter()
+                    .map(|c| match c {
+                        Setting::Review(classes) if classes.is_empty() => "review=none".into(),
+                        Setting::Review(classes) => format!(
+                            "review={}",
+                            classes
+                                .iter()
+                                .map(|c| c.name())
+                                .collect::<Vec<_>>()
+                                .join(",")
+                        ),
+                        other => format!("{other:?}"),
+                    })
+                    .collect();
+                format!(
+                    "the change of book {account}'s settings: {}",
+                    said.join(", ")
+                )
+            }
         }
+    }
+
+    /// Whether this change of settings would stop the book reviewing a class it reviews now
+    /// (`reviewed_now`): such a change waits for a reviewer, like the movements it would let
+    /// through.
+    pub fn turns_review_off(
+        changes: &[Setting],
+        reviewed_now: &std::collections::BTreeSet<ReviewClass>,
+    ) -> bool {
+        changes.iter().any(|c| match c {
+            Setting::Review(after) => reviewed_now.iter().any(|class| !after.contains(class)),
+            _ => false,
+        })
     }
 
     pub(crate) fn line_key(&self) -> Option<LineKey> {

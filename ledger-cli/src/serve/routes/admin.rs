@@ -6,6 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use ledger_core::events::commands::Command;
+use ledger_core::events::review::Reviewable;
 use ledger_core::model::book::Setting;
 use ledger_core::model::refusal::InvalidValue;
 use ledger_core::model::review::Role;
@@ -13,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use super::plumbing::{account, json_body, submit, LogRef};
+use super::plumbing::{account, json_body, require_book, submit, LogRef};
 use crate::serve::auth::{new_token, token_sha256, Caller};
 use crate::serve::error::{ApiError, ErrorBody};
 use crate::serve::state::{read, AppState};
@@ -140,6 +141,9 @@ pub struct BookReply {
     /// Events written (0: it was already so).
     pub events: String,
     pub log: LogRef,
+    /// Set when the change waits for a reviewer (a change that turns review off): what waits.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pending: Option<String>,
 }
 
 /// Open a book (admins), as `bonded account open`.
@@ -199,6 +203,7 @@ pub async fn open_book(
         account: account.to_string(),
         events: done.events.to_string(),
         log: (&done.position).into(),
+        pending: None,
     }))
 }
 
@@ -241,18 +246,40 @@ pub async fn change_settings(
         };
         changes.push(Setting::parse(key, &text).map_err(|r| ApiError::bad(r.to_string()))?);
     }
-    let done = submit(
-        &st,
-        &caller.name,
-        Work::One(Box::new(Command::ChangeSettings {
+    // Turning review off lets the next risky movement through unreviewed: that change is
+    // itself reviewed, like the movements it would let through.
+    let reviewed_now = {
+        let shared = read(&st.shared);
+        require_book(&shared, &account)?;
+        shared
+            .ledger
+            .book(&account)
+            .map(|b| b.settings.review.clone())
+            .unwrap_or_default()
+    };
+    let held = Reviewable::turns_review_off(&changes, &reviewed_now);
+    let command = if held {
+        Command::SubmitForReview {
+            submitted_by: caller.name.clone(),
+            item: Reviewable::Settings {
+                account: account.clone(),
+                changes,
+            },
+        }
+    } else {
+        Command::ChangeSettings {
             account: account.clone(),
             changes,
-        })),
-    )
-    .await?;
+        }
+    };
+    let done = submit(&st, &caller.name, Work::One(Box::new(command))).await?;
     Ok(Json(BookReply {
         account: account.to_string(),
         events: done.events.to_string(),
         log: (&done.position).into(),
+        pending: held.then(|| {
+            "the change turns review off: it waits for a reviewer's approval (GET /pending)"
+                .to_string()
+        }),
     }))
 }
