@@ -22,6 +22,8 @@ pub struct Shared {
     pub fault: Option<String>,
     /// Durable appends (rounds of the writer) since the server started.
     pub appends: u64,
+    /// Requests on which the ledger failed (a defect, contained: the writer went on).
+    pub panics: u64,
 }
 
 impl Shared {
@@ -61,6 +63,7 @@ pub fn load(log: &SledLog) -> Result<Shared> {
         position,
         stream_seqs,
         fault: None,
+        panics: 0,
         appends: 0,
     })
 }

@@ -38,6 +38,9 @@ pub enum Work {
     Lines(Vec<(u64, Command)>),
     /// One command (a review, a user, a book, its settings).
     One(Box<Command>),
+    /// A request on which deciding panics: how the tests stand in for a defect.
+    #[cfg(test)]
+    Panic,
 }
 
 impl Work {
@@ -45,6 +48,8 @@ impl Work {
         match self {
             Work::Lines(lines) => lines.len(),
             Work::One(_) => 1,
+            #[cfg(test)]
+            Work::Panic => 1,
         }
     }
 }
@@ -116,7 +121,17 @@ impl Writer {
                     Err(_) => break,
                 }
             }
-            self.round(&mut queue);
+            // A panic anywhere in a round (a defect: every input is checked before it is
+            // decided) must not end the writer, or every later write would fail while reads go
+            // on: the round's requests get an error (their answer channels close), and the
+            // state is rebuilt from the log, which holds only what was durably appended.
+            let caught =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.round(&mut queue)));
+            if caught.is_err() {
+                self.reload();
+                let mut shared = write(&self.shared);
+                shared.panics += 1;
+            }
         }
     }
 
@@ -136,7 +151,7 @@ impl Writer {
             }
             let Job { by, work, reply } = job;
             let before = self.working.event_count();
-            let result = match work {
+            let decided = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match work {
                 Work::Lines(lines) => decide_request_in_place(&mut self.working, &by, lines)
                     .map_err(|r| ApiError::from_refusals(&r)),
                 Work::One(command) => match decide(&self.working, &command) {
@@ -151,6 +166,27 @@ impl Writer {
                     }
                     Err(r) => Err(ApiError::from_refusal(&r)),
                 },
+                #[cfg(test)]
+                Work::Panic => {
+                    self.working = Ledger::new(); // half-changed state, as a defect may leave
+                    panic!("a defect in deciding");
+                }
+            }));
+            let result = match decided {
+                Ok(result) => result,
+                Err(_) => {
+                    // The state may hold half of this request: start again from the durable
+                    // state and the requests accepted before it in this round.
+                    self.rebuild_working(&events);
+                    let mut shared = write(&self.shared);
+                    shared.panics += 1;
+                    drop(shared);
+                    let _ = reply.send(Err(ApiError::internal(
+                        "the ledger failed on this request (an internal error); nothing of it \
+                         was written, and the server goes on",
+                    )));
+                    continue;
+                }
             };
             match result {
                 Ok(outcome) => {
@@ -292,8 +328,10 @@ impl Writer {
         let loaded = state::load(&read(&self.log));
         let mut shared = write(&self.shared);
         match loaded {
-            Ok(fresh) => {
+            Ok(mut fresh) => {
                 self.working = fresh.ledger.clone();
+                fresh.appends = shared.appends;
+                fresh.panics = shared.panics;
                 *shared = fresh;
             }
             Err(e) => {
@@ -361,9 +399,8 @@ mod tests {
 
     /// Three requests in one round, the second refused after one of its lines was folded in:
     /// one append holds the first and the third, and nothing of the second.
-    #[test]
-    fn a_round_is_one_append_and_a_refused_request_leaves_nothing() {
-        let tmp = tempfile::tempdir().expect("tempdir");
+    /// A store with the book, material 1 and the clerk alice.
+    fn store_with_a_book(tmp: &tempfile::TempDir) -> std::path::PathBuf {
         let dir = tmp.path().join("data");
         let mut s = crate::commands::admin::create_store(&dir, "tester").expect("store");
         s.execute(Command::OpenBook(ledger_core::model::book::BookHeader {
@@ -390,8 +427,13 @@ mod tests {
             token_sha256: "ab".repeat(32),
         })
         .expect("user");
-        drop(s);
+        dir
+    }
 
+    #[test]
+    fn a_round_is_one_append_and_a_refused_request_leaves_nothing() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let dir = store_with_a_book(&tmp);
         let log = crate::session::open_log(&dir).expect("log");
         let shared = state::load(&log).expect("replay");
         let before = shared.ledger.event_count();
@@ -449,5 +491,43 @@ mod tests {
         assert_eq!(again.position, shared.position);
         assert_eq!(again.position.seq, log.head().seq);
         assert_eq!(again.ledger.event_count(), shared.ledger.event_count());
+    }
+
+    /// A panic while deciding one request fails that request alone: the requests around it
+    /// are recorded, the state is rebuilt, and the writer goes on.
+    #[test]
+    fn a_panic_fails_one_request_and_the_writer_goes_on() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let dir = store_with_a_book(&tmp);
+        let log = crate::session::open_log(&dir).expect("log");
+        let shared = state::load(&log).expect("replay");
+        let before = shared.ledger.event_count();
+        let working = shared.ledger.clone();
+        let log = Arc::new(RwLock::new(log));
+        let shared = Arc::new(RwLock::new(shared));
+        let (tx, rx) = mpsc::channel(8);
+        let (j1, r1) = job(vec![line("X", "0615", 100)]);
+        let (panic_reply, rp) = oneshot::channel();
+        let jp = Job {
+            by: "alice".into(),
+            work: Work::Panic,
+            reply: panic_reply,
+        };
+        let (j3, r3) = job(vec![line("Z", "0644", 40)]);
+        for j in [j1, jp, j3] {
+            tx.try_send(j).map_err(|_| "queue full").expect("queued");
+        }
+        drop(tx);
+        let writer = spawn(log.clone(), shared.clone(), working, rx).expect("writer");
+        writer.join().expect("the writer ends normally");
+        r1.blocking_recv().expect("answer").expect("accepted");
+        let failed = rp.blocking_recv().expect("answer").expect_err("failed");
+        assert_eq!(failed.status, StatusCode::INTERNAL_SERVER_ERROR);
+        // The sale after it was decided on the state with X's import folded in again.
+        r3.blocking_recv().expect("answer").expect("accepted");
+        let shared = read(&shared);
+        assert_eq!(shared.panics, 1);
+        assert_eq!(shared.ledger.event_count(), before + 2);
+        assert_eq!(read(&log).head().seq, shared.position.seq);
     }
 }

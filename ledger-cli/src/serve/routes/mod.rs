@@ -19,6 +19,7 @@ mod reports;
 mod review;
 
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Serialize;
@@ -75,8 +76,14 @@ pub fn app(state: AppState) -> axum::Router {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct HealthReply {
-    /// `ok`
+    /// `ok`; `failing` when the log failed a check or the writer stopped (then 503)
     pub status: String,
+    /// Why it is failing, when it is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fault: Option<String>,
+    /// Requests the ledger failed on since the start (each answered 500, nothing written; the
+    /// writer went on).
+    pub failed_requests: String,
     /// Events in the log.
     pub events: String,
     /// Durable appends (one disk sync each) since the server started: requests per append
@@ -87,15 +94,32 @@ pub struct HealthReply {
 
 /// Whether the server is up, and the log's head. No token needed.
 #[utoipa::path(get, path = "/health", tag = "meta",
-    responses((status = 200, description = "The server is up", body = HealthReply)))]
-pub async fn health(State(st): State<AppState>) -> Json<HealthReply> {
+    responses(
+        (status = 200, description = "Serving", body = HealthReply),
+        (status = 503, description = "The log failed a check, or the writer stopped: writes fail", body = HealthReply)))]
+pub async fn health(State(st): State<AppState>) -> (StatusCode, Json<HealthReply>) {
     let shared = read(&st.shared);
-    Json(HealthReply {
-        status: "ok".into(),
-        events: shared.ledger.event_count().to_string(),
-        appends: shared.appends.to_string(),
-        log: (&shared.position).into(),
-    })
+    let fault = shared.fault.clone().or_else(|| {
+        st.jobs
+            .is_closed()
+            .then(|| "the writer stopped: nothing can be written until a restart".to_string())
+    });
+    let status = if fault.is_some() {
+        StatusCode::SERVICE_UNAVAILABLE
+    } else {
+        StatusCode::OK
+    };
+    (
+        status,
+        Json(HealthReply {
+            status: if fault.is_some() { "failing" } else { "ok" }.into(),
+            fault,
+            failed_requests: shared.panics.to_string(),
+            events: shared.ledger.event_count().to_string(),
+            appends: shared.appends.to_string(),
+            log: (&shared.position).into(),
+        }),
+    )
 }
 
 /// This document. No token needed.
