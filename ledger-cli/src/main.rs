@@ -164,6 +164,8 @@ fn run(cli: Cli) -> Result<()> {
             serve::run(&cli.data, args)
         }
         Command::BenchServe(args) => serve::bench::run(args),
+        Command::Completions(args) => commands::shell::completions(args),
+        Command::Man(args) => commands::shell::man(args),
         Command::Bench(args) => bench::run(args, cli.format),
     }
 }
