@@ -440,3 +440,26 @@ fn reports_can_be_rerun_as_the_store_stood_on_a_day() {
     .expect(2)
     .stderr_has("cannot record");
 }
+
+/// A month with no domestic sales has nothing to declare: the table does not call it overdue,
+/// and deadlines lists no duty obligation for it.
+#[test]
+fn a_month_without_domestic_sales_is_not_overdue() {
+    let s = april();
+    let out = s.run(&["duty", "--account", ACCOUNT, "--month", "2025-02"]);
+    out.ok();
+    assert!(
+        out.stdout.contains("nothing to declare") && !out.stdout.contains("past due"),
+        "{}",
+        out.stdout
+    );
+    let v = deadlines(&s, "2026-12-31");
+    let duty_periods: Vec<&str> = v["obligations"]
+        .as_array()
+        .expect("obligations")
+        .iter()
+        .filter(|o| o["kind"] == "domestic_sales_duty")
+        .filter_map(|o| o["period"].as_str())
+        .collect();
+    assert!(!duty_periods.contains(&"2025-02"), "{duty_periods:?}");
+}

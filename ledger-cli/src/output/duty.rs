@@ -44,6 +44,10 @@ pub(crate) fn print_declaration(
             let days = (d.due - today).num_days();
             let when = if is_filed {
                 format!("FILED on {}", d.filed)
+            } else if d.lines.is_empty() {
+                // No domestic sale in the period: nothing to declare, so nothing is overdue
+                // (deadlines lists no obligation for it either).
+                "no domestic sales: nothing to declare".to_string()
             } else if days >= 0 {
                 format!("{days} days left (today {today})")
             } else {
