@@ -17,18 +17,35 @@ pub struct Cli {
         long,
         global = true,
         env = "BONDED_DATA",
-        default_value = "./bonded-data"
+        default_value = "./bonded-data",
+        help_heading = "Global options"
     )]
     pub data: PathBuf,
     /// Who is acting, recorded on every event (default: the OS user).
-    #[arg(long, global = true, env = "BONDED_ACTOR")]
+    #[arg(
+        long,
+        global = true,
+        env = "BONDED_ACTOR",
+        help_heading = "Global options"
+    )]
     pub actor: Option<String>,
     /// Reports only: the store as it stood at the end of this day (Asia/Shanghai) — events
     /// recorded later are left out, so a report can be re-run as it was then.
-    #[arg(long = "as-recorded", global = true, env = "BONDED_AS_RECORDED")]
+    #[arg(
+        long = "as-recorded",
+        global = true,
+        env = "BONDED_AS_RECORDED",
+        help_heading = "Global options"
+    )]
     pub as_recorded: Option<String>,
     /// Output for people (table) or programs (json, csv).
-    #[arg(long, global = true, value_enum, default_value_t = Format::Table)]
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value_t = Format::Table,
+        help_heading = "Global options"
+    )]
     pub format: Format,
     #[command(subcommand)]
     pub command: Command,
@@ -48,57 +65,132 @@ pub enum Format {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Create an empty store (refuses to touch an existing one).
+    #[command(after_help = "Example:\n  bonded --data /srv/bonded init")]
     Init,
     /// Open a book or change its settings.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  bonded account open --account E44038000001 --company 4403960001 --kind purchased --level item --capacity-usd 6900000 --cycle-start 2025-01-01 --cycle-months 12 --headings 8542,8471\n  bonded account set --account E44038000001 duty_period=quarterly"
+    )]
     Account(AccountCommand),
     /// Load CSV files; the header row says which kind each is. Each file is all-or-nothing.
+    #[command(
+        after_help = "Examples:\n  bonded load items.csv bom.csv movements-2025-03.csv\n  bonded load --kind stocktake count-2025-12-31.csv"
+    )]
     Load(LoadArgs),
     /// Per-item balances of a book.
+    #[command(
+        after_help = "Examples:\n  bonded balance --account E44038000001 --as-of 2025-06-30\n  bonded balance --account E44038000001 --format xlsx --out balance.xlsx"
+    )]
     Balance(BalanceArgs),
     /// The domestic-sales duty declaration of a month (or quarter); `duty file` records it as
     /// filed and paid; `duty quote` prices a sale before it is agreed.
+    #[command(
+        after_help = "Examples:\n  bonded duty --account E44038000001 --month 2025-11\n  bonded duty file --account E44038000001 --month 2025-11 --date 2025-12-10\n  bonded duty quote --account E44038000001 --item 1 --qty 200 --date 2025-12-01"
+    )]
     Duty(DutyArgs),
     /// Every obligation with its due date and state.
+    #[command(
+        after_help = "Examples:\n  bonded deadlines --account E44038000001 --as-of 2025-12-31\n  bonded deadlines --account E44038000001 --format ics > deadlines.ics"
+    )]
     Deadlines(DeadlinesArgs),
     /// The write-off cycle: the self-verification report, and the close.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  bonded cycle report --account E44038000001 --format xlsx --out cycle-1.xlsx\n  bonded cycle close --account E44038000001 --date 2026-01-20"
+    )]
     Cycle(CycleCommand),
     /// Declarations: the annual declaration of a cycle longer than a year.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Example:\n  bonded declare annual --account E44038000001 --year 2025"
+    )]
     Declare(DeclareCommand),
     /// Record that a month's deep-processing carry-overs were declared.
-    #[command(name = "carry-over", subcommand)]
+    #[command(
+        name = "carry-over",
+        subcommand,
+        after_help = "Example:\n  bonded carry-over declare --account E44038000001 --month 2025-11 --date 2025-12-20"
+    )]
     CarryOver(CarryOverCommand),
     /// Order 182 exposure: declared against actual unit consumption (work orders), the
     /// excess material valued and graded.
+    #[command(after_help = "Example:\n  bonded exposure --account E44038000001 --format json")]
     Exposure(ExposureArgs),
     /// Check every record and the hash chain; exit 4 on any fault.
+    #[command(
+        after_help = "Example:\n  bonded --data /srv/bonded verify; echo \"exit $?\"   # 4: damaged"
+    )]
     Verify,
     /// Write every event as JSON lines, hashes included.
+    #[command(after_help = "Example:\n  bonded export --out events.jsonl")]
     Export(ExportArgs),
     /// Build a new store from an export, checking the chain as it goes.
+    #[command(after_help = "Example:\n  bonded --data /srv/restored restore events.jsonl")]
     Restore(RestoreArgs),
     /// Build a realistic sample book in the store and show what the ledger does.
+    #[command(after_help = "Example:\n  bonded --data /tmp/demo demo --write-csv /tmp/demo-csv")]
     Demo(DemoArgs),
     /// Users of `bonded serve`: add one (its token is printed once), list them.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  bonded user add --name alice --role clerk\n  bonded user list"
+    )]
     User(UserCommand),
     /// The items waiting for dual review (domestic sales, destruction, scrap sales,
     /// corrections, stocktakes, changes of unit consumption recorded through `bonded serve`).
+    #[command(after_help = "Example:\n  bonded pending --account E44038000001")]
     Pending(PendingArgs),
     /// Approve an item waiting for review, as a reviewer of the store (not the submitter).
+    #[command(after_help = "Example:\n  bonded approve 6f1c0d2e-… --as bob")]
     Approve(ApproveArgs),
     /// Reject an item waiting for review, with the reason.
+    #[command(
+        after_help = "Example:\n  bonded reject 6f1c0d2e-… --as bob --reason \"wrong price\""
+    )]
     Reject(RejectArgs),
     /// The multi-user HTTP API: clerks record, reviewers approve, auditors read.
+    #[command(after_help = "Example:\n  bonded --data /srv/bonded serve --listen 127.0.0.1:8080")]
     Serve(ServeArgs),
     /// Load run of `bonded serve` on loopback: requests/s and latency at 1, 4, 16 clients.
     #[command(name = "bench-serve")]
+    #[command(after_help = "Example:\n  bonded bench-serve --clients 1,4 --requests 500")]
     BenchServe(BenchServeArgs),
+    /// Shell completions: `bonded completions bash > ~/.local/share/bash-completion/completions/bonded`.
+    #[command(
+        after_help = "Examples:\n  bonded completions bash > ~/.local/share/bash-completion/completions/bonded\n  bonded completions zsh > ~/.zfunc/_bonded\n  bonded completions fish > ~/.config/fish/completions/bonded.fish"
+    )]
+    Completions(CompletionsArgs),
+    /// The manual page (roff), from the same definitions as --help.
+    #[command(
+        after_help = "Examples:\n  bonded man | man -l -\n  bonded man --out /usr/local/share/man/man1/bonded.1"
+    )]
+    Man(ManArgs),
     /// Measure load, replay and queries on a generated decade of a large factory, against
     /// the storage engine's own limit (see docs/PERFORMANCE.md).
+    #[command(after_help = "Example:\n  bonded bench --events 100000")]
     Bench(BenchArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: Shell,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+}
+
+#[derive(Args, Debug)]
+pub struct ManArgs {
+    /// Write the page to this file instead of standard output.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -204,8 +296,10 @@ pub enum AccountCommand {
 
 #[derive(Args, Debug)]
 pub struct AccountRemove {
+    /// The book number (E…, B… or C…, 12 characters), e.g. E44038000001.
     #[arg(long)]
     pub account: String,
+    /// The day the book leaves the mode (YYYY-MM-DD).
     #[arg(long)]
     pub date: String,
 }
@@ -213,13 +307,16 @@ pub struct AccountRemove {
 #[derive(Args, Debug)]
 pub struct AccountOpen {
     /// Book number (E…, B… or C…, 12 characters).
+    /// The book number (E…, B… or C…, 12 characters), e.g. E44038000001.
     #[arg(long)]
     pub account: String,
     /// The company's 10-character customs code.
     #[arg(long)]
     pub company: String,
+    /// What the book holds: purchased (进料) or supplied (来料) materials.
     #[arg(long, value_enum)]
     pub kind: KindArg,
+    /// How movements name goods: by company part number (料号级) or customs item (项号级).
     #[arg(long, value_enum)]
     pub level: LevelArg,
     /// Capacity cap: the cycle's maximum CIF imports, in USD.
@@ -268,9 +365,11 @@ impl From<LevelArg> for ledger_core::model::book::Level {
 
 #[derive(Args, Debug)]
 pub struct AccountSet {
+    /// The book number (E…, B… or C…, 12 characters), e.g. E44038000001.
     #[arg(long)]
     pub account: String,
-    /// KEY=VALUE settings.
+    /// KEY=VALUE settings, e.g. duty_period=quarterly report_days=60 (docs/INTERFACE.md,
+    /// "Book settings").
     #[arg(required = true, value_name = "KEY=VALUE")]
     pub settings: Vec<String>,
 }
@@ -289,6 +388,7 @@ pub struct LoadArgs {
 
 #[derive(Args, Debug)]
 pub struct BalanceArgs {
+    /// The book number (E…, B… or C…, 12 characters), e.g. E44038000001.
     #[arg(long)]
     pub account: String,
     /// Business date (YYYY-MM-DD); default: today in Asia/Shanghai.
@@ -324,6 +424,7 @@ pub struct DemoArgs {
 pub struct DutyArgs {
     #[command(subcommand)]
     pub action: Option<DutyAction>,
+    /// The book number (E…, B… or C…, 12 characters), e.g. E44038000001.
     #[arg(long, required = true)]
     pub account: Option<String>,
     /// The month (YYYY-MM), or the quarter (YYYY-Qn) for a book that pays quarterly.
@@ -348,21 +449,26 @@ pub enum DutyAction {
 
 #[derive(Args, Debug)]
 pub struct DutyFileArgs {
+    /// The book number (E…, B… or C…, 12 characters), e.g. E44038000001.
     #[arg(long)]
     pub account: String,
+    /// The month (YYYY-MM), or the quarter (YYYY-Qn) for a book that pays quarterly.
     #[arg(long)]
     pub month: String,
+    /// The day it was filed and paid (YYYY-MM-DD).
     #[arg(long)]
     pub date: String,
 }
 
 #[derive(Args, Debug)]
 pub struct DutyQuoteArgs {
+    /// The book number (E…, B… or C…, 12 characters), e.g. E44038000001.
     #[arg(long)]
     pub account: String,
     /// The item number (备案序号).
     #[arg(long)]
     pub item: String,
+    /// The quantity sold, in the item's declared unit (a plain decimal).
     #[arg(long)]
     pub qty: String,
     /// M (material), P (finished goods, converted by its BOM) or S (scrap).
@@ -385,6 +491,7 @@ pub struct DutyQuoteArgs {
 
 #[derive(Args, Debug)]
 pub struct DeadlinesArgs {
+    /// The book number (E…, B… or C…, 12 characters), e.g. E44038000001.
     #[arg(long)]
     pub account: String,
     /// The business date to judge the deadlines on (default: today in Asia/Shanghai).
@@ -400,16 +507,20 @@ pub enum CarryOverCommand {
 
 #[derive(Args, Debug)]
 pub struct CarryOverDeclareArgs {
+    /// The book number (E…, B… or C…, 12 characters), e.g. E44038000001.
     #[arg(long)]
     pub account: String,
+    /// The month of the carry-overs (YYYY-MM).
     #[arg(long)]
     pub month: String,
+    /// The day they were declared (YYYY-MM-DD).
     #[arg(long)]
     pub date: String,
 }
 
 #[derive(Args, Debug)]
 pub struct ExposureArgs {
+    /// The book number (E…, B… or C…, 12 characters), e.g. E44038000001.
     #[arg(long)]
     pub account: String,
     /// Value the excess as of this day (YYYY-MM-DD; default: the latest work-order date).
@@ -428,6 +539,7 @@ pub enum CycleCommand {
 
 #[derive(Args, Debug)]
 pub struct CycleReportArgs {
+    /// The book number (E…, B… or C…, 12 characters), e.g. E44038000001.
     #[arg(long)]
     pub account: String,
     /// The cycle number (default: the oldest cycle not yet closed).
@@ -443,6 +555,7 @@ pub struct CycleReportArgs {
 
 #[derive(Args, Debug)]
 pub struct CycleCloseArgs {
+    /// The book number (E…, B… or C…, 12 characters), e.g. E44038000001.
     #[arg(long)]
     pub account: String,
     /// The write-off date: the next cycle's deferred interest runs from it.
@@ -458,8 +571,10 @@ pub enum DeclareCommand {
 
 #[derive(Args, Debug)]
 pub struct DeclareAnnualArgs {
+    /// The book number (E…, B… or C…, 12 characters), e.g. E44038000001.
     #[arg(long)]
     pub account: String,
+    /// The calendar year declared (YYYY).
     #[arg(long)]
     pub year: i32,
     /// Record that the declaration was made on this day.

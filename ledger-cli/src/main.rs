@@ -101,9 +101,11 @@ fn run(cli: Cli) -> Result<()> {
             | Command::Duty(_)
             | Command::Balance(_)
     );
-    if cli.format == cli::Format::Xlsx && !xlsx_ok {
+    // A quote is a figure for a conversation, not a paper: no workbook (it wrote nothing).
+    let quote = matches!(&cli.command, Command::Duty(d) if matches!(d.action, Some(cli::DutyAction::Quote(_))));
+    if cli.format == cli::Format::Xlsx && (!xlsx_ok || quote) {
         return Err(exit::bad_input(
-            "--format xlsx is for cycle report, declare annual, duty and balance",
+            "--format xlsx is for cycle report, declare annual, duty (not duty quote) and balance",
         ));
     }
     if cli.format == cli::Format::Ics && !matches!(cli.command, Command::Deadlines(_)) {
@@ -164,6 +166,8 @@ fn run(cli: Cli) -> Result<()> {
             serve::run(&cli.data, args)
         }
         Command::BenchServe(args) => serve::bench::run(args),
+        Command::Completions(args) => commands::shell::completions(args),
+        Command::Man(args) => commands::shell::man(args),
         Command::Bench(args) => bench::run(args, cli.format),
     }
 }

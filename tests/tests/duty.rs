@@ -74,10 +74,16 @@ fn the_months_declaration_to_the_cent() {
         (v["account"].as_str(), v["period"].as_str()),
         (Some(ACCOUNT), Some("2025-04"))
     );
+    // Not filed: a draft, `filed` null, assessed as of the due date.
     assert_eq!(
-        (v["due"].as_str(), v["filed"].as_str()),
-        (Some("2025-05-15"), Some("2025-05-15"))
+        (
+            v["due"].as_str(),
+            v["status"].as_str(),
+            v["assessed_as_of"].as_str()
+        ),
+        (Some("2025-05-15"), Some("draft"), Some("2025-05-15"))
     );
+    assert!(v["filed"].is_null(), "a draft has no filing date: {v:#}");
     let lines = v["lines"].as_array().expect("lines");
     let got: Vec<(String, String, String, String, String)> = lines
         .iter()
@@ -154,6 +160,7 @@ fn filing_freezes_the_declaration_and_closes_the_deadline() {
         "2025-05-12",
     ]);
     assert_eq!(filed["status"].as_str(), Some("filed"));
+    assert_eq!(filed["filed"].as_str(), Some("2025-05-12"));
     assert_eq!(total(&filed, "interest"), dec("1.21"));
     assert_eq!(total(&filed, "total"), dec("1778.59"));
 
@@ -432,4 +439,27 @@ fn reports_can_be_rerun_as_the_store_stood_on_a_day() {
     ])
     .expect(2)
     .stderr_has("cannot record");
+}
+
+/// A month with no domestic sales has nothing to declare: the table does not call it overdue,
+/// and deadlines lists no duty obligation for it.
+#[test]
+fn a_month_without_domestic_sales_is_not_overdue() {
+    let s = april();
+    let out = s.run(&["duty", "--account", ACCOUNT, "--month", "2025-02"]);
+    out.ok();
+    assert!(
+        out.stdout.contains("nothing to declare") && !out.stdout.contains("past due"),
+        "{}",
+        out.stdout
+    );
+    let v = deadlines(&s, "2026-12-31");
+    let duty_periods: Vec<&str> = v["obligations"]
+        .as_array()
+        .expect("obligations")
+        .iter()
+        .filter(|o| o["kind"] == "domestic_sales_duty")
+        .filter_map(|o| o["period"].as_str())
+        .collect();
+    assert!(!duty_periods.contains(&"2025-02"), "{duty_periods:?}");
 }

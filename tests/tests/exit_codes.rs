@@ -376,3 +376,25 @@ fn a_correction_frees_cap_and_a_new_cycle_starts_afresh() {
         dec("131000")
     );
 }
+
+/// `duty quote --format xlsx` wrote nothing and said 0; it is refused (2).
+#[test]
+fn a_quote_as_a_workbook_is_refused_with_two() {
+    let s = stocked();
+    s.run(&[
+        "duty",
+        "quote",
+        "--account",
+        ACCOUNT,
+        "--item",
+        "1",
+        "--qty",
+        "10",
+        "--date",
+        "2025-02-01",
+        "--format",
+        "xlsx",
+    ])
+    .expect(2)
+    .stderr_has("not duty quote");
+}

@@ -11,6 +11,7 @@ pub mod duty;
 pub mod exposure;
 pub mod load;
 pub mod review;
+pub mod shell;
 
 use anyhow::Result;
 use chrono::NaiveDate;

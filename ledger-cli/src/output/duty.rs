@@ -8,6 +8,9 @@ use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, Table};
 use ledger_core::reports::duty::Declaration;
 
 /// The contract's keys (account, period, due, filed, lines, totals) and a few more.
+/// The declaration's JSON. Filed: `status: "filed"` and `filed` the day it was filed. Not
+/// filed: `status: "draft"`, `filed: null` (it is not), and `assessed_as_of` the day its
+/// figures were assessed as of (the due date, or `--filed`).
 pub(crate) fn declaration_json(d: &Declaration, is_filed: bool) -> serde_json::Value {
     let mut v = serde_json::to_value(d).unwrap_or_default();
     if let Some(o) = v.as_object_mut() {
@@ -15,6 +18,10 @@ pub(crate) fn declaration_json(d: &Declaration, is_filed: bool) -> serde_json::V
             "status".into(),
             serde_json::json!(if is_filed { "filed" } else { "draft" }),
         );
+        o.insert("assessed_as_of".into(), serde_json::json!(d.filed));
+        if !is_filed {
+            o.insert("filed".into(), serde_json::Value::Null);
+        }
     }
     v
 }
@@ -37,6 +44,10 @@ pub(crate) fn print_declaration(
             let days = (d.due - today).num_days();
             let when = if is_filed {
                 format!("FILED on {}", d.filed)
+            } else if d.lines.is_empty() {
+                // No domestic sale in the period: nothing to declare, so nothing is overdue
+                // (deadlines lists no obligation for it either).
+                "no domestic sales: nothing to declare".to_string()
             } else if days >= 0 {
                 format!("{days} days left (today {today})")
             } else {

@@ -3,7 +3,12 @@
 //!
 //! Layout of a sheet: the title (bold); the book's header block as label / value rows; a blank
 //! row; two heading rows, Chinese above English, bold with a border below, the panes frozen
-//! under them; the data rows; a bold totals row; a blank row; the footer lines.
+//! under them; the data rows (an autofilter on the headings); a bold totals row; a blank row;
+//! the footer lines; the signature block (填表人 / 审核人 / 企业盖章 / 日期).
+//!
+//! Printing: landscape A4, one page wide, the headings and the first column on every page,
+//! the book, the title, when it was made and the log position in the page header, 第 N 页
+//! 共 M 页 in the footer. One number format per column.
 //!
 //! Exactness: Excel stores numbers as f64. A decimal is written as a number only when its
 //! shortest f64 text reads back as the same decimal; otherwise it is written as text, so no
@@ -162,13 +167,24 @@ fn write_sheet(ws: &mut Worksheet, sheet: &Sheet) -> Result<()> {
     }
     row += 2;
     xl(ws.set_freeze_panes(row_no(row)?, 0))?;
+    let first_heading = row - 2;
 
+    let formats = column_formats(sheet);
     for cells in &sheet.rows {
-        write_row(ws, row, &sheet.columns, cells, false, &mut widths)?;
+        write_row(ws, row, &sheet.columns, &formats, cells, false, &mut widths)?;
         row += 1;
     }
+    let last_data = row.saturating_sub(1).max(first_heading + 1);
+    if !sheet.columns.is_empty() {
+        xl(ws.autofilter(
+            row_no(first_heading + 1)?,
+            0,
+            row_no(last_data)?,
+            col_no(sheet.columns.len() - 1)?,
+        ))?;
+    }
     if let Some(totals) = &sheet.totals {
-        write_row(ws, row, &sheet.columns, totals, true, &mut widths)?;
+        write_row(ws, row, &sheet.columns, &formats, totals, true, &mut widths)?;
         row += 1;
     }
     if !sheet.footer.is_empty() {
@@ -178,6 +194,19 @@ fn write_sheet(ws: &mut Worksheet, sheet: &Sheet) -> Result<()> {
             row += 1;
         }
     }
+    // The signature block customs expects under a paper: who filled it in, who checked it,
+    // the company's seal, the date.
+    row += 1;
+    for (c, label) in SIGNATURES.iter().enumerate() {
+        let col = c * 2;
+        xl(ws.write_string_with_format(row_no(row)?, col_no(col)?, *label, &bold))?;
+        xl(ws.write_blank(
+            row_no(row)?,
+            col_no(col + 1)?,
+            &Format::new().set_border_bottom(FormatBorder::Thin),
+        ))?;
+    }
+    page_setup(ws, sheet, first_heading)?;
     for (c, w) in widths.iter().enumerate() {
         let w = (w + 2.0).clamp(MIN_COLUMN_WIDTH, MAX_COLUMN_WIDTH);
         xl(ws.set_column_width(col_no(c)?, w))?;
@@ -185,10 +214,110 @@ fn write_sheet(ws: &mut Worksheet, sheet: &Sheet) -> Result<()> {
     Ok(())
 }
 
+/// The labels of the signature block: prepared by, reviewed by, company seal, date.
+pub const SIGNATURES: [&str; 4] = [
+    "填表人 Prepared by",
+    "审核人 Reviewed by",
+    "企业盖章 Company seal",
+    "日期 Date",
+];
+
+/// How the sheet prints: landscape, one page wide (as many pages down as it takes), the
+/// headings and the first (item) column on every page, the book, the report, when it was
+/// made and from which log position in the header, 第 N 页 共 M 页 in the footer.
+fn page_setup(ws: &mut Worksheet, sheet: &Sheet, first_heading: usize) -> Result<()> {
+    ws.set_landscape();
+    ws.set_paper_size(9); // A4
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_print_center_horizontally(true);
+    xl(ws.set_repeat_rows(row_no(first_heading)?, row_no(first_heading + 1)?))?;
+    xl(ws.set_repeat_columns(0, 0))?;
+    let book = sheet
+        .header
+        .iter()
+        .map(|(_, v)| v.as_str())
+        .take(2)
+        .collect::<Vec<_>>()
+        .join(" ");
+    let made = chrono::Utc::now() + chrono::Duration::hours(8);
+    let position = sheet
+        .footer
+        .iter()
+        .find_map(|l| log_position(l))
+        .map(|p| format!(" 日志位置 log {p}"))
+        .unwrap_or_default();
+    let header = format!(
+        "&L{}&C&B{}&R制表 made {}{}",
+        header_text(&book),
+        header_text(&sheet.title),
+        made.format("%Y-%m-%d %H:%M"),
+        position
+    );
+    // Excel refuses a header over 255 characters: shorten the title part, never the position.
+    let header = if header.chars().count() > 255 {
+        format!(
+            "&L{}&R制表 made {}{}",
+            header_text(&book).chars().take(80).collect::<String>(),
+            made.format("%Y-%m-%d %H:%M"),
+            position
+        )
+    } else {
+        header
+    };
+    ws.set_header(&header);
+    ws.set_footer("&C第 &P 页 共 &N 页  Page &P of &N");
+    Ok(())
+}
+
+/// `&` starts a code in a header: a literal one is doubled.
+fn header_text(s: &str) -> String {
+    s.replace('&', "&&")
+}
+
+/// The position in a footer line like "… log position 1234, head hash …".
+fn log_position(line: &str) -> Option<String> {
+    let i = line.find("position ")? + "position ".len();
+    let digits: String = line[i..]
+        .chars()
+        .take_while(|c| c.is_ascii_digit())
+        .collect();
+    (!digits.is_empty()).then_some(digits)
+}
+
+/// One number format per column: money `#,##0.00`; a quantity column the most places any
+/// of its exact figures has (so a column's figures line up and print alike).
+fn column_formats(sheet: &Sheet) -> Vec<String> {
+    sheet
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(c, col)| {
+            let places = sheet
+                .rows
+                .iter()
+                .chain(sheet.totals.iter())
+                .filter_map(|r| match r.get(c) {
+                    Some(Cell::Decimal(d)) if exact_f64(*d).is_some() => {
+                        Some(d.normalize().scale())
+                    }
+                    _ => None,
+                })
+                .max()
+                .unwrap_or(0);
+            match col.kind {
+                ColumnKind::Money => "#,##0.00".to_string(),
+                _ if places == 0 => "0".to_string(),
+                _ => format!("0.{}", "0".repeat(places as usize)),
+            }
+        })
+        .collect()
+}
+
 fn write_row(
     ws: &mut Worksheet,
     row: usize,
     columns: &[Column],
+    formats: &[String],
     cells: &[Cell],
     bold: bool,
     widths: &mut [f64],
@@ -226,7 +355,7 @@ fn write_row(
                 };
                 match exact_f64(*d) {
                     Some(f) => {
-                        let format = base.set_num_format(number_format(column.kind, *d));
+                        let format = base.set_num_format(&formats[c]);
                         xl(ws.write_number_with_format(r, cn, f, &format))?;
                     }
                     // Not representable as an f64: text, so nothing is silently rounded.
@@ -257,17 +386,6 @@ pub fn exact_f64(d: Decimal) -> Option<f64> {
     }
     let back = Decimal::from_str(&format!("{f}")).ok()?;
     (back == d).then_some(f)
-}
-
-/// `0`, `0.0…0` with the decimal's own places, or money's `#,##0.00`.
-fn number_format(kind: ColumnKind, d: Decimal) -> String {
-    if kind == ColumnKind::Money {
-        return "#,##0.00".to_string();
-    }
-    match d.scale() {
-        0 => "0".to_string(),
-        places => format!("0.{}", "0".repeat(places as usize)),
-    }
 }
 
 /// A money amount as `#,##0.00` shows it (for the column width).
@@ -534,11 +652,93 @@ mod tests {
         assert_eq!(money_text(dec("1234567.8")), "1,234,567.80");
         assert_eq!(money_text(dec("-0.5")), "-0.50");
         assert_eq!(money_text(dec("100")), "100.00");
-        assert_eq!(
-            number_format(ColumnKind::Decimal, dec("1.020408163")),
-            "0.000000000"
+    }
+
+    /// One number format per column: the most places of its figures; money `#,##0.00`.
+    #[test]
+    fn a_column_has_one_number_format() {
+        let sheet = Sheet {
+            name: "s".into(),
+            title: "t".into(),
+            header: vec![],
+            columns: vec![
+                col("数量", "Qty", ColumnKind::Decimal),
+                col("金额", "Amount", ColumnKind::Money),
+                col("件", "Count", ColumnKind::Decimal),
+            ],
+            rows: vec![
+                vec![
+                    Cell::Decimal(dec("1.5")),
+                    Cell::Decimal(dec("1")),
+                    Cell::Decimal(dec("3")),
+                ],
+                vec![
+                    Cell::Decimal(dec("1.020408163")),
+                    Cell::Decimal(dec("2.5")),
+                    Cell::Decimal(dec("150880.000")),
+                ],
+            ],
+            totals: None,
+            footer: vec![],
+        };
+        assert_eq!(column_formats(&sheet), ["0.000000000", "#,##0.00", "0"]);
+    }
+
+    /// Every sheet prints as customs reads it: landscape, one page wide, the headings and the
+    /// item column on every page, the book, when and from which log position in the header,
+    /// page N of M in the footer, an autofilter on the headings, the signature block.
+    #[test]
+    fn every_sheet_prints_landscape_one_page_wide_with_titles_header_footer_and_signatures() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let path = tmp.path().join("r.xlsx");
+        let mut sheets = sheets();
+        sheets[0]
+            .footer
+            .push("Computed from log position 1234, head hash ab12.".into());
+        write_workbook(&path, &sheets).expect("write");
+        let workbook = part(&path, "xl/workbook.xml");
+        for (n, _) in sheets.iter().enumerate() {
+            let xml = part(&path, &format!("xl/worksheets/sheet{}.xml", n + 1));
+            assert!(
+                xml.contains(r#"<pageSetup paperSize="9" orientation="landscape" fitToHeight="0""#)
+                    || (xml.contains(r#"orientation="landscape""#)
+                        && xml.contains(r#"fitToHeight="0""#)),
+                "sheet {n}: {xml}"
+            );
+            assert!(
+                xml.contains(r#"<pageSetUpPr fitToPage="1"/>"#),
+                "sheet {n}: fit to page"
+            );
+            assert!(
+                xml.contains(r#"<printOptions horizontalCentered="1"/>"#),
+                "sheet {n}"
+            );
+            assert!(xml.contains("<headerFooter>"), "sheet {n}");
+            assert!(
+                xml.contains("第 &amp;P 页 共 &amp;N 页"),
+                "sheet {n}: page numbers"
+            );
+            assert!(xml.contains("制表 made "), "sheet {n}: when it was made");
+            assert!(
+                xml.contains("E44038000001"),
+                "sheet {n}: the book in the header"
+            );
+            assert!(xml.contains("<autoFilter ref=\"A"), "sheet {n}: autofilter");
+            // The headings are rows 7-8 of the test sheets (title, 4 header rows, blank).
+            assert!(workbook.contains("_xlnm.Print_Titles"), "print titles");
+        }
+        assert!(
+            workbook.contains("!$A:$A,"),
+            "the item column repeats: {workbook}"
         );
-        assert_eq!(number_format(ColumnKind::Decimal, dec("150880")), "0");
-        assert_eq!(number_format(ColumnKind::Money, dec("1")), "#,##0.00");
+        let first = part(&path, "xl/worksheets/sheet1.xml");
+        assert!(
+            first.contains("日志位置 log 1234"),
+            "the log position in the header"
+        );
+        let strings = part(&path, "xl/sharedStrings.xml");
+        for label in SIGNATURES {
+            assert!(strings.contains(label), "no {label}");
+        }
     }
 }

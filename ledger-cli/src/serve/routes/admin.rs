@@ -23,6 +23,7 @@ use crate::serve::writer::Work;
 #[derive(Debug, Serialize, ToSchema)]
 pub struct UserEntry {
     pub name: String,
+    #[schema(value_type = RoleName)]
     pub role: String,
 }
 
@@ -59,14 +60,47 @@ pub async fn list_users(
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct NewUser {
+    /// The user's name, recorded on every event it makes: letters, digits, `.`, `_`, `-`, `@`.
+    #[schema(pattern = r"^[A-Za-z0-9._@-]{1,64}$")]
     pub name: String,
-    /// clerk, reviewer, auditor or admin
+    /// What the user may do: record (clerk), approve (reviewer), read (auditor), manage (admin).
+    #[schema(value_type = RoleName)]
     pub role: String,
+}
+
+/// A role of `bonded serve`.
+#[derive(Debug, ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)] // only the document names it; the handler parses the text
+pub enum RoleName {
+    Clerk,
+    Reviewer,
+    Auditor,
+    Admin,
+}
+
+/// The kind of book: 进料 purchased or 来料 supplied materials.
+#[derive(Debug, ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum BookKind {
+    Purchased,
+    Supplied,
+}
+
+/// The level of a book: 料号级 part-number level or 项号级 item level.
+#[derive(Debug, ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum BookLevel {
+    Part,
+    Item,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct NewUserReply {
     pub name: String,
+    #[schema(value_type = RoleName)]
     pub role: String,
     /// The bearer token, shown only now: the store keeps its SHA-256.
     pub token: String,
@@ -80,7 +114,10 @@ pub struct NewUserReply {
         (status = 400, description = "A bad name or role", body = ErrorBody),
         (status = 401, description = "No or unknown token", body = ErrorBody),
         (status = 403, description = "Not an admin", body = ErrorBody),
-        (status = 409, description = "The name is taken", body = ErrorBody)),
+        (status = 409, description = "The name is taken", body = ErrorBody),
+        (status = 413, description = "The body is over 8 MiB", body = ErrorBody),
+        (status = 415, description = "The body is not application/json", body = ErrorBody),
+        (status = 503, description = "Took over 30 s, or the server is stopping", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn add_user(
     caller: Caller,
@@ -118,20 +155,27 @@ pub async fn add_user(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct NewBook {
     /// Book number (E…, B… or C…, 12 characters).
+    #[schema(pattern = r"^[EBC][0-9A-Z]{11}$")]
     pub account: String,
     /// The company's 10-character customs code.
+    #[schema(pattern = r"^[0-9A-Z]{10}$")]
     pub company: String,
-    /// purchased or supplied
+    #[schema(value_type = BookKind)]
     pub kind: String,
-    /// part or item
+    #[schema(value_type = BookLevel)]
     pub level: String,
     /// The capacity cap in USD, a decimal string.
+    #[schema(pattern = r"^[0-9]{1,14}(\.[0-9]{1,9})?$")]
     pub capacity_usd: String,
-    /// First day of the first write-off cycle.
+    /// First day of the first write-off cycle (a first of a month).
+    #[schema(format = Date, pattern = r"^[0-9]{4}-[0-9]{2}-01$")]
     pub cycle_start: String,
+    /// The write-off cycle's length in months.
+    #[schema(minimum = 1, maximum = 120)]
     pub cycle_months: u32,
     /// Allowed 4-digit HS headings.
     #[serde(default)]
+    #[schema(inline, value_type = Vec<String>)]
     pub headings: Vec<String>,
 }
 
@@ -154,7 +198,10 @@ pub struct BookReply {
         (status = 400, description = "A bad field", body = ErrorBody),
         (status = 401, description = "No or unknown token", body = ErrorBody),
         (status = 403, description = "Not an admin", body = ErrorBody),
-        (status = 422, description = "Already open otherwise", body = ErrorBody)),
+        (status = 422, description = "Already open otherwise", body = ErrorBody),
+        (status = 413, description = "The body is over 8 MiB", body = ErrorBody),
+        (status = 415, description = "The body is not application/json", body = ErrorBody),
+        (status = 503, description = "Took over 30 s, or the server is stopping", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn open_book(
     caller: Caller,
@@ -210,14 +257,17 @@ pub async fn open_book(
 /// Change a book's settings (admins), as `bonded account set`: a JSON object of KEY: VALUE
 /// strings, e.g. `{"review": "domestic_sales,destruction"}` or `{"review": "none"}`.
 #[utoipa::path(post, path = "/books/{account}/settings", tag = "admin",
-    params(("account" = String, Path, description = "The book number")),
-    request_body(content = Object, content_type = "application/json"),
+    params(("account" = String, Path, description = "The book number", pattern = r"^[EBC][0-9A-Z]{11}$")),
+    request_body(content = super::schemas::SettingsBody, content_type = "application/json"),
     responses(
         (status = 200, description = "Changed (or already so); durable", body = BookReply),
         (status = 400, description = "A bad setting", body = ErrorBody),
         (status = 401, description = "No or unknown token", body = ErrorBody),
         (status = 403, description = "Not an admin", body = ErrorBody),
-        (status = 404, description = "No such book", body = ErrorBody)),
+        (status = 404, description = "No such book", body = ErrorBody),
+        (status = 413, description = "The body is over 8 MiB", body = ErrorBody),
+        (status = 415, description = "The body is not application/json", body = ErrorBody),
+        (status = 503, description = "Took over 30 s, or the server is stopping", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn change_settings(
     caller: Caller,
@@ -237,7 +287,6 @@ pub async fn change_settings(
     for (key, value) in &body {
         let text = match value {
             Value::String(s) => s.clone(),
-            Value::Number(n) => n.to_string(),
             other => {
                 return Err(ApiError::bad(format!(
                     "{key}: {other} is not a text; settings are strings"

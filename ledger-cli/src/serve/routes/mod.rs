@@ -17,6 +17,7 @@ mod plumbing;
 mod record;
 mod reports;
 mod review;
+mod schemas;
 
 use axum::extract::State;
 use axum::http::StatusCode;

@@ -103,9 +103,17 @@ pub(super) fn query<T>(q: Result<Query<T>, QueryRejection>) -> Result<T, ApiErro
         .map_err(|e| ApiError::bad(format!("the query string: {}", e.body_text())))
 }
 
+/// A JSON body: 415 without `Content-Type: application/json`, 400 for anything malformed —
+/// also a field of the wrong type (axum says 422; in this API 422 is a customs refusal).
 pub(super) fn json_body<T>(b: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
-    b.map(|Json(t)| t)
-        .map_err(|e| ApiError::new(e.status(), format!("the JSON body: {}", e.body_text())))
+    b.map(|Json(t)| t).map_err(|e| {
+        let status = match e.status() {
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            StatusCode::PAYLOAD_TOO_LARGE => StatusCode::PAYLOAD_TOO_LARGE,
+            _ => StatusCode::BAD_REQUEST,
+        };
+        ApiError::new(status, format!("the JSON body: {}", e.body_text()))
+    })
 }
 
 pub(super) fn bytes(b: Result<Bytes, BytesRejection>) -> Result<Bytes, ApiError> {

@@ -45,11 +45,78 @@ pub struct RecordReply {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct KindQuery {
     /// The kind of file (items, bom, movements, corrections, openings, stocktake, workorders,
     /// fx, tariff, interest). A CSV body is recognised by its header without it; a JSON body
     /// needs it.
+    #[param(inline, value_type = Option<FileKindName>)]
     pub kind: Option<String>,
+}
+
+/// A kind of file (docs/INTERFACE.md, "CSV files").
+#[derive(Debug, ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)] // only the document names it; the handler parses the text
+pub enum FileKindName {
+    Items,
+    Bom,
+    Movements,
+    Corrections,
+    Openings,
+    Stocktake,
+    Workorders,
+    Fx,
+    Tariff,
+    Interest,
+}
+
+/// One verification-list line as a JSON object (a line of JSON lines): the columns of a
+/// movements file. Numbers are decimal strings.
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)] // only the document names it; the body is read by `input::read_json_lines`
+pub struct MovementLineBody {
+    /// The company's internal list number.
+    #[schema(min_length = 1)]
+    pub r#ref: String,
+    /// The line of the list.
+    #[schema(pattern = r"^[1-9][0-9]{0,5}$")]
+    pub line: String,
+    #[schema(format = Date, pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
+    pub date: String,
+    #[schema(pattern = r"^[EBC][0-9A-Z]{11}$")]
+    pub account: String,
+    /// The trade mode (监管方式): 4 digits, or OWP for outward processing.
+    #[schema(pattern = r"^([0-9]{4}|OWP)$")]
+    pub mode: String,
+    /// I (in) or E (out).
+    #[schema(pattern = r"^[IE]$")]
+    pub dir: String,
+    /// M material, P finished product, S scrap.
+    #[schema(pattern = r"^[MPS]$")]
+    pub goods: String,
+    #[schema(pattern = r"^[0-9]{1,14}(\.[0-9]{1,9})?$")]
+    pub qty: String,
+    /// The customs item number (give `item` or `part`).
+    #[schema(pattern = r"^[1-9][0-9]{0,5}$")]
+    pub item: Option<String>,
+    /// A company part number merged into an item.
+    pub part: Option<String>,
+    #[schema(pattern = r"^[0-9]{1,14}(\.[0-9]{1,9})?$")]
+    pub unit_price: Option<String>,
+    #[schema(pattern = r"^[A-Z]{3}$")]
+    pub currency: Option<String>,
+    #[schema(pattern = r"^(CIF|FOB|CFR|EXW)$")]
+    pub incoterm: Option<String>,
+    #[schema(pattern = r"^[0-9]{1,14}(\.[0-9]{1,9})?$")]
+    pub freight: Option<String>,
+    #[schema(pattern = r"^[0-9]{1,14}(\.[0-9]{1,9})?$")]
+    pub insurance: Option<String>,
+    #[schema(pattern = r"^[0-9]{1,6}$")]
+    pub bom_version: Option<String>,
+    #[schema(pattern = r"^[EBC][0-9A-Z]{11}$")]
+    pub peer_account: Option<String>,
+    pub subcontractor: Option<String>,
 }
 
 /// The book a command is about, if it names one.
@@ -150,9 +217,9 @@ async fn record(
 /// (the book's `review` setting) wait for a reviewer. A retry of the same `ref`+`line` is
 /// recognised and not recorded twice.
 #[utoipa::path(post, path = "/books/{account}/movements", tag = "record",
-    params(("account" = String, Path, description = "The book number")),
-    request_body(description = "A movements CSV file, or JSON lines of movements",
-        content(("text/csv"), ("application/x-ndjson"))),
+    params(("account" = String, Path, description = "The book number", pattern = r"^[EBC][0-9A-Z]{11}$")),
+    request_body(description = "A movements CSV file with its header row (text/csv), or JSON lines of movements, one object per line (application/x-ndjson)",
+        content((String = "text/csv"), (MovementLineBody = "application/x-ndjson"))),
     responses(
         (status = 200, description = "Recorded (or waiting for review); durable", body = RecordReply),
         (status = 400, description = "Bad input: every bad line, with its field", body = ErrorBody),
@@ -186,9 +253,9 @@ pub async fn record_movements(
 /// lines of a kind named by `?kind=`. Corrections, stocktakes and changes of declared unit
 /// consumption wait for a reviewer.
 #[utoipa::path(post, path = "/books/{account}/files", tag = "record",
-    params(("account" = String, Path, description = "The book number"), KindQuery),
-    request_body(description = "A CSV file of the contract, or JSON lines of the kind named by ?kind=",
-        content(("text/csv"), ("application/x-ndjson"))),
+    params(("account" = String, Path, description = "The book number", pattern = r"^[EBC][0-9A-Z]{11}$"), KindQuery),
+    request_body(description = "A CSV file with its header row (text/csv), or JSON lines of the kind named by ?kind=, one object per line keyed by the file's columns (application/x-ndjson)",
+        content((String = "text/csv"), (Object = "application/x-ndjson"))),
     responses(
         (status = 200, description = "Recorded (or waiting for review); durable", body = RecordReply),
         (status = 400, description = "Bad input: every bad line, with its field", body = ErrorBody),

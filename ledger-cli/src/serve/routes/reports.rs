@@ -20,16 +20,20 @@ use crate::serve::history::{self, ItemFilter};
 use crate::serve::state::{read, AppState};
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AsOfQuery {
-    /// Business date YYYY-MM-DD (default: today in Asia/Shanghai).
+    /// Business date YYYY-MM-DD (also YYYY/M/D, YYYYMMDD; default: today in Asia/Shanghai).
+    #[param(
+        pattern = r"^\s*([0-9]{4}-[0-9]{1,2}-[0-9]{1,2}|[0-9]{4}/[0-9]{1,2}/[0-9]{1,2}|[0-9]{8})?\s*$"
+    )]
     pub as_of: Option<String>,
 }
 
 /// Per-item balances at the end of a business date: the JSON of `bonded balance`.
 #[utoipa::path(get, path = "/books/{account}/balance", tag = "reports",
-    params(("account" = String, Path, description = "The book number"), AsOfQuery),
+    params(("account" = String, Path, description = "The book number", pattern = r"^[EBC][0-9A-Z]{11}$"), AsOfQuery),
     responses(
-        (status = 200, description = "CONTRACT.md `balance`, with `log`", body = Object),
+        (status = 200, description = "The balances (`bonded balance --format json`), with `log`", body = super::schemas::BalanceAnswer),
         (status = 400, description = "A bad date", body = ErrorBody),
         (status = 401, description = "No or unknown token", body = ErrorBody),
         (status = 404, description = "No such book", body = ErrorBody)),
@@ -52,18 +56,26 @@ pub async fn balance(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DutyQuery {
     /// The month YYYY-MM (YYYY-Qn for a book that pays quarterly).
+    #[param(
+        required = true,
+        pattern = r"^\s*[0-9]{4}-(0[1-9]|1[0-2]|[Qq][1-4])\s*$"
+    )]
     pub month: Option<String>,
     /// Assess as of this filing date (default: the due date; a filed declaration shows as filed).
+    #[param(
+        pattern = r"^\s*([0-9]{4}-[0-9]{1,2}-[0-9]{1,2}|[0-9]{4}/[0-9]{1,2}/[0-9]{1,2}|[0-9]{8})?\s*$"
+    )]
     pub filed: Option<String>,
 }
 
 /// A month's domestic-sales duty declaration: the JSON of `bonded duty`.
 #[utoipa::path(get, path = "/books/{account}/duty", tag = "reports",
-    params(("account" = String, Path, description = "The book number"), DutyQuery),
+    params(("account" = String, Path, description = "The book number", pattern = r"^[EBC][0-9A-Z]{11}$"), DutyQuery),
     responses(
-        (status = 200, description = "CONTRACT.md `duty`, with `status` and `log`", body = Object),
+        (status = 200, description = "The declaration (`bonded duty --format json`), with `status` and `log`", body = super::schemas::DutyAnswer),
         (status = 400, description = "A bad month or date", body = ErrorBody),
         (status = 401, description = "No or unknown token", body = ErrorBody),
         (status = 404, description = "No such book", body = ErrorBody),
@@ -111,9 +123,9 @@ pub async fn duty(
 
 /// Every obligation with its due date and state: the JSON of `bonded deadlines`.
 #[utoipa::path(get, path = "/books/{account}/deadlines", tag = "reports",
-    params(("account" = String, Path, description = "The book number"), AsOfQuery),
+    params(("account" = String, Path, description = "The book number", pattern = r"^[EBC][0-9A-Z]{11}$"), AsOfQuery),
     responses(
-        (status = 200, description = "CONTRACT.md `deadlines`, with `log`", body = Object),
+        (status = 200, description = "The obligations (`bonded deadlines --format json`), with `log`", body = super::schemas::DeadlinesAnswer),
         (status = 400, description = "A bad date", body = ErrorBody),
         (status = 401, description = "No or unknown token", body = ErrorBody),
         (status = 404, description = "No such book", body = ErrorBody)),
@@ -136,18 +148,23 @@ pub async fn deadlines(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CycleQuery {
     /// The cycle number (default: the oldest cycle not yet closed).
+    #[param(pattern = r"^\s*([0-9]{1,6})?\s*$")]
     pub cycle: Option<String>,
     /// Value shortages as if declared on this day (default: the report's due date).
+    #[param(
+        pattern = r"^\s*([0-9]{4}-[0-9]{1,2}-[0-9]{1,2}|[0-9]{4}/[0-9]{1,2}/[0-9]{1,2}|[0-9]{8})?\s*$"
+    )]
     pub filed: Option<String>,
 }
 
 /// The self-verification (write-off) report of a cycle: the JSON of `bonded cycle report`.
 #[utoipa::path(get, path = "/books/{account}/cycle-report", tag = "reports",
-    params(("account" = String, Path, description = "The book number"), CycleQuery),
+    params(("account" = String, Path, description = "The book number", pattern = r"^[EBC][0-9A-Z]{11}$"), CycleQuery),
     responses(
-        (status = 200, description = "CONTRACT.md `cycle report`, with `log`", body = Object),
+        (status = 200, description = "The write-off report (`bonded cycle report --format json`), with `log`", body = super::schemas::CycleAnswer),
         (status = 400, description = "A bad cycle or date", body = ErrorBody),
         (status = 401, description = "No or unknown token", body = ErrorBody),
         (status = 404, description = "No such book", body = ErrorBody),
@@ -180,16 +197,20 @@ pub async fn cycle_report(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ExposureQuery {
     /// Value the excess as of this day (default: the latest work-order date).
+    #[param(
+        pattern = r"^\s*([0-9]{4}-[0-9]{1,2}-[0-9]{1,2}|[0-9]{4}/[0-9]{1,2}/[0-9]{1,2}|[0-9]{8})?\s*$"
+    )]
     pub date: Option<String>,
 }
 
 /// Order 182 exposure: the JSON of `bonded exposure`.
 #[utoipa::path(get, path = "/books/{account}/exposure", tag = "reports",
-    params(("account" = String, Path, description = "The book number"), ExposureQuery),
+    params(("account" = String, Path, description = "The book number", pattern = r"^[EBC][0-9A-Z]{11}$"), ExposureQuery),
     responses(
-        (status = 200, description = "CONTRACT.md `exposure`, with `log`", body = Object),
+        (status = 200, description = "The exposure (`bonded exposure --format json`), with `log`", body = super::schemas::ExposureAnswer),
         (status = 400, description = "A bad date", body = ErrorBody),
         (status = 401, description = "No or unknown token", body = ErrorBody),
         (status = 404, description = "No such book", body = ErrorBody)),
@@ -213,23 +234,28 @@ pub async fn exposure(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct HistoryQuery {
-    /// Only events about this item number (it names it, or moves its stock).
+    /// Only events about this item number (it names it, or moves its stock), 1 to 999999.
+    #[param(pattern = r"^\s*([1-9][0-9]{0,5})?\s*$")]
     pub item: Option<String>,
-    /// With `item`: M, P or S (default: any).
+    /// With `item`: M (material), P (finished) or S (scrap) (default: any).
+    #[param(pattern = r"^\s*([MPSIEmpsie]|料件|成品|边角料)?\s*$")]
     pub goods: Option<String>,
     /// Events per page (default 100, at most 1000).
+    #[param(pattern = r"^\s*([1-9][0-9]{0,2}|1000)?\s*$")]
     pub limit: Option<String>,
     /// Only events after this log position (the `next_after` of the page before).
+    #[param(pattern = r"^\s*([0-9]{1,18})?\s*$")]
     pub after: Option<String>,
 }
 
 /// Who recorded what in a book, and when: the book's events from the log, each with its actor,
 /// recorded-at and payload, oldest first.
 #[utoipa::path(get, path = "/books/{account}/history", tag = "reports",
-    params(("account" = String, Path, description = "The book number"), HistoryQuery),
+    params(("account" = String, Path, description = "The book number", pattern = r"^[EBC][0-9A-Z]{11}$"), HistoryQuery),
     responses(
-        (status = 200, description = "`{account, events: [{seq, stream_seq, id, kind, actor, recorded_at, event}], next_after}`", body = Object),
+        (status = 200, description = "A page of the book's events", body = super::schemas::HistoryAnswer),
         (status = 400, description = "A bad parameter", body = ErrorBody),
         (status = 401, description = "No or unknown token", body = ErrorBody),
         (status = 404, description = "No such book", body = ErrorBody)),
@@ -261,21 +287,23 @@ pub async fn book_history(
         )));
     }
     let after = whole("after", q.after.as_deref())?.unwrap_or(0);
+    // `goods` is checked even without `item` (where it narrows nothing): a bad value is 400.
+    let goods = q
+        .goods
+        .as_deref()
+        .filter(|g| !g.trim().is_empty())
+        .map(|g| {
+            g.parse::<GoodsKind>()
+                .map_err(|e: InvalidValue| ApiError::bad(format!("goods: {e}")))
+        })
+        .transpose()?;
     let filter = match q.item.as_deref().filter(|t| !t.trim().is_empty()) {
         None => None,
         Some(item) => Some(ItemFilter {
             item: item
                 .parse::<ItemNo>()
                 .map_err(|e: InvalidValue| ApiError::bad(format!("item: {e}")))?,
-            goods: q
-                .goods
-                .as_deref()
-                .filter(|g| !g.trim().is_empty())
-                .map(|g| {
-                    g.parse::<GoodsKind>()
-                        .map_err(|e: InvalidValue| ApiError::bad(format!("goods: {e}")))
-                })
-                .transpose()?,
+            goods,
         }),
     };
     reading(&st, move |shared, st| {

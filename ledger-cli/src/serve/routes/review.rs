@@ -18,8 +18,10 @@ use crate::serve::state::AppState;
 use crate::serve::writer::Work;
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PendingQuery {
     /// Only this book's items (default: every book's).
+    #[param(pattern = r"^\s*([EBCebc][0-9A-Za-z]{11})?\s*$")]
     pub account: Option<String>,
 }
 
@@ -27,7 +29,8 @@ pub struct PendingQuery {
 #[utoipa::path(get, path = "/pending", tag = "review",
     params(PendingQuery),
     responses(
-        (status = 200, description = "`{pending: [{id, account, submitted_by, class, what, item}]}`", body = Object),
+        (status = 200, description = "The items waiting, oldest first per book", body = super::schemas::PendingAnswer),
+        (status = 400, description = "Not a book number", body = ErrorBody),
         (status = 401, description = "No or unknown token", body = ErrorBody),
         (status = 404, description = "No such book", body = ErrorBody)),
     security(("bearer" = [])))]
@@ -76,7 +79,7 @@ fn review_id(text: &str) -> Result<uuid::Uuid, ApiError> {
 /// Approve an item waiting for review: it is decided against the book as it stands now and
 /// takes effect. Reviewers only, and never one's own submission.
 #[utoipa::path(post, path = "/pending/{id}/approve", tag = "review",
-    params(("id" = String, Path, description = "The review id")),
+    params(("id" = String, Path, description = "The review id (from GET /pending)", format = "uuid", pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")),
     responses(
         (status = 200, description = "Approved and recorded; durable", body = ReviewReply),
         (status = 400, description = "Not a review id", body = ErrorBody),
@@ -114,12 +117,13 @@ pub async fn approve(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct RejectBody {
     /// Why it is rejected.
+    #[schema(min_length = 1)]
     pub reason: String,
 }
 
 /// Reject an item waiting for review, with the reason; its `ref`+`line` is free again.
 #[utoipa::path(post, path = "/pending/{id}/reject", tag = "review",
-    params(("id" = String, Path, description = "The review id")),
+    params(("id" = String, Path, description = "The review id (from GET /pending)", format = "uuid", pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")),
     request_body(content = RejectBody, content_type = "application/json"),
     responses(
         (status = 200, description = "Rejected; durable", body = ReviewReply),
@@ -127,7 +131,10 @@ pub struct RejectBody {
         (status = 401, description = "No or unknown token", body = ErrorBody),
         (status = 403, description = "Not a reviewer", body = ErrorBody),
         (status = 404, description = "No such review", body = ErrorBody),
-        (status = 409, description = "Already approved or rejected", body = ErrorBody)),
+        (status = 409, description = "Already approved or rejected", body = ErrorBody),
+        (status = 413, description = "The body is over 8 MiB", body = ErrorBody),
+        (status = 415, description = "The body is not application/json", body = ErrorBody),
+        (status = 503, description = "Took over 30 s, or the server is stopping", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn reject(
     caller: Caller,
