@@ -462,7 +462,7 @@ fn nobody_approves_their_own() {
 }
 
 #[test]
-fn the_command_line_approves_as_a_named_reviewer_but_never_the_submitter() {
+fn the_command_line_approves_with_a_reviewers_own_token_but_never_the_submitters() {
     let (store, u) = setup();
     let server = Server::start(&store);
     server
