@@ -328,6 +328,17 @@ fn mv(
     }
 }
 
+/// An identical-goods price of 2 USD for a supplied book's material, from `date`.
+fn price(account: &str, item: u32, date: &str) -> Command {
+    Command::SetPrice(crate::events::commands::PriceInput {
+        account: bk(account),
+        item: ItemNo(item),
+        date: d(date),
+        unit_price: dec!(2),
+        currency: Currency::usd(),
+    })
+}
+
 fn rec(l: MovementLine) -> Command {
     Command::RecordMovement(l)
 }
@@ -618,7 +629,14 @@ fn column_index(c: Column) -> usize {
 
 #[test]
 fn every_trade_mode_combination_moves_its_columns() {
-    let base = given(&stocked());
+    // The supplied book's finished-goods sale (0245 P) is valued from its prices.
+    let base = and_given(
+        given(&stocked()),
+        &[
+            price(SUPPLIED, M1, "2025-01-01"),
+            price(SUPPLIED, M2, "2025-01-01"),
+        ],
+    );
     let rows = column_table();
     assert_eq!(rows.len(), 2 * 21 + 2);
     for r in rows {
@@ -633,6 +651,11 @@ fn every_trade_mode_combination_moves_its_columns() {
         );
         if r.mode == "OWP" {
             l.subcontractor = Some(SUBCONTRACTOR.into());
+        }
+        if r.mode == "0245" && r.goods == M {
+            // A supplied book's materials sale carries the price of identical goods.
+            l.unit_price = Some(dec!(2));
+            l.currency = Some(Currency::usd());
         }
         if matches!(r.mode, "0657" | "0258") {
             // A remaining-material carry-over names the other book.
@@ -1184,7 +1207,8 @@ fn import_without_an_exchange_rate_is_refused() {
         &state,
         &priced("IMP-1", "2026-02-10", M1, dec!(1), dec!(4), "EUR"),
     );
-    assert_class(&r, RefusalClass::Rule);
+    // Missing reference data is bad input (exit 2), naming what to load (DOMAIN.md §8).
+    assert_class(&r, RefusalClass::BadInput);
     assert_eq!(
         r,
         Refusal::NoExchangeRate {
@@ -1681,7 +1705,7 @@ fn a_busy_file() -> Vec<Command> {
         },
         Command::RecordOpening(OpeningInput {
             account: bk(PURCHASED),
-            date: d("2024-12-31"),
+            date: d("2025-01-01"),
             item: ItemNo(M2),
             qty: dec!(5),
             unit_price: Some(dec!(1.9)),

@@ -59,7 +59,7 @@ fn taxes_per_line() {
         ),
     ];
     for (value, r, (duty, ct, vat)) in cases {
-        let t = taxes_on(value, &r);
+        let t = taxes_on(value, &r).expect("fits");
         assert_eq!(
             (t.duty, t.consumption_tax, t.vat),
             (duty, ct, vat),
@@ -114,7 +114,11 @@ fn deferred_interest_table() {
         (dec!(1365), 0, dec!(0.35), dec!(0)),
     ];
     for (tax, days, pct, want) in cases {
-        assert_eq!(deferred_interest(tax, days, pct), want, "{tax} {days}");
+        assert_eq!(
+            deferred_interest(tax, days, pct),
+            Some(want),
+            "{tax} {days}"
+        );
     }
 }
 
@@ -135,7 +139,7 @@ fn late_fee_table() {
         (0, dec!(0)),
     ];
     for (days, want) in cases {
-        assert_eq!(late_fee(&unpaid, days), want, "{days} days");
+        assert_eq!(late_fee(&unpaid, days), Some(want), "{days} days");
     }
 }
 
