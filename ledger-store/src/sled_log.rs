@@ -417,6 +417,13 @@ impl SledLog {
 
     /// `open_unchecked` with explicit options.
     pub fn open_unchecked_with(dir: &Path, options: SledOptions) -> Result<Self, StoreError> {
+        StoreError::guard(
+            || format!("opening the store at {}", dir.display()),
+            || Self::open_unguarded(dir, options),
+        )
+    }
+
+    fn open_unguarded(dir: &Path, options: SledOptions) -> Result<Self, StoreError> {
         if !dir.is_dir() || !has_sled_files(dir) {
             return Err(StoreError::NotAStore {
                 dir: dir.to_path_buf(),
@@ -516,7 +523,8 @@ impl SledLog {
 
 impl EventLog for SledLog {
     fn append(&mut self, req: AppendRequest) -> Result<AppendOutcome, StoreError> {
-        self.engine.append(req)
+        let engine = &mut self.engine;
+        StoreError::guard(|| "appending".into(), || engine.append(req))
     }
     fn append_stream_returning(
         &mut self,
@@ -524,7 +532,11 @@ impl EventLog for SledLog {
         events: &mut dyn Iterator<Item = Streamed>,
         spent: &mut dyn FnMut(NewEvent),
     ) -> Result<AppendOutcome, StoreError> {
-        self.engine.append_stream(expected, events, spent)
+        let engine = &mut self.engine;
+        StoreError::guard(
+            || "appending".into(),
+            || engine.append_stream(expected, events, spent),
+        )
     }
     fn head(&self) -> Head {
         self.engine.head
@@ -533,21 +545,58 @@ impl EventLog for SledLog {
         self.engine.stream_version(stream)
     }
     fn contains(&self, id: &Uuid) -> Result<bool, StoreError> {
-        self.engine.contains(id)
+        StoreError::guard(
+            || "looking up an event id".into(),
+            || self.engine.contains(id),
+        )
     }
     fn scan(&self, from: u64) -> Box<dyn Iterator<Item = Result<StoredEvent, StoreError>> + '_> {
-        self.engine.scan(from)
+        Box::new(Guarded::new(self.engine.scan(from)))
     }
     fn scan_replay(
         &self,
         from: u64,
     ) -> Box<dyn Iterator<Item = Result<ReplayRecord, StoreError>> + '_> {
-        self.engine.scan_as(from)
+        Box::new(Guarded::new(self.engine.scan_as(from)))
     }
     fn import(&mut self, events: Vec<StoredEvent>) -> Result<Head, StoreError> {
-        self.engine.import(events)
+        let engine = &mut self.engine;
+        StoreError::guard(|| "importing records".into(), || engine.import(events))
     }
     fn verify(&self) -> Result<VerifyReport, StoreError> {
-        self.engine.verify()
+        StoreError::guard(|| "verifying the log".into(), || self.engine.verify())
+    }
+}
+
+/// A scan whose every step is guarded against a panic inside sled: the first one ends the scan
+/// with an integrity error.
+struct Guarded<I> {
+    inner: I,
+    done: bool,
+}
+
+impl<I> Guarded<I> {
+    fn new(inner: I) -> Self {
+        Guarded { inner, done: false }
+    }
+}
+
+impl<T, I: Iterator<Item = Result<T, StoreError>>> Iterator for Guarded<I> {
+    type Item = Result<T, StoreError>;
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        let inner = &mut self.inner;
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| inner.next())) {
+            Ok(item) => item,
+            Err(_) => {
+                self.done = true;
+                Some(Err(StoreError::EngineCorrupt {
+                    what: "reading the log".into(),
+                    offset: None,
+                }))
+            }
+        }
     }
 }
