@@ -532,11 +532,8 @@ impl EventLog for SledLog {
         events: &mut dyn Iterator<Item = Streamed>,
         spent: &mut dyn FnMut(NewEvent),
     ) -> Result<AppendOutcome, StoreError> {
-        let engine = &mut self.engine;
-        StoreError::guard(
-            || "appending".into(),
-            || engine.append_stream(expected, events, spent),
-        )
+        // Not guarded: the producer's own code runs inside, and its panic is its own.
+        self.engine.append_stream(expected, events, spent)
     }
     fn head(&self) -> Head {
         self.engine.head
