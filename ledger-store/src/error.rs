@@ -21,6 +21,17 @@ pub enum StoreError {
         source: sled::Error,
     },
 
+    /// The storage engine's own file is damaged: sled found bytes that do not check out (or
+    /// stopped on them). `offset` is the byte of the data file where it was found, when sled
+    /// says.
+    #[error(
+        "the store's data file is damaged{}: the storage engine found bytes that do not check \
+         out while {what}; nothing was read from the damaged part. Restore the store from an \
+         export (`bonded restore`) or a backup",
+        .offset.map(|o| format!(" near byte {o} of its data file (db)")).unwrap_or_default()
+    )]
+    EngineCorrupt { what: String, offset: Option<u64> },
+
     /// A stored record (or the store's bookkeeping around it) is damaged at global position `seq`.
     #[error("the event log is corrupt at record {seq}: {what}")]
     Corrupt { seq: u64, what: String },
@@ -92,7 +103,9 @@ impl StoreError {
     /// the CLI maps these to exit code 4.
     pub fn is_integrity(&self) -> bool {
         match self {
-            StoreError::Corrupt { .. } | StoreError::ChainBroken { .. } => true,
+            StoreError::Corrupt { .. }
+            | StoreError::ChainBroken { .. }
+            | StoreError::EngineCorrupt { .. } => true,
             StoreError::Restore { source, .. } => source.is_integrity(),
             _ => false,
         }
@@ -127,10 +140,32 @@ impl StoreError {
         }
     }
 
+    /// A sled error; its corruption report is an integrity failure in words a person reads.
     pub(crate) fn sled(what: impl Into<String>, source: sled::Error) -> Self {
-        StoreError::Sled {
-            what: what.into(),
-            source,
+        match source {
+            sled::Error::Corruption { at, .. } => StoreError::EngineCorrupt {
+                what: what.into(),
+                offset: at.map(|p| p.lid()),
+            },
+            source => StoreError::Sled {
+                what: what.into(),
+                source,
+            },
+        }
+    }
+
+    /// Runs `f`, a call into sled; a panic inside it (sled 0.34 panics on some damaged pages)
+    /// becomes an integrity error instead of ending the program.
+    pub(crate) fn guard<T>(
+        what: impl FnOnce() -> String,
+        f: impl FnOnce() -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+            Ok(r) => r,
+            Err(_) => Err(StoreError::EngineCorrupt {
+                what: what(),
+                offset: None,
+            }),
         }
     }
 

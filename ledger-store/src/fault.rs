@@ -66,6 +66,20 @@ pub fn flip_byte(dir: &Path, seq: u64) -> Result<(), StoreError> {
     close(db, dir)
 }
 
+/// Re-seals record `seq` with a wrong `prev_hash` (all `0x5a`) and a hash that is valid for
+/// its new bytes: the record checks out on its own, only the chain link to `seq - 1` is broken.
+pub fn reseal_with_wrong_prev(dir: &Path, seq: u64) -> Result<(), StoreError> {
+    let db = db(dir)?;
+    let value = record(&db, dir, seq)?;
+    let (_, mut rec) = crate::codec::open_value(seq, &value)?;
+    rec.prev_hash = [0x5a; 32];
+    // `seal_record` gives the stored value (hash ++ canonical bytes) with its valid hash.
+    let (_, value) = crate::codec::seal_record(&rec.as_ref());
+    db.insert(seq_key(RECORD, seq), value)
+        .map_err(sled_err(dir, "rewriting a record"))?;
+    close(db, dir)
+}
+
 /// Deletes record `seq` (its id index entry stays).
 pub fn delete_record(dir: &Path, seq: u64) -> Result<(), StoreError> {
     let db = db(dir)?;

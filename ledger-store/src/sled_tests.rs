@@ -201,6 +201,41 @@ fn flip_byte_is_caught() {
     check_fault(|d| fault::flip_byte(d, 3).unwrap(), 3, false);
 }
 
+/// A record re-sealed with a valid hash of its own but a wrong prev_hash: verify, scan and
+/// the replay's scan refuse it at that record (`check_fault`), and an import of it too.
+#[test]
+fn a_record_resealed_with_a_wrong_prev_hash_is_caught() {
+    check_fault(|d| fault::reseal_with_wrong_prev(d, 3).unwrap(), 3, false);
+    // Its own hash is valid: only the link is wrong.
+    let (_tmp, dir) = store_with(5);
+    fault::reseal_with_wrong_prev(&dir, 3).unwrap();
+    let db = open_db(&dir, DEFAULT_CACHE_BYTES).unwrap();
+    let value = db.get(seq_key(RECORD, 3)).unwrap().unwrap();
+    // It decodes and its hash is valid for its bytes (open_value checks both): only the link
+    // to record 2 is wrong.
+    let (_, rec) = crate::codec::open_value(3, &value).unwrap();
+    assert_eq!(rec.prev_hash, [0x5a; 32]);
+    drop(db);
+}
+
+/// Restore/import: the same re-sealed record in an export is refused as a broken chain.
+#[test]
+fn an_import_with_a_resealed_wrong_prev_hash_is_refused() {
+    let (_tmp, dir) = store_with(5);
+    let log = SledLog::open(&dir).unwrap();
+    let mut events: Vec<_> = log.scan(1).map(|r| r.unwrap()).collect();
+    drop(log);
+    let (mut rec, _) = crate::codec::Record::from_stored(&events[2]).unwrap();
+    rec.prev_hash = [0x5a; 32];
+    let (hash, _) = crate::codec::seal_record(&rec.as_ref());
+    events[2] = rec.into_stored(&hash);
+    let tmp = tempfile::tempdir().unwrap();
+    let mut fresh = SledLog::create(&tmp.path().join("copy")).unwrap();
+    let err = fresh.import(events).unwrap_err();
+    assert!(err.is_integrity(), "{err}");
+    assert_eq!(err.seq(), Some(3), "{err}");
+}
+
 #[test]
 fn flip_byte_of_head_fails_open() {
     check_fault(|d| fault::flip_byte(d, 5).unwrap(), 5, true);

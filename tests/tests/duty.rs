@@ -339,7 +339,7 @@ fn a_missing_tariff_is_refused_naming_the_code() {
     let s = book();
     s.load_ok(&[("movements.csv", MOVEMENTS)]);
     s.run(&["duty", "--account", ACCOUNT, "--month", "2025-04"])
-        .expect(3)
+        .expect(2)
         .stderr_has("8542310000");
 }
 

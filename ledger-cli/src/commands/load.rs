@@ -23,7 +23,7 @@ pub(crate) fn rank(kind: FileKind) -> u8 {
         FileKind::Tariff => 2,
         FileKind::Items => 3,
         FileKind::Bom => 4,
-        FileKind::Openings => 5,
+        FileKind::Openings | FileKind::Prices => 5,
         FileKind::Workorders => 6,
         FileKind::Movements => 7,
         FileKind::Corrections => 8,
@@ -46,7 +46,7 @@ pub fn run(dir: &Path, actor: &str, args: &LoadArgs, format: Format) -> Result<(
         None => None,
         Some(k) => Some(FileKind::parse(k).ok_or_else(|| {
             bad_input(format!(
-                "--kind {k}: not a kind of file (items, bom, movements, corrections, openings, stocktake, workorders, fx, tariff, interest)"
+                "--kind {k}: not a kind of file (items, bom, movements, corrections, openings, stocktake, workorders, fx, tariff, interest, prices)"
             ))
         })?),
     };

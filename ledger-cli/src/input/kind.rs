@@ -15,11 +15,12 @@ pub enum FileKind {
     Fx,
     Tariff,
     Interest,
+    Prices,
 }
 
 impl FileKind {
     /// Every kind, in the order of the contract.
-    pub const ALL: [FileKind; 10] = [
+    pub const ALL: [FileKind; 11] = [
         FileKind::Items,
         FileKind::Bom,
         FileKind::Movements,
@@ -30,6 +31,7 @@ impl FileKind {
         FileKind::Fx,
         FileKind::Tariff,
         FileKind::Interest,
+        FileKind::Prices,
     ];
 
     /// The kind's name, as written after `--kind` and in file names.
@@ -45,6 +47,7 @@ impl FileKind {
             FileKind::Fx => "fx",
             FileKind::Tariff => "tariff",
             FileKind::Interest => "interest",
+            FileKind::Prices => "prices",
         }
     }
 
@@ -73,6 +76,7 @@ impl FileKind {
             FileKind::Fx => &["month", "currency", "cny_per_unit"],
             FileKind::Tariff => &["hs", "from", "duty_pct", "vat_pct"],
             FileKind::Interest => &["from", "annual_pct"],
+            FileKind::Prices => &["account", "item", "date", "unit_price", "currency"],
         }
     }
 
@@ -99,7 +103,7 @@ impl FileKind {
             FileKind::Workorders => &["scrap_item", "scrap_qty"],
             FileKind::Fx => &[],
             FileKind::Tariff => &["consumption_pct"],
-            FileKind::Interest => &[],
+            FileKind::Interest | FileKind::Prices => &[],
         }
     }
 

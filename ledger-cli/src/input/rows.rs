@@ -178,6 +178,7 @@ fn row_command(kind: FileKind, f: &mut Fields<'_>) -> Option<Command> {
         FileKind::Fx => fx(f),
         FileKind::Tariff => tariff(f),
         FileKind::Interest => interest(f),
+        FileKind::Prices => price(f),
     }
 }
 
@@ -376,6 +377,20 @@ fn tariff(f: &mut Fields<'_>) -> Option<Command> {
         vat_pct: vat?,
         consumption_pct: consumption,
     }))
+}
+
+fn price(f: &mut Fields<'_>) -> Option<Command> {
+    let (account, item, date) = (typed(f, "account"), typed(f, "item"), f.date("date"));
+    let (unit_price, currency) = (f.decimal("unit_price"), typed(f, "currency"));
+    Some(Command::SetPrice(
+        ledger_core::events::commands::PriceInput {
+            account: account?,
+            item: item?,
+            date: date?,
+            unit_price: unit_price?,
+            currency: currency?,
+        },
+    ))
 }
 
 fn interest(f: &mut Fields<'_>) -> Option<Command> {

@@ -299,7 +299,7 @@ fn header_errors() {
             &[
                 "m.csv:1: not a known file: the header lacks date, qty for a movements file; \
                the kinds are items, bom, movements, corrections, openings, stocktake, \
-               workorders, fx, tariff, interest",
+               workorders, fx, tariff, interest, prices",
             ],
         ),
         (
@@ -309,7 +309,7 @@ fn header_errors() {
             &[
                 "x.csv:1: not a known file: the header has no required column of any kind; \
                the kinds are items, bom, movements, corrections, openings, stocktake, \
-               workorders, fx, tariff, interest",
+               workorders, fx, tariff, interest, prices",
             ],
         ),
         (

@@ -39,7 +39,7 @@ impl Default for Limits {
 }
 
 const OVERLOADED: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\n\
-connection: close\r\ncontent-length: 63\r\n\r\n{\"error\":\"the server holds too many connections; retry shortly\"}";
+connection: close\r\ncontent-length: 64\r\n\r\n{\"error\":\"the server holds too many connections; retry shortly\"}";
 
 /// Serves `app` on `listener` until `stop` resolves, then lets requests in flight finish (up
 /// to `limits.drain`).

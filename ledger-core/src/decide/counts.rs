@@ -7,6 +7,9 @@ pub(super) fn opening(state: &Ledger, input: &OpeningInput) -> Result<Vec<Decide
     let b = book(state, &input.account)?;
     require_item(b, GoodsKind::M, input.item)?;
     not_negative("qty", input.qty)?;
+    check_in_life(b, input.date, || {
+        format!("the opening balance of material {}", input.item)
+    })?;
     check_not_written_off(b, input.date, || "the opening balance".to_string())?;
     if let Some(p) = input.unit_price {
         not_negative("unit_price", p)?;
@@ -40,6 +43,9 @@ pub(super) fn stocktake(state: &Ledger, input: &StocktakeInput) -> Result<Vec<De
     let b = book(state, &input.account)?;
     require_item(b, input.goods, input.item)?;
     not_negative("qty", input.qty)?;
+    check_in_life(b, input.date, || {
+        format!("the stocktake of {} {}", input.goods.noun(), input.item)
+    })?;
     if b.stocktakes.get(&(input.date, input.goods, input.item)) == Some(&input.qty) {
         return Ok(vec![]);
     }
@@ -130,4 +136,35 @@ pub(super) fn work_order(state: &Ledger, input: &WorkOrderInput) -> Result<Vec<D
         }
     }
     Ok(one(state, Event::WorkOrderRecorded(event)))
+}
+
+/// The identical-goods price of a supplied book's material from a date (a `prices` row): what
+/// values the materials of its finished-goods domestic sales (DOMAIN.md §8).
+pub(super) fn set_price(state: &Ledger, input: &PriceInput) -> Result<Vec<Decided>, Refusal> {
+    let b = book(state, &input.account)?;
+    if b.header.kind != crate::model::trade_mode::BookKind::Supplied {
+        return Err(Refusal::bad(
+            "account",
+            format!(
+                "book {} is a purchased-materials book: its domestic sales are valued at their import prices; a prices file is for supplied-materials books",
+                input.account
+            ),
+        ));
+    }
+    require_item(b, GoodsKind::M, input.item)?;
+    positive("unit_price", input.unit_price)?;
+    let wanted = (input.unit_price, input.currency.clone());
+    if b.prices.get(&(input.item, input.date)) == Some(&wanted) {
+        return Ok(vec![]);
+    }
+    Ok(one(
+        state,
+        Event::PriceSet(PriceSet {
+            account: input.account.clone(),
+            item: input.item,
+            date: input.date,
+            unit_price: input.unit_price,
+            currency: input.currency.clone(),
+        }),
+    ))
 }

@@ -99,6 +99,40 @@ pub(super) fn declare_carry_over(
     ))
 }
 
+/// Refuses a movement, opening or stocktake dated outside the book's life (DOMAIN.md §8):
+/// before its first cycle starts (the balance the book took over is an opening on that day),
+/// or after the book left the company-based mode.
+pub(super) fn check_in_life(
+    b: &Book,
+    date: NaiveDate,
+    what: impl Fn() -> String,
+) -> Result<(), Refusal> {
+    let start = b.header.cycle_start;
+    if date < start {
+        return Err(Refusal::RuleBroken {
+            column: "date",
+            what: format!(
+                "{} is dated {date}, before book {}'s first write-off cycle starts on {start}; the book holds nothing before then — record the balance as an opening instead (an openings file dated {start})",
+                what(),
+                b.header.account
+            ),
+        });
+    }
+    if let Some(removed) = b.removed {
+        if date > removed {
+            return Err(Refusal::RuleBroken {
+                column: "date",
+                what: format!(
+                    "{} is dated {date}, after book {} left the company-based mode on {removed}; nothing more is recorded in it (carry the goods into a new book instead)",
+                    what(),
+                    b.header.account
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
 /// Refuses a change dated in a cycle already written off.
 /// `what` names the thing refused (made only when it is: a load checks every line).
 pub(super) fn check_not_written_off(
@@ -155,7 +189,7 @@ pub(super) fn close_cycle(
             ),
         });
     }
-    let identity = crate::reports::cycle::identity(state, b, cycle.start, cycle.end);
+    let identity = crate::reports::cycle::identity(state, b, cycle.start, cycle.end)?;
     if identity.stocktake_date.is_none() {
         return Err(Refusal::RuleBroken {
             column: "date",

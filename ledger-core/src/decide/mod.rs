@@ -16,6 +16,7 @@ mod checks;
 mod counts;
 mod filing;
 mod ids;
+mod inputs;
 mod lists;
 mod master_data;
 mod movement;
@@ -47,7 +48,7 @@ use crate::model::customs_value::cif_value;
 use crate::model::ids::{BookNo, Currency, ItemNo};
 use crate::model::period::Period;
 use crate::model::refusal::{not_negative, positive, Refusal};
-use crate::model::trade_mode::{Direction, GoodsKind, MovementClass, Sign, TradeMode};
+use crate::model::trade_mode::{GoodsKind, MovementClass, Sign, TradeMode};
 use crate::model::unit_consumption::UnitConsumption;
 use crate::state::effects::{finished_effects, require_item};
 use crate::state::ledger::{Book, Ledger};
@@ -104,6 +105,7 @@ fn check_message_codes(change: &crate::model::book::Setting) -> Result<(), Refus
 
 /// Decides one command.
 pub fn decide(state: &Ledger, command: &Command) -> Result<Vec<Decided>, Refusal> {
+    inputs::check_inputs(command)?;
     match command {
         Command::OpenBook(header) => open_book(state, header),
         Command::ChangeSettings { account, changes } => {
@@ -249,6 +251,7 @@ pub fn decide(state: &Ledger, command: &Command) -> Result<Vec<Decided>, Refusal
             month,
             date,
         } => declare_carry_over(state, account, *month, *date),
+        Command::SetPrice(input) => set_price(state, input),
         Command::SetInterestRate(input) => {
             not_negative("annual_pct", input.annual_pct)?;
             if state.reference.interest.get(&input.from) == Some(&input.annual_pct) {

@@ -59,6 +59,7 @@ pub(super) fn record_movement(
         });
     }
     let item = resolve_item(b, line)?;
+    check_in_life(b, line.date, || format!("{}/{}", line.ref_, line.line))?;
     check_not_written_off(b, line.date, || format!("{}/{}", line.ref_, line.line))?;
     if matches!(line.mode, TradeMode::M0657 | TradeMode::M0258) {
         match &line.peer_account {
@@ -75,27 +76,6 @@ pub(super) fn record_movement(
             Some(_) => {}
         }
     }
-    if let Some(removed) = b.removed {
-        let brings_in = line.dir == Direction::I
-            && matches!(
-                class,
-                MovementClass::Material(
-                    crate::model::trade_mode::Column::Imported
-                        | crate::model::trade_mode::Column::CarriedIn,
-                    _
-                )
-            );
-        if brings_in && line.date > removed {
-            return Err(Refusal::RuleBroken {
-                column: "date",
-                what: format!(
-                    "book {} left the company-based mode on {removed}: nothing more comes into it (carry the goods into a new book instead)",
-                    line.account
-                ),
-            });
-        }
-    }
-
     let mut awaiting = false;
     let effects = match class {
         MovementClass::Material(column, sign) => vec![Effect {
@@ -108,9 +88,13 @@ pub(super) fn record_movement(
         }],
         MovementClass::Finished(column, sign) => {
             let version = line.bom_version.unwrap_or(0);
-            match finished_effects(b, item, version, line.qty, column, sign) {
+            match finished_effects(b, item, version, line.qty, column, sign)? {
                 Some(effects) => effects,
-                None if b.settings.uc_timing == UcTiming::BeforeReport => {
+                // A domestic sale is taxed by the 15th of the next month and cannot be valued
+                // without its unit consumption: it never waits (DOMAIN.md §8).
+                None if b.settings.uc_timing == UcTiming::BeforeReport
+                    && column != crate::model::trade_mode::Column::DomesticSold =>
+                {
                     awaiting = true;
                     vec![]
                 }
@@ -173,6 +157,11 @@ pub(super) fn record_movement(
         }
     };
     check_not_negative(b, line.date, &effects)?;
+    if b.header.kind == crate::model::trade_mode::BookKind::Supplied
+        && crate::state::lines::is_domestic_sale(line)
+    {
+        check_supplied_sale_priced(b, line, &effects)?;
+    }
 
     let (mut cif, mut cif_usd) = (None, None);
     let against_cap = line.mode.counts_against_cap(line.dir, line.goods);
@@ -198,13 +187,19 @@ pub(super) fn record_movement(
             .clone()
             .or(registered.and_then(|i| i.currency.clone()))
             .ok_or_else(|| Refusal::bad("currency", "an import needs the currency of its price"))?;
+        let too_large = |column| crate::reports::duty::too_large(line, column);
+        let goods_value = line
+            .qty
+            .checked_mul(price)
+            .ok_or_else(|| too_large("unit_price"))?;
         let value = cif_value(
             line.incoterm.unwrap_or_default(),
-            line.qty * price,
+            goods_value,
             line.freight,
             line.insurance,
-        )?;
-        let usd = to_usd(state, value, &currency, line.date)?;
+        )?
+        .ok_or_else(|| too_large("freight"))?;
+        let usd = to_usd(state, value, &currency, line.date)?.ok_or_else(|| too_large("qty"))?;
         let cycle = b.cycle_containing(line.date);
         let used = match b.settings.cap_basis {
             _ if !against_cap => Decimal::ZERO,
@@ -213,14 +208,23 @@ pub(super) fn record_movement(
                 .get(&cycle.number)
                 .copied()
                 .unwrap_or_default(),
-            CapBasis::Outstanding => outstanding_usd(b, line.date),
+            CapBasis::Outstanding => outstanding_usd(b, line.date).ok_or_else(|| {
+                Refusal::bad(
+                    "qty",
+                    format!(
+                        "the bonded value on hand of book {} is too large to compute in USD",
+                        line.account
+                    ),
+                )
+            })?,
         };
-        if against_cap && used + usd > b.header.capacity_usd {
+        let would_be = used.checked_add(usd).ok_or_else(|| too_large("qty"))?;
+        if against_cap && would_be > b.header.capacity_usd {
             return Err(Refusal::CapacityExceeded {
                 cap_usd: b.header.capacity_usd.normalize(),
                 used_usd: crate::model::money::round_cents(used).normalize(),
                 line_usd: crate::model::money::round_cents(usd).normalize(),
-                would_be_usd: crate::model::money::round_cents(used + usd).normalize(),
+                would_be_usd: crate::model::money::round_cents(would_be).normalize(),
                 cycle_start: cycle.start,
             });
         }
@@ -266,7 +270,8 @@ pub(super) fn apply_pending(state: &Ledger, account: &BookNo) -> Result<Vec<Deci
             line.qty,
             column,
             sign,
-        ) else {
+        )?
+        else {
             continue;
         };
         check_not_negative(current, line.date, &effects)?;
@@ -329,4 +334,54 @@ pub(super) fn correct(state: &Ledger, input: &CorrectionInput) -> Result<Vec<Dec
             reversed,
         }),
     }])
+}
+
+/// A supplied book's domestic sale must be valued when it is declared (DOMAIN.md §8): a
+/// materials line carries the price of identical goods (`unit_price` + `currency`); the
+/// materials of a finished-goods line are valued from the book's `prices`, each needing a price
+/// dated on or before the sale.
+fn check_supplied_sale_priced(
+    b: &Book,
+    line: &MovementLine,
+    effects: &[Effect],
+) -> Result<(), Refusal> {
+    match line.goods {
+        GoodsKind::M => {
+            if line.unit_price.is_none() {
+                return Err(Refusal::bad(
+                    "unit_price",
+                    format!(
+                        "{}/{}: a domestic sale from supplied-materials book {} is valued at the price of identical goods: give it (unit_price and currency)",
+                        line.ref_, line.line, line.account
+                    ),
+                ));
+            }
+            if line.currency.is_none() {
+                return Err(Refusal::bad(
+                    "currency",
+                    format!(
+                        "{}/{}: give the currency of the identical-goods unit_price",
+                        line.ref_, line.line
+                    ),
+                ));
+            }
+        }
+        GoodsKind::P => {
+            for e in effects {
+                if let Target::Material { item, .. } = e.target {
+                    if b.price_on(item, line.date).is_none() {
+                        return Err(Refusal::bad(
+                            "item",
+                            format!(
+                                "{}/{}: material {item} of this finished-goods domestic sale has no identical-goods price dated on or before {}; load a prices file (account,item,date,unit_price,currency) for it first",
+                                line.ref_, line.line, line.date
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
+        GoodsKind::S => {}
+    }
+    Ok(())
 }

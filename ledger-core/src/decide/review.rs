@@ -95,6 +95,17 @@ pub(crate) fn add_user(
             ),
         });
     }
+    if let Some(existing) = state.users.get_folded(name) {
+        return Err(Refusal::Conflict {
+            column: "name",
+            what: format!(
+                "user {name} reads the same as existing user {} (names are compared without \
+                 case and with full-width letters as ordinary ones); two users must be told \
+                 apart in the audit trail — choose another name",
+                existing.name
+            ),
+        });
+    }
     if state.users.by_token_sha256(token_sha256).is_some() {
         return Err(Refusal::Conflict {
             column: "token",
@@ -235,7 +246,8 @@ pub(crate) fn approve(state: &Ledger, id: Uuid, by: &str) -> Result<Vec<Decided>
         Err(Err(r)) => return Err(r),
     };
     require_reviewer(state, by, "approves")?;
-    if p.submitted_by == by {
+    if crate::state::reviews::folded_name(&p.submitted_by) == crate::state::reviews::folded_name(by)
+    {
         return Err(Refusal::NotPermitted {
             what: format!(
                 "nobody approves their own: {by} submitted review {id} ({}); another reviewer \

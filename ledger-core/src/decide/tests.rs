@@ -328,6 +328,17 @@ fn mv(
     }
 }
 
+/// An identical-goods price of 2 USD for a supplied book's material, from `date`.
+fn price(account: &str, item: u32, date: &str) -> Command {
+    Command::SetPrice(crate::events::commands::PriceInput {
+        account: bk(account),
+        item: ItemNo(item),
+        date: d(date),
+        unit_price: dec!(2),
+        currency: Currency::usd(),
+    })
+}
+
 fn rec(l: MovementLine) -> Command {
     Command::RecordMovement(l)
 }
@@ -618,7 +629,14 @@ fn column_index(c: Column) -> usize {
 
 #[test]
 fn every_trade_mode_combination_moves_its_columns() {
-    let base = given(&stocked());
+    // The supplied book's finished-goods sale (0245 P) is valued from its prices.
+    let base = and_given(
+        given(&stocked()),
+        &[
+            price(SUPPLIED, M1, "2025-01-01"),
+            price(SUPPLIED, M2, "2025-01-01"),
+        ],
+    );
     let rows = column_table();
     assert_eq!(rows.len(), 2 * 21 + 2);
     for r in rows {
@@ -633,6 +651,11 @@ fn every_trade_mode_combination_moves_its_columns() {
         );
         if r.mode == "OWP" {
             l.subcontractor = Some(SUBCONTRACTOR.into());
+        }
+        if r.mode == "0245" && r.goods == M {
+            // A supplied book's materials sale carries the price of identical goods.
+            l.unit_price = Some(dec!(2));
+            l.currency = Some(Currency::usd());
         }
         if matches!(r.mode, "0657" | "0258") {
             // A remaining-material carry-over names the other book.
@@ -1184,7 +1207,8 @@ fn import_without_an_exchange_rate_is_refused() {
         &state,
         &priced("IMP-1", "2026-02-10", M1, dec!(1), dec!(4), "EUR"),
     );
-    assert_class(&r, RefusalClass::Rule);
+    // Missing reference data is bad input (exit 2), naming what to load (DOMAIN.md §8).
+    assert_class(&r, RefusalClass::BadInput);
     assert_eq!(
         r,
         Refusal::NoExchangeRate {
@@ -1681,7 +1705,7 @@ fn a_busy_file() -> Vec<Command> {
         },
         Command::RecordOpening(OpeningInput {
             account: bk(PURCHASED),
-            date: d("2024-12-31"),
+            date: d("2025-01-01"),
             item: ItemNo(M2),
             qty: dec!(5),
             unit_price: Some(dec!(1.9)),
@@ -2108,4 +2132,617 @@ fn line_zero_is_not_a_line() {
     let refused = decide(&s, &Command::RecordMovement(line)).expect_err("line 0");
     assert_eq!(refused.class(), RefusalClass::BadInput);
     assert_eq!(refused.column(), Some("line"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// 12. DOMAIN.md §8: limits, dates outside a book's life, supplied prices, user names
+// ---------------------------------------------------------------------------------------------
+
+fn big(s: &str) -> Decimal {
+    s.parse().expect("test decimal")
+}
+
+const NINES_28: &str = "9999999999999999999999999999";
+
+fn month_of(date: &str) -> crate::model::period::Period {
+    crate::model::period::Period::of(d(date), crate::model::book::DutyPeriod::Monthly)
+}
+
+/// The three inputs that panicked ("Multiplication overflowed"), and the stored
+/// values that broke every later report: each is bad input naming its field.
+#[test]
+fn figures_beyond_the_limits_are_bad_input_naming_the_field() {
+    let state = given(&stocked());
+    let cases: Vec<(Command, &str)> = vec![
+        // qty and unit_price of 28 nines
+        (
+            priced(
+                "BIG-1",
+                "2025-02-01",
+                M1,
+                big(NINES_28),
+                big(NINES_28),
+                "USD",
+            ),
+            "qty",
+        ),
+        // qty 9999999999999 (13 digits: fine) × price 9999999999999999 (16 digits: not)
+        (
+            priced(
+                "BIG-2",
+                "2025-02-01",
+                M1,
+                big("9999999999999"),
+                big("9999999999999999"),
+                "USD",
+            ),
+            "unit_price",
+        ),
+        // an export's qty of 28 nines
+        (export_fg("BIG-3", "2025-02-01", big(NINES_28)), "qty"),
+        // an fx rate of 28 nines
+        (fx(2025, 3, "USD", big(NINES_28)), "cny_per_unit"),
+        // an opening of 28 nines
+        (
+            Command::RecordOpening(OpeningInput {
+                account: bk(PURCHASED),
+                date: d("2025-01-01"),
+                item: ItemNo(M1),
+                qty: big(NINES_28),
+                unit_price: None,
+                currency: None,
+            }),
+            "qty",
+        ),
+        // a scrap sale with a huge price
+        (
+            rec(MovementLine {
+                unit_price: Some(big("100000000000000")),
+                currency: Some(Currency::cny()),
+                ..mv(PURCHASED, "SCR-1", "2025-02-01", "0844 I S", SCRAP, dec!(1))
+            }),
+            "unit_price",
+        ),
+        // ten decimals
+        (
+            import("DEC-1", "2025-02-01", M1, big("1.0000000001")),
+            "qty",
+        ),
+    ];
+    for (cmd, column) in cases {
+        let r = then_refused(&state, &cmd);
+        assert_class(&r, RefusalClass::BadInput);
+        assert_eq!(r.column(), Some(column), "{r}");
+        assert_says(&r, &[column]);
+    }
+}
+
+/// Figures at the limits that multiply beyond a `Decimal` (a price × a rate × a quantity) are
+/// refused naming the line, in decide and in every report; nothing panics.
+#[test]
+fn figures_at_the_limits_overflow_into_a_refusal_not_a_panic() {
+    let max = big("99999999999999.999999999");
+    let state = given(&setup());
+    // An opening at the limits with a price at the limits, a USD rate at the limits.
+    let state = and_given(
+        state,
+        &[
+            Command::RecordOpening(OpeningInput {
+                account: bk(PURCHASED),
+                date: d("2025-01-01"),
+                item: ItemNo(M1),
+                qty: max,
+                unit_price: Some(max),
+                currency: Some(Currency::usd()),
+            }),
+            fx(2025, 4, "USD", max),
+            fx(2025, 4, "EUR", dec!(10)),
+            Command::SetTariff(TariffInput {
+                hs: "8542319000".parse().expect("hs"),
+                from: d("2025-01-01"),
+                duty_pct: max,
+                vat_pct: max,
+                consumption_pct: None,
+            }),
+            purchased("DS-1", "2025-03-10", "0644 I M", M1, max),
+        ],
+    );
+    let r = crate::reports::duty::assess(
+        &state,
+        &bk(PURCHASED),
+        month_of("2025-03-01"),
+        d("2025-04-15"),
+    )
+    .expect_err("too large");
+    assert_class(&r, RefusalClass::BadInput);
+    assert_says(&r, &["DS-1/1", "too large"]);
+    // The deadlines of the month do not panic either: the late fee is a note.
+    crate::reports::deadlines::deadlines(&state, &bk(PURCHASED), d("2025-06-30"))
+        .expect("deadlines");
+    // An import whose CIF × the month's rate is beyond a Decimal: refused, naming the line.
+    let r = then_refused(&state, &priced("IMP-9", "2025-04-02", M1, max, max, "EUR"));
+    assert_class(&r, RefusalClass::BadInput);
+}
+
+/// DOMAIN.md §8: 0000-01-01 and 9999-12-31 are typos, bad input in every command.
+#[test]
+fn dates_before_1990_or_after_2100_are_bad_input() {
+    let state = given(&stocked());
+    for date in ["0000-01-01", "9999-12-31", "1989-12-31", "2101-01-01"] {
+        let when = |c: Command| {
+            let r = then_refused(&state, &c);
+            assert_class(&r, RefusalClass::BadInput);
+            r
+        };
+        let r = when(import("D-1", date, M1, dec!(1)));
+        assert_eq!(r.column(), Some("date"));
+        assert_says(&r, &[date, "1990-01-01", "2100-12-31"]);
+        when(Command::RecordStocktake(StocktakeInput {
+            account: bk(PURCHASED),
+            date: d(date),
+            goods: M,
+            item: ItemNo(M1),
+            qty: dec!(1),
+        }));
+        when(Command::SetTariff(TariffInput {
+            hs: "8542319000".parse().expect("hs"),
+            from: d(date),
+            duty_pct: dec!(0),
+            vat_pct: dec!(13),
+            consumption_pct: None,
+        }));
+        when(Command::SetInterestRate(InterestInput {
+            from: d(date),
+            annual_pct: dec!(1),
+        }));
+        when(Command::CloseCycle {
+            account: bk(PURCHASED),
+            date: d(date),
+        });
+        let mut h = header("E44038000077", BookKind::Purchased, CAP_USD);
+        h.cycle_start = d(date);
+        when(Command::OpenBook(h));
+    }
+    // 1990-01-01 and 2100-12-31 themselves are dates (a cycle start on the first is fine).
+    let mut h = header("E44038000077", BookKind::Purchased, CAP_USD);
+    h.cycle_start = d("1990-01-01");
+    when(&state, &Command::OpenBook(h));
+}
+
+#[test]
+fn a_cycle_starts_on_the_first_of_a_month() {
+    let mut h = header("E44038000077", BookKind::Purchased, CAP_USD);
+    h.cycle_start = d("2025-01-15");
+    let r = then_refused(&Ledger::new(), &Command::OpenBook(h));
+    assert_class(&r, RefusalClass::BadInput);
+    assert_eq!(r.column(), Some("cycle-start"));
+    assert_says(&r, &["2025-01-15", "first of a month", "2025-01-01"]);
+}
+
+/// A line dated before the book's first cycle used to be accepted and moved the deferred
+/// interest start back (the March: 103 days became 406). Now a customs refusal.
+#[test]
+fn movements_openings_and_stocktakes_before_the_first_cycle_are_refused() {
+    let state = and_given(
+        given(&setup()),
+        &[
+            import("IMP-1", "2025-01-05", M1, dec!(100)),
+            Command::SetTariff(TariffInput {
+                hs: "8542319000".parse().expect("hs"),
+                from: d("2025-01-01"),
+                duty_pct: dec!(10),
+                vat_pct: dec!(13),
+                consumption_pct: None,
+            }),
+            Command::SetInterestRate(InterestInput {
+                from: d("2015-10-24"),
+                annual_pct: dec!(0.35),
+            }),
+            purchased("DS-1", "2025-03-10", "0644 I M", M1, dec!(10)),
+        ],
+    );
+    for cmd in [
+        import("OLD-1", "2024-03-07", M1, dec!(5)),
+        Command::RecordOpening(OpeningInput {
+            account: bk(PURCHASED),
+            date: d("2024-12-31"),
+            item: ItemNo(M1),
+            qty: dec!(5),
+            unit_price: None,
+            currency: None,
+        }),
+        Command::RecordStocktake(StocktakeInput {
+            account: bk(PURCHASED),
+            date: d("2024-12-31"),
+            goods: M,
+            item: ItemNo(M1),
+            qty: dec!(5),
+        }),
+    ] {
+        let r = then_refused(&state, &cmd);
+        assert_class(&r, RefusalClass::Rule);
+        assert_says(
+            &r,
+            &["2025-01-01", "record the balance as an opening instead"],
+        );
+    }
+    // An opening on the first cycle's start is the way in.
+    when(
+        &state,
+        &Command::RecordOpening(OpeningInput {
+            account: bk(PURCHASED),
+            date: d("2025-01-01"),
+            item: ItemNo(M2),
+            qty: dec!(5),
+            unit_price: None,
+            currency: None,
+        }),
+    );
+    // Deferred interest runs from the first import: 2025-01-05 to 2025-04-15 is
+    // 26 (rest of Jan) + 28 + 31 + 15 = 100 days (with the 2024 line: 404).
+    let decl = crate::reports::duty::assess(
+        &state,
+        &bk(PURCHASED),
+        month_of("2025-03-01"),
+        d("2025-04-15"),
+    )
+    .expect("assessed");
+    assert_eq!(decl.interest_from, Some(d("2025-01-05")));
+    assert_eq!(decl.interest_days, 100);
+}
+
+#[test]
+fn nothing_is_recorded_after_the_book_left_the_mode() {
+    let state = and_given(
+        given(&stocked()),
+        &[Command::RemoveBook {
+            account: bk(PURCHASED),
+            date: d("2025-06-30"),
+        }],
+    );
+    when(&state, &re_export("RX-1", "2025-06-30", M1, dec!(1)));
+    for cmd in [
+        re_export("RX-2", "2025-07-01", M1, dec!(1)),
+        import("IM-2", "2025-07-01", M1, dec!(1)),
+        Command::RecordStocktake(StocktakeInput {
+            account: bk(PURCHASED),
+            date: d("2025-07-01"),
+            goods: M,
+            item: ItemNo(M1),
+            qty: dec!(5),
+        }),
+    ] {
+        let r = then_refused(&state, &cmd);
+        assert_class(&r, RefusalClass::Rule);
+        assert_says(&r, &["2025-06-30", "left the company-based mode"]);
+    }
+}
+
+#[test]
+fn a_supplied_materials_sale_without_its_price_is_bad_input() {
+    let state = given(&stocked());
+    let r = then_refused(
+        &state,
+        &rec(mv(SUPPLIED, "DS-1", "2025-03-01", "0245 I M", M1, dec!(1))),
+    );
+    assert_class(&r, RefusalClass::BadInput);
+    assert_eq!(r.column(), Some("unit_price"));
+    assert_says(&r, &["DS-1/1", "identical goods"]);
+}
+
+/// 0245 P: each material valued from the book's prices, the latest dated on or before the
+/// sale. By hand (USD 7.0): 10 FG consume 20.40816327 of M1 and 2.5 of M2.
+///   M1 at the 2025-02-01 price 3 USD (the 2025-04-01 one is later): 20.40816327 × 3 × 7
+///      = 428.57142867 → 428.57
+///   M2 at the 2025-01-01 price 2 USD: 2.5 × 2 × 7 = 35.00
+#[test]
+fn a_supplied_finished_goods_sale_is_valued_from_the_prices() {
+    let state = given(&stocked());
+    let r = then_refused(
+        &state,
+        &rec(mv(SUPPLIED, "DS-P", "2025-03-01", "0245 I P", FG, dec!(10))),
+    );
+    assert_class(&r, RefusalClass::BadInput);
+    assert_says(&r, &["material 1", "prices"]);
+    let price_at = |item, date: &str, p| {
+        Command::SetPrice(crate::events::commands::PriceInput {
+            account: bk(SUPPLIED),
+            item: ItemNo(item),
+            date: d(date),
+            unit_price: p,
+            currency: Currency::usd(),
+        })
+    };
+    let state = and_given(
+        state,
+        &[
+            price_at(M1, "2025-01-01", dec!(2)),
+            price_at(M1, "2025-02-01", dec!(3)),
+            price_at(M1, "2025-04-01", dec!(9)),
+            price_at(M2, "2025-01-01", dec!(2)),
+            Command::SetTariff(TariffInput {
+                hs: "8542319000".parse().expect("hs"),
+                from: d("2025-01-01"),
+                duty_pct: dec!(0),
+                vat_pct: dec!(13),
+                consumption_pct: None,
+            }),
+            Command::SetTariff(TariffInput {
+                hs: "8542329000".parse().expect("hs"),
+                from: d("2025-01-01"),
+                duty_pct: dec!(0),
+                vat_pct: dec!(13),
+                consumption_pct: None,
+            }),
+            rec(mv(SUPPLIED, "DS-P", "2025-03-01", "0245 I P", FG, dec!(10))),
+        ],
+    );
+    let decl = crate::reports::duty::assess(
+        &state,
+        &bk(SUPPLIED),
+        month_of("2025-03-01"),
+        d("2025-03-20"),
+    )
+    .expect("assessed");
+    let values: Vec<(ItemNo, Decimal)> = decl.lines.iter().map(|l| (l.item, l.value_cny)).collect();
+    assert_eq!(
+        values,
+        vec![(ItemNo(M1), dec!(428.57)), (ItemNo(M2), dec!(35.00))]
+    );
+    // A price is for a supplied book only.
+    let r = then_refused(
+        &state,
+        &Command::SetPrice(crate::events::commands::PriceInput {
+            account: bk(PURCHASED),
+            item: ItemNo(M1),
+            date: d("2025-01-01"),
+            unit_price: dec!(1),
+            currency: Currency::usd(),
+        }),
+    );
+    assert_class(&r, RefusalClass::BadInput);
+}
+
+/// DOMAIN.md §8: a finished-goods domestic sale needs its unit consumption even when the book
+/// lets exports wait for the report.
+#[test]
+fn a_finished_goods_domestic_sale_never_waits_for_unit_consumption() {
+    let state = and_given(given(&stocked()), &[before_report()]);
+    let r = then_refused(
+        &state,
+        &purchased("DS-1", "2025-03-01", "0644 I P", FG_NO_BOM, dec!(1)),
+    );
+    assert_class(&r, RefusalClass::Rule);
+    assert!(
+        matches!(r, Refusal::UnitConsumptionNotDeclared { product, .. } if product == ItemNo(FG_NO_BOM))
+    );
+    assert_says(&r, &["102"]);
+}
+
+/// 0400 destroys scrap: the scrap stock moves, no material column does.
+#[test]
+fn scrap_destruction_moves_scrap_only() {
+    let state = given(&stocked());
+    let before = balance_of(&state, PURCHASED, M1, "2025-03-31");
+    let next = after(
+        &state,
+        &purchased("DX-1", "2025-03-01", "0400 E S", SCRAP, dec!(7)),
+    );
+    assert_eq!(balance_of(&next, PURCHASED, M1, "2025-03-31"), before);
+    assert_eq!(
+        scrap_of(&state, PURCHASED, SCRAP, "2025-03-31")
+            - scrap_of(&next, PURCHASED, SCRAP, "2025-03-31"),
+        dec!(7)
+    );
+}
+
+/// Insurance 0 is "not incurred": 3‰ like an empty one; a CFR/CIF freight is ignored.
+/// By hand, 100 × 2 USD = 200:
+///   FOB, freight 10, insurance 0: 200 + 10 + (210 × 0.003 = 0.63) = 210.63
+///   FOB, freight 10, empty:       the same, 210.63
+///   CFR, freight 10 (ignored), insurance 0: 200 + (200 × 0.003 = 0.60) = 200.60
+///   CIF, freight 10 (ignored): 200
+#[test]
+fn insurance_zero_is_assumed_and_cfr_cif_freight_is_ignored() {
+    let state = given(&stocked());
+    let cases = [
+        (Incoterm::FOB, Some(dec!(10)), Some(dec!(0)), dec!(210.63)),
+        (Incoterm::FOB, Some(dec!(10)), None, dec!(210.63)),
+        (Incoterm::CFR, Some(dec!(10)), Some(dec!(0)), dec!(200.60)),
+        (Incoterm::CIF, Some(dec!(10)), None, dec!(200)),
+    ];
+    for (term, freight, insurance, want) in cases {
+        let decided = when(
+            &state,
+            &rec(MovementLine {
+                incoterm: Some(term),
+                freight,
+                insurance,
+                ..mv(PURCHASED, "INS-1", "2025-02-01", "0615 I M", M1, dec!(100))
+            }),
+        );
+        assert_eq!(
+            recorded(&decided).cif,
+            Some(want),
+            "{term} {freight:?} {insurance:?}"
+        );
+    }
+    // FOB and EXW without freight: bad input.
+    for term in [Incoterm::FOB, Incoterm::EXW] {
+        let r = then_refused(
+            &state,
+            &rec(MovementLine {
+                incoterm: Some(term),
+                ..mv(PURCHASED, "INS-2", "2025-02-01", "0615 I M", M1, dec!(100))
+            }),
+        );
+        assert_class(&r, RefusalClass::BadInput);
+        assert_eq!(r.column(), Some("freight"));
+    }
+}
+
+/// An item imported in USD and EUR: each import's CIF at the filing month's rate of its own
+/// currency, the weighted average in CNY. By hand, April rates USD 7.1, EUR 7.8:
+///   100 @ 2 USD = 200 USD × 7.1 = 1420 CNY; 100 @ 2 EUR = 200 EUR × 7.8 = 1560 CNY
+///   average (1420 + 1560) / 200 = 14.9 CNY; a sale of 10: 149.00 CNY.
+#[test]
+fn several_currencies_are_averaged_in_cny_at_the_filing_months_rates() {
+    let state = and_given(
+        given(&setup()),
+        &[
+            priced("IMP-U", "2025-02-01", M1, dec!(100), dec!(2), "USD"),
+            priced("IMP-E", "2025-02-02", M1, dec!(100), dec!(2), "EUR"),
+            fx(2025, 4, "USD", dec!(7.1)),
+            fx(2025, 4, "EUR", dec!(7.8)),
+            Command::SetTariff(TariffInput {
+                hs: "8542319000".parse().expect("hs"),
+                from: d("2025-01-01"),
+                duty_pct: dec!(0),
+                vat_pct: dec!(13),
+                consumption_pct: None,
+            }),
+            purchased("DS-1", "2025-03-10", "0644 I M", M1, dec!(10)),
+        ],
+    );
+    let decl = crate::reports::duty::assess(
+        &state,
+        &bk(PURCHASED),
+        month_of("2025-03-01"),
+        d("2025-04-15"),
+    )
+    .expect("assessed");
+    assert_eq!(decl.lines[0].value_cny, dec!(149.00));
+    assert_eq!(decl.lines[0].currency, Currency::cny());
+}
+
+#[test]
+fn a_missing_tariff_is_bad_input() {
+    let state = and_given(
+        given(&stocked()),
+        &[purchased("DS-1", "2025-03-10", "0644 I M", M1, dec!(10))],
+    );
+    let r = crate::reports::duty::assess(
+        &state,
+        &bk(PURCHASED),
+        month_of("2025-03-01"),
+        d("2025-04-15"),
+    )
+    .expect_err("no tariff");
+    assert_class(&r, RefusalClass::BadInput);
+    assert_says(&r, &["8542319000", "tariff"]);
+}
+
+/// Names that differ only by case or full-width letters are one user (NFKC + case folding).
+#[test]
+fn user_names_are_compared_after_nfkc_and_case_folding() {
+    use crate::model::review::Role;
+    let add = |name: &str, token: char| Command::AddUser {
+        name: name.into(),
+        role: Role::Reviewer,
+        token_sha256: token.to_string().repeat(64),
+    };
+    let state = given(&[add("Reviewer1", 'a')]);
+    for other in [
+        "reviewer1",
+        "REVIEWER1",
+        "\u{ff52}eviewer1",
+        "\u{ff32}\u{ff45}viewer1",
+    ] {
+        let r = then_refused(&state, &add(other, 'b'));
+        assert_says(&r, &["Reviewer1", "reads the same"]);
+    }
+    when(&state, &add("Reviewer2", 'b'));
+    assert_eq!(
+        crate::state::reviews::folded_name("\u{ff52}eviewer1"),
+        crate::state::reviews::folded_name("Reviewer1")
+    );
+}
+
+/// proptest strategies: a decimal within the limits (up to 14 + 9 digits), dates across years
+/// with leap days.
+fn limit_decimal() -> impl Strategy<Value = Decimal> {
+    (0u32..=9, any::<u128>(), any::<bool>()).prop_map(|(scale, raw, near_top)| {
+        let top = 10u128.pow(14 + scale);
+        let m = if near_top {
+            top - 1 - raw % 1000
+        } else {
+            raw % top
+        };
+        let m = i128::try_from(m).unwrap_or(0);
+        Decimal::from_i128_with_scale(m.max(1), scale)
+    })
+}
+
+fn any_date() -> impl Strategy<Value = NaiveDate> {
+    prop_oneof![
+        Just(d("2024-02-29")),
+        Just(d("2025-01-01")),
+        Just(d("2025-12-31")),
+        Just(d("2026-01-01")),
+        (0i64..1200).prop_map(|n| d("2025-01-01") + chrono::Days::new(n as u64)),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+    /// Random figures up to the limits through every report: refusals, never a panic.
+    #[test]
+    fn figures_up_to_the_limits_never_panic_any_report(
+        qty in limit_decimal(),
+        price in limit_decimal(),
+        rate in limit_decimal(),
+        pct in limit_decimal(),
+        sale in limit_decimal(),
+        scrap_price in limit_decimal(),
+        date in any_date(),
+        sale_date in any_date(),
+    ) {
+        let mut state = given(&stocked());
+        let month = |dt: NaiveDate| (chrono::Datelike::year(&dt), chrono::Datelike::month(&dt));
+        let cmds = [
+            Command::RecordOpening(OpeningInput {
+                account: bk(PURCHASED), date: d("2025-01-01"), item: ItemNo(M1), qty,
+                unit_price: Some(price), currency: Some(cur("EUR")),
+            }),
+            Command::SetFxRate(FxInput { month: month(sale_date), currency: cur("EUR"), cny_per_unit: rate }),
+            Command::SetFxRate(FxInput { month: month(sale_date), currency: Currency::cny(), cny_per_unit: dec!(1) }),
+            Command::SetTariff(TariffInput {
+                hs: "8542319000".parse().expect("hs"), from: d("2024-01-01"),
+                duty_pct: pct, vat_pct: pct, consumption_pct: None,
+            }),
+            Command::SetTariff(TariffInput {
+                hs: "7404000090".parse().expect("hs"), from: d("2024-01-01"),
+                duty_pct: pct, vat_pct: pct, consumption_pct: None,
+            }),
+            priced("IMP-P", &date.to_string(), M1, qty, price, "EUR"),
+            purchased("DS-1", &sale_date.to_string(), "0644 I M", M1, sale),
+            purchased("DS-2", &sale_date.to_string(), "0644 I P", FG, sale),
+            rec(MovementLine {
+                unit_price: Some(scrap_price), currency: Some(cur("EUR")),
+                ..mv(PURCHASED, "SCR-1", &sale_date.to_string(), "0844 I S", SCRAP, dec!(1))
+            }),
+            Command::RecordStocktake(StocktakeInput {
+                account: bk(PURCHASED), date: d("2025-12-31"), goods: P, item: ItemNo(FG), qty: sale,
+            }),
+            Command::RecordWorkOrder(WorkOrderInput {
+                account: bk(PURCHASED), order: "WO-9".into(), date: sale_date, product: ItemNo(FG),
+                produced: dec!(0.000000001), material: ItemNo(M1), issued: dec!(0),
+                scrap_item: None, scrap_qty: None,
+            }),
+        ];
+        for c in &cmds {
+            if let Ok(ev) = decide(&state, c) {
+                apply(&mut state, &ev);
+            }
+        }
+        let account = bk(PURCHASED);
+        let period = month_of(&sale_date.to_string());
+        let _ = crate::reports::duty::assess(&state, &account, period, period.due());
+        let _ = crate::reports::deadlines::deadlines(&state, &account, d("2027-06-30"));
+        let _ = crate::reports::cycle::cycle_report(&state, &account, Some(1), None);
+        let _ = crate::reports::exposure::exposure(&state, &account, None);
+        let _ = balances(&state, &account, sale_date);
+        let _ = decide(&state, &Command::FileDuty { account: account.clone(), period, date: period.due() });
+        let _ = decide(&state, &Command::CloseCycle { account: account.clone(), date: d("2025-12-31") });
+    }
 }

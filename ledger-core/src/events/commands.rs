@@ -32,6 +32,8 @@ pub enum Command {
     SetFxRate(FxInput),
     SetTariff(TariffInput),
     SetInterestRate(InterestInput),
+    /// The identical-goods price of a supplied book's material, from a date (a `prices` file).
+    SetPrice(PriceInput),
     /// Record that a period's domestic-sales declaration was filed and paid on `date`.
     FileDuty {
         account: BookNo,
@@ -301,4 +303,15 @@ pub struct TariffInput {
 pub struct InterestInput {
     pub from: NaiveDate,
     pub annual_pct: Decimal,
+}
+
+/// A row of a `prices` file: the price of identical or similar goods of a supplied book's
+/// material from `date` on (DOMAIN.md §8).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PriceInput {
+    pub account: BookNo,
+    pub item: ItemNo,
+    pub date: NaiveDate,
+    pub unit_price: Decimal,
+    pub currency: Currency,
 }

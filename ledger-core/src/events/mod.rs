@@ -52,6 +52,8 @@ pub enum Event {
     CycleClosed(CycleClosed),
     AnnualDeclared(AnnualDeclared),
     BookRemoved(BookRemoved),
+    /// The identical-goods price of a supplied book's material from a date (DOMAIN.md §8).
+    PriceSet(PriceSet),
     /// Users and dual review (access.rs): users go to the stream `users`, reviews to the
     /// book's stream.
     UserAdded(crate::events::review::UserAdded),
@@ -83,6 +85,7 @@ impl Event {
             CycleClosed(e) => Some(&e.account),
             AnnualDeclared(e) => Some(&e.account),
             BookRemoved(e) => Some(&e.account),
+            PriceSet(e) => Some(&e.account),
             ReviewSubmitted(e) => Some(&e.account),
             ReviewApproved(e) => Some(&e.account),
             ReviewRejected(e) => Some(&e.account),
@@ -124,6 +127,7 @@ impl Event {
             CycleClosed(_) => "cycle_closed",
             AnnualDeclared(_) => "annual_declared",
             BookRemoved(_) => "book_removed",
+            PriceSet(_) => "price_set",
             UserAdded(_) => "user_added",
             ReviewSubmitted(_) => "review_submitted",
             ReviewApproved(_) => "review_approved",
@@ -266,6 +270,17 @@ pub struct WorkOrderRecorded {
     pub issued: Decimal,
     pub scrap_item: Option<ItemNo>,
     pub scrap_qty: Option<Decimal>,
+}
+
+/// The price of identical or similar goods of a supplied book's material, from `date` on: what
+/// values the materials of a finished-goods domestic sale (0245 P) dated on or after it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PriceSet {
+    pub account: BookNo,
+    pub item: ItemNo,
+    pub date: NaiveDate,
+    pub unit_price: Decimal,
+    pub currency: Currency,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

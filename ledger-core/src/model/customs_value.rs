@@ -52,25 +52,44 @@ impl fmt::Display for Incoterm {
     }
 }
 
-/// 3‰ of (price + freight), the insurance customs assumes when none is declared.
-pub fn assumed_insurance(price: Decimal, freight: Decimal) -> Decimal {
-    round_cents((price + freight) * Decimal::new(3, 3))
+/// 3‰ of (price + freight), the insurance customs assumes when none is declared. `None` where
+/// the sum would not fit a `Decimal`.
+pub fn assumed_insurance(price: Decimal, freight: Decimal) -> Option<Decimal> {
+    Some(round_cents(
+        price.checked_add(freight)? * Decimal::new(3, 3),
+    ))
+}
+
+/// Declared insurance, or 3‰ where it is unknown or not incurred: empty or 0 (DOMAIN.md §3,
+/// GACC Order 213).
+fn insurance_or_assumed(
+    insurance: Option<Decimal>,
+    price: Decimal,
+    freight: Decimal,
+) -> Option<Decimal> {
+    match insurance {
+        Some(i) if !i.is_zero() => Some(i),
+        _ => assumed_insurance(price, freight),
+    }
 }
 
 /// CIF of a line whose goods cost `price` (the line total) under `incoterm`, in the line's
-/// currency. `freight` and `insurance` are the line's totals where declared.
+/// currency. `freight` and `insurance` are the line's totals where declared. A CFR or CIF
+/// price already holds the freight: a `freight` given with it is ignored (DOMAIN.md §3; the
+/// ledger has no notice channel from `decide`, so this is where it is said). `Ok(None)` where
+/// the sum would not fit a `Decimal`.
 pub fn cif_value(
     incoterm: Incoterm,
     price: Decimal,
     freight: Option<Decimal>,
     insurance: Option<Decimal>,
-) -> Result<Decimal, Refusal> {
+) -> Result<Option<Decimal>, Refusal> {
     match incoterm {
-        Incoterm::CIF => Ok(price),
+        Incoterm::CIF => Ok(Some(price)),
         Incoterm::CFR => {
             // The CFR price already holds the freight: insurance is 3‰ of it.
-            let insurance = insurance.unwrap_or_else(|| assumed_insurance(price, Decimal::ZERO));
-            Ok(price + insurance)
+            Ok(insurance_or_assumed(insurance, price, Decimal::ZERO)
+                .and_then(|i| price.checked_add(i)))
         }
         Incoterm::FOB | Incoterm::EXW => {
             let freight = freight.ok_or_else(|| {
@@ -82,8 +101,8 @@ pub fn cif_value(
                     ),
                 )
             })?;
-            let insurance = insurance.unwrap_or_else(|| assumed_insurance(price, freight));
-            Ok(price + freight + insurance)
+            Ok(insurance_or_assumed(insurance, price, freight)
+                .and_then(|i| price.checked_add(freight)?.checked_add(i)))
         }
     }
 }
@@ -131,7 +150,9 @@ mod tests {
             (Incoterm::FOB, dec!(500), Some(dec!(1)), None, dec!(502.50)),
         ];
         for (term, price, freight, insurance, want) in cases {
-            let got = cif_value(term, price, freight, insurance).expect("valued");
+            let got = cif_value(term, price, freight, insurance)
+                .expect("valued")
+                .expect("fits");
             assert_eq!(got, want, "{term} {price} {freight:?} {insurance:?}");
         }
     }

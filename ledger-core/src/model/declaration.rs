@@ -40,10 +40,24 @@ impl Taxes {
         self.duty + self.consumption_tax + self.vat
     }
 
-    pub(crate) fn add(&mut self, other: &Taxes) {
-        self.duty += other.duty;
-        self.consumption_tax += other.consumption_tax;
-        self.vat += other.vat;
+    /// The sum of the three, or `None` where it would not fit a `Decimal`.
+    pub fn checked_sum(&self) -> Option<Decimal> {
+        self.duty
+            .checked_add(self.consumption_tax)?
+            .checked_add(self.vat)
+    }
+
+    /// Adds `other` tax by tax; `None` (and `self` unchanged) where a sum would not fit.
+    pub(crate) fn checked_add(&mut self, other: &Taxes) -> Option<()> {
+        let duty = self.duty.checked_add(other.duty)?;
+        let consumption_tax = self.consumption_tax.checked_add(other.consumption_tax)?;
+        let vat = self.vat.checked_add(other.vat)?;
+        *self = Taxes {
+            duty,
+            consumption_tax,
+            vat,
+        };
+        Some(())
     }
 
     /// Each tax, or 0 where it is under CNY 50 (the fifty-yuan rule).

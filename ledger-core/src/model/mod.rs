@@ -12,6 +12,7 @@ pub mod declaration;
 pub(crate) mod digits;
 pub mod ids;
 pub mod json_num;
+pub mod limits;
 pub mod message_settings;
 pub mod money;
 pub mod period;

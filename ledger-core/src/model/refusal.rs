@@ -168,16 +168,17 @@ impl Refusal {
             | ModeCombination { .. }
             | NothingToCorrect { .. }
             | UnknownUser(_)
-            | UnknownReview(_) => RefusalClass::BadInput,
+            | UnknownReview(_)
+            // Missing reference data is something to load, not a customs refusal (DOMAIN §8).
+            | NoExchangeRate { .. }
+            | NoTariff { .. } => RefusalClass::BadInput,
             ApprovalRefused { reason, .. } => reason.class(),
             WouldGoNegative { .. }
             | UnitConsumptionNotDeclared { .. }
             | CapacityExceeded { .. }
-            | NoExchangeRate { .. }
             | HeadingNotAllowed { .. }
             | RefLineConflict { .. }
             | MasterDataConflict { .. }
-            | NoTariff { .. }
             | NoImportPrice { .. }
             | DeclarationConflict { .. }
             | RuleBroken { .. }

@@ -64,13 +64,34 @@ impl UnitConsumption {
                 ),
             ));
         }
+        let gross = gross_consumption(net, tangible_loss_pct, intangible_loss_pct);
+        // The gross is a quantity the ledger multiplies by finished quantities: it keeps to the
+        // limits of every quantity (DOMAIN.md §8).
+        crate::model::limits::check_number("net", gross).map_err(|_| {
+            Refusal::bad(
+                "net",
+                format!(
+                    "net {net} with {loss}% loss gives a gross consumption of {gross}, more than \
+                     the 14 digits before the decimal point a quantity may have"
+                ),
+            )
+        })?;
         Ok(UnitConsumption {
             net,
             tangible_loss_pct,
             intangible_loss_pct,
             bonded_pct,
-            gross: gross_consumption(net, tangible_loss_pct, intangible_loss_pct),
+            gross,
         })
+    }
+
+    /// `bonded_consumption`, or `None` where it would not fit a `Decimal`.
+    pub fn checked_bonded_consumption(&self, finished_qty: Decimal) -> Option<Decimal> {
+        // The bonded share as a fraction first (exact: at most 1), so a product that fits is
+        // never refused for an intermediate that does not.
+        finished_qty
+            .checked_mul(self.gross)?
+            .checked_mul(self.bonded_pct / HUNDRED)
     }
 
     /// Bonded material consumed by `finished_qty` units (exact, not rounded).
@@ -79,10 +100,14 @@ impl UnitConsumption {
     }
 }
 
-/// net / (1 − (tangible + intangible)/100), half-up to 9 decimals (金关二期's rule).
+/// net / (1 − (tangible + intangible)/100), half-up to 9 decimals (金关二期's rule). The loss
+/// is under 100 % (`declare` refuses more); a result beyond a `Decimal` is `Decimal::MAX`,
+/// which `declare` then refuses as beyond the limits.
 pub fn gross_consumption(net: Decimal, tangible_pct: Decimal, intangible_pct: Decimal) -> Decimal {
     let kept = Decimal::ONE - (tangible_pct + intangible_pct) / HUNDRED;
-    round_half_up(net / kept, 9)
+    net.checked_div(kept)
+        .map(|g| round_half_up(g, 9))
+        .unwrap_or(Decimal::MAX)
 }
 
 #[cfg(test)]

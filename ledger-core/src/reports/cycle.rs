@@ -177,34 +177,44 @@ pub struct CycleReport {
 /// The stocktake counted on `date`, in materials: material lines as counted; finished lines
 /// converted by their BOM (version 0, or the lowest declared); goods at subcontractors that day
 /// added, converted the same way.
-pub fn stocktake_in_materials(book: &Book, date: NaiveDate) -> BTreeMap<ItemNo, Decimal> {
+/// `None` where the figures would not fit a `Decimal`.
+pub fn stocktake_in_materials(book: &Book, date: NaiveDate) -> Option<BTreeMap<ItemNo, Decimal>> {
     let mut out: BTreeMap<ItemNo, Decimal> = BTreeMap::new();
-    let add =
-        |goods: GoodsKind, item: ItemNo, qty: Decimal, out: &mut BTreeMap<ItemNo, Decimal>| {
-            match goods {
-                GoodsKind::M => *out.entry(item).or_default() += qty,
-                GoodsKind::P => {
-                    if let Some(bom) = default_bom(book, item) {
-                        for (material, uc) in bom {
-                            *out.entry(*material).or_default() += uc.bonded_consumption(qty);
-                        }
+    fn put(out: &mut BTreeMap<ItemNo, Decimal>, item: ItemNo, qty: Decimal) -> Option<()> {
+        let e = out.entry(item).or_default();
+        *e = e.checked_add(qty)?;
+        Some(())
+    }
+    let add = |goods: GoodsKind,
+               item: ItemNo,
+               qty: Decimal,
+               out: &mut BTreeMap<ItemNo, Decimal>|
+     -> Option<()> {
+        match goods {
+            GoodsKind::M => put(out, item, qty)?,
+            GoodsKind::P => {
+                if let Some(bom) = default_bom(book, item) {
+                    for (material, uc) in bom {
+                        put(out, *material, uc.checked_bonded_consumption(qty)?)?;
                     }
                 }
-                GoodsKind::S => {}
             }
-        };
+            GoodsKind::S => {}
+        }
+        Some(())
+    };
     for ((d, goods, item), qty) in &book.stocktakes {
         if *d == date {
-            add(*goods, *item, *qty, &mut out);
+            add(*goods, *item, *qty, &mut out)?;
         }
     }
     for ((_, goods, item), stock) in &book.subcontractors {
         let held = stock.at(date);
         if held > Decimal::ZERO {
-            add(*goods, *item, held, &mut out);
+            add(*goods, *item, held, &mut out)?;
         }
     }
-    out
+    Some(out)
 }
 
 /// The BOM a finished item is converted by when no version is named: version 0, or the lowest.
@@ -228,10 +238,27 @@ pub fn stocktake_day(book: &Book, from: NaiveDate, to: NaiveDate) -> Option<Naiv
 }
 
 /// The balance identity of every material over `from..=to`.
-pub fn identity(state: &Ledger, book: &Book, from: NaiveDate, to: NaiveDate) -> IdentityReport {
+pub fn identity(
+    state: &Ledger,
+    book: &Book,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<IdentityReport, Refusal> {
     let day_before = from.pred_opt().unwrap_or(from);
     let stock_day = stocktake_day(book, from, to);
-    let counted = stock_day.map(|d| stocktake_in_materials(book, d));
+    let counted = match stock_day {
+        Some(d) => Some(stocktake_in_materials(book, d).ok_or_else(|| {
+            Refusal::bad(
+                "qty",
+                format!(
+                    "the stocktake of {d} of book {}, converted into materials, is too large to \
+                     compute; check its quantities",
+                    book.header.account
+                ),
+            )
+        })?),
+        None => None,
+    };
     let tolerance = book.settings.difference_tolerance;
     let mut materials = Vec::new();
     for ((goods, item), reg) in &book.items {
@@ -283,7 +310,7 @@ pub fn identity(state: &Ledger, book: &Book, from: NaiveDate, to: NaiveDate) -> 
             flag,
         });
     }
-    IdentityReport {
+    Ok(IdentityReport {
         account: book.header.account.clone(),
         from,
         to,
@@ -291,7 +318,7 @@ pub fn identity(state: &Ledger, book: &Book, from: NaiveDate, to: NaiveDate) -> 
         tolerance,
         materials,
         carry_overs: carry_overs(state, book, from, to),
-    }
+    })
 }
 
 /// The 0657/0258 lines of `from..=to`, each paired with a line of the peer book that names this
@@ -364,7 +391,7 @@ pub fn cycle_report(
             .ok_or_else(|| Refusal::bad("cycle", "every cycle of the book is closed"))?,
     };
     let report_due = cycle.end + chrono::Days::new(u64::from(book.settings.report_days));
-    let identity = identity(state, book, cycle.start, cycle.end);
+    let identity = identity(state, book, cycle.start, cycle.end)?;
     let on = assess_on.unwrap_or(report_due);
     let (shortages, note) = match shortage_declaration(state, book, &identity, cycle.end, on) {
         Ok(d) => (d, None),
@@ -427,7 +454,13 @@ fn shortage_declaration(
                         month,
                     }
                 })?;
-                (price * rate, price, currency)
+                let unit_cny = price.checked_mul(rate).ok_or_else(|| {
+                    Refusal::bad(
+                        "price",
+                        format!("the price {price} {currency} of material {} is too large to convert to CNY", m.item),
+                    )
+                })?;
+                (unit_cny, price, currency)
             }
         };
         let reg = book
@@ -437,8 +470,18 @@ fn shortage_declaration(
                 goods: GoodsKind::M,
                 item: m.item,
             })?;
-        let value_cny = round_cents(qty * unit_cny);
-        let taxes = taxes_on(value_cny, &rates_on(state, &reg.hs, filed)?);
+        let too_big = || {
+            Refusal::bad(
+                "qty",
+                format!(
+                    "the shortage of material {} ({} at {unit_cny} CNY) is too large to value",
+                    m.item,
+                    qty.normalize()
+                ),
+            )
+        };
+        let value_cny = round_cents(qty.checked_mul(unit_cny).ok_or_else(too_big)?);
+        let taxes = taxes_on(value_cny, &rates_on(state, &reg.hs, filed)?).ok_or_else(too_big)?;
         lines.push(DutyLine {
             ref_: "SHORTAGE".into(),
             line: u32::try_from(i + 1).unwrap_or(u32::MAX),
@@ -461,7 +504,7 @@ fn shortage_declaration(
         return Ok(None);
     }
     let period = Period::of(as_of_sale, crate::model::book::DutyPeriod::Monthly);
-    Ok(Some(declaration(state, book, period, filed, lines)))
+    declaration(state, book, period, filed, lines).map(Some)
 }
 
 /// The identity for calendar year `year` (the annual declaration of a cycle longer than a year).
@@ -477,7 +520,7 @@ pub fn annual_report(
         .ok_or_else(|| Refusal::bad("year", format!("{year} is not a year")))?;
     let to = NaiveDate::from_ymd_opt(year, 12, 31)
         .ok_or_else(|| Refusal::bad("year", format!("{year} is not a year")))?;
-    Ok(identity(state, book, from, to))
+    identity(state, book, from, to)
 }
 
 /// The 12-month marks inside a cycle longer than a year: (the year the mark falls in, the mark,

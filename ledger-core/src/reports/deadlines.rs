@@ -148,10 +148,10 @@ pub fn deadlines(
         let status = status_of(done_on, due, as_of);
         let (late_fee_cny, note) = match (filed, status) {
             // Filed: the frozen figures, late by the days between due and filing.
-            (Some(f), _) => (late_fee(&f.levied(), (f.filed - due).num_days()), None),
+            (Some(f), _) => fee_or_note(late_fee(&f.levied(), (f.filed - due).num_days())),
             // Unpaid past the due date: the tax that was due on the due date.
             (None, Status::Overdue) => match assess(state, account, period, due) {
-                Ok(d) => (late_fee(&d.levied(), (as_of - due).num_days()), None),
+                Ok(d) => fee_or_note(late_fee(&d.levied(), (as_of - due).num_days())),
                 Err(r) => (ZERO_CENTS, Some(format!("late fee not worked out: {r}"))),
             },
             (None, _) => (ZERO_CENTS, None),
@@ -305,5 +305,16 @@ fn cycle_obligations(book: &Book, as_of: NaiveDate, out: &mut Vec<Obligation>) {
             o.note = Some("goods are still on the book: carry them into a new book (0657/0258), sell them domestically, re-export or destroy them".into());
         }
         out.push(o);
+    }
+}
+
+/// A late fee, or a note where its figures are too large to compute.
+fn fee_or_note(fee: Option<Decimal>) -> (Decimal, Option<String>) {
+    match fee {
+        Some(f) => (f, None),
+        None => (
+            ZERO_CENTS,
+            Some("late fee not worked out: the unpaid tax is too large to compute".into()),
+        ),
     }
 }

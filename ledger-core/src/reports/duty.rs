@@ -27,42 +27,84 @@ const HUNDRED: Decimal = Decimal::ONE_HUNDRED;
 /// duty = value × duty%; consumption tax (ad valorem) = (value + duty) / (1 − ct%) × ct%;
 /// VAT = (value + duty + consumption tax) × VAT%. Each half-up to 0.01 CNY, in that order,
 /// each on the rounded amounts before it.
-pub fn taxes_on(value_cny: Decimal, rates: &TariffRates) -> Taxes {
-    let duty = round_cents(value_cny * rates.duty_pct / HUNDRED);
+/// `None` where a figure would not fit a `Decimal` (a value far beyond any real declaration).
+pub fn taxes_on(value_cny: Decimal, rates: &TariffRates) -> Option<Taxes> {
+    let duty = round_cents(value_cny.checked_mul(rates.duty_pct)? / HUNDRED);
     let ct_rate = rates.consumption_pct / HUNDRED;
     let consumption_tax = if ct_rate.is_zero() {
         ZERO_CENTS
     } else {
-        round_cents((value_cny + duty) / (Decimal::ONE - ct_rate) * ct_rate)
+        round_cents(
+            value_cny
+                .checked_add(duty)?
+                .checked_div(Decimal::ONE - ct_rate)?
+                .checked_mul(ct_rate)?,
+        )
     };
-    let vat = round_cents((value_cny + duty + consumption_tax) * rates.vat_pct / HUNDRED);
-    Taxes {
+    let vat = round_cents(
+        value_cny
+            .checked_add(duty)?
+            .checked_add(consumption_tax)?
+            .checked_mul(rates.vat_pct)?
+            / HUNDRED,
+    );
+    Some(Taxes {
         duty,
         consumption_tax,
         vat,
-    }
+    })
+}
+
+/// The refusal for a line whose figures are too large to compute: names the line and the
+/// column to look at.
+pub(crate) fn too_large(
+    l: &crate::events::commands::MovementLine,
+    column: &'static str,
+) -> Refusal {
+    Refusal::bad(
+        column,
+        format!(
+            "{}/{} of book {}: its figures (quantity × price × exchange rate and the taxes on \
+             them) are too large to compute; check {column} — a quantity, price or rate has at \
+             most 14 digits before the decimal point",
+            l.ref_, l.line, l.account
+        ),
+    )
 }
 
 /// Deferred-tax interest (缓税利息) = tax × days × annual rate / 360, half-up to 0.01 CNY
 /// (GACC Announcements 2009 No.13 and No.14).
-pub fn deferred_interest(tax: Decimal, days: i64, annual_pct: Decimal) -> Decimal {
+/// `None` where the figures would not fit a `Decimal`.
+pub fn deferred_interest(tax: Decimal, days: i64, annual_pct: Decimal) -> Option<Decimal> {
     if days <= 0 {
-        return ZERO_CENTS;
+        return Some(ZERO_CENTS);
     }
-    round_cents(tax * Decimal::from(days) * annual_pct / HUNDRED / Decimal::from(360))
+    Some(round_cents(
+        tax.checked_mul(Decimal::from(days))?
+            .checked_mul(annual_pct)?
+            / HUNDRED
+            / Decimal::from(360),
+    ))
 }
 
 /// Late-payment surcharge per tax type: 0.05 % a day of the unpaid tax, each half-up to
 /// 0.01 CNY; a surcharge under CNY 50 is not collected.
-pub fn late_fee(unpaid: &Taxes, days_late: i64) -> Decimal {
+/// `None` where the figures would not fit a `Decimal`.
+pub fn late_fee(unpaid: &Taxes, days_late: i64) -> Option<Decimal> {
     if days_late <= 0 {
-        return ZERO_CENTS;
+        return Some(ZERO_CENTS);
     }
-    [unpaid.duty, unpaid.consumption_tax, unpaid.vat]
-        .into_iter()
-        .map(|t| round_cents(t * LATE_FEE_PER_DAY * Decimal::from(days_late)))
-        .filter(|fee| *fee >= FIFTY_YUAN)
-        .fold(ZERO_CENTS, |a, b| a + b)
+    let mut total = ZERO_CENTS;
+    for t in [unpaid.duty, unpaid.consumption_tax, unpaid.vat] {
+        let fee = round_cents(
+            t.checked_mul(LATE_FEE_PER_DAY)?
+                .checked_mul(Decimal::from(days_late))?,
+        );
+        if fee >= FIFTY_YUAN {
+            total = total.checked_add(fee)?;
+        }
+    }
+    Some(total)
 }
 
 /// The domestic-sale lines of `period`, in date, ref and line order.
@@ -176,10 +218,25 @@ pub fn average_import_price(
         let mut native = Decimal::ZERO;
         let currency = chosen[0].currency.clone();
         let one_currency = chosen.iter().all(|l| l.currency == currency);
+        let overflow = || {
+            Refusal::bad(
+                "unit_price",
+                format!(
+                    "the imports of material {item} of book {} are too large to average (a \
+                     quantity, price or rate has at most 14 digits before the decimal point)",
+                    book.header.account
+                ),
+            )
+        };
         for lot in &chosen {
-            qty += lot.qty;
-            cny += lot.cif * fx(state, &lot.currency, filed)?;
-            native += lot.cif;
+            let rate = fx(state, &lot.currency, filed)?;
+            qty = qty.checked_add(lot.qty).ok_or_else(overflow)?;
+            cny = lot
+                .cif
+                .checked_mul(rate)
+                .and_then(|c| cny.checked_add(c))
+                .ok_or_else(overflow)?;
+            native = native.checked_add(lot.cif).ok_or_else(overflow)?;
         }
         if qty > Decimal::ZERO {
             let (unit_native, cur) = if one_currency {
@@ -197,7 +254,19 @@ pub fn average_import_price(
         .rev()
         .find_map(|(_, o)| Some((o.unit_price?, o.currency.clone()?)));
     match opening {
-        Some((price, currency)) => Ok((price * fx(state, &currency, filed)?, price, currency)),
+        Some((price, currency)) => {
+            let unit_cny = price
+                .checked_mul(fx(state, &currency, filed)?)
+                .ok_or_else(|| {
+                    Refusal::bad(
+                        "unit_price",
+                        format!(
+                            "the opening price {price} {currency} of material {item} is too large to convert to CNY"
+                        ),
+                    )
+                })?;
+            Ok((unit_cny, price, currency))
+        }
         None => Err(Refusal::NoImportPrice {
             account: book.header.account.clone(),
             item,
@@ -221,7 +290,7 @@ pub fn assess(
     for rec in sales_in(book, period) {
         lines.extend(value_sale(state, book, rec, filed)?);
     }
-    Ok(declaration(state, book, period, filed, lines))
+    declaration(state, book, period, filed, lines)
 }
 
 /// The duty lines of one recorded domestic sale.
@@ -244,7 +313,9 @@ pub fn value_sale(
             )
         })?;
         let currency = l.currency.clone().unwrap_or_else(Currency::cny);
-        let unit_cny = price * fx(state, &currency, filed)?;
+        let unit_cny = price
+            .checked_mul(fx(state, &currency, filed)?)
+            .ok_or_else(|| too_large(l, "unit_price"))?;
         return Ok(vec![duty_line(
             state,
             book,
@@ -270,6 +341,24 @@ pub fn value_sale(
         };
         let (unit_cny, unit_native, currency) = match book.header.kind {
             BookKind::Purchased => average_import_price(state, book, item, l.date, filed)?,
+            BookKind::Supplied if l.goods == GoodsKind::P => {
+                // 来料, finished goods: each material at the identical-goods price in force on
+                // the sale's date (the book's `prices`, DOMAIN.md §8).
+                let (price, currency) = book.price_on(item, l.date).cloned().ok_or_else(|| {
+                    Refusal::bad(
+                        "item",
+                        format!(
+                            "{}/{}: material {item} has no identical-goods price dated on or before {}; load a prices file for it",
+                            l.ref_, l.line, l.date
+                        ),
+                    )
+                })?;
+                let rate = fx(state, &currency, filed)?;
+                let unit_cny = price
+                    .checked_mul(rate)
+                    .ok_or_else(|| too_large(l, "unit_price"))?;
+                (unit_cny, price, currency)
+            }
             BookKind::Supplied => {
                 // 来料: the price of identical or similar goods, which the line must give.
                 let price = l.unit_price.ok_or_else(|| {
@@ -287,7 +376,10 @@ pub fn value_sale(
                         format!("{}/{}: give the currency of unit_price", l.ref_, l.line),
                     )
                 })?;
-                (price * fx(state, &currency, filed)?, price, currency)
+                let unit_cny = price
+                    .checked_mul(fx(state, &currency, filed)?)
+                    .ok_or_else(|| too_large(l, "unit_price"))?;
+                (unit_cny, price, currency)
             }
         };
         out.push(duty_line(
@@ -326,8 +418,11 @@ fn duty_line(
     })?;
     let rates = rates_on(state, &registered.hs, filed)?;
     // The dutiable value: qty × unit value × rate, rounded once, half-up to 0.01 CNY.
-    let value_cny = round_cents(qty * unit_cny);
-    let taxes = taxes_on(value_cny, &rates);
+    let value_cny = round_cents(
+        qty.checked_mul(unit_cny)
+            .ok_or_else(|| too_large(&rec.line, "qty"))?,
+    );
+    let taxes = taxes_on(value_cny, &rates).ok_or_else(|| too_large(&rec.line, "qty"))?;
     Ok(DutyLine {
         ref_: rec.line.ref_.clone(),
         line: rec.line.line,
@@ -360,16 +455,26 @@ pub fn declaration(
     period: Period,
     filed: NaiveDate,
     lines: Vec<DutyLine>,
-) -> Declaration {
+) -> Result<Declaration, Refusal> {
+    let too_big = || {
+        Refusal::bad(
+            "qty",
+            format!(
+                "the domestic sales of book {} in {period} add up to more than the ledger can \
+                 compute; check the quantities and prices of its lines",
+                book.header.account
+            ),
+        )
+    };
     let mut computed = Taxes::zero();
     let mut non_scrap = Taxes::zero();
     let mut value = ZERO_CENTS;
     for l in &lines {
-        computed.add(&l.taxes());
+        computed.checked_add(&l.taxes()).ok_or_else(too_big)?;
         if !l.scrap {
-            non_scrap.add(&l.taxes());
+            non_scrap.checked_add(&l.taxes()).ok_or_else(too_big)?;
         }
-        value += l.value_cny;
+        value = value.checked_add(l.value_cny).ok_or_else(too_big)?;
     }
     let levied = computed.levied();
     let interest_from = interest_start(book);
@@ -379,12 +484,16 @@ pub fn declaration(
         .max(0);
     let interest_pct = interest_rate_on(state, filed);
     // Scrap carries no deferred interest; a tax not levied carries none either.
-    let interest = deferred_interest(
-        non_scrap.only_where(&levied).sum(),
-        interest_days,
-        interest_pct,
-    );
-    Declaration {
+    let taxed = non_scrap
+        .only_where(&levied)
+        .checked_sum()
+        .ok_or_else(too_big)?;
+    let interest = deferred_interest(taxed, interest_days, interest_pct).ok_or_else(too_big)?;
+    let total = levied
+        .checked_sum()
+        .and_then(|t| t.checked_add(interest))
+        .ok_or_else(too_big)?;
+    Ok(Declaration {
         account: book.header.account.clone(),
         period,
         due: period.due(),
@@ -400,9 +509,9 @@ pub fn declaration(
             consumption_tax: levied.consumption_tax,
             vat: levied.vat,
             interest,
-            total: levied.sum() + interest,
+            total,
         },
-    }
+    })
 }
 
 #[cfg(test)]
@@ -469,5 +578,5 @@ pub fn quote(
     };
     let lines = value_sale(state, book, &rec, date)?;
     let period = Period::of(date, book.settings.duty_period);
-    Ok(declaration(state, book, period, date, lines))
+    declaration(state, book, period, date, lines)
 }

@@ -86,10 +86,11 @@ pub struct Excess {
 }
 
 /// Order 182 arithmetic for one line. `produced` is above 0 (work orders refuse less).
-pub fn excess(declared_gross: Decimal, actual: Actual) -> Excess {
-    let declared_total = actual.produced * declared_gross;
+/// `None` where the figures would not fit a `Decimal`.
+pub fn excess(declared_gross: Decimal, actual: Actual) -> Option<Excess> {
+    let declared_total = actual.produced.checked_mul(declared_gross)?;
     // produced × (declared − issued/produced) = produced × declared − issued: exact.
-    let over = declared_total - actual.issued;
+    let over = declared_total.checked_sub(actual.issued)?;
     let actual_gross = if actual.produced.is_zero() {
         Decimal::ZERO
     } else {
@@ -98,13 +99,13 @@ pub fn excess(declared_gross: Decimal, actual: Actual) -> Excess {
     let excess_pct = if declared_total.is_zero() {
         Decimal::ZERO
     } else {
-        over / declared_total * HUNDRED
+        over.checked_div(declared_total)?.checked_mul(HUNDRED)?
     };
-    Excess {
+    Some(Excess {
         actual_gross,
         excess_qty: over.max(Decimal::ZERO),
         excess_pct,
-    }
+    })
 }
 
 /// The value of the contravening goods (Order 182): dutiable value + duty + import taxes.
@@ -122,17 +123,22 @@ pub struct Valuation {
 }
 
 /// Values `qty` of a material at `unit_cny` with `rates`' taxes (each half-up to 0.01 CNY).
-pub fn valuation(qty: Decimal, unit_cny: Decimal, taxes: impl Fn(Decimal) -> Taxes) -> Valuation {
-    let dutiable = round_cents(qty * unit_cny);
-    let t = taxes(dutiable);
-    Valuation {
+/// `None` where the figures would not fit a `Decimal`.
+pub fn valuation(
+    qty: Decimal,
+    unit_cny: Decimal,
+    taxes: impl Fn(Decimal) -> Option<Taxes>,
+) -> Option<Valuation> {
+    let dutiable = round_cents(qty.checked_mul(unit_cny)?);
+    let t = taxes(dutiable)?;
+    Some(Valuation {
         unit_value_cny: unit_cny,
         dutiable_value_cny: dutiable,
         duty: t.duty,
         consumption_tax: t.consumption_tax,
         vat: t.vat,
-        value_cny: dutiable + t.sum(),
-    }
+        value_cny: dutiable.checked_add(t.checked_sum()?)?,
+    })
 }
 
 /// One (product, material) line of the report.
@@ -275,7 +281,17 @@ pub fn exposure(
             });
             continue;
         };
-        let x = excess(uc.gross, actual);
+        let Some(x) = excess(uc.gross, actual) else {
+            return Err(Refusal::bad(
+                "produced",
+                format!(
+                    "the work orders of finished item {product} (material {material}) add up to \
+                     figures too large to compute: {} produced, {} issued",
+                    actual.produced.normalize(),
+                    actual.issued.normalize()
+                ),
+            ));
+        };
         if uc.bonded_pct != HUNDRED {
             notes.push(format!(
                 "the BOM's bonded share is {}%: the issues are compared with the whole gross consumption",
@@ -319,7 +335,15 @@ pub fn exposure(
     let value_cny = lines
         .iter()
         .filter_map(|l| l.value_cny)
-        .fold(ZERO_CENTS, |a, b| a + b);
+        .try_fold(ZERO_CENTS, |a, b| a.checked_add(b))
+        .ok_or_else(|| {
+            Refusal::bad(
+                "issued",
+                format!(
+                    "the exposure of book {account} adds up to more than the ledger can compute"
+                ),
+            )
+        })?;
     let unvalued_lines = lines
         .iter()
         .filter(|l| !l.excess_qty.is_zero() && l.value_cny.is_none())
@@ -367,7 +391,8 @@ fn value_excess(
     let (unit_cny, _, _) =
         average_import_price(state, book, material, date, date).map_err(|r| r.to_string())?;
     let rates = rates_on(state, &registered.hs, date).map_err(|r| r.to_string())?;
-    Ok(valuation(qty, unit_cny, |v| taxes_on(v, &rates)))
+    valuation(qty, unit_cny, |v| taxes_on(v, &rates))
+        .ok_or_else(|| "the excess is too large to value".to_string())
 }
 
 #[cfg(test)]
@@ -431,7 +456,7 @@ mod tests {
             ),
         ];
         for (declared, produced, issued, want_actual, want_qty, want_pct) in cases {
-            let x = excess(declared, actual(produced, issued));
+            let x = excess(declared, actual(produced, issued)).expect("fits");
             assert_eq!(x.actual_gross, want_actual, "actual, declared {declared}");
             assert_eq!(x.excess_qty, want_qty, "excess, declared {declared}");
             assert_eq!(
@@ -446,7 +471,7 @@ mod tests {
     /// produced against a declared 0.4: 3 × 0.4 − 1 = 0.2 exactly (not 0.2000…01).
     #[test]
     fn excess_is_exact_when_actual_is_a_repeating_fraction() {
-        let x = excess(dec!(0.4), actual(dec!(3), dec!(1)));
+        let x = excess(dec!(0.4), actual(dec!(3), dec!(1))).expect("fits");
         assert_eq!(x.excess_qty, dec!(0.2));
         let shown = shown_gross(actual(dec!(3), dec!(1)));
         // 1 / 3 = 0.333333333333… → 0.333333333 (half-up, 9 dp); 2/3 → …667.
@@ -479,7 +504,7 @@ mod tests {
         assert_eq!(grade(dec!(1), dec!(1), dec!(3)), Risk::Medium);
         assert_eq!(grade(dec!(3), dec!(1), dec!(3)), Risk::High);
         // The 9-dp case of `excess_table`: 2.0000000225…% is medium, not low.
-        let x = excess(dec!(2.040816327), actual(dec!(3), dec!(6)));
+        let x = excess(dec!(2.040816327), actual(dec!(3), dec!(6))).expect("fits");
         assert_eq!(grade(x.excess_pct, m, h), Risk::Medium);
     }
 
@@ -494,8 +519,8 @@ mod tests {
             vat_pct: dec!(13),
             consumption_pct: dec!(0),
         };
-        let x = excess(dec!(1.087), actual(dec!(147200), dec!(150880)));
-        let v = valuation(x.excess_qty, dec!(20.5), |d| taxes_on(d, &rates));
+        let x = excess(dec!(1.087), actual(dec!(147200), dec!(150880))).expect("fits");
+        let v = valuation(x.excess_qty, dec!(20.5), |d| taxes_on(d, &rates)).expect("fits");
         assert_eq!(v.dutiable_value_cny, dec!(187091.20));
         assert_eq!(v.duty, dec!(9354.56));
         assert_eq!(v.consumption_tax, dec!(0.00));

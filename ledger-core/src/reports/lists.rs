@@ -329,7 +329,7 @@ pub fn reconcile(
     }
     if !b.lists.customs_openings.is_empty() {
         let cycle = b.cycle_containing(as_of);
-        let identity = crate::reports::cycle::identity(state, b, cycle.start, cycle.start);
+        let identity = crate::reports::cycle::identity(state, b, cycle.start, cycle.start)?;
         let ours: BTreeMap<ItemNo, Decimal> = identity
             .materials
             .iter()

@@ -21,7 +21,8 @@ pub(crate) fn require_item(book: &Book, goods: GoodsKind, item: ItemNo) -> Resul
     }
 }
 
-/// The effects of `qty` finished units of `product` under BOM `version`.
+/// The effects of `qty` finished units of `product` under BOM `version`: `Ok(None)` when that
+/// version is not declared; refused when a consumption is beyond what the ledger can hold.
 pub(crate) fn finished_effects(
     b: &Book,
     product: ItemNo,
@@ -29,24 +30,40 @@ pub(crate) fn finished_effects(
     qty: Decimal,
     column: Column,
     sign: Sign,
-) -> Option<Vec<Effect>> {
-    let bom = b.boms.get(&(product, version))?;
-    let s = if sign == Sign::Plus {
-        Decimal::ONE
-    } else {
-        -Decimal::ONE
+) -> Result<Option<Vec<Effect>>, Refusal> {
+    let Some(bom) = b.boms.get(&(product, version)) else {
+        return Ok(None);
     };
-    Some(
-        bom.iter()
-            .map(|(material, uc)| Effect {
-                target: Target::Material {
-                    item: *material,
-                    column,
-                },
-                qty: uc.bonded_consumption(qty) * s,
-            })
-            .collect(),
-    )
+    let mut out = Vec::with_capacity(bom.len());
+    for (material, uc) in bom {
+        let consumed = uc
+            .checked_bonded_consumption(qty)
+            .filter(|c| crate::model::limits::within_magnitude(*c))
+            .ok_or_else(|| {
+                Refusal::bad(
+                    "qty",
+                    format!(
+                        "{} of finished item {product} consume more of material {material} than \
+                         the ledger can hold (gross {} per unit): a quantity has at most 14 \
+                         digits before the decimal point",
+                        qty.normalize(),
+                        uc.gross.normalize()
+                    ),
+                )
+            })?;
+        out.push(Effect {
+            target: Target::Material {
+                item: *material,
+                column,
+            },
+            qty: if sign == Sign::Plus {
+                consumed
+            } else {
+                -consumed
+            },
+        });
+    }
+    Ok(Some(out))
 }
 
 /// What selling `qty` of an item domestically takes off the book: the material itself, the
@@ -68,7 +85,7 @@ pub fn domestic_sale_effects(
             },
             qty,
         }]),
-        GoodsKind::P => finished_effects(b, item, version, qty, Column::DomesticSold, Sign::Plus)
+        GoodsKind::P => finished_effects(b, item, version, qty, Column::DomesticSold, Sign::Plus)?
             .ok_or_else(|| Refusal::UnitConsumptionNotDeclared {
                 account: b.header.account.clone(),
                 product: item,

@@ -109,6 +109,8 @@ pub struct Book {
     pub annual_declared: BTreeMap<i32, NaiveDate>,
     /// When the book left the company-based mode.
     pub removed: Option<NaiveDate>,
+    /// A supplied book's identical-goods prices: (material, from date) → (unit price, currency).
+    pub prices: BTreeMap<(ItemNo, NaiveDate), (Decimal, Currency)>,
     /// Items under dual review, and the reviews closed (access.rs).
     pub review: crate::state::reviews::BookReviews,
     /// The verification lists and where each stands with customs (lists.rs).
@@ -143,9 +145,19 @@ impl Book {
             closed: BTreeMap::new(),
             annual_declared: BTreeMap::new(),
             removed: None,
+            prices: BTreeMap::new(),
             review: Default::default(),
             lists: Default::default(),
         }
+    }
+
+    /// The identical-goods price of material `item` in force on `on`: the latest dated on or
+    /// before it.
+    pub fn price_on(&self, item: ItemNo, on: NaiveDate) -> Option<&(Decimal, Currency)> {
+        self.prices
+            .range((item, NaiveDate::MIN)..=(item, on))
+            .next_back()
+            .map(|(_, p)| p)
     }
 
     pub fn item(&self, goods: GoodsKind, item: ItemNo) -> Option<&ItemRegistered> {
@@ -426,6 +438,10 @@ fn evolve_book(book: &mut Book, id: Uuid, event: &Event) {
         }
         Event::BookRemoved(e) => {
             book.removed = Some(e.date);
+        }
+        Event::PriceSet(e) => {
+            book.prices
+                .insert((e.item, e.date), (e.unit_price, e.currency.clone()));
         }
         Event::ReviewSubmitted(_) | Event::ReviewApproved(_) | Event::ReviewRejected(_) => {
             book.review.evolve(event);

@@ -23,16 +23,35 @@ pub struct User {
     pub token_sha256: String,
 }
 
+/// A user name as people read it: Unicode NFKC (full-width `ｒ` is `r`, ligatures are their
+/// letters), then case folded (lower case), then NFKC again (lower-casing can un-normalise).
+/// Two names with the same folded form are one person's name to a reader of the audit trail, so
+/// the store keeps one user per folded name and submitter ≠ approver compares folded names.
+pub fn folded_name(name: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let lower: String = name.nfkc().collect::<String>().to_lowercase();
+    lower.nfkc().collect()
+}
+
 /// The users of the store, by name and by token hash.
 #[derive(Debug, Clone, Default)]
 pub struct Users {
     by_name: BTreeMap<String, User>,
     by_token: HashMap<String, String>,
+    /// Folded name → the name the user was added with.
+    by_folded: HashMap<String, String>,
 }
 
 impl Users {
     pub fn get(&self, name: &str) -> Option<&User> {
         self.by_name.get(name)
+    }
+
+    /// The user whose name reads the same as `name` (`folded_name`), if any.
+    pub fn get_folded(&self, name: &str) -> Option<&User> {
+        self.by_folded
+            .get(&folded_name(name))
+            .and_then(|n| self.by_name.get(n))
     }
 
     /// The user whose token hashes to `sha256_hex` (lower-case hex).
@@ -57,6 +76,9 @@ impl Users {
 
     pub(crate) fn add(&mut self, e: &UserAdded) {
         self.by_token.insert(e.token_sha256.clone(), e.name.clone());
+        self.by_folded
+            .entry(folded_name(&e.name))
+            .or_insert_with(|| e.name.clone());
         self.by_name.insert(
             e.name.clone(),
             User {
