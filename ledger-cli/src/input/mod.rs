@@ -19,6 +19,7 @@ mod json;
 mod kind;
 pub mod rows;
 mod table;
+pub mod xml;
 
 #[cfg(test)]
 mod tests;
