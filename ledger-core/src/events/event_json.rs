@@ -314,7 +314,7 @@ mod tests {
         assert!(!plain.contains("\"list\""), "{plain}");
         m.line.list = crate::events::commands::ListFields {
             country: Some("502".into()),
-            gross_wt: Some(Decimal::new(12_740_5, 1)),
+            gross_wt: Some(Decimal::new(127_405, 1)),
             ..Default::default()
         }
         .boxed();

@@ -69,7 +69,7 @@ pub fn list_report(
         .lists
         .all()
         .into_iter()
-        .filter(|l| status.map_or(true, |s| l.stage == s))
+        .filter(|l| status.is_none_or(|s| l.stage == s))
         .map(|l| ListRow {
             ref_: l.ref_.clone(),
             dir: l.dir,
