@@ -43,10 +43,10 @@ pub struct Cli {
         long,
         global = true,
         value_enum,
-        default_value_t = Format::Table,
+        default_value_t = FormatFlag::Table,
         help_heading = "Global options"
     )]
-    pub format: Format,
+    pub format: FormatFlag,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -58,8 +58,37 @@ pub enum Format {
     Csv,
     /// An iCalendar file (deadlines only).
     Ics,
-    /// An Excel workbook written to --out (cycle report, declare annual, duty, balance).
+    /// An Excel workbook written to --out (cycle report, declare annual, duty, balance,
+    /// reconcile).
     Xlsx,
+}
+
+/// `--format` as given: a report's format, or a customs message that only one command writes.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FormatFlag {
+    Table,
+    Json,
+    Csv,
+    /// An iCalendar file (deadlines only).
+    Ics,
+    /// An Excel workbook written to --out (cycle report, declare annual, duty, balance,
+    /// reconcile).
+    Xlsx,
+    /// The write-off declaration message EMS121 (cycle report only), to --out or stdout.
+    Ems121,
+}
+
+impl FormatFlag {
+    /// The report format (`ems121` is checked for and handled before any report is made).
+    pub fn report(self) -> Format {
+        match self {
+            FormatFlag::Table | FormatFlag::Ems121 => Format::Table,
+            FormatFlag::Json => Format::Json,
+            FormatFlag::Csv => Format::Csv,
+            FormatFlag::Ics => Format::Ics,
+            FormatFlag::Xlsx => Format::Xlsx,
+        }
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -117,6 +146,11 @@ pub enum Command {
     /// excess material valued and graded.
     #[command(after_help = "Example:\n  bonded exposure --account E44038000001 --format json")]
     Exposure(ExposureArgs),
+    /// The book's verification lists and where each stands with customs; `lists export`
+    /// writes one as the INV101 file the customs client imports.
+    Lists(ListsArgs),
+    /// Where the book and customs' receipts disagree (an empty list: they agree).
+    Reconcile(ReconcileArgs),
     /// Check every record and the hash chain; exit 4 on any fault.
     #[command(
         after_help = "Example:\n  bonded --data /srv/bonded verify; echo \"exit $?\"   # 4: damaged"
@@ -377,13 +411,59 @@ pub struct AccountSet {
 #[derive(Args, Debug)]
 pub struct LoadArgs {
     /// CSV files (items, bom, movements, corrections, openings, stocktake, workorders, fx,
-    /// tariff, interest). Applied in that dependency order, whatever order they are given in.
+    /// tariff, interest), and customs XML messages (INV101 lists, the client's results,
+    /// INV201/202/211 and EMS221 receipts), recognised by content. Applied in that dependency
+    /// order (CSV first, then lists, then receipts), whatever order they are given in.
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
     /// The kind of every file, where the header alone cannot tell (openings and stocktake
     /// have the same required columns).
     #[arg(long)]
     pub kind: Option<String>,
+}
+
+#[derive(Args, Debug)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+pub struct ListsArgs {
+    #[command(subcommand)]
+    pub action: Option<ListsAction>,
+    #[arg(long, required = true)]
+    pub account: Option<String>,
+    /// Only the lists at this stage (recorded, exported, staged, declared, failed, received,
+    /// review, returned, approved, pre_deducted, deducted, deleted, written_off).
+    #[arg(long)]
+    pub status: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ListsAction {
+    /// Write a list as an INV101 file for the customs client (and record that it was).
+    Export(ListsExportArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ListsExportArgs {
+    #[arg(long)]
+    pub account: String,
+    /// The list: the movements' `ref` (企业内部清单编号).
+    #[arg(long = "ref")]
+    pub ref_: String,
+    /// A file to write, or a folder (e.g. the client's OutBox) to write
+    /// INV101-<I|E>-<ref>-<try>.xml into. Default: standard output.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct ReconcileArgs {
+    #[arg(long)]
+    pub account: String,
+    /// Business date (YYYY-MM-DD); default: today in Asia/Shanghai.
+    #[arg(long = "as-of")]
+    pub as_of: Option<String>,
+    /// With --format xlsx: the workbook to write.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -548,7 +628,8 @@ pub struct CycleReportArgs {
     /// Value shortages as if declared on this day (default: the report's due date).
     #[arg(long)]
     pub filed: Option<String>,
-    /// With --format xlsx: the workbook to write.
+    /// With --format xlsx: the workbook to write; with --format ems121: the message file
+    /// (default: standard output).
     #[arg(long)]
     pub out: Option<PathBuf>,
 }

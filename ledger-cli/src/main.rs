@@ -22,8 +22,8 @@ use anyhow::Result;
 use chrono::NaiveDate;
 use clap::Parser;
 
-use cli::{AccountCommand, Cli, Command};
-use commands::{admin, cycle, demo, duty, exposure, load, review};
+use cli::{AccountCommand, Cli, Command, FormatFlag};
+use commands::{admin, cycle, demo, duty, exposure, lists, load, review};
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -100,15 +100,24 @@ fn run(cli: Cli) -> Result<()> {
             | Command::Declare(_)
             | Command::Duty(_)
             | Command::Balance(_)
+            | Command::Reconcile(_)
     );
     // A quote is a figure for a conversation, not a paper: no workbook (it wrote nothing).
     let quote = matches!(&cli.command, Command::Duty(d) if matches!(d.action, Some(cli::DutyAction::Quote(_))));
-    if cli.format == cli::Format::Xlsx && (!xlsx_ok || quote) {
+    if cli.format == FormatFlag::Xlsx && (!xlsx_ok || quote) {
         return Err(exit::bad_input(
-            "--format xlsx is for cycle report, declare annual, duty (not duty quote) and balance",
+            "--format xlsx is for cycle report, declare annual, duty (not duty quote), balance and reconcile",
         ));
     }
-    if cli.format == cli::Format::Ics && !matches!(cli.command, Command::Deadlines(_)) {
+    if cli.format == FormatFlag::Ems121
+        && !matches!(cli.command, Command::Cycle(cli::CycleCommand::Report(_)))
+    {
+        return Err(exit::bad_input(
+            "--format ems121 (the write-off declaration message) is for `bonded cycle report` only",
+        ));
+    }
+    let format = cli.format.report();
+    if cli.format == FormatFlag::Ics && !matches!(cli.command, Command::Deadlines(_)) {
         return Err(exit::bad_input(
             "--format ics is for `bonded deadlines` only",
         ));
@@ -129,32 +138,35 @@ fn run(cli: Cli) -> Result<()> {
         Command::Account(AccountCommand::Remove(args)) => {
             commands::account::remove(&cli.data, &actor, args)
         }
+        Command::Cycle(cli::CycleCommand::Report(args)) if cli.format == FormatFlag::Ems121 => {
+            lists::cycle_ems121(&cli.data, &actor, args)
+        }
         Command::Cycle(cli::CycleCommand::Report(args)) => {
-            cycle::report(&cli.data, &actor, args, cli.format)
+            cycle::report(&cli.data, &actor, args, format)
         }
         Command::Cycle(cli::CycleCommand::Close(args)) => cycle::close(&cli.data, &actor, args),
         Command::Declare(cli::DeclareCommand::Annual(args)) => {
-            cycle::annual(&cli.data, &actor, args, cli.format)
+            cycle::annual(&cli.data, &actor, args, format)
         }
-        Command::Load(args) => load::run(&cli.data, &actor, args, cli.format),
-        Command::Balance(args) => commands::balance::balance(&cli.data, &actor, args, cli.format),
-        Command::Duty(args) => duty::run(&cli.data, &actor, args, cli.format),
-        Command::Deadlines(args) => {
-            commands::deadlines::deadlines(&cli.data, &actor, args, cli.format)
-        }
+        Command::Load(args) => load::run(&cli.data, &actor, args, format),
+        Command::Balance(args) => commands::balance::balance(&cli.data, &actor, args, format),
+        Command::Duty(args) => duty::run(&cli.data, &actor, args, format),
+        Command::Deadlines(args) => commands::deadlines::deadlines(&cli.data, &actor, args, format),
         Command::CarryOver(cli::CarryOverCommand::Declare(args)) => {
             duty::declare_carry_over(&cli.data, &actor, args)
         }
-        Command::Exposure(args) => exposure::run(&cli.data, &actor, args, cli.format),
-        Command::Verify => admin::verify(&cli.data, cli.format),
+        Command::Exposure(args) => exposure::run(&cli.data, &actor, args, format),
+        Command::Lists(args) => lists::run(&cli.data, &actor, args, format),
+        Command::Reconcile(args) => lists::reconcile(&cli.data, &actor, args, format),
+        Command::Verify => admin::verify(&cli.data, format),
         Command::Export(args) => admin::export(&cli.data, args),
         Command::Restore(args) => admin::restore(&cli.data, &args.file),
-        Command::Demo(args) => demo::run(&cli.data, &actor, args, cli.format),
+        Command::Demo(args) => demo::run(&cli.data, &actor, args, format),
         Command::User(cli::UserCommand::Add(args)) => {
-            review::user_add(&cli.data, &actor, args, cli.format)
+            review::user_add(&cli.data, &actor, args, format)
         }
-        Command::User(cli::UserCommand::List) => review::user_list(&cli.data, &actor, cli.format),
-        Command::Pending(args) => review::pending(&cli.data, &actor, args, cli.format),
+        Command::User(cli::UserCommand::List) => review::user_list(&cli.data, &actor, format),
+        Command::Pending(args) => review::pending(&cli.data, &actor, args, format),
         Command::Approve(args) => review::approve(&cli.data, &actor, args),
         Command::Reject(args) => review::reject(&cli.data, &actor, args),
         Command::Serve(args) => {
@@ -168,6 +180,6 @@ fn run(cli: Cli) -> Result<()> {
         Command::BenchServe(args) => serve::bench::run(args),
         Command::Completions(args) => commands::shell::completions(args),
         Command::Man(args) => commands::shell::man(args),
-        Command::Bench(args) => bench::run(args, cli.format),
+        Command::Bench(args) => bench::run(args, format),
     }
 }

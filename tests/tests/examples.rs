@@ -98,7 +98,77 @@ fn toured() -> Store {
         ])
         .ok();
     }
+    customs_tour(&s);
     s
+}
+
+/// The book of the round trip with the customs declaration client (`examples/customs/`).
+const CUSTOMS: &str = "E44038000002";
+
+/// The README's tour of the round trip with the declaration client: the customs book opened
+/// and its message settings given, its files loaded, both lists exported into the client's
+/// OutBox, what came back loaded from its InBox.
+fn customs_tour(s: &Store) {
+    s.run(&[
+        "account",
+        "open",
+        "--account",
+        CUSTOMS,
+        "--company",
+        "4403960001",
+        "--kind",
+        "purchased",
+        "--level",
+        "item",
+        "--capacity-usd",
+        "1000000",
+        "--cycle-start",
+        "2025-01-01",
+        "--cycle-months",
+        "12",
+        "--headings",
+        "8532,8542",
+    ])
+    .ok();
+    s.run(&[
+        "account",
+        "set",
+        "--account",
+        CUSTOMS,
+        "sccd=91441900MA4W0D0Z3C",
+        "company_name=东莞示例网络设备有限公司",
+        "customs_office=5204",
+        "declare_flag=1",
+    ])
+    .ok();
+    let customs = examples_dir().join("customs");
+    let items = customs.join("items.csv").display().to_string();
+    let movements = customs.join("movements.csv").display().to_string();
+    s.run(&["load", &items, &movements]).ok();
+    std::fs::create_dir_all(s.path("OutBox")).expect("OutBox");
+    for list in ["IMP2025120001", "IMP2025120002"] {
+        s.run(&[
+            "lists",
+            "export",
+            "--account",
+            CUSTOMS,
+            "--ref",
+            list,
+            "--out",
+            "OutBox",
+        ])
+        .ok();
+    }
+    let mut receipts: Vec<String> = std::fs::read_dir(customs.join("receipts"))
+        .expect("examples/customs/receipts")
+        .filter_map(|e| e.ok())
+        .map(|e| e.path().display().to_string())
+        .collect();
+    receipts.sort();
+    assert_eq!(receipts.len(), 5, "{receipts:?}");
+    let mut args = vec!["load"];
+    args.extend(receipts.iter().map(String::as_str));
+    s.run(&args).ok();
 }
 
 /// A report's JSON without its `log` key: two stores of the same book differ only there (the
@@ -210,4 +280,40 @@ fn the_demo_builds_the_same_book_as_the_tour_and_is_idempotent() {
         "a second demo run records nothing"
     );
     s.run(&["verify"]).ok();
+}
+
+#[test]
+fn the_demo_ends_with_a_list_returned_by_customs_and_the_tour_finds_the_same() {
+    let s = Store::new();
+    let out = s.run(&["demo"]);
+    out.ok();
+    let tail = out
+        .stdout
+        .split("$ bonded lists")
+        .nth(1)
+        .unwrap_or_else(|| panic!("the demo shows no lists:\n{}", out.stdout));
+    assert!(
+        tail.contains("IMP2025120001") && tail.contains("deducted"),
+        "{tail}"
+    );
+    assert!(
+        tail.contains("IMP2025120002") && tail.contains("returned"),
+        "{tail}"
+    );
+    assert!(tail.contains("$ bonded reconcile"), "{tail}");
+    assert!(tail.contains("returned_but_counted"), "{tail}");
+    let tour = toured();
+    for args in [
+        vec!["lists", "--account", CUSTOMS],
+        vec!["reconcile", "--account", CUSTOMS, "--as-of", "2025-12-31"],
+    ] {
+        let (a, b) = (report(&s, &args), report(&tour, &args));
+        assert_eq!(a, b, "{args:?}");
+    }
+    let r = report(
+        &tour,
+        &["reconcile", "--account", CUSTOMS, "--as-of", "2025-12-31"],
+    );
+    assert_eq!(r["differences"].as_array().map(Vec::len), Some(1), "{r}");
+    assert_eq!(r["differences"][0]["ref"], "IMP2025120002");
 }

@@ -135,6 +135,8 @@ enum Body {
 struct Reply {
     status: u16,
     json: Value,
+    /// The body as text, when it is not JSON (an XML file).
+    raw: String,
 }
 
 impl Reply {
@@ -169,13 +171,28 @@ fn read_reply(mut stream: TcpStream) -> Reply {
     {
         body = dechunk(&body);
     }
+    if head
+        .to_ascii_lowercase()
+        .contains("content-type: application/xml")
+    {
+        let raw = String::from_utf8_lossy(&body).into_owned();
+        return Reply {
+            status,
+            json: Value::Null,
+            raw,
+        };
+    }
     let json = if body.is_empty() {
         Value::Null
     } else {
         serde_json::from_slice(&body)
             .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&body)))
     };
-    Reply { status, json }
+    Reply {
+        status,
+        json,
+        raw: String::new(),
+    }
 }
 
 fn dechunk(mut data: &[u8]) -> Vec<u8> {
@@ -854,4 +871,135 @@ fn history_says_who_did_what_and_when() {
     server
         .get(&format!("/books/{ACCOUNT}/history?limit=0"), &u.auditor)
         .expect(400);
+}
+
+/// The customs receipts of the core's message tests (book E44038000001, list IMP20260042).
+fn receipt(name: &str) -> String {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../ledger-core/src/messages/testdata")
+        .join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+#[test]
+fn lists_are_exported_receipts_recorded_and_the_book_reconciled_over_http() {
+    let (store, users) = setup();
+    store
+        .run(&[
+            "account",
+            "set",
+            "--account",
+            ACCOUNT,
+            "sccd=91441900MA4W0B0X1A",
+            "company_name=东莞示例电子有限公司",
+            "customs_office=5204",
+            "port=5301",
+            "transport=4",
+            "country=110",
+        ])
+        .ok();
+    let server = Server::start(&store);
+    let books = format!("/books/{ACCOUNT}");
+    server
+        .movements(
+            &users.clerk,
+            "ref,line,date,account,mode,dir,goods,qty,item,unit_price,currency\n\
+             IMP20260042,1,2025-03-16,E44038000001,0615,I,M,100,1,1.5,USD\n\
+             IMP20260042,2,2025-03-16,E44038000001,0615,I,M,500,2,0.1,USD\n",
+        )
+        .expect(200);
+    let lists = server.get(&format!("{books}/lists"), &users.auditor);
+    lists.expect(200);
+    assert_eq!(lists.json["lists"][0]["status"], "recorded");
+    assert!(lists.json["log"]["position"].is_string());
+
+    // The items have no origin yet: the export names the element and where to set it.
+    let export = format!("{books}/lists/IMP20260042/export");
+    let missing = server.post(&export, &users.clerk, Body::None);
+    missing.expect(400);
+    assert!(missing.error().contains("Natcd"), "{}", missing.error());
+    server
+        .post(
+            &format!("{books}/files"),
+            &users.clerk,
+            Body::Csv(
+                "account,goods,item,hs,name,unit,spec,parts,origin\n\
+                 E44038000001,M,1,8542310000,Chip A,个,集成电路|A型,PA-1|PA-2,116\n\
+                 E44038000001,M,2,8532240000,Capacitor,个,电容器|贴片,CAP-2,132\n"
+                    .into(),
+            ),
+        )
+        .expect(200);
+    server.post(&export, &users.auditor, Body::None).expect(403);
+    let file = server.post(&export, &users.clerk, Body::None);
+    file.expect(200);
+    assert!(
+        file.raw
+            .contains("<EtpsInnerInvtNo>IMP20260042</EtpsInnerInvtNo>"),
+        "{}",
+        file.raw
+    );
+    let exported = server.get(&format!("{books}/lists?status=exported"), &users.auditor);
+    exported.expect(200);
+    assert_eq!(exported.json["lists"].as_array().map(Vec::len), Some(1));
+    server
+        .get(&format!("{books}/lists?status=nonsense"), &users.auditor)
+        .expect(400);
+
+    // A receipt: recorded once, by a user who records; not by an auditor; XML only.
+    let messages = format!("{books}/messages");
+    let returned = receipt("inv201_3_returned.xml");
+    server
+        .post(
+            &messages,
+            &users.auditor,
+            Body::Typed("application/xml", returned.clone()),
+        )
+        .expect(403);
+    server
+        .post(&messages, &users.clerk, Body::Csv(returned.clone()))
+        .expect(415);
+    let first = server.post(
+        &messages,
+        &users.reviewer,
+        Body::Typed("application/xml", returned.clone()),
+    );
+    first.expect(200);
+    assert_eq!(first.json["status"], "returned");
+    assert_eq!(first.json["already_recorded"], false);
+    let again = server.post(
+        &messages,
+        &users.admin,
+        Body::Typed("text/xml", returned.clone()),
+    );
+    again.expect(200);
+    assert_eq!(again.json["already_recorded"], true);
+    assert_eq!(again.json["events"], "0");
+    let before = server.event_count();
+    let other = returned.replace("E44038000001", "E44038000009");
+    let refused = server.post(
+        &messages,
+        &users.clerk,
+        Body::Typed("application/xml", other),
+    );
+    assert!(
+        refused.status == 400 || refused.status == 404,
+        "{refused:?}"
+    );
+    assert_eq!(server.event_count(), before);
+
+    let r = server.get(
+        &format!("{books}/reconcile?as_of=2025-03-20"),
+        &users.auditor,
+    );
+    r.expect(200);
+    let kinds: Vec<&str> = r.json["differences"]
+        .as_array()
+        .map(|d| d.iter().filter_map(|x| x["kind"].as_str()).collect())
+        .unwrap_or_default();
+    assert!(kinds.contains(&"returned_but_counted"), "{:#}", r.json);
+    server
+        .get(&format!("{books}/reconcile?as_of=someday"), &users.auditor)
+        .expect(400);
+    server.stop();
 }

@@ -5,6 +5,13 @@
 //! `carry-over declare` flags. A tour-built store and a demo-built one hold the same book
 //! (tests/tests/examples.rs). Running it again changes nothing: every line is recognised as
 //! already recorded.
+//!
+//! Then the round trip with the customs declaration client, on a second, small book of the same
+//! company (`examples/customs/`: the demo book's 773 lists were declared outside the ledger; a
+//! book that exchanges messages through it owes a declaration of every list): its message
+//! settings, two lists exported as INV101, the client's results and customs' receipts loaded
+//! as `bonded load` loads XML files — one list approved and booked, one returned — and the
+//! lists and the reconciliation that finds the returned one.
 
 use std::path::Path;
 
@@ -14,8 +21,12 @@ use chrono::NaiveDate;
 use crate::cli::{
     AccountOpen, CarryOverDeclareArgs, DemoArgs, DutyFileArgs, Format, KindArg, LevelArg,
 };
-use crate::commands::{admin, duty, load};
+use crate::commands::{admin, duty, lists, load};
+use crate::input::xml::read_message_bytes;
 use crate::session;
+use ledger_core::events::commands::Command;
+use ledger_core::model::book::Setting;
+use ledger_store::EventLog;
 
 /// The demo book: `examples/*.csv`, as committed (written by the example `write_demo_files`).
 const FILES: [(&str, &str); 7] = [
@@ -38,6 +49,67 @@ const FILES: [(&str, &str); 7] = [
 ];
 
 const ACCOUNT: &str = "E44038000001";
+
+/// The book of the customs round trip: its files (`examples/customs/`).
+const CUSTOMS_ACCOUNT: &str = "E44038000002";
+const CUSTOMS_FILES: [(&str, &str); 2] = [
+    (
+        "customs/items.csv",
+        include_str!("../../../examples/customs/items.csv"),
+    ),
+    (
+        "customs/movements.csv",
+        include_str!("../../../examples/customs/movements.csv"),
+    ),
+];
+/// What came back from the client and customs (`examples/customs/receipts/`).
+const RECEIPTS: [(&str, &str); 5] = [
+    (
+        "Successed_INV101-I-IMP2025120001-1_20251215093012345.xml",
+        include_str!("../../../examples/customs/receipts/Successed_INV101-I-IMP2025120001-1_20251215093012345.xml"),
+    ),
+    (
+        "Successed_INV101-I-IMP2025120002-1_20251216093544871.xml",
+        include_str!("../../../examples/customs/receipts/Successed_INV101-I-IMP2025120002-1_20251216093544871.xml"),
+    ),
+    (
+        "CUS0000E0100002025121510054100000001.INV201.xml",
+        include_str!("../../../examples/customs/receipts/CUS0000E0100002025121510054100000001.INV201.xml"),
+    ),
+    (
+        "CUS0000E0100002025121608002000000002.INV211.xml",
+        include_str!("../../../examples/customs/receipts/CUS0000E0100002025121608002000000002.INV211.xml"),
+    ),
+    (
+        "CUS0000E0100002025121614221800000003.INV201.xml",
+        include_str!("../../../examples/customs/receipts/CUS0000E0100002025121614221800000003.INV201.xml"),
+    ),
+];
+/// The lists the demo exports.
+const CUSTOMS_LISTS: [&str; 2] = ["IMP2025120001", "IMP2025120002"];
+
+/// `bonded account open` of the customs book (README's tour).
+fn customs_open() -> AccountOpen {
+    AccountOpen {
+        account: CUSTOMS_ACCOUNT.to_string(),
+        company: "4403960001".to_string(),
+        kind: KindArg::Purchased,
+        level: LevelArg::Item,
+        capacity_usd: "1000000".to_string(),
+        cycle_start: "2025-01-01".to_string(),
+        cycle_months: 12,
+        headings: Some("8532,8542".to_string()),
+    }
+}
+
+/// `bonded account set` of the customs book: what the lists need that the ledger does not
+/// otherwise know (README's tour; the declarant is the company itself).
+pub const CUSTOMS_SETTINGS: [&str; 4] = [
+    "sccd=91441900MA4W0D0Z3C",
+    "company_name=东莞示例网络设备有限公司",
+    "customs_office=5204",
+    "declare_flag=1",
+];
 
 /// `bonded account open` of the README's tour and examples/README.md.
 fn account_open() -> AccountOpen {
@@ -94,7 +166,7 @@ pub fn run(dir: &Path, actor: &str, args: &DemoArgs, format: Format) -> Result<(
     let header = crate::input::rows::header_from_flags(&account_open())
         .map_err(|e| anyhow::anyhow!("the demo book's flags: {e}"))?;
     let account = header.account.clone();
-    s.execute(ledger_core::events::commands::Command::OpenBook(header))?;
+    s.execute(Command::OpenBook(header))?;
     let files: Vec<(String, Vec<u8>)> = FILES
         .iter()
         .map(|(name, text)| (name.to_string(), text.as_bytes().to_vec()))
@@ -161,6 +233,115 @@ pub fn run(dir: &Path, actor: &str, args: &DemoArgs, format: Format) -> Result<(
             "The store is at {}. Try:\n  bonded balance --account {a} --as-of 2025-06-30\n  bonded duty --account {a} --month 2025-12\n  bonded deadlines --account {a} --as-of 2025-12-31\n  bonded verify",
             dir.display(),
             a = account
+        );
+    }
+    customs_round_trip(&mut s, args, format)
+}
+
+/// The round trip with the declaration client on the customs book (see the module).
+fn customs_round_trip(s: &mut session::Session, args: &DemoArgs, format: Format) -> Result<()> {
+    let header = crate::input::rows::header_from_flags(&customs_open())
+        .map_err(|e| anyhow::anyhow!("the customs book's flags: {e}"))?;
+    let account = header.account.clone();
+    s.execute(Command::OpenBook(header))?;
+    let mut changes = Vec::new();
+    for kv in CUSTOMS_SETTINGS {
+        let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
+        changes.push(Setting::parse(k, v).map_err(|r| anyhow::anyhow!("{r}"))?);
+    }
+    s.execute(Command::ChangeSettings {
+        account: account.clone(),
+        changes,
+    })?;
+    let files: Vec<(String, Vec<u8>)> = CUSTOMS_FILES
+        .iter()
+        .map(|(name, text)| (name.to_string(), text.as_bytes().to_vec()))
+        .collect();
+    let outbox = args.write_csv.as_ref().map(|d| d.join("OutBox"));
+    if let Some(dir) = &args.write_csv {
+        std::fs::create_dir_all(dir.join("customs"))
+            .with_context(|| format!("cannot create {}", dir.display()))?;
+        for (name, bytes) in &files {
+            std::fs::write(dir.join(name), bytes)
+                .with_context(|| format!("cannot write {name}"))?;
+        }
+    }
+    let mut reports = load::load_tables(s, load::tables_from_bytes(&files)?)?;
+    // The lists go out: each exported once (a second demo run finds them exported).
+    let mut exported = Vec::new();
+    for ref_ in CUSTOMS_LISTS {
+        let done = s
+            .ledger
+            .book(&account)
+            .and_then(|b| b.lists.get(ref_))
+            .is_some_and(|l| l.exports > 0);
+        if done {
+            continue;
+        }
+        let book = s
+            .ledger
+            .book(&account)
+            .ok_or_else(|| anyhow::anyhow!("book {account} is not open"))?;
+        let lines = lists::counted_lines(s.log.scan(1), book, |r| r == ref_)?
+            .remove(ref_)
+            .unwrap_or_default();
+        let (file, event) =
+            lists::build_export(&s.ledger, &account, ref_, &lines, lists::now_shanghai())?;
+        if let Some(dir) = &outbox {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+            std::fs::write(dir.join(&file.file_name), &file.bytes)
+                .with_context(|| format!("cannot write {}", file.file_name))?;
+        }
+        s.execute(Command::RecordListExport(event))?;
+        exported.push(format!("{} ({} lines)", file.file_name, file.lines));
+    }
+    // What came back, loaded as `bonded load` loads XML files.
+    let mut messages = Vec::new();
+    for (name, text) in RECEIPTS {
+        messages.push(
+            read_message_bytes(name, text.as_bytes())
+                .map_err(|e| anyhow::anyhow!("the demo's receipt {name}: {e:?}"))?,
+        );
+    }
+    reports.extend(load::load_messages(s, messages)?);
+    let lists = ledger_core::reports::lists::list_report(&s.ledger, &account, None)
+        .map_err(|r| anyhow::anyhow!("{r}"))?;
+    let book = s
+        .ledger
+        .book(&account)
+        .ok_or_else(|| anyhow::anyhow!("book {account} is not open"))?;
+    let movements = lists::reconcile_lines(s.log.scan(1), book)?;
+    let year_end: NaiveDate = YEAR_END.parse().context("the demo's year end")?;
+    let reconciliation =
+        ledger_core::reports::lists::reconcile(&s.ledger, &account, year_end, &movements)
+            .map_err(|r| anyhow::anyhow!("{r}"))?;
+    if format == Format::Table {
+        println!(
+            "\nThe round trip with the customs declaration client, on book {account} (examples/customs/):"
+        );
+        for f in &exported {
+            println!("  exported {f}");
+        }
+        for r in &reports {
+            println!(
+                "  loaded {} ({}): {} events recorded{}",
+                r.file,
+                r.kind,
+                r.recorded,
+                if r.note.is_empty() {
+                    String::new()
+                } else {
+                    format!(" — {}", r.note)
+                }
+            );
+        }
+        println!("\n$ bonded lists --account {account}");
+        print!("{}", crate::output::lists::lists_text(&lists, &s.position));
+        println!("\n$ bonded reconcile --account {account} --as-of {YEAR_END}");
+        print!(
+            "{}",
+            crate::output::lists::reconciliation_text(&reconciliation, &s.position)
         );
     }
     Ok(())

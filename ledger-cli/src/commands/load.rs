@@ -1,5 +1,8 @@
-//! `bonded load`: CSV files into the log. Each file is all-or-nothing: every bad line of it is
-//! reported and nothing of it is written; a good file is one durable batch.
+//! `bonded load`: CSV files and customs XML messages into the log. Each file is all-or-nothing:
+//! every bad line of it is reported and nothing of it is written; a good file is one durable
+//! batch. XML files (recognised by content) come after the CSV files: INV101 lists (their lines
+//! become movements, decided like a movements file's), then the client's results and customs'
+//! receipts (`input::xml`).
 
 use std::path::Path;
 
@@ -8,6 +11,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::cli::{Format, LoadArgs};
 use crate::exit::{bad_input, Exit, BAD_INPUT, REFUSED};
+use crate::input::xml::{looks_like_xml, read_message_bytes, MessageFile};
 use crate::input::{self, FileKind, LineError, Table};
 use crate::session::record_files::{FileResult, Progress};
 use crate::session::{self, Session};
@@ -39,6 +43,9 @@ pub struct FileReport {
     pub rows: usize,
     pub recorded: u64,
     pub encoding: &'static str,
+    /// What a message did, in words (empty for a CSV file).
+    #[serde(skip)]
+    pub note: String,
 }
 
 pub fn run(dir: &Path, actor: &str, args: &LoadArgs, format: Format) -> Result<()> {
@@ -51,20 +58,164 @@ pub fn run(dir: &Path, actor: &str, args: &LoadArgs, format: Format) -> Result<(
         })?),
     };
     let mut tables = Vec::new();
+    let mut messages = Vec::new();
     let mut errors = Vec::new();
     for path in &args.files {
-        match input::read_table(path, forced) {
-            Ok(t) => tables.push(t),
-            Err(e) => errors.extend(e),
+        match read_message_file(path) {
+            Some(Ok(m)) => messages.push(m),
+            Some(Err(e)) => errors.extend(e),
+            None => match input::read_table(path, forced) {
+                Ok(t) => tables.push(t),
+                Err(e) => errors.extend(e),
+            },
         }
     }
     if !errors.is_empty() {
         return Err(line_errors(errors, BAD_INPUT));
     }
     let mut session = session::open(dir, actor)?;
-    let reports = load_tables(&mut session, tables)?;
+    let mut reports = load_tables(&mut session, tables)?;
+    let later = !messages.is_empty();
+    match load_messages(&mut session, messages) {
+        Ok(r) => reports.extend(r),
+        Err(e) => {
+            if later && !reports.is_empty() {
+                print_reports(&reports, format);
+            }
+            return Err(e);
+        }
+    }
     print_reports(&reports, format);
     Ok(())
+}
+
+/// A file that is an XML message (by its `.xml` name or its first character), read; `None`
+/// for any other file (a CSV file).
+fn read_message_file(path: &Path) -> Option<Result<MessageFile, Vec<LineError>>> {
+    use std::io::Read;
+    let file = path.display().to_string();
+    let named_xml = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("xml"));
+    let mut head = [0u8; 512];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| f.read(&mut head))
+        .unwrap_or(0);
+    if !named_xml && !looks_like_xml(&head[..n]) {
+        return None;
+    }
+    let mut bytes = Vec::new();
+    let read = std::fs::File::open(path)
+        .and_then(|f| f.take(input::MAX_FILE_BYTES + 1).read_to_end(&mut bytes));
+    if let Err(e) = read {
+        return Some(Err(vec![LineError::whole_file(
+            file,
+            format!("cannot read it: {e}"),
+        )]));
+    }
+    Some(read_message_bytes(&file, &bytes))
+}
+
+/// Loads XML messages after the CSV files, lists before receipts (`MessageFile::rank`), each
+/// all or nothing and one durable batch; stops at the first file refused. A receipt already
+/// recorded changes nothing and says so.
+pub fn load_messages(
+    session: &mut Session,
+    mut messages: Vec<MessageFile>,
+) -> Result<Vec<FileReport>> {
+    messages.sort_by_key(MessageFile::rank);
+    let mut reports = Vec::new();
+    for m in &messages {
+        let commands = m
+            .commands(&session.ledger)
+            .map_err(|e| line_errors(e, BAD_INPUT))?;
+        let rows = if m.is_list() { commands.len() } else { 1 };
+        // What the receipt says about its list, from the events it is decided into.
+        let said = if m.is_list() {
+            None
+        } else {
+            commands.first().and_then(|(_, c)| {
+                ledger_core::decide(&session.ledger, c)
+                    .ok()?
+                    .into_iter()
+                    .find_map(|d| match d.event {
+                        ledger_core::Event::ReceiptRecorded(r) => Some(r),
+                        _ => None,
+                    })
+            })
+        };
+        let outcome = session.decide_and_record(commands, true, |_| {})?;
+        match outcome {
+            Ok(outcome) => {
+                let note = match (&said, outcome.appended) {
+                    (_, 0) if m.is_list() => String::new(),
+                    (_, 0) => "already recorded; nothing applied twice".to_string(),
+                    (Some(r), _) => receipt_note(r),
+                    (None, _) => String::new(),
+                };
+                reports.push(FileReport {
+                    file: m.file.clone(),
+                    kind: m.kind(),
+                    rows,
+                    recorded: outcome.appended,
+                    encoding: "XML",
+                    note,
+                });
+            }
+            Err(refusals) => {
+                let mut errors: Vec<LineError> = refusals
+                    .iter()
+                    .map(|(line, r)| LineError {
+                        file: m.file.clone(),
+                        line: *line,
+                        column: r.column().map(str::to_string),
+                        message: r.to_string(),
+                    })
+                    .collect();
+                let code = refusals
+                    .iter()
+                    .map(|(_, r)| crate::exit::code_of_refusal(r))
+                    .min()
+                    .unwrap_or(BAD_INPUT);
+                errors.sort_by_key(|e| e.line);
+                input::cap_errors(&mut errors);
+                if !reports.is_empty() {
+                    let done: Vec<String> = reports.iter().map(|r| r.file.clone()).collect();
+                    eprintln!(
+                        "bonded: {} was refused and nothing of it was written ({} were loaded before it); later files were not loaded",
+                        m.file,
+                        done.join(", ")
+                    );
+                }
+                return Err(line_errors(errors, code));
+            }
+        }
+    }
+    Ok(reports)
+}
+
+/// A receipt recorded, in words: the list it is about and where that list now stands.
+fn receipt_note(r: &ledger_core::events::lists::ReceiptRecorded) -> String {
+    let list = match &r.ref_ {
+        Some(ref_) => format!("list {ref_}"),
+        None => format!(
+            "a list book {} does not hold ({})",
+            r.account,
+            r.bond_invt_no
+                .as_deref()
+                .or(r.seq_no.as_deref())
+                .unwrap_or("no number")
+        ),
+    };
+    let result = r
+        .result
+        .as_ref()
+        .map(|c| format!(" result {c}"))
+        .unwrap_or_default();
+    match r.stage {
+        Some(stage) => format!("{list}:{result} → {stage}"),
+        None => format!("{list}:{result}"),
+    }
 }
 
 /// Loads the tables in dependency order, each as one batch; stops at the first file refused.
@@ -150,6 +301,7 @@ fn file_report(table: &Table, result: FileResult) -> Result<FileReport> {
                 input::Encoding::Utf8 => "UTF-8",
                 input::Encoding::Gb18030 => "GB18030",
             },
+            note: String::new(),
         }),
         decided => {
             for (line, r) in decided.err().unwrap_or_default() {
@@ -216,6 +368,25 @@ fn print_reports(reports: &[FileReport], format: Format) {
         }
         Format::Table | Format::Ics | Format::Xlsx => {
             for r in reports {
+                if r.encoding == "XML" {
+                    println!(
+                        "{}: {}, {} events recorded{}",
+                        r.file,
+                        r.kind,
+                        r.recorded,
+                        if r.note.is_empty() {
+                            if r.recorded == 0 && r.rows > 0 {
+                                " (everything in it was already recorded; nothing applied twice)"
+                                    .to_string()
+                            } else {
+                                String::new()
+                            }
+                        } else {
+                            format!(" ({})", r.note)
+                        }
+                    );
+                    continue;
+                }
                 println!(
                     "{}: {} file ({}), {} rows, {} events recorded{}",
                     r.file,

@@ -9,6 +9,7 @@ pub mod deadlines;
 pub mod demo;
 pub mod duty;
 pub mod exposure;
+pub mod lists;
 pub mod load;
 pub mod review;
 pub mod shell;

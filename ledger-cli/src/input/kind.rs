@@ -83,7 +83,19 @@ impl FileKind {
     /// The columns a file of this kind may have.
     pub fn optional(self) -> &'static [&'static str] {
         match self {
-            FileKind::Items => &["spec", "price", "currency", "parts"],
+            FileKind::Items => &[
+                "spec",
+                "price",
+                "currency",
+                "parts",
+                "unit_code",
+                "lawf_unit",
+                "lawf_factor",
+                "secd_lawf_unit",
+                "secd_factor",
+                "wt_factor",
+                "origin",
+            ],
             FileKind::Bom => &["tangible_loss_pct", "intangible_loss_pct", "bonded_pct"],
             FileKind::Movements => &[
                 "item",
@@ -96,6 +108,13 @@ impl FileKind {
                 "bom_version",
                 "peer_account",
                 "subcontractor",
+                "country",
+                "port",
+                "transport",
+                "lawf_qty",
+                "secd_lawf_qty",
+                "gross_wt",
+                "net_wt",
             ],
             FileKind::Corrections => &[],
             FileKind::Openings => &["unit_price", "currency"],

@@ -20,6 +20,7 @@ mod json_unique;
 mod kind;
 pub mod rows;
 mod table;
+pub mod xml;
 
 #[cfg(test)]
 mod tests;

@@ -5,6 +5,7 @@
 use std::str::FromStr;
 
 use ledger_core::events::commands::*;
+use ledger_core::messages::codes;
 use ledger_core::model::book::BookHeader;
 use ledger_core::model::customs_value::Incoterm;
 use ledger_core::model::ids::{BookNo, ItemNo, PartNo};
@@ -213,8 +214,110 @@ fn items(f: &mut Fields<'_>) -> Option<Command> {
         price,
         currency: currency?,
         parts,
-        legal: Default::default(),
+        legal: legal_units(f)?,
     }))
+}
+
+/// A code cell checked against a customs table: `None` when empty, `Some(None)` (with the
+/// error reported) when it is not a code of the table.
+fn code_cell(
+    f: &mut Fields<'_>,
+    col: &str,
+    valid: fn(&str) -> bool,
+    what: &str,
+) -> Option<Option<String>> {
+    let Some(raw) = f.opt_cell(col) else {
+        return Some(None);
+    };
+    let v = raw.trim();
+    if valid(v) {
+        Some(Some(v.to_string()))
+    } else {
+        f.error(col, format!("{:?} is not {what}", truncate(raw)));
+        None
+    }
+}
+
+fn unit_table(v: &str) -> bool {
+    v.len() == 3 && codes::is_unit(v)
+}
+
+fn country_table(v: &str) -> bool {
+    v.len() == 3 && codes::is_country(v)
+}
+
+const UNIT_WHAT: &str =
+    "a customs unit code (3 digits from the unit table, e.g. 007 个, 035 千克, 006 套)";
+const COUNTRY_WHAT: &str =
+    "a customs country code (3 digits, e.g. 142 China, 116 Japan, 502 United States)";
+
+/// An item's optional units for the customs messages (all empty: nothing stored).
+fn legal_units(f: &mut Fields<'_>) -> Option<LegalUnits> {
+    let unit_code = code_cell(f, "unit_code", unit_table, UNIT_WHAT);
+    let lawf_unit = code_cell(f, "lawf_unit", unit_table, UNIT_WHAT);
+    let lawf_factor = positive(f, "lawf_factor");
+    let secd_lawf_unit = code_cell(f, "secd_lawf_unit", unit_table, UNIT_WHAT);
+    let secd_factor = positive(f, "secd_factor");
+    let wt_factor = positive(f, "wt_factor");
+    let origin = code_cell(f, "origin", country_table, COUNTRY_WHAT);
+    Some(LegalUnits {
+        unit_code: unit_code?,
+        lawf_unit: lawf_unit?,
+        lawf_factor: lawf_factor?,
+        secd_lawf_unit: secd_lawf_unit?,
+        secd_factor: secd_factor?,
+        wt_factor: wt_factor?,
+        origin: origin?,
+    })
+}
+
+/// An optional decimal that must be above zero (a factor, a weight, a legal quantity).
+fn positive(f: &mut Fields<'_>, col: &str) -> Option<Option<rust_decimal::Decimal>> {
+    let before = f.error_count();
+    let v = f.opt_decimal(col);
+    if f.error_count() > before {
+        return None;
+    }
+    match v {
+        Some(d) if d <= rust_decimal::Decimal::ZERO => {
+            f.error(col, format!("{d} must be more than zero"));
+            None
+        }
+        v => Some(v),
+    }
+}
+
+/// A movement's optional verification-list fields (all empty: nothing stored).
+fn list_fields(f: &mut Fields<'_>) -> Option<Option<Box<ListFields>>> {
+    let country = code_cell(f, "country", country_table, COUNTRY_WHAT);
+    let port = code_cell(
+        f,
+        "port",
+        |v| v.len() == 4 && v.bytes().all(|b| b.is_ascii_digit()),
+        "a customs office code (4 digits, e.g. 5301)",
+    );
+    let transport = code_cell(
+        f,
+        "transport",
+        |v| codes::in_table(codes::TRANSPORT_MODES, v),
+        "a transport mode (one digit: 2 water, 3 rail, 4 road, 5 air, 9 other …)",
+    );
+    let lawf_qty = positive(f, "lawf_qty");
+    let secd_lawf_qty = positive(f, "secd_lawf_qty");
+    let gross_wt = positive(f, "gross_wt");
+    let net_wt = positive(f, "net_wt");
+    Some(
+        ListFields {
+            country: country?,
+            port: port?,
+            transport: transport?,
+            lawf_qty: lawf_qty?,
+            secd_lawf_qty: secd_lawf_qty?,
+            gross_wt: gross_wt?,
+            net_wt: net_wt?,
+        }
+        .boxed(),
+    )
 }
 
 fn bom(f: &mut Fields<'_>) -> Option<Command> {
@@ -257,6 +360,7 @@ fn movement(f: &mut Fields<'_>) -> Option<Command> {
     let bom_version = whole(f, "bom_version", false);
     let peer_account = opt_typed(f, "peer_account");
     let subcontractor = f.opt_text("subcontractor");
+    let list = list_fields(f);
     let (item, part) = (item?, part?);
     if item.is_none() && part.is_none() {
         f.error_line("give the item number (item) or the part number (part)");
@@ -281,7 +385,7 @@ fn movement(f: &mut Fields<'_>) -> Option<Command> {
         bom_version: bom_version?,
         peer_account: peer_account?,
         subcontractor,
-        list: None,
+        list: list?,
     }))
 }
 

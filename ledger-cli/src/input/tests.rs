@@ -571,3 +571,93 @@ fn read_table_from_disk() {
     assert_eq!(f.decimal("qty"), Some(dec("99.5")));
     assert!(errors.is_empty());
 }
+
+#[test]
+fn items_carry_their_customs_units_and_origin() {
+    let t = read_ok(
+        "items.csv",
+        "account,goods,item,hs,name,unit,unit_code,法定计量单位,第二法定计量单位,第二比例因子,重量比例因子,原产国\n\
+         E44038000001,M,7,8542399000,集成电路,pcs,007,007,035,0.0001825,0.0001825,132\n\
+         E44038000001,M,8,8542399000,集成电路,pcs,,,,,,\n",
+    );
+    let (commands, errors) = rows::commands(&t);
+    assert!(errors.is_empty(), "{}", shown(&errors).join("\n"));
+    let legal: Vec<_> = commands
+        .iter()
+        .map(|(_, c)| match c {
+            ledger_core::events::commands::Command::RegisterItem(i) => i.legal.clone(),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(legal[0].unit_code.as_deref(), Some("007"));
+    assert_eq!(legal[0].lawf_unit.as_deref(), Some("007"));
+    assert_eq!(legal[0].secd_lawf_unit.as_deref(), Some("035"));
+    assert_eq!(legal[0].secd_factor, Some(dec("0.0001825")));
+    assert_eq!(legal[0].wt_factor, Some(dec("0.0001825")));
+    assert_eq!(legal[0].origin.as_deref(), Some("132"));
+    assert!(legal[1].is_empty(), "empty cells store nothing");
+}
+
+#[test]
+fn bad_customs_codes_name_the_cell() {
+    let t = read_ok(
+        "items.csv",
+        "account,goods,item,hs,name,unit,unit_code,lawf_factor,origin\n\
+         E44038000001,M,7,8542399000,集成电路,pcs,999,0,US\n",
+    );
+    let (_, errors) = rows::commands(&t);
+    let shown = shown(&errors);
+    assert!(
+        shown
+            .iter()
+            .any(|e| e.starts_with("items.csv:2: unit_code: \"999\" is not a customs unit code")),
+        "{shown:?}"
+    );
+    assert!(
+        shown
+            .iter()
+            .any(|e| e.starts_with("items.csv:2: lawf_factor:")),
+        "{shown:?}"
+    );
+    assert!(
+        shown
+            .iter()
+            .any(|e| e.starts_with("items.csv:2: origin: \"US\" is not a customs country code")),
+        "{shown:?}"
+    );
+}
+
+#[test]
+fn movements_carry_their_list_fields() {
+    let t = read_ok(
+        "movements.csv",
+        "ref,line,date,account,mode,dir,goods,qty,item,起运国,口岸,运输方式,法定数量,第二法定数量,毛重,净重\n\
+         IMP1,1,2026-03-16,E44038000001,0615,I,M,10,1,110,5301,4,10,0.5,12.5,10\n\
+         IMP1,2,2026-03-16,E44038000001,0615,I,M,10,1,,,,,,,\n\
+         IMP1,3,2026-03-16,E44038000001,0615,I,M,10,1,1100,53,x,-1,,,\n",
+    );
+    let (commands, errors) = rows::commands(&t);
+    let list = |n: usize| match &commands[n].1 {
+        ledger_core::events::commands::Command::RecordMovement(m) => m.list.clone(),
+        other => panic!("{other:?}"),
+    };
+    let first = list(0).expect("list fields");
+    assert_eq!(first.country.as_deref(), Some("110"));
+    assert_eq!(first.port.as_deref(), Some("5301"));
+    assert_eq!(first.transport.as_deref(), Some("4"));
+    assert_eq!(first.lawf_qty, Some(dec("10")));
+    assert_eq!(first.secd_lawf_qty, Some(dec("0.5")));
+    assert_eq!(first.gross_wt, Some(dec("12.5")));
+    assert_eq!(first.net_wt, Some(dec("10")));
+    assert_eq!(list(1), None, "empty cells store nothing");
+    assert_eq!(commands.len(), 2);
+    let shown = shown(&errors);
+    for col in ["country", "port", "transport", "lawf_qty"] {
+        assert!(
+            shown
+                .iter()
+                .any(|e| e.starts_with(&format!("movements.csv:4: {col}:"))),
+            "{col}: {shown:?}"
+        );
+    }
+}

@@ -9,6 +9,7 @@ pub mod deadlines;
 pub mod duty;
 pub mod exposure;
 pub mod ics;
+pub mod lists;
 pub mod report_sheets;
 pub mod xlsx;
 

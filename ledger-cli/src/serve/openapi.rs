@@ -52,7 +52,7 @@ mod tests {
     use super::super::{runtime, Server};
 
     /// Every route of the API, as (method, path).
-    const ROUTES: [(&str, &str); 18] = [
+    const ROUTES: [(&str, &str); 22] = [
         ("GET", "/health"),
         ("GET", "/openapi.json"),
         ("POST", "/books/{account}/movements"),
@@ -64,6 +64,10 @@ mod tests {
         ("GET", "/books/{account}/exposure"),
         ("GET", "/books/{account}/history"),
         ("GET", "/verify"),
+        ("POST", "/books/{account}/messages"),
+        ("GET", "/books/{account}/lists"),
+        ("POST", "/books/{account}/lists/{ref}/export"),
+        ("GET", "/books/{account}/reconcile"),
         ("GET", "/pending"),
         ("POST", "/pending/{id}/approve"),
         ("POST", "/pending/{id}/reject"),
@@ -118,7 +122,8 @@ mod tests {
         for (method, path) in ROUTES {
             let concrete = path
                 .replace("{account}", "E44038000001")
-                .replace("{id}", "00000000-0000-0000-0000-000000000000");
+                .replace("{id}", "00000000-0000-0000-0000-000000000000")
+                .replace("{ref}", "IMP20260042");
             let r = client.send(method, &concrete, &[], b"").expect("request");
             // Public routes answer; the others want a token. Never 404 or 405: the route is there.
             let want = if matches!(path, "/health" | "/openapi.json") {

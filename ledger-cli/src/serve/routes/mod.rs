@@ -8,11 +8,13 @@
 //! (`--format json`), with the `log` key saying which log position they were computed from.
 //!
 //! The handlers live by what they do: `record` (movements, files), `reports` (every read of a
-//! book, and verify), `review` (pending, approve, reject), `admin` (users, books, settings);
+//! book, and verify), `messages` (customs messages recorded, the lists, a list exported as
+//! INV101, the reconciliation with customs), `review` (pending, approve, reject), `admin` (users, books, settings);
 //! `plumbing` holds what they share (limits, fallbacks, request parsing, the writer hand-off).
 //! The two meta routes (health, this document) are here with the router.
 
 mod admin;
+mod messages;
 mod plumbing;
 mod record;
 mod reports;
@@ -50,6 +52,10 @@ pub fn api() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(reports::exposure))
         .routes(routes!(reports::book_history))
         .routes(routes!(reports::verify))
+        .routes(routes!(messages::record_message))
+        .routes(routes!(messages::lists))
+        .routes(routes!(messages::export_list))
+        .routes(routes!(messages::reconcile))
         .routes(routes!(review::list_pending))
         .routes(routes!(review::approve))
         .routes(routes!(review::reject))
