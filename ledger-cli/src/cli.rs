@@ -148,8 +148,14 @@ pub enum Command {
     Exposure(ExposureArgs),
     /// The book's verification lists and where each stands with customs; `lists export`
     /// writes one as the INV101 file the customs client imports.
+    #[command(
+        after_help = "Examples:\n  bonded lists --account E44038000001 --status returned\n  bonded lists export --account E44038000001 --ref IMP20260042 --out /client/OutBox"
+    )]
     Lists(ListsArgs),
     /// Where the book and customs' receipts disagree (an empty list: they agree).
+    #[command(
+        after_help = "Example:\n  bonded reconcile --account E44038000001 --as-of 2026-03-31 --format json"
+    )]
     Reconcile(ReconcileArgs),
     /// Check every record and the hash chain; exit 4 on any fault.
     #[command(
@@ -427,6 +433,7 @@ pub struct LoadArgs {
 pub struct ListsArgs {
     #[command(subcommand)]
     pub action: Option<ListsAction>,
+    /// The book (its number, e.g. E44038000001).
     #[arg(long, required = true)]
     pub account: Option<String>,
     /// Only the lists at this stage (recorded, exported, staged, declared, failed, received,
@@ -443,6 +450,7 @@ pub enum ListsAction {
 
 #[derive(Args, Debug)]
 pub struct ListsExportArgs {
+    /// The book (its number, e.g. E44038000001).
     #[arg(long)]
     pub account: String,
     /// The list: the movements' `ref` (企业内部清单编号).
@@ -456,6 +464,7 @@ pub struct ListsExportArgs {
 
 #[derive(Args, Debug)]
 pub struct ReconcileArgs {
+    /// The book (its number, e.g. E44038000001).
     #[arg(long)]
     pub account: String,
     /// Business date (YYYY-MM-DD); default: today in Asia/Shanghai.

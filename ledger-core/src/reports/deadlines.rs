@@ -74,16 +74,13 @@ pub fn carry_over_months(book: &Book) -> BTreeSet<Period> {
 
 /// The lists not yet declared, and those approved but not booked: open or overdue only (a
 /// book of many lists would otherwise list every list it ever declared). Only for a book that
-/// exchanges messages with customs through the ledger (a list exported or a receipt loaded):
-/// a company that declares its lists elsewhere has no such obligation here.
+/// exchanges messages with customs through the ledger, for the lists dated from the first it
+/// exchanged (`Lists::in_use_since`): lists declared elsewhere owe nothing here.
 fn list_obligations(book: &Book, as_of: NaiveDate, out: &mut Vec<Obligation>) {
     use crate::messages::lifecycle::ListStage;
-    if !book.lists.in_use {
-        return;
-    }
     let s = &book.settings.messages;
     for l in book.lists.all() {
-        if l.lines == 0 || l.date > as_of {
+        if l.lines == 0 || l.date > as_of || !book.lists.tracked(l) {
             continue;
         }
         let declared = l.customs().declared_on.is_some()

@@ -8,7 +8,7 @@
 //!
 //! | kind | when |
 //! |---|---|
-//! | `not_sent` | a list recorded more than `send_days` days ago, not yet declared to customs |
+//! | `not_sent` | a list recorded more than `send_days` days ago, not yet declared to customs (from the first list the book exchanged through the ledger on) |
 //! | `returned_but_counted` | customs returned or deleted a list whose lines the book still counts |
 //! | `not_booked` | customs approved a list more than `book_days` days ago and has not booked it |
 //! | `item_mismatch` | customs booked a line against another item than the book's movement |
@@ -125,6 +125,7 @@ pub struct Difference {
     pub kind: DifferenceKind,
     #[serde(rename = "ref")]
     pub ref_: Option<String>,
+    #[serde(serialize_with = "line_as_text")]
     pub line: Option<u32>,
     pub item: Option<ItemNo>,
     /// What the book says, and what customs says.
@@ -132,6 +133,14 @@ pub struct Difference {
     pub customs: Option<String>,
     /// In a clerk's words: what is wrong and what to do.
     pub note: String,
+}
+
+/// A line number as the contract writes numbers in JSON: a decimal string.
+fn line_as_text<S: serde::Serializer>(line: &Option<u32>, s: S) -> Result<S::Ok, S::Error> {
+    match line {
+        Some(n) => s.collect_str(n),
+        None => s.serialize_none(),
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -169,7 +178,7 @@ pub fn reconcile(
         let declared = l.customs().declared_on.is_some()
             || (l.stage.rank() >= ListStage::Declared.rank() && l.stage != ListStage::Failed);
         let days = (as_of - l.date).num_days();
-        if l.lines > 0 && !declared && days > i64::from(s.send_days) {
+        if l.lines > 0 && !declared && days > i64::from(s.send_days) && b.lists.tracked(l) {
             out.push(Difference {
                 book: Some(l.stage.to_string()),
                 ..diff(

@@ -112,9 +112,10 @@ pub struct Lists {
     pub customs_openings: BTreeMap<ItemNo, (Decimal, Option<NaiveDate>)>,
     /// EMS221 write-off results: cycle → (result code, date).
     pub writeoffs: BTreeMap<u32, (Option<String>, Option<NaiveDate>)>,
-    /// Whether the book has exchanged any message with customs through the ledger (a list
-    /// exported or a receipt recorded): only then do its lists count as obligations.
-    pub in_use: bool,
+    /// From which list date on the book exchanges its lists with customs through the ledger:
+    /// the earliest date of a list exported or answered by a receipt. Lists dated before it
+    /// were declared elsewhere (before the company used these messages) and owe nothing here.
+    pub in_use_since: Option<NaiveDate>,
 }
 
 /// The key under which a receipt is recorded once: its message id, or for a client result
@@ -197,8 +198,19 @@ impl Lists {
         }
     }
 
+    /// Whether list `l` is one the book exchanges through the ledger (`in_use_since`).
+    pub fn tracked(&self, l: &ListState) -> bool {
+        self.in_use_since.is_some_and(|since| l.date >= since)
+    }
+
+    fn in_use_from(&mut self, date: NaiveDate) {
+        self.in_use_since = Some(self.in_use_since.map_or(date, |d| d.min(date)));
+    }
+
     pub(crate) fn on_export(&mut self, e: &ListExported) {
-        self.in_use = true;
+        if let Some(date) = self.by_ref.get(e.ref_.as_str()).map(|l| l.date) {
+            self.in_use_from(date);
+        }
         if let Some(list) = self.by_ref.get_mut(e.ref_.as_str()) {
             list.exports = list.exports.max(e.try_no);
             list.customs_mut().declares = Some(e.declares);
@@ -208,7 +220,14 @@ impl Lists {
     }
 
     pub(crate) fn on_receipt(&mut self, e: &ReceiptRecorded) {
-        self.in_use = true;
+        if let Some(date) = e
+            .ref_
+            .as_deref()
+            .and_then(|r| self.by_ref.get(r))
+            .map(|l| l.date)
+        {
+            self.in_use_from(date);
+        }
         self.receipts.insert(
             receipt_key(&e.message_type, e.message_id.as_deref(), &e.sha256),
             e.sha256.clone(),

@@ -177,15 +177,20 @@ pub async fn record_message(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct FileNameQuery {
     /// The file's name: a client result (`Successed_INV101-…`) is matched to its list by it.
     pub file_name: Option<String>,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct StatusQuery {
     /// Only the lists at this stage (recorded, exported, staged, declared, failed, received,
     /// review, returned, approved, pre_deducted, deducted, deleted, written_off).
+    #[param(
+        pattern = r"^\s*(recorded|exported|staged|declared|failed|received|review|returned|approved|pre_deducted|deducted|deleted|written_off)?\s*$"
+    )]
     pub status: Option<String>,
 }
 
@@ -193,7 +198,7 @@ pub struct StatusQuery {
 #[utoipa::path(get, path = "/books/{account}/lists", tag = "reports",
     params(("account" = String, Path, description = "The book number"), StatusQuery),
     responses(
-        (status = 200, description = "CONTRACT.md `lists`, with `log`", body = Object),
+        (status = 200, description = "The lists (`bonded lists --format json`), with `log`", body = super::schemas::ListsAnswer),
         (status = 400, description = "A bad stage", body = ErrorBody),
         (status = 401, description = "No or unknown token", body = ErrorBody),
         (status = 404, description = "No such book", body = ErrorBody)),
@@ -290,8 +295,12 @@ pub async fn export_list(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ReconcileQuery {
-    /// Business date YYYY-MM-DD (default: today in Asia/Shanghai).
+    /// Business date YYYY-MM-DD (also YYYY/M/D, YYYYMMDD; default: today in Asia/Shanghai).
+    #[param(
+        pattern = r"^\s*([0-9]{4}-[0-9]{1,2}-[0-9]{1,2}|[0-9]{4}/[0-9]{1,2}/[0-9]{1,2}|[0-9]{8})?\s*$"
+    )]
     pub as_of: Option<String>,
 }
 
@@ -300,7 +309,7 @@ pub struct ReconcileQuery {
 #[utoipa::path(get, path = "/books/{account}/reconcile", tag = "reports",
     params(("account" = String, Path, description = "The book number"), ReconcileQuery),
     responses(
-        (status = 200, description = "CONTRACT.md `reconcile`, with `log`", body = Object),
+        (status = 200, description = "The differences (`bonded reconcile --format json`), with `log`", body = super::schemas::ReconcileAnswer),
         (status = 400, description = "A bad date", body = ErrorBody),
         (status = 401, description = "No or unknown token", body = ErrorBody),
         (status = 404, description = "No such book", body = ErrorBody)),

@@ -108,6 +108,8 @@ pub enum ObligationKind {
     AnnualDeclaration,
     UnitConsumption,
     BookCancellation,
+    ListDeclaration,
+    ListBooking,
 }
 
 #[derive(ToSchema)]
@@ -298,4 +300,91 @@ pub enum WriteoffMethodName {
 pub enum CapBasisName {
     Cumulative,
     Outstanding,
+}
+
+/// A stage of a verification list's life with customs.
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+pub enum ListStage {
+    Recorded,
+    Exported,
+    Staged,
+    Declared,
+    Failed,
+    Received,
+    Review,
+    Returned,
+    Approved,
+    PreDeducted,
+    Deducted,
+    Deleted,
+    WrittenOff,
+}
+
+/// One verification list of the book.
+#[derive(ToSchema)]
+pub struct ListRow {
+    pub r#ref: String,
+    /// `I` or `E`.
+    pub dir: String,
+    /// The trade mode, 4 digits (or `OWP`).
+    pub mode: String,
+    /// Lines the book counts under the list.
+    pub lines: String,
+    pub status: ListStage,
+    /// The pre-entry number (SeqNo), once the client gave one.
+    pub seq_no: Option<String>,
+    /// Customs' list number (`QD…`), once customs gave one.
+    pub bond_invt_no: Option<String>,
+    /// The customs declaration's number.
+    pub entry_no: Option<String>,
+    #[schema(format = Date)]
+    pub updated: Option<String>,
+}
+
+/// `bonded lists --format json`.
+#[derive(ToSchema)]
+pub struct ListsAnswer {
+    pub account: String,
+    pub lists: Vec<ListRow>,
+    pub log: LogRef,
+}
+
+/// A kind of difference between the book and customs.
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+pub enum DifferenceKind {
+    NotSent,
+    ReturnedButCounted,
+    NotBooked,
+    ItemMismatch,
+    QuantityMismatch,
+    ModeMismatch,
+    UnknownList,
+    OpeningMismatch,
+}
+
+/// One place where the book and customs disagree.
+#[derive(ToSchema)]
+pub struct Difference {
+    pub kind: DifferenceKind,
+    pub r#ref: Option<String>,
+    pub line: Option<String>,
+    pub item: Option<String>,
+    /// What the book says.
+    pub book: Option<String>,
+    /// What customs says.
+    pub customs: Option<String>,
+    /// What is wrong and what to do.
+    pub note: String,
+}
+
+/// `bonded reconcile --format json`: an empty `differences` means they agree.
+#[derive(ToSchema)]
+pub struct ReconcileAnswer {
+    pub account: String,
+    #[schema(format = Date)]
+    pub as_of: String,
+    pub differences: Vec<Difference>,
+    pub log: LogRef,
 }
