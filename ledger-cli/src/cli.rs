@@ -20,6 +20,10 @@ pub struct Cli {
         default_value = "./bonded-data"
     )]
     pub data: PathBuf,
+    /// The store on PostgreSQL instead of the sled store in --data:
+    /// postgres://user:password@host/database (docs/OPERATIONS.md).
+    #[arg(long, global = true, env = "BONDED_STORE")]
+    pub store: Option<String>,
     /// Who is acting, recorded on every event (default: the OS user).
     #[arg(long, global = true, env = "BONDED_ACTOR")]
     pub actor: Option<String>,
@@ -79,6 +83,9 @@ pub enum Command {
     Export(ExportArgs),
     /// Build a new store from an export, checking the chain as it goes.
     Restore(RestoreArgs),
+    /// Copy a store to a new one, between sled and PostgreSQL either way, checking the chain
+    /// as it goes (an export and restore without the file); refuses a destination not empty.
+    Copy(CopyArgs),
     /// Build a realistic sample book in the store and show what the ledger does.
     Demo(DemoArgs),
     /// Users of `bonded serve`: add one (its token is printed once), list them.
@@ -281,6 +288,17 @@ pub struct ExportArgs {
     /// Write to this file instead of standard output.
     #[arg(long)]
     pub out: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct CopyArgs {
+    /// The store to copy: a sled store's directory or a postgres:// URL.
+    #[arg(long)]
+    pub from: String,
+    /// The new store: a directory that does not exist or is empty, or a postgres:// URL of
+    /// a database without a store.
+    #[arg(long)]
+    pub to: String,
 }
 
 #[derive(Args, Debug)]
