@@ -21,6 +21,10 @@ pub struct Cli {
         help_heading = "Global options"
     )]
     pub data: PathBuf,
+    /// The store on PostgreSQL instead of the sled store in --data:
+    /// postgres://user:password@host/database (docs/OPERATIONS.md).
+    #[arg(long, global = true, env = "BONDED_STORE")]
+    pub store: Option<String>,
     /// Who is acting, recorded on every event (default: the OS user).
     #[arg(
         long,
@@ -168,6 +172,9 @@ pub enum Command {
     /// Build a new store from an export, checking the chain as it goes.
     #[command(after_help = "Example:\n  bonded --data /srv/restored restore events.jsonl")]
     Restore(RestoreArgs),
+    /// Copy a store to a new one, between sled and PostgreSQL either way, checking the chain
+    /// as it goes (an export and restore without the file); refuses a destination not empty.
+    Copy(CopyArgs),
     /// Build a realistic sample book in the store and show what the ledger does.
     #[command(after_help = "Example:\n  bonded --data /tmp/demo demo --write-csv /tmp/demo-csv")]
     Demo(DemoArgs),
@@ -493,6 +500,17 @@ pub struct ExportArgs {
     /// Write to this file instead of standard output.
     #[arg(long)]
     pub out: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct CopyArgs {
+    /// The store to copy: a sled store's directory or a postgres:// URL.
+    #[arg(long)]
+    pub from: String,
+    /// The new store: a directory that does not exist or is empty, or a postgres:// URL of
+    /// a database without a store.
+    #[arg(long)]
+    pub to: String,
 }
 
 #[derive(Args, Debug)]

@@ -122,6 +122,18 @@ fn run(cli: Cli) -> Result<()> {
             "--format ics is for `bonded deadlines` only",
         ));
     }
+    session::store::set_store(cli.store.as_deref())?;
+    if session::store::on_postgres()
+        && matches!(
+            cli.command,
+            Command::Serve(_) | Command::Bench(_) | Command::BenchServe(_)
+        )
+    {
+        return Err(exit::bad_input(
+            "--store (BONDED_STORE) is not taken by serve and bench yet: they work on the \
+             sled store in --data",
+        ));
+    }
     if let Some(day) = &cli.as_recorded {
         let day =
             input::parse_date(day).map_err(|e| exit::bad_input(format!("--as-recorded: {e}")))?;
@@ -161,6 +173,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Verify => admin::verify(&cli.data, format),
         Command::Export(args) => admin::export(&cli.data, args),
         Command::Restore(args) => admin::restore(&cli.data, &args.file),
+        Command::Copy(args) => commands::copy::run(args),
         Command::Demo(args) => demo::run(&cli.data, &actor, args, format),
         Command::User(cli::UserCommand::Add(args)) => {
             review::user_add(&cli.data, &actor, args, format)

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use ledger_core::events::commands::Command;
-use ledger_store::{EventLog, SledLog};
+use ledger_store::EventLog;
 
 use crate::bench::generator::Workload;
 use crate::session::Session;
@@ -23,7 +23,7 @@ pub fn workload_store(dir: &Path) -> (Session, Workload) {
 }
 
 /// What a log holds, but for the recording time (and so the hashes).
-pub fn contents(log: &SledLog) -> Vec<(u64, uuid::Uuid, String, u64, String, String)> {
+pub fn contents(log: &dyn EventLog) -> Vec<(u64, uuid::Uuid, String, u64, String, String)> {
     log.scan(1)
         .map(|e| {
             let e = e.unwrap();

@@ -1,4 +1,4 @@
-//! One behaviour suite run against every backend (memory and sled), so both obey the same rules.
+//! One behaviour suite run against every backend (memory, sled and PostgreSQL), so both obey the same rules.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -29,6 +29,14 @@ pub(crate) fn sled() -> Harness {
     Harness {
         log: Box::new(log),
         _dir: Some(dir),
+    }
+}
+
+pub(crate) fn postgres() -> Harness {
+    let log = crate::PgLog::create(&crate::pg_testing::fresh_url()).unwrap();
+    Harness {
+        log: Box::new(log),
+        _dir: None,
     }
 }
 
@@ -769,6 +777,9 @@ macro_rules! suite {
         }
         mod sled_backend {
             $( #[test] fn $name() { super::$name(super::sled); } )*
+        }
+        mod postgres_backend {
+            $( #[test] fn $name() { super::$name(super::postgres); } )*
         }
     };
 }

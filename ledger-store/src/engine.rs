@@ -132,6 +132,22 @@ impl<B: Backend> Engine<B> {
         Ok(self.ids.get_or_init(|| read))
     }
 
+    /// Whether the id index has been read (a backend another process writes to extends it
+    /// with what that process added, [`Engine::extend_ids`]; an index not read yet is read
+    /// whole when first needed).
+    pub fn ids_loaded(&self) -> bool {
+        self.ids.get().is_some()
+    }
+
+    /// Adds to a read id index the ids of records another writer made part of the log, in
+    /// order from the record after the last one it holds.
+    pub fn extend_ids(
+        &mut self,
+        records: impl Iterator<Item = (u64, Uuid)>,
+    ) -> Result<(), StoreError> {
+        index_ids(&mut self.ids, records)
+    }
+
     /// Whether an event with this id is stored.
     pub fn contains(&self, id: &Uuid) -> Result<bool, StoreError> {
         Ok(self.ids()?.contains(id))

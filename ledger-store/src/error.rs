@@ -31,6 +31,23 @@ pub enum StoreError {
         .offset.map(|o| format!(" near byte {o} of its data file (db)")).unwrap_or_default()
     )]
     EngineCorrupt { what: String, offset: Option<u64> },
+    /// PostgreSQL failed or refused a statement; `what` names the operation and the database
+    /// (never its password), `detail` what the server or the connection said.
+    #[error("{what}: PostgreSQL reported: {detail}")]
+    Postgres {
+        what: String,
+        detail: String,
+        #[source]
+        source: postgres::Error,
+    },
+
+    /// The PostgreSQL database holds no bonded event store (`PgLog::create` makes one).
+    #[error("there is no event store in {place}: {why}")]
+    NotAPgStore { place: String, why: String },
+
+    /// `PgLog::create` was pointed at a database that already holds a bonded store.
+    #[error("cannot create an event store in {place}: it already holds one (or tables of the same names)")]
+    PgAlreadyExists { place: String },
 
     /// A stored record (or the store's bookkeeping around it) is damaged at global position `seq`.
     #[error("the event log is corrupt at record {seq}: {what}")]
@@ -166,6 +183,24 @@ impl StoreError {
                 what: what(),
                 offset: None,
             }),
+        }
+    }
+
+    pub(crate) fn pg(what: impl Into<String>, source: postgres::Error) -> Self {
+        let detail = match source.as_db_error() {
+            Some(db) => {
+                let mut d = format!("{} ({})", db.message(), db.code().code());
+                if let Some(detail) = db.detail() {
+                    d.push_str(&format!("; {detail}"));
+                }
+                d
+            }
+            None => source.to_string(),
+        };
+        StoreError::Postgres {
+            what: what.into(),
+            detail,
+            source,
         }
     }
 

@@ -263,6 +263,7 @@ impl Store {
         cmd.current_dir(self.tmp.path())
             .env_remove("BONDED_DATA")
             .env_remove("BONDED_ACTOR")
+            .env_remove("BONDED_STORE")
             .env("NO_COLOR", "1");
         cmd
     }

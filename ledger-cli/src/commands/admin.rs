@@ -6,11 +6,12 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 use ledger_core::events::commands::{Command, InterestInput};
-use ledger_store::{EventLog, SledLog, StoreError};
+use ledger_store::{EventLog, StoreError};
 
 use crate::cli::Format;
 use crate::exit::{bad_input, Exit, INTEGRITY};
 use crate::session;
+use crate::session::store;
 
 /// The deferred-interest rate every store starts with: the PBOC demand-deposit rate, 0.35 % a
 /// year since 2015-10-24 (GACC Announcements 2009 No.13/14; CONTRACT.md `interest`).
@@ -22,32 +23,25 @@ fn initial_interest() -> Command {
 }
 
 pub fn create_store(dir: &Path, actor: &str) -> Result<session::Session> {
-    match SledLog::create(dir) {
-        Ok(log) => {
-            let mut s = session::Session {
-                position: session::Position::default(),
-                log,
-                ledger: ledger_core::Ledger::new(),
-                actor: actor.to_string(),
-            };
-            s.execute(initial_interest())?;
-            Ok(s)
-        }
-        Err(e @ StoreError::AlreadyExists { .. }) => Err(bad_input(format!(
-            "{e}; `bonded init` never touches an existing store"
-        ))),
-        Err(e) => Err(e).with_context(|| format!("cannot create a store at {}", dir.display())),
-    }
+    let log = store::create_at(&store::location(dir))?;
+    let mut s = session::Session {
+        position: session::Position::default(),
+        log,
+        ledger: ledger_core::Ledger::new(),
+        actor: actor.to_string(),
+    };
+    s.execute(initial_interest())?;
+    Ok(s)
 }
 
 pub fn init(dir: &Path, actor: &str) -> Result<()> {
-    create_store(dir, actor)?;
-    println!("created an empty store at {}", dir.display());
+    let s = create_store(dir, actor)?;
+    println!("created an empty store at {}", s.log.describe());
     Ok(())
 }
 
 pub fn verify(dir: &Path, format: Format) -> Result<()> {
-    let log = session::open_log(dir)?;
+    let log = session::open_store(dir)?;
     let report = log.verify().map_err(|e| Exit {
         code: if e.is_integrity() {
             INTEGRITY
@@ -81,7 +75,7 @@ pub fn hex_of(bytes: &[u8]) -> String {
 }
 
 pub fn export(dir: &Path, args: &crate::cli::ExportArgs) -> Result<()> {
-    let log = session::open_log(dir)?;
+    let log = session::open_store(dir)?;
     let count = match &args.out {
         Some(path) => {
             let file =
@@ -109,13 +103,8 @@ pub fn export(dir: &Path, args: &crate::cli::ExportArgs) -> Result<()> {
 
 pub fn restore(dir: &Path, file: &Path) -> Result<()> {
     let f = File::open(file).map_err(|e| bad_input(format!("{}: {e}", file.display())))?;
-    let mut log = match SledLog::create(dir) {
-        Ok(log) => log,
-        Err(e @ StoreError::AlreadyExists { .. }) => {
-            return Err(bad_input(format!("{e}; restore builds a new store")))
-        }
-        Err(e) => return Err(e.into()),
-    };
+    let mut log = store::create_at(&store::location(dir))
+        .map_err(|e| e.context("restore builds a new store"))?;
     let head = ledger_store::restore_jsonl(&mut BufReader::new(f), &mut log).map_err(|e| Exit {
         code: if is_integrity_deep(&e) {
             INTEGRITY
@@ -129,14 +118,14 @@ pub fn restore(dir: &Path, file: &Path) -> Result<()> {
         "restored {} events ({} books) into {}; head {} {}",
         head.seq,
         ledger.books.len(),
-        dir.display(),
+        log.describe(),
         head.seq,
         hex_of(&head.hash)
     );
     Ok(())
 }
 
-fn is_integrity_deep(e: &StoreError) -> bool {
+pub(crate) fn is_integrity_deep(e: &StoreError) -> bool {
     match e {
         StoreError::Restore { source, .. } => is_integrity_deep(source),
         other => other.is_integrity(),

@@ -4,6 +4,7 @@
 pub mod account;
 pub mod admin;
 pub mod balance;
+pub mod copy;
 pub mod cycle;
 pub mod deadlines;
 pub mod demo;

@@ -1,8 +1,9 @@
 //! A session on the store: open the log, replay it into the ledger state, append what
 //! `decide` produced; `record_files` is the load's pipeline (decide and store on two threads).
-//! The only place the CLI touches the disk's log.
+//! The only place the CLI touches the disk's log; `store` says which log (sled or PostgreSQL).
 
 pub mod record_files;
+pub mod store;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -26,7 +27,7 @@ const DECIDE_STEP: usize = 2_000;
 pub struct Session {
     /// Where in the log `ledger` was computed from.
     pub position: Position,
-    pub log: SledLog,
+    pub log: store::Log,
     pub ledger: Ledger,
     pub actor: String,
 }
@@ -62,7 +63,7 @@ fn recorded_by_cutoff(recorded_at: &str) -> bool {
 
 /// Opens the store at `dir`, checking its tail, and replays every event.
 pub fn open(dir: &Path, actor: &str) -> Result<Session> {
-    let log = open_log(dir)?;
+    let log = open_store(dir)?;
     let (ledger, position) = replay_to(&log)?;
     Ok(Session {
         position,
@@ -72,7 +73,13 @@ pub fn open(dir: &Path, actor: &str) -> Result<Session> {
     })
 }
 
-/// Opens the log only (no replay), mapping "no store here" to a usage error.
+/// Opens the log of this process's store (`--store`, else the sled store in `dir`) without
+/// replaying it, mapping "no store here" to a usage error.
+pub fn open_store(dir: &Path) -> Result<store::Log> {
+    store::open_at(&store::location(dir))
+}
+
+/// Opens the sled log in `dir` only (no replay), mapping "no store here" to a usage error.
 pub fn open_log(dir: &Path) -> Result<SledLog> {
     match SledLog::open(dir) {
         Ok(log) => Ok(log),

@@ -15,7 +15,9 @@ use std::sync::mpsc::{Receiver, SyncSender};
 use anyhow::Result;
 use ledger_core::decide::LineRefusals;
 use ledger_core::decide_all_in_place;
-use ledger_store::{AppendOutcome, NewEvent, SledLog, Streamed};
+use ledger_store::{AppendOutcome, EventLog, NewEvent, Streamed};
+
+use super::store::Log;
 
 use crate::exit::bad_input;
 use crate::input::rows::RowCommands;
@@ -244,7 +246,7 @@ impl Session {
 /// thread that made them (`spent`, a step at a time): freeing them here took glibc's lock on
 /// the deciding thread's arena while that thread was allocating from it.
 fn store_files(
-    log: &mut SledLog,
+    log: &mut Log,
     rx: Receiver<ToStore>,
     done: std::sync::mpsc::Sender<Result<AppendOutcome>>,
     spent: SyncSender<Vec<NewEvent>>,
@@ -265,14 +267,18 @@ fn store_files(
         };
         incoming.events = Vec::new().into_iter();
         let mut batch = Vec::with_capacity(STREAM_STEP);
-        let stored = log.append_stream_returning(&expected, &mut incoming, &mut |event| {
-            batch.push(event);
-            if batch.len() == STREAM_STEP {
-                let full = std::mem::replace(&mut batch, Vec::with_capacity(STREAM_STEP));
-                // A full queue or a deciding side gone: freed here instead.
-                let _ = spent.try_send(full);
-            }
-        });
+        let stored = match log {
+            Log::Sled(log) => log.append_stream_returning(&expected, &mut incoming, &mut |event| {
+                batch.push(event);
+                if batch.len() == STREAM_STEP {
+                    let full = std::mem::replace(&mut batch, Vec::with_capacity(STREAM_STEP));
+                    // A full queue or a deciding side gone: freed here instead.
+                    let _ = spent.try_send(full);
+                }
+            }),
+            // PostgreSQL's log has no returning variant: the events are freed here.
+            Log::Pg(log) => log.append_stream(&expected, &mut incoming),
+        };
         let _ = spent.try_send(batch);
         if done.send(stored.map_err(anyhow::Error::from)).is_err() {
             return;
