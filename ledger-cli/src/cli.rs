@@ -152,6 +152,11 @@ pub struct ServeArgs {
     /// The address to listen on; port 0 picks a free port (the first line printed says which).
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub listen: String,
+    /// Mark the web workspace's session cookie `Secure`: set it when browsers reach the server
+    /// over HTTPS (a TLS proxy in front). Over plain HTTP a browser drops a `Secure` cookie;
+    /// without the flag the cookie is `Secure` only when a request says `X-Forwarded-Proto: https`.
+    #[arg(long)]
+    pub secure_cookies: bool,
 }
 
 #[derive(Args, Debug)]

@@ -19,6 +19,7 @@ mod history;
 mod openapi;
 mod routes;
 mod state;
+mod web;
 mod writer;
 
 use std::io::Write;
@@ -52,6 +53,7 @@ pub fn run(dir: &Path, args: &ServeArgs) -> Result<()> {
             args.listen
         ))
     })?;
+    web::set_secure_cookies(args.secure_cookies);
     let runtime = runtime()?;
     let server = Server::start(dir, addr, &runtime)?;
     println!("listening on http://{}", server.addr);
