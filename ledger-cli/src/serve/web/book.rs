@@ -209,7 +209,8 @@ pub async fn balances(
 #[derive(Debug, Deserialize)]
 pub struct ItemQuery {
     as_of: Option<String>,
-    after: Option<String>,
+    /// Only events before this log position (the next page of an item's history).
+    before: Option<String>,
 }
 
 /// Month ends from the book's first cycle to `to` (and `to` itself), at most five years back.
@@ -272,12 +273,12 @@ pub async fn item(
     let q = query(lang, q)?;
     let as_of =
         parse_date(lang, "as_of", q.as_of.as_deref())?.unwrap_or_else(crate::today_shanghai);
-    let after = match q.after.as_deref().filter(|a| !a.trim().is_empty()) {
-        None => 0,
+    let before = match q.before.as_deref().filter(|a| !a.trim().is_empty()) {
+        None => u64::MAX,
         Some(a) => a
             .trim()
             .parse::<u64>()
-            .map_err(|_| bad(lang, format!("after: {a:?} is not a whole number")))?,
+            .map_err(|_| bad(lang, format!("before: {a:?} is not a whole number")))?,
     };
     let here = format!("/app/books/{account}/items/{item}");
     render(&web, signed, here, move |shared, st, signed| {
@@ -293,9 +294,26 @@ pub async fn item(
         }
         let seqs = shared.stream_seqs.get(account.as_str()).cloned().unwrap_or_default();
         let filter = ItemFilter { goods: Some(GoodsKind::M), item };
-        let (events, next) = {
+        // Newest first: the stream's positions read backwards a chunk at a time, each chunk
+        // through the API's history code, until the page is full.
+        let mut end = seqs.partition_point(|s| *s < before);
+        let mut events: Vec<Value> = Vec::new();
+        {
             let log = read(&st.log);
-            history::page(&log, &seqs, Some(filter), after, HISTORY_ROWS)?
+            while end > 0 && events.len() < HISTORY_ROWS {
+                let start = end.saturating_sub(history::MAX_LIMIT);
+                let (mut chunk, _) =
+                    history::page(&log, &seqs[start..end], Some(filter), 0, history::MAX_LIMIT)?;
+                chunk.reverse();
+                events.extend(chunk);
+                end = start;
+            }
+        }
+        events.truncate(HISTORY_ROWS);
+        let next = if events.len() == HISTORY_ROWS {
+            events.last().and_then(|e| e["seq"].as_str()).map(str::to_string)
+        } else {
+            None
         };
         let body = html! {
             (tabs(l, &account, "balances"))
@@ -321,7 +339,7 @@ pub async fn item(
                 }
             }
             @if let Some(n) = next {
-                p { a href={ "/app/books/" (account) "/items/" (item) "?after=" (n) } { (t(l, "more")) } }
+                p { a href={ "/app/books/" (account) "/items/" (item) "?before=" (n) } { (t(l, "more")) } }
             }
         };
         Ok((format!("{} {item}", t(l, "material")), body))
@@ -450,7 +468,7 @@ pub async fn duty(
                                 td { (x.ref_) "/" (x.line) } td { (x.date) }
                                 td { (x.goods) " " (x.item) }
                                 td { (x.hs) }
-                                td.num { (x.qty) } td.num { (x.unit_value) " " (x.currency) }
+                                td.num { (x.qty) } td.num { (x.unit_value.round_dp(6).normalize()) " " (x.currency) }
                                 td.num { (x.value_cny) } td.num { (x.duty) } td.num { (x.consumption_tax) } td.num { (x.vat) }
                             }
                         }

@@ -142,7 +142,7 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("recorded_at", "记录时间", "Recorded at"),
     ("actor", "操作人", "By"),
     ("kind", "类型", "Kind"),
-    ("more", "更早之后的记录 →", "Next page →"),
+    ("more", "更早的记录 →", "Older →"),
     ("duty_declaration", "内销征税申报", "Domestic-sales declaration"),
     ("filed", "已申报", "filed"),
     ("draft", "草稿（未申报）", "draft (not filed)"),
