@@ -96,6 +96,9 @@ pub enum Command {
     /// Load run of `bonded serve` on loopback: requests/s and latency at 1, 4, 16 clients.
     #[command(name = "bench-serve")]
     BenchServe(BenchServeArgs),
+    /// How long the web workspace's pages take on the demo store (docs/PERFORMANCE.md).
+    #[command(name = "bench-web")]
+    BenchWeb(BenchWebArgs),
     /// Measure load, replay and queries on a generated decade of a large factory, against
     /// the storage engine's own limit (see docs/PERFORMANCE.md).
     Bench(BenchArgs),
@@ -157,6 +160,13 @@ pub struct ServeArgs {
     /// without the flag the cookie is `Secure` only when a request says `X-Forwarded-Proto: https`.
     #[arg(long)]
     pub secure_cookies: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct BenchWebArgs {
+    /// GETs of each page.
+    #[arg(long, default_value_t = 200)]
+    pub requests: u32,
 }
 
 #[derive(Args, Debug)]

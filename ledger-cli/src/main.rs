@@ -34,7 +34,10 @@ fn main() -> ExitCode {
             return ExitCode::from(code as u8);
         }
     };
-    if !matches!(cli.command, Command::Serve(_) | Command::BenchServe(_)) {
+    if !matches!(
+        cli.command,
+        Command::Serve(_) | Command::BenchServe(_) | Command::BenchWeb(_)
+    ) {
         quiet_on_closed_pipe();
     }
     match run(cli) {
@@ -164,6 +167,7 @@ fn run(cli: Cli) -> Result<()> {
             serve::run(&cli.data, args)
         }
         Command::BenchServe(args) => serve::bench::run(args),
+        Command::BenchWeb(args) => serve::web::bench::run(args.requests),
         Command::Bench(args) => bench::run(args, cli.format),
     }
 }

@@ -19,7 +19,7 @@ mod history;
 mod openapi;
 mod routes;
 mod state;
-mod web;
+pub mod web;
 mod writer;
 
 use std::io::Write;

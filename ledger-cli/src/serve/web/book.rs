@@ -35,8 +35,10 @@ use crate::serve::history::{self, ItemFilter};
 use crate::serve::state::{read, Shared};
 use crate::serve::writer::Work;
 
-/// History rows on an item's page.
-const HISTORY_ROWS: usize = 200;
+/// History rows on an item's page (older ones a click away: each row is read from the log).
+const HISTORY_ROWS: usize = 50;
+/// Log records read at a time, newest first, while filling an item's history page.
+const HISTORY_CHUNK: usize = 200;
 
 fn bad(lang: Lang, message: String) -> PageError {
     PageError {
@@ -239,18 +241,18 @@ fn summary(event: &Value) -> String {
         .as_object()
         .and_then(|o| o.values().find(|v| v.is_object()))
         .unwrap_or(event);
+    let scalar = |x: &Value| match x {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    };
     let pick = |v: &Value, k: &str| -> Option<String> {
-        v.get(k)
-            .or_else(|| {
-                v.get("line")
-                    .filter(|l| l.is_object())
-                    .and_then(|l| l.get(k))
-            })
-            .and_then(|x| match x {
-                Value::String(s) => Some(s.clone()),
-                Value::Number(n) => Some(n.to_string()),
-                _ => None,
-            })
+        v.get(k).and_then(scalar).or_else(|| {
+            v.get("line")
+                .filter(|l| l.is_object())
+                .and_then(|l| l.get(k))
+                .and_then(scalar)
+        })
     };
     ["ref", "line", "date", "mode", "dir", "qty", "reason"]
         .iter()
@@ -301,9 +303,9 @@ pub async fn item(
         {
             let log = read(&st.log);
             while end > 0 && events.len() < HISTORY_ROWS {
-                let start = end.saturating_sub(history::MAX_LIMIT);
+                let start = end.saturating_sub(HISTORY_CHUNK);
                 let (mut chunk, _) =
-                    history::page(&log, &seqs[start..end], Some(filter), 0, history::MAX_LIMIT)?;
+                    history::page(&log, &seqs[start..end], Some(filter), 0, HISTORY_CHUNK)?;
                 chunk.reverse();
                 events.extend(chunk);
                 end = start;

@@ -336,6 +336,8 @@ mod tests {
                 }
             }
         }
+        // The prefixes this scan looks for are literals here too.
+        keys.retain(|k| !k.ends_with('_'));
         keys.sort();
         keys.dedup();
         keys

@@ -19,6 +19,7 @@
 //! anything is written), [`review`] (what an item would change; approve, reject).
 
 mod assets;
+pub mod bench;
 mod book;
 mod charts;
 mod i18n;
