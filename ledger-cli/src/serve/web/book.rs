@@ -522,7 +522,7 @@ pub async fn file_duty(
 ) -> Result<Response, PageError> {
     let lang = signed.lang;
     let form = form.ok().map(|Form(f)| f);
-    if let Err(r) = signed.check_csrf(form.as_ref().map(|f| f.csrf.as_str())) {
+    if let Some(r) = signed.refuse_csrf(form.as_ref().map(|f| f.csrf.as_str())) {
         return Ok(r);
     }
     let form = form.ok_or_else(|| bad(lang, "the form is incomplete".into()))?;

@@ -169,12 +169,11 @@ pub async fn upload(
     let as_page = |error| PageError { lang, error };
     let Ok(multipart) = multipart else {
         return Ok(signed
-            .check_csrf(None)
-            .err()
+            .refuse_csrf(None)
             .unwrap_or_else(|| StatusCode::FORBIDDEN.into_response()));
     };
     let upload = read_upload(multipart).await.map_err(as_page)?;
-    if let Err(r) = signed.check_csrf(upload.csrf.as_deref()) {
+    if let Some(r) = signed.refuse_csrf(upload.csrf.as_deref()) {
         return Ok(r);
     }
     signed

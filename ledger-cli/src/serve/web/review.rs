@@ -234,7 +234,7 @@ async fn close(
 ) -> Result<Response, PageError> {
     let lang = signed.lang;
     let form = form.ok().map(|Form(f)| f);
-    if let Err(r) = signed.check_csrf(form.as_ref().map(|f| f.csrf.as_str())) {
+    if let Some(r) = signed.refuse_csrf(form.as_ref().map(|f| f.csrf.as_str())) {
         return Ok(r);
     }
     let reason = form.map(|f| f.reason).unwrap_or_default();

@@ -151,11 +151,11 @@ pub struct Signed {
 }
 
 impl Signed {
-    /// 403 unless `given` is this session's CSRF token.
-    pub fn check_csrf(&self, given: Option<&str>) -> Result<(), Response> {
+    /// The 403 page, unless `given` is this session's CSRF token.
+    pub fn refuse_csrf(&self, given: Option<&str>) -> Option<Response> {
         match given {
-            Some(g) if same(g.trim(), &self.csrf) => Ok(()),
-            _ => Err(forbidden_csrf(self.lang)),
+            Some(g) if same(g.trim(), &self.csrf) => None,
+            _ => Some(forbidden_csrf(self.lang)),
         }
     }
 }
@@ -324,7 +324,7 @@ pub async fn sign_out(
     form: Result<Form<CsrfForm>, FormRejection>,
 ) -> Response {
     let given = form.as_ref().ok().map(|Form(f)| f.csrf.as_str());
-    if let Err(r) = signed.check_csrf(given) {
+    if let Some(r) = signed.refuse_csrf(given) {
         return r;
     }
     web.sessions.close(&signed.id);
