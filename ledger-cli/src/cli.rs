@@ -213,6 +213,9 @@ pub enum Command {
         after_help = "Examples:\n  bonded man | man -l -\n  bonded man --out /usr/local/share/man/man1/bonded.1"
     )]
     Man(ManArgs),
+    /// How long the web workspace's pages take on the demo store (docs/PERFORMANCE.md).
+    #[command(name = "bench-web")]
+    BenchWeb(BenchWebArgs),
     /// Measure load, replay and queries on a generated decade of a large factory, against
     /// the storage engine's own limit (see docs/PERFORMANCE.md).
     #[command(after_help = "Example:\n  bonded bench --events 100000")]
@@ -314,6 +317,18 @@ pub struct ServeArgs {
     /// Seconds a client may take to send a request head, or keep a connection idle.
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub idle_timeout: u64,
+    /// Mark the web workspace's session cookie `Secure`: set it when browsers reach the server
+    /// over HTTPS (a TLS proxy in front). Over plain HTTP a browser drops a `Secure` cookie;
+    /// without the flag the cookie is `Secure` only when a request says `X-Forwarded-Proto: https`.
+    #[arg(long)]
+    pub secure_cookies: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct BenchWebArgs {
+    /// GETs of each page.
+    #[arg(long, default_value_t = 200)]
+    pub requests: u32,
 }
 
 #[derive(Args, Debug)]

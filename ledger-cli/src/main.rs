@@ -34,7 +34,10 @@ fn main() -> ExitCode {
             return ExitCode::from(code as u8);
         }
     };
-    if !matches!(cli.command, Command::Serve(_) | Command::BenchServe(_)) {
+    if !matches!(
+        cli.command,
+        Command::Serve(_) | Command::BenchServe(_) | Command::BenchWeb(_)
+    ) {
         quiet_on_closed_pipe();
     }
     match run(cli) {
@@ -193,6 +196,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::BenchServe(args) => serve::bench::run(args),
         Command::Completions(args) => commands::shell::completions(args),
         Command::Man(args) => commands::shell::man(args),
+        Command::BenchWeb(args) => serve::web::bench::run(args.requests),
         Command::Bench(args) => bench::run(args, format),
     }
 }

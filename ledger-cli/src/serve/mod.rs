@@ -20,6 +20,7 @@ mod history;
 mod openapi;
 mod routes;
 mod state;
+pub mod web;
 mod writer;
 
 use std::io::Write;
@@ -53,6 +54,7 @@ pub fn run(dir: &Path, args: &ServeArgs) -> Result<()> {
             args.listen
         ))
     })?;
+    web::set_secure_cookies(args.secure_cookies);
     let runtime = runtime()?;
     let limits = connections::Limits {
         max_connections: usize::try_from(args.max_connections).unwrap_or(usize::MAX),

@@ -16,7 +16,7 @@
 mod admin;
 mod messages;
 mod plumbing;
-mod record;
+pub(super) mod record;
 mod reports;
 mod review;
 mod schemas;
@@ -72,6 +72,8 @@ pub fn app(state: AppState) -> axum::Router {
         .to_pretty_json()
         .unwrap_or_else(|e| format!("{{\"error\": \"cannot render the document: {e}\"}}"));
     let _ = state.openapi.set(rendered);
+    // The browser workspace (`/`, `/app/…`): HTML pages on the same state and roles.
+    let router = router.merge(super::web::router(state.clone()));
     router
         .fallback(plumbing::no_route)
         .method_not_allowed_fallback(plumbing::no_method)

@@ -134,7 +134,8 @@ fn account_of(command: &Command) -> Option<&BookNo> {
     }
 }
 
-async fn record(
+/// Records a request's table (also the web workspace's uploads: the same checks and answer).
+pub(in crate::serve) async fn record(
     st: &AppState,
     caller: &Caller,
     account: BookNo,

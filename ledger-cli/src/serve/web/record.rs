@@ -1,0 +1,261 @@
+//! Record: a CSV file uploaded from the browser (multipart), recorded exactly as the API's
+//! `POST /books/{account}/files` records it — the same reader, the same all-or-nothing decision
+//! through the writer, the same `{error, lines:[{line, column, message}]}` when anything is
+//! wrong (and then nothing is written). The page shows each problem against its row and column
+//! in the file as uploaded; a line refused by a customs rule says why.
+
+use axum::extract::{Multipart, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use ledger_core::model::ids::BookNo;
+use ledger_core::model::refusal::InvalidValue;
+use ledger_core::model::review::Role;
+use maud::{html, Markup};
+
+use super::i18n::{t, Lang};
+use super::layout::error_lines;
+use super::session::Signed;
+use super::{render, PageError, Web};
+use crate::input::FileKind;
+use crate::serve::error::{ApiError, LineMessage};
+use crate::serve::routes::record::{record, RecordReply};
+
+/// The kinds offered in the form (any CSV of the contract is read, recognised by its header).
+const KINDS: [&str; 10] = [
+    "movements",
+    "items",
+    "bom",
+    "corrections",
+    "openings",
+    "stocktake",
+    "workorders",
+    "fx",
+    "tariff",
+    "interest",
+];
+
+fn form(l: Lang, signed: &Signed, books: &[String], chosen: Option<&str>) -> Markup {
+    html! {
+        form.upload #upload method="post" action="/app/record" enctype="multipart/form-data" {
+            input type="hidden" name="csrf" value=(signed.csrf);
+            label for="account" { (t(l, "book")) }
+            select #account name="account" {
+                @for b in books { option value=(b) selected[Some(b.as_str()) == chosen] { (b) } }
+            }
+            label for="kind" { (t(l, "kind")) }
+            select #kind name="kind" {
+                option value="" { (t(l, "kind_auto")) }
+                @for k in KINDS { option value=(k) { (k) } }
+            }
+            label for="file" { (t(l, "csv_file")) }
+            input #file type="file" name="file" accept=".csv,text/csv" required;
+            button #upload-button type="submit" { (t(l, "upload")) }
+        }
+        p.hint { (t(l, "record_hint")) }
+    }
+}
+
+pub async fn page(State(web): State<Web>, signed: Signed) -> Result<Response, PageError> {
+    signed
+        .caller
+        .require(&[Role::Clerk, Role::Reviewer, Role::Admin], "record files")
+        .map_err(|error| PageError {
+            lang: signed.lang,
+            error,
+        })?;
+    render(&web, signed, "/app/record".into(), |shared, _, signed| {
+        let l = signed.lang;
+        let books: Vec<String> = shared.ledger.books.keys().map(|b| b.to_string()).collect();
+        let body = html! {
+            h1 { (t(l, "record")) }
+            (form(l, signed, &books, None))
+        };
+        Ok((t(l, "record").to_string(), body))
+    })
+    .await
+}
+
+/// The parts of the upload form.
+#[derive(Default)]
+struct Upload {
+    csrf: Option<String>,
+    account: String,
+    kind: String,
+    file_name: String,
+    file: Vec<u8>,
+}
+
+async fn read_upload(mut m: Multipart) -> Result<Upload, ApiError> {
+    let mut u = Upload::default();
+    let bad = |e: axum::extract::multipart::MultipartError| {
+        ApiError::new(e.status(), format!("the upload: {}", e.body_text()))
+    };
+    while let Some(field) = m.next_field().await.map_err(bad)? {
+        let name = field.name().unwrap_or_default().to_string();
+        match name.as_str() {
+            "file" => {
+                u.file_name = field.file_name().unwrap_or_default().to_string();
+                u.file = field.bytes().await.map_err(bad)?.to_vec();
+            }
+            "csrf" => u.csrf = Some(field.text().await.map_err(bad)?),
+            "account" => u.account = field.text().await.map_err(bad)?,
+            "kind" => u.kind = field.text().await.map_err(bad)?,
+            _ => {}
+        }
+    }
+    Ok(u)
+}
+
+/// The uploaded file as text (UTF-8, or GB18030 as the reader accepts).
+fn file_text(bytes: &[u8]) -> String {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(s) => s.to_string(),
+        Err(_) => encoding_rs::GB18030.decode(bytes).0.into_owned(),
+    }
+}
+
+/// The file as a table, line numbers as the reader counts them (the header is line 1), each
+/// cell an error names marked with its message; a problem with no column marks its line.
+fn marked_file(text: &str, errors: &[LineMessage]) -> Markup {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut rows: Vec<(u64, Vec<String>)> = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        if i >= 2000 {
+            break;
+        }
+        let Ok(record) = record else { break };
+        let line = record.position().map(|p| p.line()).unwrap_or(i as u64 + 1);
+        rows.push((line, record.iter().map(str::to_string).collect()));
+    }
+    let norm = |s: &str| s.trim().trim_start_matches('\u{feff}').to_ascii_lowercase();
+    let header: Vec<String> = rows
+        .first()
+        .map(|(_, h)| h.iter().map(|c| norm(c)).collect())
+        .unwrap_or_default();
+    let column_of = |c: &str| header.iter().position(|h| *h == norm(c));
+    html! {
+        table.file #file-view {
+            @for (line, cells) in &rows {
+                @let here: Vec<&LineMessage> = errors.iter().filter(|e| e.line == line.to_string()).collect();
+                @let whole = here.iter().any(|e| e.column.as_deref().and_then(column_of).is_none());
+                tr class=[if whole { Some("bad-line") } else if *line == 1 { Some("head") } else { None }] {
+                    td.num { (line) }
+                    @for (i, cell) in cells.iter().enumerate() {
+                        @let bad: Vec<&str> = here.iter().filter(|e| e.column.as_deref().and_then(column_of) == Some(i)).map(|e| e.message.as_str()).collect();
+                        @if bad.is_empty() {
+                            td { (cell) }
+                        } @else {
+                            td.bad title=(bad.join("; ")) data-line=(line) data-column=(header.get(i).map(String::as_str).unwrap_or("")) {
+                                (cell) div.why { (bad.join("; ")) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+pub async fn upload(
+    State(web): State<Web>,
+    signed: Signed,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<Response, PageError> {
+    let lang = signed.lang;
+    let as_page = |error| PageError { lang, error };
+    let Ok(multipart) = multipart else {
+        return Ok(signed
+            .refuse_csrf(None)
+            .unwrap_or_else(|| StatusCode::FORBIDDEN.into_response()));
+    };
+    let upload = read_upload(multipart).await.map_err(as_page)?;
+    if let Some(r) = signed.refuse_csrf(upload.csrf.as_deref()) {
+        return Ok(r);
+    }
+    signed
+        .caller
+        .require(&[Role::Clerk, Role::Reviewer, Role::Admin], "record files")
+        .map_err(as_page)?;
+    let account: BookNo = upload
+        .account
+        .trim()
+        .parse()
+        .map_err(|e: InvalidValue| as_page(ApiError::bad(format!("account: {e}"))))?;
+    let kind = match upload.kind.trim() {
+        "" => None,
+        k => Some(
+            FileKind::parse(k)
+                .ok_or_else(|| as_page(ApiError::bad(format!("kind={k}: not a kind of file"))))?,
+        ),
+    };
+    let mut headers = HeaderMap::new();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv"));
+    let outcome = match crate::serve::body::table(&headers, &upload.file, kind) {
+        Ok(table) => record(&web.app, &signed.caller, account.clone(), table)
+            .await
+            .map(|j| j.0),
+        Err(e) => Err(e),
+    };
+    let status = match &outcome {
+        Ok(_) => StatusCode::OK,
+        Err(e) => e.status,
+    };
+    let text = file_text(&upload.file);
+    let file_name = upload.file_name.clone();
+    let chosen = account.to_string();
+    let mut response = render(
+        &web,
+        signed,
+        "/app/record".into(),
+        move |shared, _, signed| {
+            let l = signed.lang;
+            let books: Vec<String> = shared.ledger.books.keys().map(|b| b.to_string()).collect();
+            let body = html! {
+                h1 { (t(l, "record")) }
+                @match &outcome {
+                    Ok(reply) => (recorded(l, reply, &file_name)),
+                    Err(e) => {
+                        section.refused #refused {
+                            h2 { (t(l, "nothing_written")) }
+                            p.problem #error role="alert" { (e.body.error) }
+                            (error_lines(l, &e.body.lines))
+                            @if !text.trim().is_empty() {
+                                h3 { (file_name) }
+                                (marked_file(&text, &e.body.lines))
+                            }
+                        }
+                    }
+                }
+                h2 { (t(l, "upload_again")) }
+                (form(l, signed, &books, Some(&chosen)))
+            };
+            Ok((t(l, "record").to_string(), body))
+        },
+    )
+    .await?;
+    *response.status_mut() = status;
+    Ok(response)
+}
+
+fn recorded(l: Lang, r: &RecordReply, file_name: &str) -> Markup {
+    html! {
+        section.recorded #recorded {
+            h2 { (t(l, "recorded")) " " (file_name) }
+            p { (t(l, "book")) " " (r.account) " · " (t(l, "lines")) " " (r.lines) " · "
+                (t(l, "events_written")) " " span #events-written { (r.events) } " · "
+                (t(l, "log_position")) " " (r.log.position) }
+            @if !r.pending.is_empty() {
+                h3 { (t(l, "waiting_review")) }
+                ul #recorded-pending {
+                    @for p in &r.pending {
+                        li { (t(l, "line")) " " (p.line) ": " a href={ "/app/review#r-" (p.id) } { (p.what) } }
+                    }
+                }
+            }
+        }
+    }
+}
