@@ -38,6 +38,16 @@ pub struct Cli {
         help_heading = "Global options"
     )]
     pub as_recorded: Option<String>,
+    /// A store in use by another process (`bonded serve`, a load): retry opening it for up to
+    /// this many seconds before giving up (default: give up at once).
+    #[arg(
+        long,
+        global = true,
+        env = "BONDED_WAIT",
+        value_name = "SECS",
+        help_heading = "Global options"
+    )]
+    pub wait: Option<u64>,
     /// Output for people (table) or programs (json, csv).
     #[arg(
         long,

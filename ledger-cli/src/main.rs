@@ -84,7 +84,11 @@ fn actor(cli: &Cli) -> String {
         .filter(|a| !a.trim().is_empty())
         .or_else(|| std::env::var("USER").ok())
         .or_else(|| std::env::var("USERNAME").ok())
-        .unwrap_or_else(|| "unknown".to_string())
+        .filter(|a| !a.trim().is_empty())
+        .unwrap_or_else(|| {
+            session::set_actor_unknown();
+            "unknown".to_string()
+        })
 }
 
 /// Today in Asia/Shanghai (UTC+8 all year: China keeps no daylight saving).
@@ -112,6 +116,9 @@ fn run(cli: Cli) -> Result<()> {
         return Err(exit::bad_input(
             "--format ics is for `bonded deadlines` only",
         ));
+    }
+    if let Some(secs) = cli.wait {
+        session::set_wait(std::time::Duration::from_secs(secs));
     }
     if let Some(day) = &cli.as_recorded {
         let day =

@@ -26,6 +26,12 @@ pub fn balance(dir: &Path, actor: &str, args: &BalanceArgs, format: Format) -> R
         code: crate::exit::code_of_refusal(&r),
         message: r.to_string(),
     })?;
+    if let Some(book) = s.ledger.book(&account) {
+        let opens = book.header.cycle_start;
+        if as_of < opens {
+            eprintln!("bonded: note: book {account} opens on {opens}; nothing is on it before");
+        }
+    }
     if format == Format::Xlsx {
         return crate::output::report_sheets::write(&args.out, &s.ledger, &account, |book| {
             crate::output::report_sheets::balance_sheets(book, &report, &s.position)
