@@ -61,6 +61,33 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// The names of the commands, to name the one a message is about.
+pub const COMMAND_NAMES: [&str; 23] = [
+    "init",
+    "account",
+    "load",
+    "balance",
+    "duty",
+    "deadlines",
+    "cycle",
+    "declare",
+    "carry-over",
+    "exposure",
+    "verify",
+    "export",
+    "restore",
+    "demo",
+    "user",
+    "pending",
+    "approve",
+    "reject",
+    "serve",
+    "bench-serve",
+    "completions",
+    "man",
+    "bench",
+];
+
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Table,
@@ -404,7 +431,8 @@ pub struct BalanceArgs {
     /// Business date (YYYY-MM-DD); default: today in Asia/Shanghai.
     #[arg(long = "as-of")]
     pub as_of: Option<String>,
-    /// With --format xlsx: the workbook to write.
+    /// Write the report to this file instead of standard output (the workbook of --format
+    /// xlsx; a CSV file starts with a byte-order mark for Excel).
     #[arg(long)]
     pub out: Option<PathBuf>,
 }
@@ -443,7 +471,8 @@ pub struct DutyArgs {
     /// Assess as of this filing date (default: the due date; a filed declaration shows as filed).
     #[arg(long)]
     pub filed: Option<String>,
-    /// With --format xlsx: the workbook to write.
+    /// Write the report to this file instead of standard output (the workbook of --format
+    /// xlsx; a CSV file starts with a byte-order mark for Excel).
     #[arg(long)]
     pub out: Option<PathBuf>,
 }
@@ -558,7 +587,8 @@ pub struct CycleReportArgs {
     /// Value shortages as if declared on this day (default: the report's due date).
     #[arg(long)]
     pub filed: Option<String>,
-    /// With --format xlsx: the workbook to write.
+    /// Write the report to this file instead of standard output (the workbook of --format
+    /// xlsx; a CSV file starts with a byte-order mark for Excel).
     #[arg(long)]
     pub out: Option<PathBuf>,
 }
@@ -590,7 +620,8 @@ pub struct DeclareAnnualArgs {
     /// Record that the declaration was made on this day.
     #[arg(long)]
     pub record: Option<String>,
-    /// With --format xlsx: the workbook to write.
+    /// Write the report to this file instead of standard output (the workbook of --format
+    /// xlsx; a CSV file starts with a byte-order mark for Excel).
     #[arg(long)]
     pub out: Option<PathBuf>,
 }

@@ -91,6 +91,66 @@ fn actor(cli: &Cli) -> String {
         })
 }
 
+/// A `--format` the command does not write is refused (2), never silently ignored: csv for
+/// the reports and lists, json for those and the commands that print figures (user add,
+/// bench, and export, whose JSON lines are its only output), table everywhere.
+fn check_format(cli: &Cli) -> Result<()> {
+    use cli::Format::{Csv, Json, Table};
+    let csv = matches!(
+        cli.command,
+        Command::Balance(_)
+            | Command::Duty(_)
+            | Command::Deadlines(_)
+            | Command::Cycle(cli::CycleCommand::Report(_))
+            | Command::Declare(_)
+            | Command::Exposure(_)
+            | Command::Verify
+            | Command::Load(_)
+            | Command::Demo(_)
+            | Command::User(cli::UserCommand::List)
+            | Command::Pending(_)
+    );
+    let json = csv
+        || matches!(
+            cli.command,
+            Command::User(cli::UserCommand::Add(_)) | Command::Bench(_) | Command::Export(_)
+        );
+    let ok = match cli.format {
+        Table => true,
+        Csv => csv,
+        Json => json,
+        // Checked below, with the commands that write them.
+        cli::Format::Ics | cli::Format::Xlsx => true,
+    };
+    if ok {
+        return Ok(());
+    }
+    let name = std::env::args()
+        .skip(1)
+        .find(|a| !a.starts_with('-') && cli::COMMAND_NAMES.contains(&a.as_str()))
+        .unwrap_or_else(|| "this command".into());
+    Err(exit::bad_input(format!(
+        "--format {}: `{name}` writes no {} (it has {})",
+        format_name(cli.format),
+        format_name(cli.format),
+        if json {
+            "table and json"
+        } else {
+            "table output only"
+        }
+    )))
+}
+
+fn format_name(f: cli::Format) -> &'static str {
+    match f {
+        cli::Format::Table => "table",
+        cli::Format::Json => "json",
+        cli::Format::Csv => "csv",
+        cli::Format::Ics => "ics",
+        cli::Format::Xlsx => "xlsx",
+    }
+}
+
 /// Today in Asia/Shanghai (UTC+8 all year: China keeps no daylight saving).
 pub fn today_shanghai() -> NaiveDate {
     (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
@@ -112,6 +172,7 @@ fn run(cli: Cli) -> Result<()> {
             "--format xlsx is for cycle report, declare annual, duty (not duty quote) and balance",
         ));
     }
+    check_format(&cli)?;
     if cli.format == cli::Format::Ics && !matches!(cli.command, Command::Deadlines(_)) {
         return Err(exit::bad_input(
             "--format ics is for `bonded deadlines` only",

@@ -289,3 +289,143 @@ fn the_calendar_is_folded_stamped_now_sequenced_and_titled_in_both_languages() {
 fn chrono_now_stamp() -> String {
     chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string()
 }
+
+#[test]
+fn csv_to_a_file_has_a_bom_for_excel_and_to_stdout_none_with_footers_as_comments() {
+    let s = demo();
+    for args in [
+        vec!["balance", "--account", ACCOUNT, "--as-of", "2025-12-31"],
+        vec!["duty", "--account", ACCOUNT, "--month", "2025-12"],
+        vec!["cycle", "report", "--account", ACCOUNT],
+        vec!["declare", "annual", "--account", ACCOUNT, "--year", "2025"],
+    ] {
+        let mut with = args.clone();
+        with.extend(["--format", "csv"]);
+        let stdout = s.run(&with);
+        stdout.ok();
+        assert!(
+            !stdout.stdout.starts_with('\u{feff}'),
+            "{args:?}: a BOM on stdout"
+        );
+        let mut to_file = with.clone();
+        to_file.extend(["--out", "report.csv"]);
+        s.run(&to_file).ok();
+        let bytes = std::fs::read(s.path("report.csv")).expect("the file --out names");
+        assert!(
+            bytes.starts_with(&[0xEF, 0xBB, 0xBF]),
+            "{args:?}: no BOM in the file"
+        );
+        assert_eq!(&bytes[3..], stdout.stdout.as_bytes(), "{args:?}");
+        // Every line is a data row as wide as the header, or a comment.
+        let lines: Vec<&str> = stdout.stdout.lines().collect();
+        let width = lines[0].split(',').count();
+        for l in &lines[1..] {
+            assert!(
+                l.starts_with('#') || l.split(',').count() == width,
+                "{args:?}: {l}"
+            );
+            assert!(
+                !l.starts_with("TOTAL") && !l.starts_with("log_position"),
+                "{l}"
+            );
+        }
+        assert!(lines
+            .last()
+            .is_some_and(|l| l.starts_with("# log_position,")));
+        // json to a file is the json of stdout.
+        let mut json = args.clone();
+        json.extend(["--format", "json", "--out", "report.json"]);
+        s.run(&json).ok();
+        let written: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(s.path("report.json")).expect("json file"))
+                .expect("json");
+        assert!(written.get("log").is_some(), "{args:?}");
+    }
+}
+
+#[test]
+fn the_duty_csv_has_exact_short_unit_values_and_both_totals() {
+    let s = demo();
+    let out = s.run(&[
+        "duty",
+        "--account",
+        ACCOUNT,
+        "--month",
+        "2025-12",
+        "--format",
+        "csv",
+    ]);
+    out.ok();
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    let header: Vec<&str> = lines[0].split(',').collect();
+    let uv = header
+        .iter()
+        .position(|h| *h == "unit_value")
+        .expect("unit_value");
+    let json = s.json(&["duty", "--account", ACCOUNT, "--month", "2025-12"]);
+    for (row, line) in lines[1..]
+        .iter()
+        .filter(|l| !l.starts_with('#'))
+        .zip(json["lines"].as_array().expect("lines"))
+    {
+        let cell = row.split(',').nth(uv).expect("cell");
+        assert!(
+            cell.len() < 20 && !(cell.contains('.') && cell.ends_with('0')),
+            "{cell}"
+        );
+        let exact: rust_decimal::Decimal = line["unit_value"]
+            .as_str()
+            .expect("str")
+            .parse()
+            .expect("dec");
+        assert_eq!(cell.parse::<rust_decimal::Decimal>().expect("dec"), exact);
+    }
+    let computed = lines
+        .iter()
+        .find(|l| l.starts_with("# computed,"))
+        .expect("computed");
+    let levied = lines
+        .iter()
+        .find(|l| l.starts_with("# levied,"))
+        .expect("levied");
+    let duty = header.iter().position(|h| *h == "duty").expect("duty");
+    assert_eq!(
+        computed.split(',').nth(duty),
+        json["computed"]["duty"].as_str()
+    );
+    assert_eq!(levied.split(',').nth(duty), json["totals"]["duty"].as_str());
+    assert_ne!(
+        computed.split(',').nth(duty),
+        levied.split(',').nth(duty),
+        "the demo's duty is under 50: computed and levied differ"
+    );
+}
+
+#[test]
+fn formats_and_out_a_command_does_not_write_are_refused() {
+    let s = demo();
+    s.run(&["export", "--format", "csv"])
+        .expect(2)
+        .stderr_has("export");
+    s.run(&["export", "--format", "json"]).ok();
+    s.run(&["init", "--format", "json"]).expect(2);
+    s.run(&[
+        "cycle",
+        "close",
+        "--account",
+        ACCOUNT,
+        "--date",
+        "2026-01-20",
+        "--format",
+        "csv",
+    ])
+    .expect(2);
+    s.run(&["approve", "x", "--format", "csv"]).expect(2);
+    s.run(&["deadlines", "--account", ACCOUNT, "--out", "x.csv"])
+        .expect(2);
+    s.run(&["exposure", "--account", ACCOUNT, "--out", "x.csv"])
+        .expect(2);
+    s.run(&["balance", "--account", ACCOUNT, "--format", "ics"])
+        .expect(2);
+    assert!(!s.path("x.csv").exists());
+}

@@ -9,7 +9,7 @@ use ledger_core::state::balance::balances;
 
 use crate::cli::{BalanceArgs, Format};
 use crate::exit::{bad_input, Exit};
-use crate::output::balance::print_balance;
+use crate::output::balance::balance_output;
 use crate::session;
 
 pub fn balance(dir: &Path, actor: &str, args: &BalanceArgs, format: Format) -> Result<()> {
@@ -37,6 +37,9 @@ pub fn balance(dir: &Path, actor: &str, args: &BalanceArgs, format: Format) -> R
             crate::output::report_sheets::balance_sheets(book, &report, &s.position)
         });
     }
-    print_balance(&report, format, &s.position);
-    Ok(())
+    crate::output::emit(
+        &balance_output(&report, format, &s.position),
+        format,
+        args.out.as_deref(),
+    )
 }

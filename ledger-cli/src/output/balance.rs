@@ -7,11 +7,16 @@ use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, Table};
 use ledger_core::state::balance::BalanceReport;
 
 pub fn print_balance(report: &BalanceReport, format: Format, p: &Position) {
+    print!("{}", balance_output(report, format, p));
+}
+
+/// The report as `format` says (json, csv, or the table).
+pub fn balance_output(report: &BalanceReport, format: Format, p: &Position) -> String {
     match format {
-        Format::Json => println!("{}", json_with_audit(report, p)),
-        Format::Csv => print!("{}", with_audit_csv(balance_csv(report), p)),
+        Format::Json => format!("{}\n", json_with_audit(report, p)),
+        Format::Csv => with_audit_csv(balance_csv(report), p),
         Format::Table | Format::Ics | Format::Xlsx => {
-            print!("{}{}", balance_table(report), audit_line(p))
+            format!("{}{}", balance_table(report), audit_line(p))
         }
     }
 }

@@ -33,13 +33,24 @@ pub(crate) fn print_declaration(
     today: NaiveDate,
     p: &Position,
 ) {
+    print!("{}", declaration_output(d, is_filed, format, today, p));
+}
+
+/// The declaration as `format` says (json, csv, or the table and its totals).
+pub(crate) fn declaration_output(
+    d: &Declaration,
+    is_filed: bool,
+    format: Format,
+    today: NaiveDate,
+    p: &Position,
+) -> String {
     match format {
         Format::Json => {
             let mut v = declaration_json(d, is_filed);
             audit_json(&mut v, p);
-            println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default())
+            format!("{}\n", serde_json::to_string_pretty(&v).unwrap_or_default())
         }
-        Format::Csv => print!("{}", with_audit_csv(declaration_csv(d), p)),
+        Format::Csv => with_audit_csv(declaration_csv(d), p),
         Format::Table | Format::Ics | Format::Xlsx => {
             let days = (d.due - today).num_days();
             let when = if is_filed {
@@ -56,21 +67,22 @@ pub(crate) fn print_declaration(
                     -days
                 )
             };
-            println!(
-                "Book {} — domestic sales of {}: due {} — {}",
+            let mut out = format!(
+                "Book {} — domestic sales of {}: due {} — {}\n",
                 d.account, d.period, d.due, when
             );
-            println!(
-                "assessed as of {} (rates, exchange rates and interest of that day)",
+            out.push_str(&format!(
+                "assessed as of {} (rates, exchange rates and interest of that day)\n",
                 d.filed
-            );
+            ));
             if d.lines.is_empty() {
-                println!("no domestic sales in {}", d.period);
+                out.push_str(&format!("no domestic sales in {}\n", d.period));
             } else {
-                print!("{}", lines_table(d));
-                print!("{}", totals_text(d));
+                out.push_str(&lines_table(d));
+                out.push_str(&totals_text(d));
             }
-            print!("{}", audit_line(p));
+            out.push_str(&audit_line(p));
+            out
         }
     }
 }
@@ -180,7 +192,7 @@ pub(crate) fn declaration_csv(d: &Declaration) -> String {
             l.item,
             l.hs,
             l.qty,
-            l.unit_value,
+            l.unit_value.normalize(),
             l.currency,
             l.value_cny,
             l.duty,
@@ -189,10 +201,13 @@ pub(crate) fn declaration_csv(d: &Declaration) -> String {
             l.scrap
         ));
     }
-    let t = &d.totals;
+    // The totals are not data rows: comments, aligned under the columns they sum. `computed`
+    // is each tax's sum before the fifty-yuan rule, `levied` what is paid (a tax whose sum is
+    // under CNY 50 is not levied: 0.00).
+    let (c, t) = (&d.computed, &d.totals);
     out.push_str(&format!(
-        "TOTAL,,,,,,,,,,{},{},{},{},\ninterest,,,,,,,,,,{},,,,\ntotal_cny,,,,,,,,,,{},,,,\n",
-        t.value_cny, t.duty, t.consumption_tax, t.vat, t.interest, t.total
+        "# computed,,,,,,,,,,{},{},{},{},\n# levied,,,,,,,,,,{},{},{},{},\n# interest,,,,,,,,,,{},,,,\n# total_cny,,,,,,,,,,{},,,,\n",
+        t.value_cny, c.duty, c.consumption_tax, c.vat, t.value_cny, t.duty, t.consumption_tax, t.vat, t.interest, t.total
     ));
     out
 }

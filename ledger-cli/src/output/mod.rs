@@ -12,6 +12,9 @@ pub mod ics;
 pub mod report_sheets;
 pub mod xlsx;
 
+use std::path::Path;
+
+use crate::cli::Format;
 use crate::session::Position;
 
 /// The last line of every report for people: where in the log its figures come from.
@@ -32,31 +35,43 @@ pub fn audit_json(value: &mut serde_json::Value, p: &Position) {
     }
 }
 
-/// The same, as the last row of a CSV report: `log_position,N,head_hash,H`, padded with empty
-/// cells to the width of the report's header so the file stays rectangular.
-pub fn audit_csv_row(p: &Position, width: usize) -> String {
-    let mut cells = vec![
-        "log_position".to_string(),
-        p.seq.to_string(),
-        "head_hash".to_string(),
-        p.hash.clone(),
-    ];
-    while cells.len() < width {
-        cells.push(String::new());
-    }
-    format!("{}\n", cells.join(","))
+/// The same, as the last line of a CSV report: a comment, `# log_position,N,head_hash,H` —
+/// not a data row (a reader that skips `#` lines reads the data alone).
+pub fn audit_csv_row(p: &Position) -> String {
+    format!("# log_position,{},head_hash,{}\n", p.seq, p.hash)
 }
 
-/// Appends the audit row to a CSV text, as wide as its first line.
+/// Appends the audit comment to a CSV text.
 pub fn with_audit_csv(csv: String, p: &Position) -> String {
-    let width = csv
-        .lines()
-        .next()
-        .map(|h| h.split(',').count())
-        .unwrap_or(4);
     let mut out = csv;
-    out.push_str(&audit_csv_row(p, width));
+    out.push_str(&audit_csv_row(p));
     out
+}
+
+/// The UTF-8 byte-order mark Excel needs to read a CSV file as UTF-8 (not the ANSI page).
+pub const BOM: &str = "\u{feff}";
+
+/// A report's text to standard output, or to `--out FILE` (then "wrote FILE" is said). A CSV
+/// file starts with a byte-order mark, so Excel reads its Chinese; standard output has none.
+pub fn emit(text: &str, format: Format, out: Option<&Path>) -> anyhow::Result<()> {
+    use anyhow::Context;
+    match out {
+        None => {
+            print!("{text}");
+            Ok(())
+        }
+        Some(path) => {
+            let mut bytes = Vec::with_capacity(text.len() + 3);
+            if format == Format::Csv {
+                bytes.extend_from_slice(BOM.as_bytes());
+            }
+            bytes.extend_from_slice(text.as_bytes());
+            std::fs::write(path, bytes)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            println!("wrote {}", path.display());
+            Ok(())
+        }
+    }
 }
 
 /// A report as pretty JSON with the `log` key.
