@@ -429,3 +429,63 @@ fn formats_and_out_a_command_does_not_write_are_refused() {
         .expect(2);
     assert!(!s.path("x.csv").exists());
 }
+
+/// Columns a line takes on a terminal: a CJK character two.
+fn display_width(s: &str) -> usize {
+    s.chars()
+        .map(|c| {
+            if ('\u{2E80}'..='\u{FFE6}').contains(&c) {
+                2
+            } else {
+                1
+            }
+        })
+        .sum()
+}
+
+#[test]
+fn a_balance_fits_an_80_column_terminal_and_names_the_columns_left_out() {
+    let s = demo();
+    let mut cmd = s.command();
+    cmd.arg("--data").arg(s.data()).env("COLUMNS", "80").args([
+        "balance",
+        "--account",
+        ACCOUNT,
+        "--as-of",
+        "2025-12-31",
+    ]);
+    let out = run_command(cmd);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    for line in out.stdout.lines() {
+        assert!(
+            display_width(line) <= 80,
+            "{} wide: {line}",
+            display_width(line)
+        );
+    }
+    let text = out.stdout.replace("\n  ", " ");
+    let note = text
+        .lines()
+        .find(|l| l.starts_with("columns left out to fit 80 columns:"))
+        .unwrap_or_else(|| panic!("no note:\n{}", out.stdout));
+    for col in ["opening", "carried_in", "carried_out"] {
+        assert!(note.contains(col), "{note}");
+    }
+    let header = text.lines().find(|l| l.contains("item ┆")).expect("header");
+    assert!(
+        header.contains("balance") && !header.contains("opening"),
+        "{header}"
+    );
+    // No trailing zeros in the table; a wide terminal shows every column.
+    assert!(!text.contains(".000 "), "{text}");
+    let mut cmd = s.command();
+    cmd.arg("--data").arg(s.data()).env("COLUMNS", "300").args([
+        "balance",
+        "--account",
+        ACCOUNT,
+        "--as-of",
+        "2025-12-31",
+    ]);
+    let wide = run_command(cmd);
+    assert!(wide.stdout.contains("carried_in") && !wide.stdout.contains("left out"));
+}

@@ -4,7 +4,6 @@ use crate::cli::Format;
 use crate::output::{audit_json, audit_line, csv_cell, with_audit_csv};
 use crate::session::Position;
 use chrono::NaiveDate;
-use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, Table};
 use ledger_core::reports::duty::Declaration;
 
 /// The contract's keys (account, period, due, filed, lines, totals) and a few more.
@@ -87,10 +86,19 @@ pub(crate) fn declaration_output(
     }
 }
 
+/// The columns a narrow terminal leaves out first.
+const LINES_DROP_ORDER: [&str; 7] = [
+    "HS",
+    "date",
+    "cons. tax",
+    "from",
+    "unit value",
+    "line",
+    "item",
+];
+
 pub(crate) fn lines_table(d: &Declaration) -> String {
-    let mut t = Table::new();
-    t.load_preset(UTF8_FULL_CONDENSED);
-    t.set_header(vec![
+    let header = vec![
         "ref",
         "line",
         "date",
@@ -103,49 +111,50 @@ pub(crate) fn lines_table(d: &Declaration) -> String {
         "duty",
         "cons. tax",
         "VAT",
-    ]);
-    let right = |s: String| Cell::new(s).set_alignment(CellAlignment::Right);
-    for l in &d.lines {
-        let from = match (l.scrap, l.product) {
-            (true, _) => "scrap".to_string(),
-            (false, Some(p)) => format!("finished {p}"),
-            (false, None) => "material".to_string(),
-        };
-        t.add_row(vec![
-            Cell::new(&l.ref_),
-            Cell::new(l.line),
-            Cell::new(l.date),
-            Cell::new(from),
-            Cell::new(l.item),
-            Cell::new(&l.hs),
-            right(l.qty.to_string()),
-            right(format!(
-                "{} {}",
-                l.unit_value.round_dp(6).normalize(),
-                l.currency
-            )),
-            right(l.value_cny.to_string()),
-            right(l.duty.to_string()),
-            right(l.consumption_tax.to_string()),
-            right(l.vat.to_string()),
-        ]);
-    }
+    ];
+    let right = (0..header.len()).map(|i| i >= 6).collect();
+    let mut rows: Vec<Vec<String>> = d
+        .lines
+        .iter()
+        .map(|l| {
+            let from = match (l.scrap, l.product) {
+                (true, _) => "scrap".to_string(),
+                (false, Some(p)) => format!("finished {p}"),
+                (false, None) => "material".to_string(),
+            };
+            vec![
+                l.ref_.clone(),
+                l.line.to_string(),
+                l.date.to_string(),
+                from,
+                l.item.to_string(),
+                l.hs.to_string(),
+                crate::output::qty(l.qty),
+                format!("{} {}", l.unit_value.round_dp(6).normalize(), l.currency),
+                l.value_cny.to_string(),
+                l.duty.to_string(),
+                l.consumption_tax.to_string(),
+                l.vat.to_string(),
+            ]
+        })
+        .collect();
     let c = &d.computed;
-    t.add_row(vec![
-        Cell::new("total"),
-        Cell::new(""),
-        Cell::new(""),
-        Cell::new(""),
-        Cell::new(""),
-        Cell::new(""),
-        Cell::new(""),
-        Cell::new(""),
-        right(d.totals.value_cny.to_string()),
-        right(c.duty.to_string()),
-        right(c.consumption_tax.to_string()),
-        right(c.vat.to_string()),
+    let mut total = vec![String::new(); 8];
+    total[0] = "total".into();
+    total.extend([
+        d.totals.value_cny.to_string(),
+        c.duty.to_string(),
+        c.consumption_tax.to_string(),
+        c.vat.to_string(),
     ]);
-    format!("{t}\n")
+    rows.push(total);
+    crate::output::FitTable {
+        header,
+        right,
+        rows,
+        drop_order: &LINES_DROP_ORDER,
+    }
+    .render()
 }
 
 pub(crate) fn totals_text(d: &Declaration) -> String {
