@@ -219,7 +219,7 @@ fn declaration_sheet(name: &str, title: &str, book: &Book, d: &Declaration, p: &
 /// A totals row of the declaration sheet: the value and the three taxes.
 fn total_row(label: &str, value: Option<Decimal>, taxes: [Decimal; 3]) -> Vec<Cell> {
     let mut row = vec![text(label)];
-    row.extend(std::iter::repeat(Cell::Empty).take(8));
+    row.resize(9, Cell::Empty);
     row.push(opt(value));
     row.extend(taxes.map(num));
     row
@@ -229,7 +229,7 @@ fn total_row(label: &str, value: Option<Decimal>, taxes: [Decimal; 3]) -> Vec<Ce
 /// total payable.
 fn amount_row(label: &str, amount: Decimal) -> Vec<Cell> {
     let mut row = vec![text(label)];
-    row.extend(std::iter::repeat(Cell::Empty).take(11));
+    row.resize(12, Cell::Empty);
     row.push(num(amount));
     row
 }
