@@ -42,6 +42,16 @@ pub struct Cli {
         help_heading = "Global options"
     )]
     pub as_recorded: Option<String>,
+    /// A store in use by another process (`bonded serve`, a load): retry opening it for up to
+    /// this many seconds before giving up (default: give up at once).
+    #[arg(
+        long,
+        global = true,
+        env = "BONDED_WAIT",
+        value_name = "SECS",
+        help_heading = "Global options"
+    )]
+    pub wait: Option<u64>,
     /// Output for people (table) or programs (json, csv).
     #[arg(
         long,
@@ -54,6 +64,33 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
 }
+
+/// The names of the commands, to name the one a message is about.
+pub const COMMAND_NAMES: [&str; 23] = [
+    "init",
+    "account",
+    "load",
+    "balance",
+    "duty",
+    "deadlines",
+    "cycle",
+    "declare",
+    "carry-over",
+    "exposure",
+    "verify",
+    "export",
+    "restore",
+    "demo",
+    "user",
+    "pending",
+    "approve",
+    "reject",
+    "serve",
+    "bench-serve",
+    "completions",
+    "man",
+    "bench",
+];
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -505,7 +542,8 @@ pub struct BalanceArgs {
     /// Business date (YYYY-MM-DD); default: today in Asia/Shanghai.
     #[arg(long = "as-of")]
     pub as_of: Option<String>,
-    /// With --format xlsx: the workbook to write.
+    /// Write the report to this file instead of standard output (the workbook of --format
+    /// xlsx; a CSV file starts with a byte-order mark for Excel).
     #[arg(long)]
     pub out: Option<PathBuf>,
 }
@@ -555,7 +593,8 @@ pub struct DutyArgs {
     /// Assess as of this filing date (default: the due date; a filed declaration shows as filed).
     #[arg(long)]
     pub filed: Option<String>,
-    /// With --format xlsx: the workbook to write.
+    /// Write the report to this file instead of standard output (the workbook of --format
+    /// xlsx; a CSV file starts with a byte-order mark for Excel).
     #[arg(long)]
     pub out: Option<PathBuf>,
 }
@@ -670,8 +709,8 @@ pub struct CycleReportArgs {
     /// Value shortages as if declared on this day (default: the report's due date).
     #[arg(long)]
     pub filed: Option<String>,
-    /// With --format xlsx: the workbook to write; with --format ems121: the message file
-    /// (default: standard output).
+    /// Write the report to this file instead of standard output (the workbook of --format
+    /// xlsx, the message of --format ems121; a CSV file starts with a byte-order mark for Excel).
     #[arg(long)]
     pub out: Option<PathBuf>,
 }
@@ -703,7 +742,8 @@ pub struct DeclareAnnualArgs {
     /// Record that the declaration was made on this day.
     #[arg(long)]
     pub record: Option<String>,
-    /// With --format xlsx: the workbook to write.
+    /// Write the report to this file instead of standard output (the workbook of --format
+    /// xlsx; a CSV file starts with a byte-order mark for Excel).
     #[arg(long)]
     pub out: Option<PathBuf>,
 }

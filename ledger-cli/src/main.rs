@@ -87,7 +87,71 @@ fn actor(cli: &Cli) -> String {
         .filter(|a| !a.trim().is_empty())
         .or_else(|| std::env::var("USER").ok())
         .or_else(|| std::env::var("USERNAME").ok())
-        .unwrap_or_else(|| "unknown".to_string())
+        .filter(|a| !a.trim().is_empty())
+        .unwrap_or_else(|| {
+            session::set_actor_unknown();
+            "unknown".to_string()
+        })
+}
+
+/// A `--format` the command does not write is refused (2), never silently ignored: csv for
+/// the reports and lists, json for those and the commands that print figures (user add,
+/// bench, and export, whose JSON lines are its only output), table everywhere.
+fn check_format(cli: &Cli) -> Result<()> {
+    let csv = matches!(
+        cli.command,
+        Command::Balance(_)
+            | Command::Duty(_)
+            | Command::Deadlines(_)
+            | Command::Cycle(cli::CycleCommand::Report(_))
+            | Command::Declare(_)
+            | Command::Exposure(_)
+            | Command::Verify
+            | Command::Load(_)
+            | Command::Demo(_)
+            | Command::User(cli::UserCommand::List)
+            | Command::Pending(_)
+    );
+    let json = csv
+        || matches!(
+            cli.command,
+            Command::User(cli::UserCommand::Add(_)) | Command::Bench(_) | Command::Export(_)
+        );
+    let ok = match cli.format {
+        FormatFlag::Table => true,
+        FormatFlag::Csv => csv,
+        FormatFlag::Json => json,
+        // Checked above and below, with the commands that write them.
+        FormatFlag::Ics | FormatFlag::Xlsx | FormatFlag::Ems121 => true,
+    };
+    if ok {
+        return Ok(());
+    }
+    let name = std::env::args()
+        .skip(1)
+        .find(|a| !a.starts_with('-') && cli::COMMAND_NAMES.contains(&a.as_str()))
+        .unwrap_or_else(|| "this command".into());
+    Err(exit::bad_input(format!(
+        "--format {}: `{name}` writes no {} (it has {})",
+        format_name(cli.format),
+        format_name(cli.format),
+        if json {
+            "table and json"
+        } else {
+            "table output only"
+        }
+    )))
+}
+
+fn format_name(f: FormatFlag) -> &'static str {
+    match f {
+        FormatFlag::Table => "table",
+        FormatFlag::Json => "json",
+        FormatFlag::Csv => "csv",
+        FormatFlag::Ics => "ics",
+        FormatFlag::Xlsx => "xlsx",
+        FormatFlag::Ems121 => "ems121",
+    }
 }
 
 /// Today in Asia/Shanghai (UTC+8 all year: China keeps no daylight saving).
@@ -119,6 +183,7 @@ fn run(cli: Cli) -> Result<()> {
             "--format ems121 (the write-off declaration message) is for `bonded cycle report` only",
         ));
     }
+    check_format(&cli)?;
     let format = cli.format.report();
     if cli.format == FormatFlag::Ics && !matches!(cli.command, Command::Deadlines(_)) {
         return Err(exit::bad_input(
@@ -136,6 +201,9 @@ fn run(cli: Cli) -> Result<()> {
             "--store (BONDED_STORE) is not taken by serve and bench yet: they work on the \
              sled store in --data",
         ));
+    }
+    if let Some(secs) = cli.wait {
+        session::set_wait(std::time::Duration::from_secs(secs));
     }
     if let Some(day) = &cli.as_recorded {
         let day =

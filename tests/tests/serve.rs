@@ -491,7 +491,7 @@ fn the_command_line_approves_with_a_reviewers_own_token_but_never_the_submitters
     store
         .run(&["pending"])
         .expect(1)
-        .stderr_has("in use by process");
+        .stderr_has("in use by `bonded serve` (process");
     server.stop();
     let listed = store.json(&["pending", "--account", ACCOUNT]);
     assert_eq!(listed["pending"][0]["id"], id.as_str());

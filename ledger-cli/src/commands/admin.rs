@@ -103,6 +103,17 @@ pub fn export(dir: &Path, args: &crate::cli::ExportArgs) -> Result<()> {
 
 pub fn restore(dir: &Path, file: &Path) -> Result<()> {
     let f = File::open(file).map_err(|e| bad_input(format!("{}: {e}", file.display())))?;
+    // A failed restore removes the store it made, so the retry is not refused as "exists" —
+    // only when it made the directory (one given to it is left as it was, files and all).
+    let created_dir = !dir.exists();
+    let result = restore_into(dir, f, file);
+    if result.is_err() && created_dir && dir.exists() {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+    result
+}
+
+fn restore_into(dir: &Path, f: File, file: &Path) -> Result<()> {
     let mut log = store::create_at(&store::location(dir))
         .map_err(|e| e.context("restore builds a new store"))?;
     let head = ledger_store::restore_jsonl(&mut BufReader::new(f), &mut log).map_err(|e| Exit {

@@ -9,7 +9,7 @@ use ledger_core::state::balance::balances;
 
 use crate::cli::{BalanceArgs, Format};
 use crate::exit::{bad_input, Exit};
-use crate::output::balance::print_balance;
+use crate::output::balance::balance_output;
 use crate::session;
 
 pub fn balance(dir: &Path, actor: &str, args: &BalanceArgs, format: Format) -> Result<()> {
@@ -26,11 +26,20 @@ pub fn balance(dir: &Path, actor: &str, args: &BalanceArgs, format: Format) -> R
         code: crate::exit::code_of_refusal(&r),
         message: r.to_string(),
     })?;
+    if let Some(book) = s.ledger.book(&account) {
+        let opens = book.header.cycle_start;
+        if as_of < opens {
+            eprintln!("bonded: note: book {account} opens on {opens}; nothing is on it before");
+        }
+    }
     if format == Format::Xlsx {
         return crate::output::report_sheets::write(&args.out, &s.ledger, &account, |book| {
             crate::output::report_sheets::balance_sheets(book, &report, &s.position)
         });
     }
-    print_balance(&report, format, &s.position);
-    Ok(())
+    crate::output::emit(
+        &balance_output(&report, format, &s.position),
+        format,
+        args.out.as_deref(),
+    )
 }

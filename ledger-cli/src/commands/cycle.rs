@@ -24,17 +24,17 @@ pub fn report(dir: &Path, actor: &str, args: &CycleReportArgs, format: Format) -
     let s = session::open(dir, actor)?;
     let r = cycle_report(&s.ledger, &account, args.cycle, filed).map_err(refusal)?;
     let p = &s.position;
-    match format {
-        Format::Json => println!("{}", json_with_audit(&r, p)),
-        Format::Csv => print!("{}", with_audit_csv(identity_csv(&r.materials), p)),
+    let text = match format {
+        Format::Json => format!("{}\n", json_with_audit(&r, p)),
+        Format::Csv => with_audit_csv(identity_csv(&r.materials), p),
         Format::Xlsx => {
-            crate::output::report_sheets::write(&args.out, &s.ledger, &account, |book| {
+            return crate::output::report_sheets::write(&args.out, &s.ledger, &account, |book| {
                 crate::output::report_sheets::cycle_sheets(book, &r, p)
-            })?
+            })
         }
-        Format::Table | Format::Ics => print!("{}", cycle_text(&r, p)),
-    }
-    Ok(())
+        Format::Table | Format::Ics => cycle_text(&r, p),
+    };
+    crate::output::emit(&text, format, args.out.as_deref())
 }
 
 pub fn close(dir: &Path, actor: &str, args: &CycleCloseArgs) -> Result<()> {
@@ -78,7 +78,7 @@ pub fn annual(dir: &Path, actor: &str, args: &DeclareAnnualArgs, format: Format)
     }
     let r = annual_report(&s.ledger, &account, args.year).map_err(refusal)?;
     let p = &s.position;
-    match format {
+    let text = match format {
         Format::Json => {
             let mut v = serde_json::to_value(&r).unwrap_or_default();
             if let Some(o) = v.as_object_mut() {
@@ -92,23 +92,23 @@ pub fn annual(dir: &Path, actor: &str, args: &DeclareAnnualArgs, format: Format)
                     serde_json::json!(declared.map(|d| d.to_string())),
                 );
             }
-            println!("{}", json_with_audit(&v, p));
+            format!("{}\n", json_with_audit(&v, p))
         }
-        Format::Csv => print!("{}", with_audit_csv(identity_csv(&r.materials), p)),
+        Format::Csv => with_audit_csv(identity_csv(&r.materials), p),
         Format::Xlsx => {
-            crate::output::report_sheets::write(&args.out, &s.ledger, &account, |book| {
+            return crate::output::report_sheets::write(&args.out, &s.ledger, &account, |book| {
                 crate::output::report_sheets::annual_sheets(book, args.year, &r, p)
-            })?
+            })
         }
-        Format::Table | Format::Ics => {
-            println!(
-                "Book {account} — annual declaration {}: the balance identity from {} to {}",
-                args.year, r.from, r.to
-            );
-            print!("{}", identity_table(&r.materials));
-            print!("{}", carry_over_text(&r.carry_overs));
-            print!("{}", audit_line(p));
-        }
-    }
-    Ok(())
+        Format::Table | Format::Ics => format!(
+            "Book {account} — annual declaration {}: the balance identity from {} to {}\n{}{}{}",
+            args.year,
+            r.from,
+            r.to,
+            identity_table(&r.materials),
+            carry_over_text(&r.carry_overs),
+            audit_line(p)
+        ),
+    };
+    crate::output::emit(&text, format, args.out.as_deref())
 }

@@ -25,7 +25,7 @@ pub fn deadlines(dir: &Path, actor: &str, args: &DeadlinesArgs, format: Format) 
     match format {
         Format::Json => println!("{}", json_with_audit(&report, p)),
         Format::Csv => print!("{}", with_audit_csv(deadlines_csv(&report), p)),
-        Format::Ics => print!("{}", ics(&report, p)),
+        Format::Ics => print!("{}", ics(&report, p, chrono::Utc::now())),
         Format::Table | Format::Xlsx => print!("{}{}", deadlines_table(&report), audit_line(p)),
     }
     Ok(())

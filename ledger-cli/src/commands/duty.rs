@@ -3,7 +3,8 @@
 
 use super::{date, parse, refusal};
 use crate::output::duty::{
-    declaration_csv, declaration_json, lines_table, print_declaration, totals_text,
+    declaration_csv, declaration_json, declaration_output, lines_table, print_declaration,
+    totals_text,
 };
 use std::path::Path;
 
@@ -55,14 +56,17 @@ pub fn run(dir: &Path, actor: &str, args: &DutyArgs, format: Format) -> Result<(
             crate::output::report_sheets::duty_sheets(book, &declaration, &s.position)
         });
     }
-    print_declaration(
-        &declaration,
-        is_filed,
+    crate::output::emit(
+        &declaration_output(
+            &declaration,
+            is_filed,
+            format,
+            crate::today_shanghai(),
+            &s.position,
+        ),
         format,
-        crate::today_shanghai(),
-        &s.position,
-    );
-    Ok(())
+        args.out.as_deref(),
+    )
 }
 
 /// The command `bonded duty file` records (also the demo's filings, made from the same flags).

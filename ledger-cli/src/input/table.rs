@@ -240,16 +240,31 @@ pub(crate) fn parse(
         }
         rows.push(row);
     }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    Ok(Table {
+    let table = Table {
         file: file.to_string(),
         kind,
         rows,
         ignored_columns,
         encoding,
-    })
+    };
+    if !errors.is_empty() {
+        // A row the reader could not take (too many cells, too long) must not hide the other
+        // rows' errors: the rows it could take are checked too, and all are listed in line order.
+        let (_, more) = super::rows::commands(&table);
+        let overflow = errors.len() > super::MAX_ERRORS_REPORTED;
+        if !overflow {
+            let mut all = errors;
+            all.extend(more);
+            all.sort_by_key(|e| e.line);
+            let mut capped = Vec::new();
+            for e in all {
+                push_error(&mut capped, e);
+            }
+            return Err(capped);
+        }
+        return Err(errors);
+    }
+    Ok(table)
 }
 
 /// Which kind a header is; the error is the message for the header line.

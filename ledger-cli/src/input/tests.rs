@@ -378,10 +378,20 @@ fn cells_short_and_long() {
                 R1,2,E1,why,extra\n\
                 R1,3,E1,why,,\n\
                 R1,4\n";
+    // The row with too many cells hides none of the others' errors: all, in line order.
     let errors = read_err("c.csv", text);
+    let book =
+        "is not a valid book number: a book number has 12 letters and digits, like E44038000001";
     assert_eq!(
         errors,
-        ["c.csv:3: has 5 cells but the header has 4 columns"]
+        [
+            format!("c.csv:2: account: \"E1\" {book}"),
+            "c.csv:2: reason: is required".to_string(),
+            "c.csv:3: has 5 cells but the header has 4 columns".to_string(),
+            format!("c.csv:4: account: \"E1\" {book}"),
+            "c.csv:5: account: is required".to_string(),
+            "c.csv:5: reason: is required".to_string(),
+        ]
     );
     let t = read_ok("c.csv", &text.replace(",extra", ""));
     let reasons: Vec<Option<&str>> = t.rows.iter().map(|r| r.get("reason")).collect();
@@ -486,13 +496,20 @@ fn errors_are_capped_and_counted() {
 fn record_too_long() {
     let long = "x".repeat(MAX_RECORD_BYTES);
     let text = format!("ref,line,account,reason\nR1,1,E1,ok\nR1,2,E1,{long}\nR1,3,E1,ok\n");
+    // The other rows' errors are listed too, in line order.
     let errors = read_err("c.csv", &text);
+    let book =
+        "is not a valid book number: a book number has 12 letters and digits, like E44038000001";
     assert_eq!(
         errors,
-        [format!(
-            "c.csv:3: the line is {} bytes long; the limit is 65536 bytes",
-            MAX_RECORD_BYTES + 8
-        )]
+        [
+            format!("c.csv:2: account: \"E1\" {book}"),
+            format!(
+                "c.csv:3: the line is {} bytes long; the limit is 65536 bytes",
+                MAX_RECORD_BYTES + 8
+            ),
+            format!("c.csv:4: account: \"E1\" {book}"),
+        ]
     );
 }
 

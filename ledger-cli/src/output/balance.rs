@@ -7,11 +7,16 @@ use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, Table};
 use ledger_core::state::balance::BalanceReport;
 
 pub fn print_balance(report: &BalanceReport, format: Format, p: &Position) {
+    print!("{}", balance_output(report, format, p));
+}
+
+/// The report as `format` says (json, csv, or the table).
+pub fn balance_output(report: &BalanceReport, format: Format, p: &Position) -> String {
     match format {
-        Format::Json => println!("{}", json_with_audit(report, p)),
-        Format::Csv => print!("{}", with_audit_csv(balance_csv(report), p)),
+        Format::Json => format!("{}\n", json_with_audit(report, p)),
+        Format::Csv => with_audit_csv(balance_csv(report), p),
         Format::Table | Format::Ics | Format::Xlsx => {
-            print!("{}{}", balance_table(report), audit_line(p))
+            format!("{}{}", balance_table(report), audit_line(p))
         }
     }
 }
@@ -29,6 +34,12 @@ pub(crate) const MATERIAL_COLUMNS: [&str; 9] = [
 ];
 
 pub(crate) fn material_values(m: &ledger_core::state::balance::MaterialBalance) -> [String; 9] {
+    material_quantities(m).map(|d| d.to_string())
+}
+
+fn material_quantities(
+    m: &ledger_core::state::balance::MaterialBalance,
+) -> [rust_decimal::Decimal; 9] {
     [
         m.opening,
         m.imported,
@@ -40,7 +51,6 @@ pub(crate) fn material_values(m: &ledger_core::state::balance::MaterialBalance) 
         m.destroyed,
         m.balance,
     ]
-    .map(|d| d.to_string())
 }
 
 pub fn balance_csv(report: &BalanceReport) -> String {
@@ -66,28 +76,42 @@ pub fn balance_csv(report: &BalanceReport) -> String {
     out
 }
 
+/// The columns a narrow terminal leaves out first (the item and its balance stay).
+const BALANCE_DROP_ORDER: [&str; 10] = [
+    "opening",
+    "carried_in",
+    "carried_out",
+    "re_exported",
+    "destroyed",
+    "domestic_sold",
+    "unit",
+    "imported",
+    "consumed",
+    "name",
+];
+
 pub fn balance_table(report: &BalanceReport) -> String {
-    let mut t = Table::new();
-    t.load_preset(UTF8_FULL_CONDENSED);
     let mut header = vec!["item", "name", "unit"];
     header.extend(MATERIAL_COLUMNS);
-    t.set_header(header);
-    for m in &report.materials {
-        let mut row = vec![Cell::new(m.item), Cell::new(&m.name), Cell::new(&m.unit)];
-        row.extend(
-            material_values(m)
-                .into_iter()
-                .map(|v| Cell::new(v).set_alignment(CellAlignment::Right)),
-        );
-        t.add_row(row);
+    let right = (0..header.len()).map(|i| i >= 3).collect();
+    let rows = report
+        .materials
+        .iter()
+        .map(|m| {
+            let mut row = vec![m.item.to_string(), m.name.clone(), m.unit.clone()];
+            row.extend(material_quantities(m).map(crate::output::qty));
+            row
+        })
+        .collect();
+    let t = crate::output::FitTable {
+        header,
+        right,
+        rows,
+        drop_order: &BALANCE_DROP_ORDER,
     }
-    for (i, col) in t.column_iter_mut().enumerate() {
-        if i >= 3 {
-            col.set_cell_alignment(CellAlignment::Right);
-        }
-    }
+    .render();
     let mut out = format!(
-        "Book {} — material balances at the end of {}\n{t}\n",
+        "Book {} — material balances at the end of {}\n{t}",
         report.account, report.as_of
     );
     if !report.scrap.is_empty() {
@@ -99,7 +123,7 @@ pub fn balance_table(report: &BalanceReport) -> String {
                 Cell::new(x.item),
                 Cell::new(&x.name),
                 Cell::new(&x.unit),
-                Cell::new(x.balance).set_alignment(CellAlignment::Right),
+                Cell::new(crate::output::qty(x.balance)).set_alignment(CellAlignment::Right),
             ]);
         }
         out.push_str(&format!("Scrap stock (边角料)\n{s}\n"));
@@ -113,7 +137,7 @@ pub fn balance_table(report: &BalanceReport) -> String {
                 Cell::new(&h.subcontractor),
                 Cell::new(h.goods),
                 Cell::new(h.item),
-                Cell::new(h.qty).set_alignment(CellAlignment::Right),
+                Cell::new(crate::output::qty(h.qty)).set_alignment(CellAlignment::Right),
             ]);
         }
         out.push_str(&format!(

@@ -2,7 +2,6 @@
 
 use crate::output::{audit_line, csv_cell};
 use crate::session::Position;
-use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, Table};
 use ledger_core::reports::cycle::{CarryOverLine, CycleReport, IdentityLine};
 
 pub(crate) const IDENTITY_HEADER: &str = "item,name,unit,opening,imported,carried_in,consumed,carried_out,domestic_sold,re_exported,destroyed,closing,stocktake,difference,flag";
@@ -32,44 +31,61 @@ pub(crate) fn identity_csv(lines: &[IdentityLine]) -> String {
     out
 }
 
+/// The columns a narrow terminal leaves out first (the item, closing, stocktake, difference
+/// and flag stay).
+const IDENTITY_DROP_ORDER: [&str; 10] = [
+    "carried_in",
+    "carried_out",
+    "re_exported",
+    "destroyed",
+    "domestic_sold",
+    "opening",
+    "unit",
+    "imported",
+    "consumed",
+    "name",
+];
+
 pub(crate) fn identity_table(lines: &[IdentityLine]) -> String {
-    let mut t = Table::new();
-    t.load_preset(UTF8_FULL_CONDENSED);
-    t.set_header(IDENTITY_HEADER.split(',').collect::<Vec<_>>());
-    let right = |s: String| Cell::new(s).set_alignment(CellAlignment::Right);
-    for m in lines {
-        let flag = match m.flag.as_deref() {
-            Some("shortage") => "SHORTAGE",
-            Some("surplus") => "surplus",
-            _ => "",
-        };
-        t.add_row(vec![
-            Cell::new(m.item),
-            Cell::new(&m.name),
-            Cell::new(&m.unit),
-            right(m.opening.to_string()),
-            right(m.imported.to_string()),
-            right(m.carried_in.to_string()),
-            right(m.consumed.to_string()),
-            right(m.carried_out.to_string()),
-            right(m.domestic_sold.to_string()),
-            right(m.re_exported.to_string()),
-            right(m.destroyed.to_string()),
-            right(m.closing.to_string()),
-            right(
-                m.stocktake
-                    .map(|d| d.to_string())
-                    .unwrap_or_else(|| "—".into()),
-            ),
-            right(
-                m.difference
-                    .map(|d| d.to_string())
-                    .unwrap_or_else(|| "—".into()),
-            ),
-            Cell::new(flag),
-        ]);
+    let header: Vec<&str> = IDENTITY_HEADER.split(',').collect();
+    let right = (0..header.len())
+        .map(|i| (3..header.len() - 1).contains(&i))
+        .collect();
+    let q = crate::output::qty;
+    let rows = lines
+        .iter()
+        .map(|m| {
+            let flag = match m.flag.as_deref() {
+                Some("shortage") => "SHORTAGE",
+                Some("surplus") => "surplus",
+                _ => "",
+            };
+            vec![
+                m.item.to_string(),
+                m.name.clone(),
+                m.unit.clone(),
+                q(m.opening),
+                q(m.imported),
+                q(m.carried_in),
+                q(m.consumed),
+                q(m.carried_out),
+                q(m.domestic_sold),
+                q(m.re_exported),
+                q(m.destroyed),
+                q(m.closing),
+                m.stocktake.map(q).unwrap_or_else(|| "—".into()),
+                m.difference.map(q).unwrap_or_else(|| "—".into()),
+                flag.to_string(),
+            ]
+        })
+        .collect();
+    crate::output::FitTable {
+        header,
+        right,
+        rows,
+        drop_order: &IDENTITY_DROP_ORDER,
     }
-    format!("{t}\n")
+    .render()
 }
 
 pub(crate) fn carry_over_text(lines: &[CarryOverLine]) -> String {

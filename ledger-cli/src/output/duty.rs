@@ -4,7 +4,6 @@ use crate::cli::Format;
 use crate::output::{audit_json, audit_line, csv_cell, with_audit_csv};
 use crate::session::Position;
 use chrono::NaiveDate;
-use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, Table};
 use ledger_core::reports::duty::Declaration;
 
 /// The contract's keys (account, period, due, filed, lines, totals) and a few more.
@@ -33,13 +32,24 @@ pub(crate) fn print_declaration(
     today: NaiveDate,
     p: &Position,
 ) {
+    print!("{}", declaration_output(d, is_filed, format, today, p));
+}
+
+/// The declaration as `format` says (json, csv, or the table and its totals).
+pub(crate) fn declaration_output(
+    d: &Declaration,
+    is_filed: bool,
+    format: Format,
+    today: NaiveDate,
+    p: &Position,
+) -> String {
     match format {
         Format::Json => {
             let mut v = declaration_json(d, is_filed);
             audit_json(&mut v, p);
-            println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default())
+            format!("{}\n", serde_json::to_string_pretty(&v).unwrap_or_default())
         }
-        Format::Csv => print!("{}", with_audit_csv(declaration_csv(d), p)),
+        Format::Csv => with_audit_csv(declaration_csv(d), p),
         Format::Table | Format::Ics | Format::Xlsx => {
             let days = (d.due - today).num_days();
             let when = if is_filed {
@@ -56,29 +66,39 @@ pub(crate) fn print_declaration(
                     -days
                 )
             };
-            println!(
-                "Book {} — domestic sales of {}: due {} — {}",
+            let mut out = format!(
+                "Book {} — domestic sales of {}: due {} — {}\n",
                 d.account, d.period, d.due, when
             );
-            println!(
-                "assessed as of {} (rates, exchange rates and interest of that day)",
+            out.push_str(&format!(
+                "assessed as of {} (rates, exchange rates and interest of that day)\n",
                 d.filed
-            );
+            ));
             if d.lines.is_empty() {
-                println!("no domestic sales in {}", d.period);
+                out.push_str(&format!("no domestic sales in {}\n", d.period));
             } else {
-                print!("{}", lines_table(d));
-                print!("{}", totals_text(d));
+                out.push_str(&lines_table(d));
+                out.push_str(&totals_text(d));
             }
-            print!("{}", audit_line(p));
+            out.push_str(&audit_line(p));
+            out
         }
     }
 }
 
+/// The columns a narrow terminal leaves out first.
+const LINES_DROP_ORDER: [&str; 7] = [
+    "HS",
+    "date",
+    "cons. tax",
+    "from",
+    "unit value",
+    "line",
+    "item",
+];
+
 pub(crate) fn lines_table(d: &Declaration) -> String {
-    let mut t = Table::new();
-    t.load_preset(UTF8_FULL_CONDENSED);
-    t.set_header(vec![
+    let header = vec![
         "ref",
         "line",
         "date",
@@ -91,49 +111,50 @@ pub(crate) fn lines_table(d: &Declaration) -> String {
         "duty",
         "cons. tax",
         "VAT",
-    ]);
-    let right = |s: String| Cell::new(s).set_alignment(CellAlignment::Right);
-    for l in &d.lines {
-        let from = match (l.scrap, l.product) {
-            (true, _) => "scrap".to_string(),
-            (false, Some(p)) => format!("finished {p}"),
-            (false, None) => "material".to_string(),
-        };
-        t.add_row(vec![
-            Cell::new(&l.ref_),
-            Cell::new(l.line),
-            Cell::new(l.date),
-            Cell::new(from),
-            Cell::new(l.item),
-            Cell::new(&l.hs),
-            right(l.qty.to_string()),
-            right(format!(
-                "{} {}",
-                l.unit_value.round_dp(6).normalize(),
-                l.currency
-            )),
-            right(l.value_cny.to_string()),
-            right(l.duty.to_string()),
-            right(l.consumption_tax.to_string()),
-            right(l.vat.to_string()),
-        ]);
-    }
+    ];
+    let right = (0..header.len()).map(|i| i >= 6).collect();
+    let mut rows: Vec<Vec<String>> = d
+        .lines
+        .iter()
+        .map(|l| {
+            let from = match (l.scrap, l.product) {
+                (true, _) => "scrap".to_string(),
+                (false, Some(p)) => format!("finished {p}"),
+                (false, None) => "material".to_string(),
+            };
+            vec![
+                l.ref_.clone(),
+                l.line.to_string(),
+                l.date.to_string(),
+                from,
+                l.item.to_string(),
+                l.hs.to_string(),
+                crate::output::qty(l.qty),
+                format!("{} {}", l.unit_value.round_dp(6).normalize(), l.currency),
+                l.value_cny.to_string(),
+                l.duty.to_string(),
+                l.consumption_tax.to_string(),
+                l.vat.to_string(),
+            ]
+        })
+        .collect();
     let c = &d.computed;
-    t.add_row(vec![
-        Cell::new("total"),
-        Cell::new(""),
-        Cell::new(""),
-        Cell::new(""),
-        Cell::new(""),
-        Cell::new(""),
-        Cell::new(""),
-        Cell::new(""),
-        right(d.totals.value_cny.to_string()),
-        right(c.duty.to_string()),
-        right(c.consumption_tax.to_string()),
-        right(c.vat.to_string()),
+    let mut total = vec![String::new(); 8];
+    total[0] = "total".into();
+    total.extend([
+        d.totals.value_cny.to_string(),
+        c.duty.to_string(),
+        c.consumption_tax.to_string(),
+        c.vat.to_string(),
     ]);
-    format!("{t}\n")
+    rows.push(total);
+    crate::output::FitTable {
+        header,
+        right,
+        rows,
+        drop_order: &LINES_DROP_ORDER,
+    }
+    .render()
 }
 
 pub(crate) fn totals_text(d: &Declaration) -> String {
@@ -180,7 +201,7 @@ pub(crate) fn declaration_csv(d: &Declaration) -> String {
             l.item,
             l.hs,
             l.qty,
-            l.unit_value,
+            l.unit_value.normalize(),
             l.currency,
             l.value_cny,
             l.duty,
@@ -189,10 +210,13 @@ pub(crate) fn declaration_csv(d: &Declaration) -> String {
             l.scrap
         ));
     }
-    let t = &d.totals;
+    // The totals are not data rows: comments, aligned under the columns they sum. `computed`
+    // is each tax's sum before the fifty-yuan rule, `levied` what is paid (a tax whose sum is
+    // under CNY 50 is not levied: 0.00).
+    let (c, t) = (&d.computed, &d.totals);
     out.push_str(&format!(
-        "TOTAL,,,,,,,,,,{},{},{},{},\ninterest,,,,,,,,,,{},,,,\ntotal_cny,,,,,,,,,,{},,,,\n",
-        t.value_cny, t.duty, t.consumption_tax, t.vat, t.interest, t.total
+        "# computed,,,,,,,,,,{},{},{},{},\n# levied,,,,,,,,,,{},{},{},{},\n# interest,,,,,,,,,,{},,,,\n# total_cny,,,,,,,,,,{},,,,\n",
+        t.value_cny, c.duty, c.consumption_tax, c.vat, t.value_cny, t.duty, t.consumption_tax, t.vat, t.interest, t.total
     ));
     out
 }

@@ -51,7 +51,11 @@ pub(crate) fn report_csv(r: &ExposureReport) -> String {
         out.push_str(&cells.join(","));
         out.push('\n');
     }
-    out.push_str(&format!("TOTAL,,,,,,,,,,,,,,,,{},,\n", r.totals.value_cny));
+    // The total is not a data row: a comment, aligned under the column it sums.
+    out.push_str(&format!(
+        "# TOTAL,,,,,,,,,,,,,,,,{},,\n",
+        r.totals.value_cny
+    ));
     out
 }
 

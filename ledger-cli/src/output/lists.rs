@@ -200,7 +200,7 @@ pub fn reconcile_sheets(book: &Book, r: &Reconciliation, p: &Position) -> Vec<Sh
             col("说明", "Note"),
         ],
         rows,
-        totals: None,
+        totals: Vec::new(),
         footer,
     }]
 }

@@ -1,7 +1,8 @@
 //! Reports as the sheets people hand to customs: Chinese and English headings, the book's
 //! header on top, totals, and the log position the figures come from.
 
-use ledger_core::reports::cycle::{CycleReport, IdentityLine, IdentityReport};
+use ledger_core::model::trade_mode::Direction;
+use ledger_core::reports::cycle::{CarryOverLine, CycleReport, IdentityLine, IdentityReport};
 use ledger_core::reports::duty::Declaration;
 use ledger_core::state::balance::BalanceReport;
 use ledger_core::state::ledger::Book;
@@ -160,7 +161,7 @@ fn declaration_sheet(name: &str, title: &str, book: &Book, d: &Declaration, p: &
                 text(l.item),
                 text(&l.hs),
                 num(l.qty),
-                num(l.unit_value),
+                num(l.unit_value.round_dp(6).normalize()),
                 text(&l.currency),
                 num(l.value_cny),
                 num(l.duty),
@@ -171,18 +172,14 @@ fn declaration_sheet(name: &str, title: &str, book: &Book, d: &Declaration, p: &
         .collect();
     let t = &d.totals;
     let mut footer_lines = vec![
+        "征收 Levied: 税额低于50元不征 a tax whose sum is under CNY 50 is not levied (合计 computed → 征收 levied)".to_string(),
         format!(
-            "征收 Levied (税额低于50元不征 a tax under CNY 50 is not levied): duty {} · consumption tax {} · VAT {}",
-            t.duty, t.consumption_tax, t.vat
-        ),
-        format!(
-            "缓税利息 Deferred interest: {} ({} days from {} at {} % a year / 360) · 合计 Total CNY {}",
-            t.interest,
+            "缓税利息 Deferred interest: {} days from {} at {} % a year / 360 (not on scrap)",
             d.interest_days,
             d.interest_from.map(|f| f.to_string()).unwrap_or_else(|| "—".into()),
             d.interest_pct.normalize(),
-            t.total
         ),
+        "完税单价 Unit value: rounded to 6 decimals for display; the value CNY is computed from the exact unit value (JSON and CSV give it exact)".to_string(),
     ];
     footer_lines.extend(footer(p));
     Sheet {
@@ -205,23 +202,36 @@ fn declaration_sheet(name: &str, title: &str, book: &Book, d: &Declaration, p: &
             col("增值税", "VAT", ColumnKind::Money),
         ],
         rows,
-        totals: Some(vec![
-            text("合计 Total"),
-            Cell::Empty,
-            Cell::Empty,
-            Cell::Empty,
-            Cell::Empty,
-            Cell::Empty,
-            Cell::Empty,
-            Cell::Empty,
-            Cell::Empty,
-            num(t.value_cny),
-            num(d.computed.duty),
-            num(d.computed.consumption_tax),
-            num(d.computed.vat),
-        ]),
+        totals: vec![
+            total_row(
+                "合计(计算) Computed",
+                Some(t.value_cny),
+                [d.computed.duty, d.computed.consumption_tax, d.computed.vat],
+            ),
+            total_row("征收 Levied", None, [t.duty, t.consumption_tax, t.vat]),
+            amount_row("缓税利息 Deferred interest", t.interest),
+            amount_row("应缴合计 Total payable CNY", t.total),
+        ],
         footer: footer_lines,
     }
+}
+
+/// A totals row of the declaration sheet: the value and the three taxes.
+fn total_row(label: &str, value: Option<Decimal>, taxes: [Decimal; 3]) -> Vec<Cell> {
+    let mut row = vec![text(label)];
+    row.resize(9, Cell::Empty);
+    row.push(opt(value));
+    row.extend(taxes.map(num));
+    row
+}
+
+/// A row of the declaration sheet with one amount, in the last (VAT) column: the interest, the
+/// total payable.
+fn amount_row(label: &str, amount: Decimal) -> Vec<Cell> {
+    let mut row = vec![text(label)];
+    row.resize(12, Cell::Empty);
+    row.push(num(amount));
+    row
 }
 
 pub fn duty_sheets(book: &Book, d: &Declaration, p: &Position) -> Vec<Sheet> {
@@ -232,6 +242,52 @@ pub fn duty_sheets(book: &Book, d: &Declaration, p: &Position) -> Vec<Sheet> {
         d,
         p,
     )]
+}
+
+/// The remaining-material carry-overs (余料结转) of a cycle or a year, as a sheet of their own.
+fn carry_over_sheet(book: &Book, lines: &[CarryOverLine], p: &Position) -> Sheet {
+    let rows = lines
+        .iter()
+        .map(|c| {
+            vec![
+                text(&c.ref_),
+                text(c.line),
+                text(c.date),
+                text(if c.dir == Direction::E {
+                    "转出 out"
+                } else {
+                    "转入 in"
+                }),
+                text(c.item),
+                num(c.qty),
+                text(
+                    c.peer_account
+                        .as_ref()
+                        .map(|a| a.to_string())
+                        .unwrap_or_default(),
+                ),
+                text(c.pairing.replace('_', " ")),
+            ]
+        })
+        .collect();
+    Sheet {
+        name: "余料结转 Carry-overs".into(),
+        title: "余料结转 Remaining-material carry-overs".into(),
+        header: book_header(book),
+        columns: vec![
+            col("清单编号", "Ref", ColumnKind::Text),
+            col("行号", "Line", ColumnKind::Text),
+            col("日期", "Date", ColumnKind::Date),
+            col("方向", "Direction", ColumnKind::Text),
+            col("料件序号", "Item", ColumnKind::Text),
+            col("数量", "Qty", ColumnKind::Decimal),
+            col("对方账册", "Peer book", ColumnKind::Text),
+            col("配对", "Pairing", ColumnKind::Text),
+        ],
+        rows,
+        totals: Vec::new(),
+        footer: footer(p),
+    }
 }
 
 pub fn cycle_sheets(book: &Book, r: &CycleReport, p: &Position) -> Vec<Sheet> {
@@ -257,7 +313,7 @@ pub fn cycle_sheets(book: &Book, r: &CycleReport, p: &Position) -> Vec<Sheet> {
         header,
         columns: identity_columns(true),
         rows: identity_rows(&r.materials),
-        totals: None,
+        totals: Vec::new(),
         footer: footer(p),
     }];
     if let Some(d) = &r.shortages {
@@ -269,21 +325,28 @@ pub fn cycle_sheets(book: &Book, r: &CycleReport, p: &Position) -> Vec<Sheet> {
             p,
         ));
     }
+    if !r.carry_overs.is_empty() {
+        sheets.push(carry_over_sheet(book, &r.carry_overs, p));
+    }
     sheets
 }
 
 pub fn annual_sheets(book: &Book, year: i32, r: &IdentityReport, p: &Position) -> Vec<Sheet> {
     let mut header = book_header(book);
     header.push(("年度 Year".into(), year.to_string()));
-    vec![Sheet {
+    let mut sheets = vec![Sheet {
         name: format!("年度申报 {year}"),
         title: "年度申报表 Annual declaration".into(),
         header,
         columns: identity_columns(true),
         rows: identity_rows(&r.materials),
-        totals: None,
+        totals: Vec::new(),
         footer: footer(p),
-    }]
+    }];
+    if !r.carry_overs.is_empty() {
+        sheets.push(carry_over_sheet(book, &r.carry_overs, p));
+    }
+    sheets
 }
 
 pub fn balance_sheets(book: &Book, r: &BalanceReport, p: &Position) -> Vec<Sheet> {
@@ -309,13 +372,34 @@ pub fn balance_sheets(book: &Book, r: &BalanceReport, p: &Position) -> Vec<Sheet
             ]
         })
         .collect();
-    vec![Sheet {
+    let mut sheets = vec![Sheet {
         name: "料件结余 Balances".into(),
         title: "料件结余表 Material balances".into(),
-        header,
+        header: header.clone(),
         columns: identity_columns(false),
         rows,
-        totals: None,
+        totals: Vec::new(),
         footer: footer(p),
-    }]
+    }];
+    if !r.scrap.is_empty() {
+        sheets.push(Sheet {
+            name: "边角料 Scrap".into(),
+            title: "边角料结余 Scrap stock".into(),
+            header,
+            columns: vec![
+                col("边角料序号", "Scrap item", ColumnKind::Text),
+                col("商品名称", "Name", ColumnKind::Text),
+                col("计量单位", "Unit", ColumnKind::Text),
+                col("结余数量", "Balance", ColumnKind::Decimal),
+            ],
+            rows: r
+                .scrap
+                .iter()
+                .map(|x| vec![text(x.item), text(&x.name), text(&x.unit), num(x.balance)])
+                .collect(),
+            totals: Vec::new(),
+            footer: footer(p),
+        });
+    }
+    sheets
 }

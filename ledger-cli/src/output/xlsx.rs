@@ -46,7 +46,7 @@ pub struct Sheet {
     pub columns: Vec<Column>,
     pub rows: Vec<Vec<Cell>>,
     /// A bold totals row.
-    pub totals: Option<Vec<Cell>>,
+    pub totals: Vec<Vec<Cell>>,
     /// e.g. "Computed from log position 1234, head hash ab12…".
     pub footer: Vec<String>,
 }
@@ -113,7 +113,7 @@ fn check_sheet(sheet: &Sheet) -> Result<()> {
             );
         }
     }
-    if let Some(t) = &sheet.totals {
+    for t in &sheet.totals {
         if t.len() > width {
             bail!(
                 "sheet {:?}: the totals row has {} cells for {width} columns",
@@ -183,13 +183,17 @@ fn write_sheet(ws: &mut Worksheet, sheet: &Sheet) -> Result<()> {
             col_no(sheet.columns.len() - 1)?,
         ))?;
     }
-    if let Some(totals) = &sheet.totals {
+    for totals in &sheet.totals {
         write_row(ws, row, &sheet.columns, &formats, totals, true, &mut widths)?;
         row += 1;
     }
-    if !sheet.footer.is_empty() {
+    let mut footer = sheet.footer.clone();
+    if has_inexact(sheet) {
+        footer.push(INEXACT_NOTE.to_string());
+    }
+    if !footer.is_empty() {
         row += 1; // blank
-        for line in &sheet.footer {
+        for line in &footer {
             xl(ws.write_string(row_no(row)?, 0, line))?;
             row += 1;
         }
@@ -212,6 +216,20 @@ fn write_sheet(ws: &mut Worksheet, sheet: &Sheet) -> Result<()> {
         xl(ws.set_column_width(col_no(c)?, w))?;
     }
     Ok(())
+}
+
+/// Said under a sheet where a figure has more significant digits than a spreadsheet number
+/// holds (15): such a figure is written as exact text, never rounded.
+pub const INEXACT_NOTE: &str = "注：有效数字超过15位的数量（电子表格数值只保留15位）以文本原样写出，未作舍入 Note: figures with more than 15 significant digits (more than a spreadsheet number holds) are written as exact text, not rounded.";
+
+/// Whether a figure of the sheet cannot be a spreadsheet number without rounding.
+fn has_inexact(sheet: &Sheet) -> bool {
+    sheet
+        .rows
+        .iter()
+        .chain(sheet.totals.iter())
+        .flatten()
+        .any(|c| matches!(c, Cell::Decimal(d) if exact_f64(*d).is_none()))
 }
 
 /// The labels of the signature block: prepared by, reviewed by, company seal, date.
@@ -360,7 +378,8 @@ fn write_row(
                     }
                     // Not representable as an f64: text, so nothing is silently rounded.
                     None => {
-                        xl(ws.write_string_with_format(r, cn, d.to_string(), &base))?;
+                        let format = base.set_align(rust_xlsxwriter::FormatAlign::Right);
+                        xl(ws.write_string_with_format(r, cn, d.to_string(), &format))?;
                     }
                 }
                 fit(widths, c, &shown);
@@ -521,12 +540,12 @@ mod tests {
                         Cell::Decimal(dec("1234567.89")),
                     ],
                 ],
-                totals: Some(vec![
+                totals: vec![vec![
                     text("合计 Total"),
                     Cell::Empty,
                     Cell::Empty,
                     Cell::Decimal(dec("1421659.09")),
-                ]),
+                ]],
                 footer: vec!["Computed from log position 1234, head hash ab12cd34".into()],
             },
             Sheet {
@@ -538,7 +557,7 @@ mod tests {
                     col("超耗数量", "Excess qty", ColumnKind::Decimal),
                 ],
                 rows: vec![vec![text("1"), Cell::Decimal(dec("1.020408163"))]],
-                totals: None,
+                totals: Vec::new(),
                 footer: vec![],
             },
         ]
@@ -562,6 +581,13 @@ mod tests {
         write_workbook(&path, &sheets()).expect("written");
 
         let strings = part(&path, "xl/sharedStrings.xml");
+        // A figure no spreadsheet number holds goes out as exact text, and the sheet says so.
+        assert!(strings.contains("0.12345678901234567891"), "{strings}");
+        assert_eq!(
+            strings.matches("15 significant digits").count(),
+            1,
+            "one note, on the sheet that needs it"
+        );
         for s in [
             "料件核销表 Self-verification report",
             "账册号 Book",
@@ -678,7 +704,7 @@ mod tests {
                     Cell::Decimal(dec("150880.000")),
                 ],
             ],
-            totals: None,
+            totals: Vec::new(),
             footer: vec![],
         };
         assert_eq!(column_formats(&sheet), ["0.000000000", "#,##0.00", "0"]);

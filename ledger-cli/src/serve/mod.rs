@@ -62,6 +62,8 @@ pub fn run(dir: &Path, args: &ServeArgs) -> Result<()> {
         ..connections::Limits::default()
     };
     let server = Server::start(dir, addr, limits, &runtime)?;
+    // Who holds the store, for a command that finds it locked: removed when this ends.
+    let _serve_file = ServeFile::write(dir, server.addr);
     println!("listening on http://{}", server.addr);
     let _ = std::io::stdout().flush();
     eprintln!("{}", server.summary);
@@ -90,6 +92,32 @@ pub fn run(dir: &Path, args: &ServeArgs) -> Result<()> {
     runtime.block_on(shutdown);
     eprintln!("bonded serve: stopping");
     server.stop(&runtime)
+}
+
+/// The store's [`session::SERVE_FILE`] while `bonded serve` runs: its process id and address,
+/// so a command that finds the store locked can say who holds it and where it answers.
+/// Removed when dropped (a server killed outright leaves it: it is read only when its pid is
+/// the one holding the store's lock).
+struct ServeFile(std::path::PathBuf);
+
+impl ServeFile {
+    fn write(dir: &Path, addr: SocketAddr) -> Option<ServeFile> {
+        let path = dir.join(session::SERVE_FILE);
+        let text = format!("{}\nhttp://{addr}\n", std::process::id());
+        match std::fs::write(&path, text) {
+            Ok(()) => Some(ServeFile(path)),
+            Err(e) => {
+                eprintln!("bonded serve: cannot write {}: {e}", path.display());
+                None
+            }
+        }
+    }
+}
+
+impl Drop for ServeFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
 }
 
 pub(crate) fn runtime() -> Result<tokio::runtime::Runtime> {

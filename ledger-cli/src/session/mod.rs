@@ -79,14 +79,61 @@ pub fn open_store(dir: &Path) -> Result<store::Log> {
     store::open_at(&store::location(dir))
 }
 
-/// Opens the sled log in `dir` only (no replay), mapping "no store here" to a usage error.
+/// How long an open waits for a store held by another process (`--wait`, `BONDED_WAIT`).
+static WAIT: std::sync::OnceLock<std::time::Duration> = std::sync::OnceLock::new();
+
+/// Sets how long every open of this process waits for a store in use (`--wait SECS`).
+pub fn set_wait(wait: std::time::Duration) {
+    let _ = WAIT.set(wait);
+}
+
+/// The file `bonded serve` writes in the store while it runs: its process id, then its address.
+pub const SERVE_FILE: &str = "serve.addr";
+
+/// Who serves the store, read from [`SERVE_FILE`]: (pid, `http://addr`).
+pub fn read_serve_file(dir: &Path) -> Option<(u32, String)> {
+    let text = std::fs::read_to_string(dir.join(SERVE_FILE)).ok()?;
+    let mut lines = text.lines();
+    let pid = lines.next()?.trim().parse().ok()?;
+    let url = lines.next()?.trim().to_string();
+    Some((pid, url))
+}
+
+/// Opens the log only (no replay), mapping "no store here" to a usage error. A store held by
+/// another process is waited for up to `--wait`; then the holder is named — when it is
+/// `bonded serve`, with its address and the way to read meanwhile.
 pub fn open_log(dir: &Path) -> Result<SledLog> {
-    match SledLog::open(dir) {
-        Ok(log) => Ok(log),
-        Err(e @ StoreError::NotAStore { .. }) => Err(bad_input(format!(
-            "{e}; create one with `bonded init` (or point --data / BONDED_DATA at it)"
-        ))),
-        Err(e) => Err(e).with_context(|| format!("cannot open the store at {}", dir.display())),
+    let wait = WAIT.get().copied().unwrap_or_default();
+    let started = std::time::Instant::now();
+    loop {
+        match SledLog::open(dir) {
+            Ok(log) => return Ok(log),
+            Err(StoreError::InUse { .. }) if started.elapsed() < wait => {
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            Err(e @ StoreError::NotAStore { .. }) => {
+                return Err(bad_input(format!(
+                    "{e}; create one with `bonded init` (or point --data / BONDED_DATA at it)"
+                )))
+            }
+            Err(StoreError::InUse { pid: Some(pid), .. })
+                if read_serve_file(dir).is_some_and(|(p, _)| p == pid) =>
+            {
+                let url = read_serve_file(dir).map(|(_, u)| u).unwrap_or_default();
+                return Err(Exit {
+                    code: crate::exit::OTHER,
+                    message: format!(
+                        "the store at {} is in use by `bonded serve` (process {pid}) at {url}; its API answers meanwhile (GET {url}/books/ACCOUNT/balance, /duty, /deadlines, /cycle-report — GET {url}/openapi.json lists them all), or stop it (or wait for it: --wait SECS)",
+                        dir.display()
+                    ),
+                }
+                .into());
+            }
+            Err(e) => {
+                return Err(e)
+                    .with_context(|| format!("cannot open the store at {}", dir.display()))
+            }
+        }
     }
 }
 
@@ -322,8 +369,29 @@ pub fn now_rfc3339() -> String {
 /// Bytes reserved for an event's JSON: a movement line with its effects takes 600–900.
 const PAYLOAD_CAPACITY: usize = 1_024;
 
+/// Set when no actor was given and the OS names no user: events are recorded as "unknown".
+static ACTOR_UNKNOWN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Says that the actor is the fallback "unknown" (no `--actor`, `BONDED_ACTOR`, `$USER`): the
+/// first event recorded warns once on standard error.
+pub fn set_actor_unknown() {
+    ACTOR_UNKNOWN.store(true, Ordering::Relaxed);
+}
+
+fn warn_if_actor_unknown() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    if ACTOR_UNKNOWN.load(Ordering::Relaxed) {
+        ONCE.call_once(|| {
+            eprintln!(
+                "bonded: warning: no actor known (no --actor, BONDED_ACTOR or $USER): events are recorded as made by \"unknown\""
+            )
+        });
+    }
+}
+
 /// A decided event as the store takes it: its JSON encoded, the envelope filled in.
 pub(crate) fn new_event(d: &Decided, actor: &str, recorded_at: &str) -> Result<NewEvent> {
+    warn_if_actor_unknown();
     // Room for a whole movement line from the start, not grown by doubling from 128 bytes.
     let payload = Payload::serialize(&d.event, PAYLOAD_CAPACITY).context("encoding an event")?;
     Ok(NewEvent {

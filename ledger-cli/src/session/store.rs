@@ -99,7 +99,9 @@ pub fn location(dir: &Path) -> Location {
 /// Opens the log at `at`, checking its tail; "no store here" is a usage error.
 pub fn open_at(at: &Location) -> Result<Log> {
     let opened = match at {
-        Location::Dir(dir) => SledLog::open(dir).map(Log::Sled),
+        // The sled store: waited for while another process holds it (`--wait`), its holder
+        // named (`bonded serve` with its address).
+        Location::Dir(dir) => return super::open_log(dir).map(Log::Sled),
         Location::Postgres(url) => PgLog::open(url).map(Log::Pg),
     };
     match opened {

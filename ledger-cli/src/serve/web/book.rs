@@ -720,7 +720,10 @@ pub async fn download(
             "deadlines.ics" => {
                 let r = ledger_core::reports::deadlines::deadlines(ledger, &account, as_of)
                     .map_err(refused)?;
-                (crate::output::ics::ics(&r, p), "text/calendar; charset=utf-8")
+                (
+                    crate::output::ics::ics(&r, p, chrono::Utc::now()),
+                    "text/calendar; charset=utf-8",
+                )
             }
             "duty.csv" => {
                 let (d, _) = declaration(ledger, &account, default_period(ledger, b))?;
