@@ -65,33 +65,6 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// The names of the commands, to name the one a message is about.
-pub const COMMAND_NAMES: [&str; 23] = [
-    "init",
-    "account",
-    "load",
-    "balance",
-    "duty",
-    "deadlines",
-    "cycle",
-    "declare",
-    "carry-over",
-    "exposure",
-    "verify",
-    "export",
-    "restore",
-    "demo",
-    "user",
-    "pending",
-    "approve",
-    "reject",
-    "serve",
-    "bench-serve",
-    "completions",
-    "man",
-    "bench",
-];
-
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Table,
@@ -211,6 +184,9 @@ pub enum Command {
     Restore(RestoreArgs),
     /// Copy a store to a new one, between sled and PostgreSQL either way, checking the chain
     /// as it goes (an export and restore without the file); refuses a destination not empty.
+    #[command(
+        after_help = "Example:\n  bonded copy --from ./bonded-data --to postgres://bonded:secret@db.example/bonded"
+    )]
     Copy(CopyArgs),
     /// Build a realistic sample book in the store and show what the ledger does.
     #[command(after_help = "Example:\n  bonded --data /tmp/demo demo --write-csv /tmp/demo-csv")]
@@ -251,7 +227,10 @@ pub enum Command {
     )]
     Man(ManArgs),
     /// How long the web workspace's pages take on the demo store (docs/PERFORMANCE.md).
-    #[command(name = "bench-web")]
+    #[command(
+        name = "bench-web",
+        after_help = "Example:\n  bonded bench-web --requests 200"
+    )]
     BenchWeb(BenchWebArgs),
     /// Measure load, replay and queries on a generated decade of a large factory, against
     /// the storage engine's own limit (see docs/PERFORMANCE.md).

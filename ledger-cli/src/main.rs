@@ -111,6 +111,8 @@ fn check_format(cli: &Cli) -> Result<()> {
             | Command::Demo(_)
             | Command::User(cli::UserCommand::List)
             | Command::Pending(_)
+            | Command::Lists(_)
+            | Command::Reconcile(_)
     );
     let json = csv
         || matches!(
@@ -127,9 +129,13 @@ fn check_format(cli: &Cli) -> Result<()> {
     if ok {
         return Ok(());
     }
+    let names: Vec<String> = <Cli as clap::CommandFactory>::command()
+        .get_subcommands()
+        .map(|c| c.get_name().to_string())
+        .collect();
     let name = std::env::args()
         .skip(1)
-        .find(|a| !a.starts_with('-') && cli::COMMAND_NAMES.contains(&a.as_str()))
+        .find(|a| !a.starts_with('-') && names.contains(a))
         .unwrap_or_else(|| "this command".into());
     Err(exit::bad_input(format!(
         "--format {}: `{name}` writes no {} (it has {})",

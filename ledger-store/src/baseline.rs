@@ -79,8 +79,8 @@ impl RawSink {
         })
     }
 
-    /// Writes `records` as one batch (`apply_batch`) and flushes it to disk, as the log does
-    /// with an append.
+    /// Writes `records` as one batch (`apply_batch`), flushes it and fsyncs the store's files,
+    /// as the log does with an append: the engine's own limit for a durable commit.
     pub fn write_batch(&mut self, records: &[(u64, Vec<u8>)]) -> Result<(), StoreError> {
         let mut batch = sled::Batch::default();
         for (seq, value) in records {
@@ -92,7 +92,8 @@ impl RawSink {
         self.db
             .flush()
             .map(|_| ())
-            .map_err(sled_err(&self.dir, "flushing"))
+            .map_err(sled_err(&self.dir, "flushing"))?;
+        crate::sled_log::sync_store_files(&self.dir)
     }
 }
 
