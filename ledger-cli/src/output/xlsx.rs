@@ -360,6 +360,13 @@ fn write_row(
                         let format = base.set_num_format("yyyy-mm-dd");
                         xl(ws.write_datetime_with_format(r, cn, &d, &format))?;
                     }
+                    // A text that a spreadsheet would take for a formula (`=…`, `+…`, `-…`, `@…`:
+                    // a list number typed by a clerk, say) keeps its quote prefix: shown and
+                    // printed as written, never evaluated.
+                    _ if s.starts_with(['=', '+', '-', '@']) => {
+                        let literal = base.clone().set_quote_prefix();
+                        xl(ws.write_string_with_format(r, cn, s, &literal))?;
+                    }
                     _ => {
                         xl(ws.write_string_with_format(r, cn, s, &base))?;
                     }
@@ -633,6 +640,33 @@ mod tests {
             .map(|e| e.file_name())
             .collect();
         assert_eq!(left, vec![std::ffi::OsString::from("report.xlsx")]);
+    }
+
+    /// A list number a clerk typed as `=SUM(A1)` or `+86…` is text in the workbook, with the
+    /// quote prefix that keeps a spreadsheet from evaluating it.
+    #[test]
+    fn text_that_looks_like_a_formula_stays_text() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("refs.xlsx");
+        let mut book = sheets();
+        let width = book[0].columns.len();
+        for (i, r) in ["=SUM(A1:A9)", "+8613800000000", "-QD1", "@cmd", "QD-1"]
+            .iter()
+            .enumerate()
+        {
+            let mut row = vec![Cell::Empty; width];
+            row[0] = text(r);
+            book[0].rows.insert(i, row);
+        }
+        write_workbook(&path, &book).expect("written");
+        let sheet = part(&path, "xl/worksheets/sheet1.xml");
+        assert!(!sheet.contains("<f>"), "no formula: {sheet}");
+        let strings = part(&path, "xl/sharedStrings.xml");
+        for r in ["=SUM(A1:A9)", "+8613800000000", "-QD1", "@cmd"] {
+            assert!(strings.contains(r), "{r} kept as written");
+        }
+        let styles = part(&path, "xl/styles.xml");
+        assert!(styles.contains(r#"quotePrefix="1""#), "{styles}");
     }
 
     #[test]

@@ -253,7 +253,7 @@ pub(super) fn record_receipt(
         b.lists
             .find_by_numbers(s.bond_invt_no.as_deref(), s.seq_no.as_deref())
     });
-    let ref_ = list.map(|l| l.ref_.clone()).or(s.ref_.clone());
+    let ref_ = list.map(|l| l.ref_.to_string()).or(s.ref_.clone());
     let known = list.is_some();
     let declares = list.and_then(|l| l.customs().declares);
     let event = ReceiptRecorded {

@@ -172,6 +172,36 @@ pub struct CycleReport {
     pub shortages: Option<Declaration>,
     /// Why the shortages could not be valued, if they could not.
     pub note: Option<String>,
+    /// What customs answered the write-off declaration (EMS221), when it did: the result code
+    /// (`2` approved, `3` returned, `Y` received, …) and the day.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customs_result: Option<CustomsWriteOff>,
+}
+
+/// Customs' answer to a cycle's write-off declaration (EMS221).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomsWriteOff {
+    /// EMS221 `manageResult`: `Y` received, `Z` refused at intake, `B`/`A` passed to an
+    /// officer, `5`/`6` accounting passed/returned, `7` differences confirmed, `2` approved,
+    /// `3` returned.
+    pub result: Option<String>,
+    pub date: Option<NaiveDate>,
+    /// In words.
+    pub meaning: String,
+}
+
+fn writeoff_meaning(code: Option<&str>) -> &'static str {
+    match code {
+        Some("Y") => "received by customs",
+        Some("Z") => "refused at intake",
+        Some("B") | Some("A") => "passed to an officer",
+        Some("5") => "accounting passed",
+        Some("6") => "accounting returned",
+        Some("7") => "differences confirmed",
+        Some("2") => "write-off approved: close the cycle (bonded cycle close)",
+        Some("3") => "write-off returned: the cycle stays open",
+        _ => "a result this version does not know",
+    }
 }
 
 /// The stocktake counted on `date`, in materials: material lines as counted; finished lines
@@ -413,6 +443,14 @@ pub fn cycle_report(
         carry_overs: identity.carry_overs,
         shortages,
         note,
+        customs_result: u32::try_from(cycle.number)
+            .ok()
+            .and_then(|n| book.lists.writeoffs.get(&n))
+            .map(|(result, date)| CustomsWriteOff {
+                meaning: writeoff_meaning(result.as_deref()).to_string(),
+                result: result.clone(),
+                date: *date,
+            }),
     })
 }
 

@@ -80,7 +80,7 @@ fn list_obligations(book: &Book, as_of: NaiveDate, out: &mut Vec<Obligation>) {
     use crate::messages::lifecycle::ListStage;
     let s = &book.settings.messages;
     for l in book.lists.all() {
-        if l.lines == 0 || l.date > as_of || !book.lists.tracked(l) {
+        if l.lines == 0 || l.date > as_of || !book.lists.tracked(&l) {
             continue;
         }
         let declared = l.customs().declared_on.is_some()
@@ -89,7 +89,7 @@ fn list_obligations(book: &Book, as_of: NaiveDate, out: &mut Vec<Obligation>) {
             let status = status_of(None, due, as_of);
             out.push(Obligation {
                 kind,
-                period: l.ref_.clone(),
+                period: l.ref_.to_string(),
                 due,
                 status,
                 late_fee_cny: ZERO_CENTS,

@@ -271,3 +271,42 @@ fn a_write_off_without_the_company_settings_names_them() {
         "{said}"
     );
 }
+
+/// Customs' answer to the write-off (EMS221) shows on the cycle's report.
+#[test]
+fn the_write_off_result_shows_on_the_cycle_report() {
+    use crate::messages::receipt::Ems221;
+    let mut s = scenario();
+    assert_eq!(
+        cycle_report(&s, &bk(), Some(1), None)
+            .expect("report")
+            .customs_result,
+        None
+    );
+    run(
+        &mut s,
+        Command::RecordReceipt {
+            received: Box::new(Received {
+                message_type: "EMS221".into(),
+                message_id: Some("w1".into()),
+                sha256: "w".into(),
+                message: Message::Ems221(Ems221 {
+                    appr: HdeApprResult {
+                        manage_result: Some("2".into()),
+                        tms_cnt: Some(1),
+                        business_id: Some(BOOK.into()),
+                        manage_date: d("2027-02-01").and_hms_opt(9, 0, 0),
+                        ..Default::default()
+                    },
+                    ..Default::default()
+                }),
+            }),
+            file_name: None,
+        },
+    );
+    let r = cycle_report(&s, &bk(), Some(1), None).expect("report");
+    let customs = r.customs_result.expect("customs answered");
+    assert_eq!(customs.result.as_deref(), Some("2"));
+    assert_eq!(customs.date, Some(d("2027-02-01")));
+    assert!(customs.meaning.contains("approved"), "{}", customs.meaning);
+}

@@ -74,7 +74,7 @@ pub fn list_report(
             Some(s) => l.stage == s,
         })
         .map(|l| ListRow {
-            ref_: l.ref_.clone(),
+            ref_: l.ref_.to_string(),
             dir: l.dir,
             mode: l.mode,
             lines: l.lines,
@@ -178,7 +178,7 @@ pub fn reconcile(
         let declared = l.customs().declared_on.is_some()
             || (l.stage.rank() >= ListStage::Declared.rank() && l.stage != ListStage::Failed);
         let days = (as_of - l.date).num_days();
-        if l.lines > 0 && !declared && days > i64::from(s.send_days) && b.lists.tracked(l) {
+        if l.lines > 0 && !declared && days > i64::from(s.send_days) && b.lists.tracked(&l) {
             out.push(Difference {
                 book: Some(l.stage.to_string()),
                 ..diff(
@@ -254,7 +254,7 @@ pub fn reconcile(
                 )
             });
         }
-        let ours = movements.get(&l.ref_);
+        let ours = movements.get(l.ref_);
         for c in &l.customs().lines {
             let Some(n) = c.line else { continue };
             let mine = ours.and_then(|m| m.iter().find(|x| x.line == n));

@@ -8,6 +8,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use crate::state::intern::Interner;
+
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
@@ -17,11 +19,32 @@ use crate::messages::lifecycle::{advance, ListStage};
 use crate::model::ids::ItemNo;
 use crate::model::trade_mode::{Direction, GoodsKind, TradeMode};
 
-/// One list of the book. What customs said of it is boxed apart (`customs`): most lists of a
-/// large book never exchange a message through the ledger, and a replay holds every list.
+/// One list of the book as it is stored: about 32 bytes, its name kept once in the lists'
+/// interner. What customs said of it is boxed apart (`customs`): most lists of a large book
+/// never exchange a message through the ledger, and a replay holds every list.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ListState {
-    pub ref_: String,
+struct Slot {
+    dir: Direction,
+    mode: TradeMode,
+    goods: GoodsKind,
+    stage: ListStage,
+    date: NaiveDate,
+    lines: u32,
+    exports: u32,
+    updated: Option<NaiveDate>,
+    customs: Option<Box<Customs>>,
+}
+
+impl Slot {
+    fn customs_mut(&mut self) -> &mut Customs {
+        self.customs.get_or_insert_with(Default::default)
+    }
+}
+
+/// One list of the book, as the reports read it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ListState<'a> {
+    pub ref_: &'a str,
     pub dir: Direction,
     pub mode: TradeMode,
     pub goods: GoodsKind,
@@ -34,7 +57,7 @@ pub struct ListState {
     pub exports: u32,
     /// The date of its last export or receipt.
     pub updated: Option<NaiveDate>,
-    customs: Option<Box<Customs>>,
+    customs: Option<&'a Customs>,
 }
 
 /// What the list's exports and receipts said.
@@ -77,14 +100,25 @@ static NO_CUSTOMS: Customs = Customs {
     declaration_failed: false,
 };
 
-impl ListState {
+impl<'a> ListState<'a> {
     /// What customs said of the list (nothing yet: every field empty).
-    pub fn customs(&self) -> &Customs {
-        self.customs.as_deref().unwrap_or(&NO_CUSTOMS)
+    pub fn customs(&self) -> &'a Customs {
+        self.customs.unwrap_or(&NO_CUSTOMS)
     }
 
-    fn customs_mut(&mut self) -> &mut Customs {
-        self.customs.get_or_insert_with(Default::default)
+    fn of(ref_: &'a str, s: &'a Slot) -> Self {
+        ListState {
+            ref_,
+            dir: s.dir,
+            mode: s.mode,
+            goods: s.goods,
+            date: s.date,
+            lines: s.lines,
+            stage: s.stage,
+            exports: s.exports,
+            updated: s.updated,
+            customs: s.customs.as_deref(),
+        }
     }
 }
 
@@ -103,7 +137,9 @@ pub struct UnknownList {
 /// The lists of one book.
 #[derive(Debug, Clone, Default)]
 pub struct Lists {
-    by_ref: HashMap<String, ListState>,
+    /// The lists' names (`ref`), each once; a list's number there indexes `slots`.
+    names: Interner,
+    slots: Vec<Slot>,
     /// Lists customs named that the book does not hold, by BondInvtNo (or SeqNo).
     pub unknown: BTreeMap<String, UnknownList>,
     /// Receipts recorded: (message type, message id or digest) → digest.
@@ -132,14 +168,29 @@ pub fn receipt_key(message_type: &str, message_id: Option<&str>, sha256: &str) -
 
 impl Lists {
     /// The list `ref_`, if the book holds it.
-    pub fn get(&self, ref_: &str) -> Option<&ListState> {
-        self.by_ref.get(ref_)
+    pub fn get(&self, ref_: &str) -> Option<ListState<'_>> {
+        let n = self.names.get(ref_)?;
+        let slot = self.slots.get(n as usize)?;
+        Some(ListState::of(self.names.name(n)?, slot))
+    }
+
+    fn slot_mut(&mut self, ref_: &str) -> Option<&mut Slot> {
+        let n = self.names.get(ref_)?;
+        self.slots.get_mut(n as usize)
     }
 
     /// Every list, by `ref`.
-    pub fn all(&self) -> Vec<&ListState> {
-        let mut out: Vec<&ListState> = self.by_ref.values().collect();
-        out.sort_by(|a, b| a.ref_.cmp(&b.ref_));
+    pub fn all(&self) -> Vec<ListState<'_>> {
+        let mut out: Vec<ListState<'_>> = self
+            .slots
+            .iter()
+            .enumerate()
+            .filter_map(|(n, slot)| {
+                let name = self.names.name(u32::try_from(n).ok()?)?;
+                Some(ListState::of(name, slot))
+            })
+            .collect();
+        out.sort_by(|a, b| a.ref_.cmp(b.ref_));
         out
     }
 
@@ -148,11 +199,16 @@ impl Lists {
         &self,
         bond_invt_no: Option<&str>,
         seq_no: Option<&str>,
-    ) -> Option<&ListState> {
+    ) -> Option<ListState<'_>> {
         let matches = |have: &Option<String>, want: Option<&str>| matches!((have.as_deref(), want), (Some(a), Some(b)) if a == b);
-        self.by_ref.values().find(|l| {
-            let c = l.customs();
-            matches(&c.bond_invt_no, bond_invt_no) || matches(&c.seq_no, seq_no)
+        self.slots.iter().enumerate().find_map(|(n, slot)| {
+            let c = slot.customs.as_deref()?;
+            if matches(&c.bond_invt_no, bond_invt_no) || matches(&c.seq_no, seq_no) {
+                let name = self.names.name(u32::try_from(n).ok()?)?;
+                Some(ListState::of(name, slot))
+            } else {
+                None
+            }
         })
     }
 
@@ -165,41 +221,39 @@ impl Lists {
         if line.mode == TradeMode::Owp {
             return; // outward processing has no customs declaration
         }
-        match self.by_ref.get_mut(line.ref_.as_str()) {
+        // A name the interner cannot hold (past 4 GiB of names) leaves the list untracked.
+        let Some(n) = self.names.intern(&line.ref_) else {
+            return;
+        };
+        match self.slots.get_mut(n as usize) {
             Some(list) => {
                 list.lines += 1;
                 if line.date < list.date {
                     list.date = line.date;
                 }
             }
-            None => {
-                self.by_ref.insert(
-                    line.ref_.clone(),
-                    ListState {
-                        ref_: line.ref_.clone(),
-                        dir: line.dir,
-                        mode: line.mode,
-                        goods: line.goods,
-                        date: line.date,
-                        lines: 1,
-                        stage: ListStage::Recorded,
-                        exports: 0,
-                        updated: None,
-                        customs: None,
-                    },
-                );
-            }
+            None => self.slots.push(Slot {
+                dir: line.dir,
+                mode: line.mode,
+                goods: line.goods,
+                stage: ListStage::Recorded,
+                date: line.date,
+                lines: 1,
+                exports: 0,
+                updated: None,
+                customs: None,
+            }),
         }
     }
 
     pub(crate) fn on_correction(&mut self, ref_: &str) {
-        if let Some(list) = self.by_ref.get_mut(ref_) {
+        if let Some(list) = self.slot_mut(ref_) {
             list.lines = list.lines.saturating_sub(1);
         }
     }
 
     /// Whether list `l` is one the book exchanges through the ledger (`in_use_since`).
-    pub fn tracked(&self, l: &ListState) -> bool {
+    pub fn tracked(&self, l: &ListState<'_>) -> bool {
         self.in_use_since.is_some_and(|since| l.date >= since)
     }
 
@@ -208,10 +262,10 @@ impl Lists {
     }
 
     pub(crate) fn on_export(&mut self, e: &ListExported) {
-        if let Some(date) = self.by_ref.get(e.ref_.as_str()).map(|l| l.date) {
+        if let Some(date) = self.get(&e.ref_).map(|l| l.date) {
             self.in_use_from(date);
         }
-        if let Some(list) = self.by_ref.get_mut(e.ref_.as_str()) {
+        if let Some(list) = self.slot_mut(&e.ref_) {
             list.exports = list.exports.max(e.try_no);
             list.customs_mut().declares = Some(e.declares);
             list.updated = Some(e.date);
@@ -220,12 +274,7 @@ impl Lists {
     }
 
     pub(crate) fn on_receipt(&mut self, e: &ReceiptRecorded) {
-        if let Some(date) = e
-            .ref_
-            .as_deref()
-            .and_then(|r| self.by_ref.get(r))
-            .map(|l| l.date)
-        {
+        if let Some(date) = e.ref_.as_deref().and_then(|r| self.get(r)).map(|l| l.date) {
             self.in_use_from(date);
         }
         self.receipts.insert(
@@ -244,7 +293,10 @@ impl Lists {
             }
             return;
         }
-        let Some(list) = e.ref_.as_deref().and_then(|r| self.by_ref.get_mut(r)) else {
+        let Some(list) = e.ref_.as_deref().and_then(|r| {
+            let n = self.names.get(r)?;
+            self.slots.get_mut(n as usize)
+        }) else {
             let key = e
                 .bond_invt_no
                 .clone()
