@@ -183,7 +183,7 @@ pub fn reconcile(
                 book: Some(l.stage.to_string()),
                 ..diff(
                     DifferenceKind::NotSent,
-                    &l.ref_,
+                    l.ref_,
                     format!(
                         "recorded {} ({days} days ago) and not yet declared to customs (the book allows {} days): export it with `bonded lists export` and declare it",
                         l.date, s.send_days
@@ -202,7 +202,7 @@ pub fn reconcile(
                 customs: Some(l.stage.to_string()),
                 ..diff(
                     DifferenceKind::ReturnedButCounted,
-                    &l.ref_,
+                    l.ref_,
                     format!(
                         "customs {} the list{reasons}, but the book still counts its {} lines: correct them (corrections file) and declare the list again",
                         if l.stage == ListStage::Returned { "returned" } else { "deleted" },
@@ -220,7 +220,7 @@ pub fn reconcile(
                     customs: Some(l.stage.to_string()),
                     ..diff(
                         DifferenceKind::NotBooked,
-                        &l.ref_,
+                        l.ref_,
                         format!(
                             "approved on {approved} ({waited} days ago) and not booked against the book yet (the book allows {} days): ask the customs office",
                             s.book_days
@@ -249,7 +249,7 @@ pub fn reconcile(
                 )),
                 ..diff(
                     DifferenceKind::ModeMismatch,
-                    &l.ref_,
+                    l.ref_,
                     "customs holds the list under another trade mode or direction".into(),
                 )
             });
@@ -265,7 +265,7 @@ pub fn reconcile(
                         customs: c.qty.map(|q| q.normalize().to_string()),
                         ..diff(
                             DifferenceKind::QuantityMismatch,
-                            &l.ref_,
+                            l.ref_,
                             format!("customs holds line {n}, which the book does not count"),
                         )
                     });
@@ -287,7 +287,7 @@ pub fn reconcile(
                         customs: Some(theirs.to_string()),
                         ..diff(
                             DifferenceKind::ItemMismatch,
-                            &l.ref_,
+                            l.ref_,
                             format!("customs booked line {n} against item {theirs}, the book against item {}", item.0),
                         )
                     });
@@ -302,7 +302,7 @@ pub fn reconcile(
                         customs: Some(q.normalize().to_string()),
                         ..diff(
                             DifferenceKind::QuantityMismatch,
-                            &l.ref_,
+                            l.ref_,
                             format!("customs booked line {n} with another quantity"),
                         )
                     });
