@@ -35,6 +35,7 @@ mod sled_log;
 mod validate;
 
 #[cfg(test)]
+#[path = "conformance_tests.rs"]
 mod conformance;
 #[cfg(test)]
 mod sled_tests;

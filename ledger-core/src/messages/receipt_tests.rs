@@ -9,14 +9,82 @@ use chrono::{NaiveDate, NaiveDateTime};
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 
+/// The sample messages, compiled in: the core reads no file, not even in its tests.
+const FIXTURES: &[(&str, &[u8])] = &[
+    (
+        "client_result_failed.xml",
+        include_bytes!("testdata/client_result_failed.xml"),
+    ),
+    (
+        "client_result_ok.xml",
+        include_bytes!("testdata/client_result_ok.xml"),
+    ),
+    (
+        "ems221_approved.xml",
+        include_bytes!("testdata/ems221_approved.xml"),
+    ),
+    (
+        "inv101_example.xml",
+        include_bytes!("testdata/inv101_example.xml"),
+    ),
+    (
+        "inv201_1_deducted.xml",
+        include_bytes!("testdata/inv201_1_deducted.xml"),
+    ),
+    (
+        "inv201_2_review.xml",
+        include_bytes!("testdata/inv201_2_review.xml"),
+    ),
+    (
+        "inv201_3_returned.xml",
+        include_bytes!("testdata/inv201_3_returned.xml"),
+    ),
+    (
+        "inv201_4_pre_deducted.xml",
+        include_bytes!("testdata/inv201_4_pre_deducted.xml"),
+    ),
+    (
+        "inv201_4_unknown_elements.xml",
+        include_bytes!("testdata/inv201_4_unknown_elements.xml"),
+    ),
+    (
+        "inv201_5_approved.xml",
+        include_bytes!("testdata/inv201_5_approved.xml"),
+    ),
+    (
+        "inv201_5_gb2312.xml",
+        include_bytes!("testdata/inv201_5_gb2312.xml"),
+    ),
+    (
+        "inv201_Y_prefixed_namespace.xml",
+        include_bytes!("testdata/inv201_Y_prefixed_namespace.xml"),
+    ),
+    (
+        "inv201_Y_received.xml",
+        include_bytes!("testdata/inv201_Y_received.xml"),
+    ),
+    (
+        "inv201_Z_refused.xml",
+        include_bytes!("testdata/inv201_Z_refused.xml"),
+    ),
+    (
+        "inv202_failed.xml",
+        include_bytes!("testdata/inv202_failed.xml"),
+    ),
+    (
+        "inv202_generated.xml",
+        include_bytes!("testdata/inv202_generated.xml"),
+    ),
+    (
+        "inv211_ebook.xml",
+        include_bytes!("testdata/inv211_ebook.xml"),
+    ),
+];
+
 fn fixture(name: &str) -> Vec<u8> {
-    let path = format!(
-        "{}/src/messages/testdata/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    match std::fs::read(&path) {
-        Ok(bytes) => bytes,
-        Err(e) => panic!("{path}: {e}"),
+    match FIXTURES.iter().find(|(n, _)| *n == name) {
+        Some((_, bytes)) => bytes.to_vec(),
+        None => panic!("no sample message {name} in testdata/"),
     }
 }
 
