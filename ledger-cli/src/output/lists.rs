@@ -143,7 +143,11 @@ pub fn reconciliation_text(r: &Reconciliation, p: &Position) -> String {
                 d.note
             ));
         }
-        out.push_str(&format!("\n{} differences.\n", r.differences.len()));
+        let n = r.differences.len();
+        out.push_str(&format!(
+            "\n{n} {}.\n",
+            if n == 1 { "difference" } else { "differences" }
+        ));
     }
     out.push('\n');
     out.push_str(&audit_line(p));

@@ -135,6 +135,15 @@ pub struct Difference {
     pub note: String,
 }
 
+/// "1 line counted", "3 lines counted".
+fn lines_counted(n: u32) -> String {
+    if n == 1 {
+        "1 line counted".into()
+    } else {
+        format!("{n} lines counted")
+    }
+}
+
 /// A line number as the contract writes numbers in JSON: a decimal string.
 fn line_as_text<S: serde::Serializer>(line: &Option<u32>, s: S) -> Result<S::Ok, S::Error> {
     match line {
@@ -198,15 +207,15 @@ pub fn reconcile(
                 format!(" ({})", l.customs().notes.join("; "))
             };
             out.push(Difference {
-                book: Some(format!("{} lines counted", l.lines)),
+                book: Some(lines_counted(l.lines)),
                 customs: Some(l.stage.to_string()),
                 ..diff(
                     DifferenceKind::ReturnedButCounted,
                     l.ref_,
                     format!(
-                        "customs {} the list{reasons}, but the book still counts its {} lines: correct them (corrections file) and declare the list again",
+                        "customs {} the list{reasons}, but the book still counts {}: correct them (corrections file) and declare the list again",
                         if l.stage == ListStage::Returned { "returned" } else { "deleted" },
-                        l.lines
+                        if l.lines == 1 { "its line".to_string() } else { format!("its {} lines", l.lines) }
                     ),
                 )
             });
