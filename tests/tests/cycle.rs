@@ -527,8 +527,10 @@ fn unit_consumption_declared_before_the_report() {
     )]);
     assert_eq!(s.balance("2025-12-31").material(1, "consumed"), dec("30"));
     assert!(uc("2025-06-30")["note"].is_null());
-    // Not done until the cycle is written off.
-    assert_eq!(uc("2026-02-01")["status"].as_str(), Some("overdue"));
+    // Done once every exported finished item has its unit consumption (the settled rule),
+    // not only when the cycle is written off: not overdue after the due date either.
+    assert_eq!(uc("2025-06-30")["status"].as_str(), Some("done"));
+    assert_eq!(uc("2026-02-01")["status"].as_str(), Some("done"));
 }
 
 /// A book taken over in the middle of its life: the openings file gives its balances, the

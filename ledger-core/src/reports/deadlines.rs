@@ -243,19 +243,24 @@ fn cycle_obligations(book: &Book, as_of: NaiveDate, out: &mut Vec<Obligation>) {
             as_of,
         ));
         if book.settings.uc_timing == crate::model::book::UcTiming::BeforeReport {
-            // Declared with the report: done when the cycle is closed, which needs every
-            // finished-goods line of the cycle to have its unit consumption.
+            // Declared with the report at the latest: done once every finished item exported
+            // in the cycle has its unit consumption (no line of the cycle waits for one).
             let waiting = book
                 .awaiting
                 .iter()
                 .filter_map(|(r, l)| book.lines.whole(r, *l))
                 .filter(|r| cycle.start <= r.line.date && r.line.date <= cycle.end)
                 .count();
+            let done_on = if waiting == 0 {
+                closed_on.or(Some(as_of.min(due)))
+            } else {
+                closed_on
+            };
             let mut o = plain(
                 ObligationKind::UnitConsumption,
                 n.to_string(),
                 due,
-                closed_on,
+                done_on,
                 as_of,
             );
             if waiting > 0 {
