@@ -342,3 +342,44 @@ fn turning_review_off_waits_for_a_reviewer() {
     assert_eq!(status, 200, "{text}");
     assert!(reply.get("pending").is_none(), "{text}");
 }
+
+/// A JSON body of the admin routes names each field once: `{"role":"clerk","role":"admin"}`
+/// is refused, not read as its last value; without the JSON type it is 415.
+#[test]
+fn admin_bodies_name_each_field_once() {
+    let store = bonded_tests::book();
+    let admin = store.json(&["user", "add", "--name", "root", "--role", "admin"])["token"]
+        .as_str()
+        .expect("a token")
+        .to_string();
+    let server = start(&store, 100, 10);
+    let post = |path: &str, ctype: &str, body: &str| {
+        raw(
+            &server.addr,
+            &format!("POST {path} HTTP/1.1\r\nAuthorization: Bearer {admin}\r\nContent-Type: {ctype}\r\n"),
+            body.as_bytes(),
+        )
+    };
+    let (status, text) = post(
+        "/users",
+        "application/json",
+        r#"{"name":"eve","role":"clerk","role":"admin"}"#,
+    );
+    assert_eq!(status, 400, "{text}");
+    assert!(text.contains("given twice"), "{text}");
+    let settings = format!("/books/{}/settings", bonded_tests::ACCOUNT);
+    let (status, text) = post(
+        &settings,
+        "application/json",
+        r#"{"report_days":"30","report_days":"60"}"#,
+    );
+    assert_eq!(status, 400, "{text}");
+    let (status, text) = post("/users", "text/plain", r#"{"name":"eve","role":"clerk"}"#);
+    assert_eq!(status, 415, "{text}");
+    let (status, text) = post(
+        "/users",
+        "application/json",
+        r#"{"name":"eve","role":"clerk"}"#,
+    );
+    assert_eq!(status, 201, "{text}");
+}

@@ -16,7 +16,7 @@ mod aliases;
 mod decode;
 mod fields;
 mod json;
-mod json_unique;
+pub mod json_unique;
 mod kind;
 pub mod rows;
 mod table;

@@ -1,7 +1,6 @@
 //! The routes of administration (admins; auditors may list users): users and their tokens,
 //! opening a book, changing its settings.
 
-use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
@@ -14,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use super::plumbing::{account, json_body, require_book, submit, LogRef};
+use super::plumbing::{account, require_book, submit, LogRef, UniqueJson};
 use crate::serve::auth::{new_token, token_sha256, Caller};
 use crate::serve::error::{ApiError, ErrorBody};
 use crate::serve::state::{read, AppState};
@@ -122,10 +121,10 @@ pub struct NewUserReply {
 pub async fn add_user(
     caller: Caller,
     State(st): State<AppState>,
-    body: Result<Json<NewUser>, JsonRejection>,
+    body: UniqueJson<NewUser>,
 ) -> Result<(StatusCode, Json<NewUserReply>), ApiError> {
     caller.require(&[Role::Admin], "add users")?;
-    let body = json_body(body)?;
+    let body = body.0;
     let role: Role = body
         .role
         .parse()
@@ -206,10 +205,10 @@ pub struct BookReply {
 pub async fn open_book(
     caller: Caller,
     State(st): State<AppState>,
-    body: Result<Json<NewBook>, JsonRejection>,
+    body: UniqueJson<NewBook>,
 ) -> Result<Json<BookReply>, ApiError> {
     caller.require(&[Role::Admin], "open books")?;
-    let b = json_body(body)?;
+    let b = body.0;
     let kind = match b.kind.trim() {
         "purchased" => crate::cli::KindArg::Purchased,
         "supplied" => crate::cli::KindArg::Supplied,
@@ -273,11 +272,11 @@ pub async fn change_settings(
     caller: Caller,
     State(st): State<AppState>,
     Path(account_text): Path<String>,
-    body: Result<Json<serde_json::Map<String, Value>>, JsonRejection>,
+    body: UniqueJson<serde_json::Map<String, Value>>,
 ) -> Result<Json<BookReply>, ApiError> {
     caller.require(&[Role::Admin], "change settings")?;
     let account = account(&account_text)?;
-    let body = json_body(body)?;
+    let body = body.0;
     if body.is_empty() {
         return Err(ApiError::bad(
             "give at least one setting, as {\"KEY\": \"VALUE\"}",

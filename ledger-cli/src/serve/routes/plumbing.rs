@@ -4,7 +4,7 @@
 //! durable state off the async workers (`reading`), a write through the writer (`submit`).
 
 use axum::body::Bytes;
-use axum::extract::rejection::{BytesRejection, JsonRejection, QueryRejection};
+use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{Query, Request};
 use axum::http::StatusCode;
 use axum::middleware::Next;
@@ -105,15 +105,38 @@ pub(super) fn query<T>(q: Result<Query<T>, QueryRejection>) -> Result<T, ApiErro
 
 /// A JSON body: 415 without `Content-Type: application/json`, 400 for anything malformed —
 /// also a field of the wrong type (axum says 422; in this API 422 is a customs refusal).
-pub(super) fn json_body<T>(b: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
-    b.map(|Json(t)| t).map_err(|e| {
-        let status = match e.status() {
-            StatusCode::UNSUPPORTED_MEDIA_TYPE => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            StatusCode::PAYLOAD_TOO_LARGE => StatusCode::PAYLOAD_TOO_LARGE,
-            _ => StatusCode::BAD_REQUEST,
-        };
-        ApiError::new(status, format!("the JSON body: {}", e.body_text()))
-    })
+/// A JSON body (`Content-Type: application/json`, else 415) read as serde reads it, except
+/// that an object naming a key twice is refused (400): readers disagree on which value wins,
+/// and a setting or a role must not depend on that. A body of the wrong shape is 400.
+pub(super) struct UniqueJson<T>(pub T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned> axum::extract::FromRequest<S>
+    for UniqueJson<T>
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let is_json = req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"));
+        if !is_json {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "the body is JSON: send it with `Content-Type: application/json`",
+            ));
+        }
+        let body = bytes(Bytes::from_request(req, state).await)?;
+        let text = std::str::from_utf8(&body)
+            .map_err(|_| ApiError::bad("the JSON body is not UTF-8 text"))?;
+        let value = crate::input::json_unique::from_str(text)
+            .map_err(|e| ApiError::bad(format!("the JSON body: {e}")))?;
+        serde_json::from_value(value)
+            .map(UniqueJson)
+            .map_err(|e| ApiError::bad(format!("the JSON body: {e}")))
+    }
 }
 
 pub(super) fn bytes(b: Result<Bytes, BytesRejection>) -> Result<Bytes, ApiError> {

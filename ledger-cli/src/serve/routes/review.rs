@@ -1,7 +1,7 @@
 //! The routes of dual review: what waits, approve, reject (reviewers, never their own
 //! submission).
 
-use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::Json;
 use ledger_core::events::commands::Command;
@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
-use super::plumbing::{account, json_body, query, reading, require_book, submit, LogRef};
+use super::plumbing::{account, query, reading, require_book, submit, LogRef, UniqueJson};
 use crate::serve::auth::Caller;
 use crate::serve::error::{ApiError, ErrorBody};
 use crate::serve::state::AppState;
@@ -140,11 +140,11 @@ pub async fn reject(
     caller: Caller,
     State(st): State<AppState>,
     Path(id): Path<String>,
-    body: Result<Json<RejectBody>, JsonRejection>,
+    body: UniqueJson<RejectBody>,
 ) -> Result<Json<ReviewReply>, ApiError> {
     caller.require(&[Role::Reviewer], "reject")?;
     let id = review_id(&id)?;
-    let body = json_body(body)?;
+    let body = body.0;
     let done = submit(
         &st,
         &caller.name,
