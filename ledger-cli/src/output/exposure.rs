@@ -1,7 +1,6 @@
 //! The Order 182 exposure rendered: table, CSV, JSON.
 
 use crate::output::csv_cell;
-use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, Table};
 use ledger_core::reports::exposure::{ExposureLine, ExposureReport};
 use rust_decimal::Decimal;
 
@@ -79,63 +78,68 @@ pub(crate) fn report_table(r: &ExposureReport) -> String {
         r.risk_high_pct.normalize(),
         r.risk_high_pct.normalize()
     ));
-    let mut t = Table::new();
-    t.load_preset(UTF8_FULL_CONDENSED);
-    t.set_header(vec![
-        "product",
-        "material",
-        "BOM",
-        "orders",
-        "produced",
-        "issued",
-        "declared gross",
-        "actual gross",
-        "excess %",
-        "excess qty",
-        "value CNY",
-        "risk",
-    ]);
-    let right = |s: String| Cell::new(s).set_alignment(CellAlignment::Right);
-    for l in &r.lines {
-        t.add_row(vec![
-            Cell::new(l.product),
-            Cell::new(l.material),
-            Cell::new(l.bom_version.map(|v| v.to_string()).unwrap_or_default()),
-            right(l.orders.to_string()),
-            right(l.produced.normalize().to_string()),
-            right(l.issued.normalize().to_string()),
-            right(opt(l.declared_gross)),
-            right(l.actual_gross.to_string()),
-            right(opt(l.excess_pct)),
-            right(format!("{} {}", l.excess_qty, l.unit).trim().to_string()),
-            right(value_cell(l)),
-            Cell::new(l.risk.as_str().to_uppercase()),
-        ]);
-    }
+    let mut rows: Vec<Vec<String>> = r
+        .lines
+        .iter()
+        .map(|l| {
+            vec![
+                l.product.to_string(),
+                l.material.to_string(),
+                l.bom_version.map(|v| v.to_string()).unwrap_or_default(),
+                l.orders.to_string(),
+                l.produced.normalize().to_string(),
+                l.issued.normalize().to_string(),
+                opt(l.declared_gross),
+                l.actual_gross.to_string(),
+                opt(l.excess_pct),
+                format!("{} {}", l.excess_qty, l.unit).trim().to_string(),
+                value_cell(l),
+                l.risk.as_str().to_uppercase(),
+            ]
+        })
+        .collect();
     let unvalued = if r.totals.unvalued_lines > 0 {
         format!("(+{} not valued)", r.totals.unvalued_lines)
     } else {
         String::new()
     };
-    t.add_row(vec![
-        Cell::new("total"),
-        Cell::new(""),
-        Cell::new(""),
-        Cell::new(""),
-        Cell::new(""),
-        Cell::new(""),
-        Cell::new(""),
-        Cell::new(""),
-        Cell::new(""),
-        Cell::new(""),
-        right(
-            format!("{} {unvalued}", r.totals.value_cny)
-                .trim()
-                .to_string(),
-        ),
-        Cell::new(""),
-    ]);
-    out.push_str(&format!("{t}\n"));
+    let mut total = vec![String::new(); 12];
+    total[0] = "total".into();
+    total[10] = format!("{} {unvalued}", r.totals.value_cny)
+        .trim()
+        .to_string();
+    rows.push(total);
+    let t = crate::output::FitTable {
+        header: vec![
+            "product",
+            "material",
+            "BOM",
+            "orders",
+            "produced",
+            "issued",
+            "declared gross",
+            "actual gross",
+            "excess %",
+            "excess qty",
+            "value CNY",
+            "risk",
+        ],
+        right: vec![
+            false, false, false, true, true, true, true, true, true, true, true, false,
+        ],
+        rows,
+        // What an officer reads first stays: the item, the excess, its value, its grade.
+        drop_order: &[
+            "orders",
+            "issued",
+            "produced",
+            "BOM",
+            "actual gross",
+            "declared gross",
+        ],
+    }
+    .render();
+    out.push_str(&t);
     out.push_str(&format!("{ACTUAL_GROSS_NOTE}\n"));
     for l in r.lines.iter().filter(|l| l.note.is_some()) {
         out.push_str(&format!(
