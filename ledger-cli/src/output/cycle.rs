@@ -140,6 +140,14 @@ pub(crate) fn cycle_text(r: &CycleReport, p: &Position) -> String {
         ),
         None => "No stocktake in this cycle: load one before the write-off.\n".to_string(),
     });
+    if let Some(c) = &r.customs_result {
+        out.push_str(&format!(
+            "Customs' answer to the write-off declaration (EMS221){}: {} — {}\n",
+            c.date.map(|d| format!(" of {d}")).unwrap_or_default(),
+            c.result.as_deref().unwrap_or("no result code"),
+            c.meaning
+        ));
+    }
     out.push_str(&identity_table(&r.materials));
     let flagged: Vec<&IdentityLine> = r.materials.iter().filter(|m| m.flag.is_some()).collect();
     for m in &flagged {
@@ -169,4 +177,40 @@ pub(crate) fn cycle_text(r: &CycleReport, p: &Position) -> String {
     out.push_str(&carry_over_text(&r.carry_overs));
     out.push_str(&audit_line(p));
     out
+}
+
+#[cfg(test)]
+mod customs_answer_tests {
+    use super::*;
+    use ledger_core::reports::cycle::CustomsWriteOff;
+
+    /// Customs' answer to the write-off (EMS221) is said on the report people read.
+    #[test]
+    fn the_report_says_what_customs_answered() {
+        let d = |s: &str| s.parse().expect("date");
+        let r = CycleReport {
+            account: "E44038000001".parse().expect("book"),
+            cycle: 1,
+            start: d("2026-01-01"),
+            end: d("2026-12-31"),
+            report_due: d("2027-01-30"),
+            closed_on: None,
+            stocktake_date: None,
+            tolerance: rust_decimal::Decimal::new(1, 2),
+            materials: vec![],
+            carry_overs: vec![],
+            shortages: None,
+            note: None,
+            customs_result: Some(CustomsWriteOff {
+                result: Some("2".into()),
+                date: Some(d("2027-02-01")),
+                meaning: "write-off approved: close the cycle (bonded cycle close)".into(),
+            }),
+        };
+        let text = cycle_text(&r, &Position::default());
+        assert!(
+            text.contains("Customs' answer to the write-off declaration (EMS221) of 2027-02-01: 2 — write-off approved"),
+            "{text}"
+        );
+    }
 }
