@@ -294,20 +294,10 @@ pub async fn export_list(
         .into_response())
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ReconcileQuery {
-    /// Business date YYYY-MM-DD (also YYYY/M/D, YYYYMMDD; default: today in Asia/Shanghai).
-    #[param(
-        pattern = r"^\s*([0-9]{4}-[0-9]{1,2}-[0-9]{1,2}|[0-9]{4}/[0-9]{1,2}/[0-9]{1,2}|[0-9]{8})?\s*$"
-    )]
-    pub as_of: Option<String>,
-}
-
 /// Where the book and customs' receipts disagree: the JSON of `bonded reconcile` (an empty
 /// `differences`: they agree).
 #[utoipa::path(get, path = "/books/{account}/reconcile", tag = "reports",
-    params(("account" = String, Path, description = "The book number"), ReconcileQuery),
+    params(("account" = String, Path, description = "The book number"), super::reports::AsOfQuery),
     responses(
         (status = 200, description = "The differences (`bonded reconcile --format json`), with `log`", body = super::schemas::ReconcileAnswer),
         (status = 400, description = "A bad date", body = ErrorBody),
@@ -318,7 +308,7 @@ pub async fn reconcile(
     _caller: Caller,
     State(st): State<AppState>,
     Path(account_text): Path<String>,
-    q: Result<axum::extract::Query<ReconcileQuery>, QueryRejection>,
+    q: Result<axum::extract::Query<super::reports::AsOfQuery>, QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let account = account(&account_text)?;
     let q = query(q)?;
