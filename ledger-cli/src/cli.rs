@@ -699,9 +699,10 @@ pub struct CycleCloseArgs {
     /// The book number (E…, B… or C…, 12 characters), e.g. E44038000001.
     #[arg(long)]
     pub account: String,
-    /// The write-off date: the next cycle's deferred interest runs from it.
+    /// The write-off date: the next cycle's deferred interest runs from it. Default: the day
+    /// customs approved the write-off (its EMS221 receipt with result 2, once loaded).
     #[arg(long)]
-    pub date: String,
+    pub date: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]

@@ -405,3 +405,72 @@ fn the_write_off_declaration_has_the_cycle_reports_identity() {
     s.run(&["balance", "--account", BOOK, "--format", "ems121"])
         .expect(2);
 }
+
+/// Customs' write-off result (EMS221) loaded: its per-item figures are compared with the
+/// book's on the cycle report (JSON and table), and `cycle close` without `--date` closes on
+/// the day customs approved — refusing, naming why, before any approval is loaded.
+#[test]
+fn customs_write_off_result_is_compared_and_dates_the_close() {
+    let s = with_list(true);
+    s.load_ok(&[(
+        "stocktake.csv",
+        "account,date,item,qty\nE44038000001,2026-12-31,1,12500\nE44038000001,2026-12-31,7,200000\n",
+    )]);
+    let refused = s.run(&["cycle", "close", "--account", BOOK]);
+    refused.expect(2);
+    assert!(
+        refused.stderr.contains("--date") && refused.stderr.contains("EMS221"),
+        "{}",
+        refused.stderr
+    );
+    load_message(&s, "ems221.xml", fixture!("ems221_approved.xml")).ok();
+    let report = s.json(&["cycle", "report", "--account", BOOK, "--cycle", "1"]);
+    let customs = &report["customs_result"];
+    assert_eq!(customs["result"], "2", "{report}");
+    assert_eq!(customs["rows"], 1);
+    let diffs = customs["differences"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let find = |item: u64, column: &str| {
+        diffs
+            .iter()
+            .find(|d| d["item"] == item && d["column"] == column)
+            .cloned()
+            .unwrap_or_else(|| panic!("no difference {item} {column}: {diffs:?}"))
+    };
+    // Item 1: the book opened at 0, customs says 3000; the book counted 12500, customs 11250.
+    let opening = find(1, "vclrPridInitQty");
+    assert_eq!(
+        (json_dec(&opening["book"]), json_dec(&opening["customs"])),
+        (dec("0"), dec("3000"))
+    );
+    let counted = find(1, "actlRemainQty");
+    assert_eq!(
+        (json_dec(&counted["book"]), json_dec(&counted["customs"])),
+        (dec("12500"), dec("11250"))
+    );
+    // Item 7 has figures in the book and no row in customs' answer.
+    let missing = find(7, "row");
+    assert_eq!(json_dec(&missing["book"]), dec("200000"));
+    assert!(missing["customs"].is_null(), "{missing}");
+    assert_eq!(json_dec(&customs["adjustments"][0]["reduced"]), dec("49.5"));
+    let table = s.run(&["cycle", "report", "--account", BOOK, "--cycle", "1"]);
+    table.ok();
+    assert!(
+        table.stdout.contains("differ from the book's")
+            && table
+                .stdout
+                .contains("material 1 vclrPridInitQty: book 0, customs 3000")
+            && table.stdout.contains("reduced 49.5 (核减)"),
+        "{}",
+        table.stdout
+    );
+    let closed = s.run(&["cycle", "close", "--account", BOOK]);
+    closed.ok();
+    assert!(
+        closed.stdout.contains("written off on 2027-02-10"),
+        "{}",
+        closed.stdout
+    );
+}

@@ -39,13 +39,16 @@ pub fn report(dir: &Path, actor: &str, args: &CycleReportArgs, format: Format) -
 
 pub fn close(dir: &Path, actor: &str, args: &CycleCloseArgs) -> Result<()> {
     let account: BookNo = parse("account", &args.account)?;
-    let on = date("date", &args.date)?;
     let mut s = session::open(dir, actor)?;
     let cycle = s
         .ledger
         .book(&account)
         .and_then(|b| b.open_cycle())
         .map(|c| c.number);
+    let on = match &args.date {
+        Some(d) => date("date", d)?,
+        None => approved_on(&s.ledger, &account, cycle)?,
+    };
     let outcome = s.execute(Command::CloseCycle {
         account: account.clone(),
         date: on,
@@ -63,6 +66,34 @@ pub fn close(dir: &Path, actor: &str, args: &CycleCloseArgs) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// The day customs approved the open cycle's write-off (EMS221 result `2`), for `cycle close`
+/// without `--date`.
+fn approved_on(
+    ledger: &ledger_core::Ledger,
+    account: &BookNo,
+    cycle: Option<i64>,
+) -> Result<chrono::NaiveDate> {
+    let answer = cycle
+        .and_then(|n| u32::try_from(n).ok())
+        .and_then(|n| ledger.book(account)?.lists.writeoffs.get(&n).cloned());
+    match answer {
+        Some(a) if a.result.as_deref() == Some("2") => a.date.ok_or_else(|| {
+            crate::exit::bad_input(
+                "customs' approval of the write-off (EMS221) carries no date: give --date YYYY-MM-DD",
+            )
+        }),
+        Some(a) => Err(crate::exit::bad_input(format!(
+            "customs has not approved the write-off of cycle {} yet (its latest answer: {}): give --date YYYY-MM-DD to close it anyway",
+            cycle.unwrap_or_default(),
+            a.result.as_deref().unwrap_or("no result code")
+        ))),
+        None => Err(crate::exit::bad_input(format!(
+            "no --date, and no write-off result from customs (EMS221) for cycle {} is loaded: give --date YYYY-MM-DD",
+            cycle.map(|c| c.to_string()).unwrap_or_else(|| "—".into())
+        ))),
+    }
 }
 
 pub fn annual(dir: &Path, actor: &str, args: &DeclareAnnualArgs, format: Format) -> Result<()> {

@@ -2,7 +2,8 @@
 
 use crate::output::{audit_line, csv_cell};
 use crate::session::Position;
-use ledger_core::reports::cycle::{CarryOverLine, CycleReport, IdentityLine};
+use ledger_core::reports::cycle::{CarryOverLine, CustomsWriteOff, CycleReport, IdentityLine};
+use rust_decimal::Decimal;
 
 pub(crate) const IDENTITY_HEADER: &str = "item,name,unit,opening,imported,carried_in,consumed,carried_out,domestic_sold,re_exported,destroyed,closing,stocktake,difference,flag";
 
@@ -121,6 +122,62 @@ pub(crate) fn carry_over_text(lines: &[CarryOverLine]) -> String {
     out
 }
 
+/// Customs' figures against the book's, in lines a clerk can check one by one.
+fn customs_comparison_text(c: &CustomsWriteOff) -> String {
+    let mut out = String::new();
+    if c.rows == 0 {
+        return out;
+    }
+    let show = |d: Option<Decimal>| {
+        d.map(|d| d.normalize().to_string())
+            .unwrap_or_else(|| "no row".into())
+    };
+    if c.differences.is_empty() {
+        out.push_str(&format!(
+            "  Customs' figures for the {} item rows it returned agree with the book's.\n",
+            c.rows
+        ));
+    } else {
+        out.push_str(&format!(
+            "  Where customs' figures differ from the book's ({} of {} rows returned):\n",
+            c.differences
+                .iter()
+                .map(|d| (&d.goods, d.item))
+                .collect::<std::collections::BTreeSet<_>>()
+                .len(),
+            c.rows
+        ));
+        for d in &c.differences {
+            out.push_str(&format!(
+                "    {} {} {}: book {}, customs {}\n",
+                if d.goods == "E" {
+                    "finished"
+                } else {
+                    "material"
+                },
+                d.item,
+                d.column,
+                show(d.book),
+                show(d.customs)
+            ));
+        }
+    }
+    for a in &c.adjustments {
+        out.push_str(&format!(
+            "  Customs adjusted {} {}: added {} (核增), reduced {} (核减)\n",
+            if a.goods == "E" {
+                "finished"
+            } else {
+                "material"
+            },
+            a.item,
+            a.added.normalize(),
+            a.reduced.normalize()
+        ));
+    }
+    out
+}
+
 pub(crate) fn cycle_text(r: &CycleReport, p: &Position) -> String {
     let mut out = format!(
         "Book {} — self-verification report of cycle {} ({} to {}), report due {}{}\n",
@@ -147,6 +204,7 @@ pub(crate) fn cycle_text(r: &CycleReport, p: &Position) -> String {
             c.result.as_deref().unwrap_or("no result code"),
             c.meaning
         ));
+        out.push_str(&customs_comparison_text(c));
     }
     out.push_str(&identity_table(&r.materials));
     let flagged: Vec<&IdentityLine> = r.materials.iter().filter(|m| m.flag.is_some()).collect();
@@ -182,7 +240,6 @@ pub(crate) fn cycle_text(r: &CycleReport, p: &Position) -> String {
 #[cfg(test)]
 mod customs_answer_tests {
     use super::*;
-    use ledger_core::reports::cycle::CustomsWriteOff;
 
     /// Customs' answer to the write-off (EMS221) is said on the report people read.
     #[test]
@@ -205,11 +262,18 @@ mod customs_answer_tests {
                 result: Some("2".into()),
                 date: Some(d("2027-02-01")),
                 meaning: "write-off approved: close the cycle (bonded cycle close)".into(),
+                rows: 2,
+                differences: vec![],
+                adjustments: vec![],
             }),
         };
         let text = cycle_text(&r, &Position::default());
         assert!(
             text.contains("Customs' answer to the write-off declaration (EMS221) of 2027-02-01: 2 — write-off approved"),
+            "{text}"
+        );
+        assert!(
+            text.contains("Customs' figures for the 2 item rows it returned agree with the book's."),
             "{text}"
         );
     }

@@ -2,7 +2,9 @@
 //! header on top, totals, and the log position the figures come from.
 
 use ledger_core::model::trade_mode::Direction;
-use ledger_core::reports::cycle::{CarryOverLine, CycleReport, IdentityLine, IdentityReport};
+use ledger_core::reports::cycle::{
+    CarryOverLine, CustomsWriteOff, CycleReport, IdentityLine, IdentityReport,
+};
 use ledger_core::reports::duty::Declaration;
 use ledger_core::state::balance::BalanceReport;
 use ledger_core::state::ledger::Book;
@@ -307,6 +309,17 @@ pub fn cycle_sheets(book: &Book, r: &CycleReport, p: &Position) -> Vec<Sheet> {
         "差异容差 Tolerance".into(),
         r.tolerance.normalize().to_string(),
     ));
+    if let Some(c) = &r.customs_result {
+        header.push((
+            "海关核销结果 Customs' result (EMS221)".into(),
+            format!(
+                "{} — {}{}",
+                c.result.as_deref().unwrap_or("—"),
+                c.meaning,
+                c.date.map(|d| format!(" ({d})")).unwrap_or_default()
+            ),
+        ));
+    }
     let mut sheets = vec![Sheet {
         name: "料件核销 Materials".into(),
         title: "料件核销表 Self-verification report".into(),
@@ -328,7 +341,79 @@ pub fn cycle_sheets(book: &Book, r: &CycleReport, p: &Position) -> Vec<Sheet> {
     if !r.carry_overs.is_empty() {
         sheets.push(carry_over_sheet(book, &r.carry_overs, p));
     }
+    if let Some(c) = r.customs_result.as_ref().filter(|c| c.rows > 0) {
+        sheets.push(customs_result_sheet(book, c, p));
+    }
     sheets
+}
+
+/// Customs' write-off figures (EMS221) where they differ from the book's, and its adjustments
+/// (核增 / 核减): one row each.
+fn customs_result_sheet(book: &Book, c: &CustomsWriteOff, p: &Position) -> Sheet {
+    let goods = |g: &str| {
+        if g == "E" {
+            "成品 finished"
+        } else {
+            "料件 material"
+        }
+    };
+    let mut rows: Vec<Vec<Cell>> = c
+        .differences
+        .iter()
+        .map(|d| {
+            vec![
+                text(goods(&d.goods)),
+                text(d.item),
+                text(&d.column),
+                opt(d.book),
+                opt(d.customs),
+            ]
+        })
+        .collect();
+    for a in &c.adjustments {
+        for (what, qty) in [("vrfaddQty 核增", a.added), ("vrfredQty 核减", a.reduced)] {
+            if !qty.is_zero() {
+                rows.push(vec![
+                    text(goods(&a.goods)),
+                    text(a.item),
+                    text(what),
+                    text(""),
+                    num(qty),
+                ]);
+            }
+        }
+    }
+    if rows.is_empty() {
+        rows.push(vec![
+            text(""),
+            text(""),
+            text(format!(
+                "海关返回的 {} 行与账册一致 Customs' {} rows agree with the book",
+                c.rows, c.rows
+            )),
+            text(""),
+            text(""),
+        ]);
+    }
+    Sheet {
+        name: "海关核销结果 Customs result".into(),
+        title: format!(
+            "海关核销结果 Customs' write-off result: {} — {}",
+            c.result.as_deref().unwrap_or("—"),
+            c.meaning
+        ),
+        header: book_header(book),
+        columns: vec![
+            col("类型", "Goods", ColumnKind::Text),
+            col("序号", "Item", ColumnKind::Text),
+            col("项目", "Column", ColumnKind::Text),
+            col("账册", "Book", ColumnKind::Decimal),
+            col("海关", "Customs", ColumnKind::Decimal),
+        ],
+        rows,
+        totals: Vec::new(),
+        footer: footer(p),
+    }
 }
 
 pub fn annual_sheets(book: &Book, year: i32, r: &IdentityReport, p: &Position) -> Vec<Sheet> {

@@ -8,7 +8,7 @@
 //! (reconciliation reports it); the same receipt again changes nothing.
 
 use super::*;
-use crate::events::lists::{CustomsItem, CustomsLine, ListExported, ReceiptRecorded};
+use crate::events::lists::{CustomsItem, CustomsLine, ListExported, ReceiptRecorded, WriteOffRow};
 use crate::messages::lifecycle::implied_stage;
 use crate::messages::receipt::{Message, Received};
 use crate::state::lists::receipt_key;
@@ -72,6 +72,7 @@ struct Said {
     lines: Vec<CustomsLine>,
     items: Vec<CustomsItem>,
     cycle: Option<u32>,
+    writeoff_rows: Vec<WriteOffRow>,
 }
 
 fn said(message: &Message) -> Said {
@@ -90,6 +91,7 @@ fn said(message: &Message) -> Said {
         lines: Vec::new(),
         items: Vec::new(),
         cycle: None,
+        writeoff_rows: Vec::new(),
     };
     let head = |s: &mut Said, h: &crate::messages::receipt::BondInvtBsc| {
         s.book = h.putrec_no.clone();
@@ -166,6 +168,27 @@ fn said(message: &Message) -> Said {
             s.at = m.appr.manage_date;
             s.notes = m.notes.clone();
             s.cycle = m.appr.tms_cnt;
+            s.writeoff_rows = m
+                .rows
+                .iter()
+                .map(|r| WriteOffRow {
+                    goods: r.typecd.clone(),
+                    item: r.seqno,
+                    opening: r.vclr_prid_init_qty,
+                    imported_or_exported: r.imp_or_exp_total_qty,
+                    deep_processing: r.dprcs_crdw_impexp_qty,
+                    consumed: r.csm_total_qty,
+                    domestic_sold: r.sdin_qty,
+                    re_exported: r.reexp_qty,
+                    remaining_out: r.remain_mtpck_trfout_qty,
+                    destroyed: r.mtpck_endprd_dstry_qty,
+                    added: r.vrfadd_qty,
+                    reduced: r.vrfred_qty,
+                    expected_remaining: r.shd_remain_qty,
+                    counted: r.actl_remain_qty,
+                    difference: r.dsml_qty,
+                })
+                .collect();
         }
         Message::Inv101(_) => {}
     }
@@ -276,6 +299,7 @@ pub(super) fn record_receipt(
         lines: s.lines,
         items: s.items,
         cycle: s.cycle,
+        writeoff_rows: s.writeoff_rows,
     };
     let event = Event::ReceiptRecorded(event);
     let id = ids::receipt_id(&account, &key.0, &key.1);

@@ -80,6 +80,45 @@ pub struct ReceiptRecorded {
     pub items: Vec<CustomsItem>,
     /// EMS221: the write-off number (the cycle) it answers.
     pub cycle: Option<u32>,
+    /// EMS221: customs' figures of each book item (`EmsChgoffDt`), adjustments included.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub writeoff_rows: Vec<WriteOffRow>,
+}
+
+/// One book item of customs' write-off result (EMS221 `EmsChgoffDt`), in customs' columns and
+/// the item's declared unit. Customs' own figures, kept as they came: the cycle report
+/// compares them with the book's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct WriteOffRow {
+    /// `typecd`: `I` material, `E` finished goods.
+    pub goods: String,
+    /// `seqno`: the book item.
+    pub item: Option<u32>,
+    /// `vclrPridInitQty` 核销周期初始数量.
+    pub opening: Option<Decimal>,
+    /// `impOrExpTotalQty` 进口或出口总数量.
+    pub imported_or_exported: Option<Decimal>,
+    /// `dprcsCrdwImpexpQty` 深加工结转进出口数量.
+    pub deep_processing: Option<Decimal>,
+    /// `csmTotalQty` 消耗总数量.
+    pub consumed: Option<Decimal>,
+    /// `sdinQty` 内销数量.
+    pub domestic_sold: Option<Decimal>,
+    /// `reexpQty` 复出口数量.
+    pub re_exported: Option<Decimal>,
+    /// `remainMtpckTrfoutQty` 剩余料件转出数量.
+    pub remaining_out: Option<Decimal>,
+    /// `mtpckEndprdDstryQty` 料件成品销毁数量.
+    pub destroyed: Option<Decimal>,
+    /// `vrfaddQty` / `vrfredQty` 核增/核减: customs' adjustments.
+    pub added: Option<Decimal>,
+    pub reduced: Option<Decimal>,
+    /// `shdRemainQty` 应剩余数量 (after customs' adjustments).
+    pub expected_remaining: Option<Decimal>,
+    /// `actlRemainQty` 实际剩余数量.
+    pub counted: Option<Decimal>,
+    /// `dsmlQty` 差异数量.
+    pub difference: Option<Decimal>,
 }
 
 /// One list line as customs holds it.

@@ -20,6 +20,7 @@ use crate::model::trade_mode::{BookKind, Direction, GoodsKind, TradeMode};
 use crate::reports::duty::{
     average_import_price, declaration, rates_on, taxes_on, Declaration, DutyLine,
 };
+use crate::reports::writeoff::{self, RowsOf, WriteOffAdjustment, WriteOffDifference};
 use crate::state::ledger::{Book, Ledger};
 use crate::state::stock::Columns;
 
@@ -188,6 +189,15 @@ pub struct CustomsWriteOff {
     pub date: Option<NaiveDate>,
     /// In words.
     pub meaning: String,
+    /// How many item rows customs' answer carried (its per-item figures, `EmsChgoffDt`).
+    #[serde(default)]
+    pub rows: usize,
+    /// Where customs' figures and the book's differ (empty: they agree, or customs sent none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub differences: Vec<WriteOffDifference>,
+    /// Customs' own adjustments (核增 / 核减) of items.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub adjustments: Vec<WriteOffAdjustment>,
 }
 
 fn writeoff_meaning(code: Option<&str>) -> &'static str {
@@ -430,6 +440,7 @@ pub fn cycle_report(
             Some(format!("the shortages could not be valued: {r}")),
         ),
     };
+    let customs_result = customs_answer(book, account, &cycle, &identity);
     Ok(CycleReport {
         account: account.clone(),
         cycle: cycle.number,
@@ -443,15 +454,48 @@ pub fn cycle_report(
         carry_overs: identity.carry_overs,
         shortages,
         note,
-        customs_result: u32::try_from(cycle.number)
-            .ok()
-            .and_then(|n| book.lists.writeoffs.get(&n))
-            .map(|(result, date)| CustomsWriteOff {
-                meaning: writeoff_meaning(result.as_deref()).to_string(),
-                result: result.clone(),
-                date: *date,
-            }),
+        customs_result,
     })
+}
+
+/// Customs' answer (EMS221) to the cycle's write-off declaration, its figures compared with the
+/// book's rows in customs' columns.
+fn customs_answer(
+    book: &Book,
+    account: &BookNo,
+    cycle: &Cycle,
+    identity: &IdentityReport,
+) -> Option<CustomsWriteOff> {
+    let count = u32::try_from(cycle.number).ok()?;
+    let answer = book.lists.writeoffs.get(&count)?;
+    let mut result = CustomsWriteOff {
+        meaning: writeoff_meaning(answer.result.as_deref()).to_string(),
+        result: answer.result.clone(),
+        date: answer.date,
+        rows: answer.rows.len(),
+        differences: Vec::new(),
+        adjustments: Vec::new(),
+    };
+    if !answer.rows.is_empty() {
+        let ours = writeoff::rows(&RowsOf {
+            book,
+            ems_no: account.as_str(),
+            count,
+            start: cycle.start,
+            end: cycle.end,
+            stocktake_date: identity.stocktake_date,
+            materials: &identity.materials,
+        });
+        match ours {
+            Some(ours) => {
+                (result.differences, result.adjustments) = writeoff::compare(&ours, &answer.rows)
+            }
+            None => result
+                .meaning
+                .push_str(" (the book's figures are too large to compare)"),
+        }
+    }
+    Some(result)
 }
 
 /// Each flagged shortage as a domestic sale dated `as_of_sale`, declared on `filed`.

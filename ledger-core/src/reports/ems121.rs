@@ -1,32 +1,23 @@
 //! The write-off declaration (报核, EMS121) of a cycle, from the cycle report: the head, the
-//! lists customs booked in the cycle (by their BondInvtNo), and one row per material with the
-//! balance identity in customs' columns.
+//! lists customs booked in the cycle (by their BondInvtNo), and one row per book item.
 //!
-//! Customs' columns split what the ledger keeps together: `impOrExpTotalQty` is the imports
-//! plus remaining-material carry-ins (0657/0258 I), `dprcsCrdwImpexpQty` the deep-processing
-//! carry-ins (0654/0255 I); `csmTotalQty` the consumption plus what finished carry-outs
-//! consumed (0654/0255 E), `remainMtpckTrfoutQty` the remaining-material carry-outs (0657/0258
-//! E). That split is the specification's inferred default; with it the identity reads
-//! `shdRemainQty = vclrPridInitQty + impOrExpTotalQty + dprcsCrdwImpexpQty − csmTotalQty −
-//! sdinQty − reexpQty − remainMtpckTrfoutQty − mtpckEndprdDstryQty`, and it is checked on
-//! every row before anything is written. Quantities are the item's declared unit.
+//! The rows and their columns are `writeoff`'s (materials with the balance identity, finished
+//! items with what left the book); every material row's identity is checked again before
+//! anything is written.
 //!
 //! A list of the cycle that customs has not booked (no BondInvtNo, or not yet deducted) is not
 //! included: it is named in the warnings, for the user to settle before declaring.
 
-use std::collections::BTreeMap;
-
 use chrono::NaiveDateTime;
-use rust_decimal::Decimal;
 
-use crate::messages::ems121::{self, Ems121, EmsChgoffBsc, EmsChgoffDt, EmsChgoffInvtLt};
+use crate::messages::ems121::{self, Ems121, EmsChgoffBsc, EmsChgoffInvtLt};
 use crate::messages::lifecycle::ListStage;
 use crate::messages::{Envelope, PocketInfo};
-use crate::model::ids::{BookNo, ItemNo};
-use crate::model::money::round_half_up;
+use crate::model::ids::BookNo;
 use crate::model::refusal::Refusal;
-use crate::model::trade_mode::{Direction, GoodsKind, TradeMode};
+use crate::model::trade_mode::Direction;
 use crate::reports::cycle::cycle_report;
+use crate::reports::writeoff::{self, RowsOf};
 use crate::state::ledger::Ledger;
 
 /// The declaration, and what the user should know before sending it.
@@ -78,22 +69,6 @@ pub fn write_off(
     }
     let count = u32::try_from(report.cycle).unwrap_or(0);
     let ems_no = account.as_str().to_string();
-    // Remaining-material carry-overs of the cycle, by item: kept whole by the book.
-    let mut remaining_in: BTreeMap<ItemNo, Decimal> = BTreeMap::new();
-    let mut remaining_out: BTreeMap<ItemNo, Decimal> = BTreeMap::new();
-    for r in b.lines.whole_lines() {
-        let l = &r.line;
-        if l.date < report.start || l.date > report.end || l.goods != GoodsKind::M {
-            continue;
-        }
-        if matches!(l.mode, TradeMode::M0657 | TradeMode::M0258) {
-            let into = match l.dir {
-                Direction::I => &mut remaining_in,
-                Direction::E => &mut remaining_out,
-            };
-            *into.entry(r.item).or_default() += l.qty;
-        }
-    }
     let mut lists = Vec::new();
     let (mut imports, mut exports) = (0u32, 0u32);
     for l in b.lists.all() {
@@ -124,39 +99,24 @@ pub fn write_off(
             )),
         }
     }
-    let zero = Decimal::ZERO;
-    let mut rows = Vec::new();
-    for m in &report.materials {
-        let rem_in = remaining_in.get(&m.item).copied().unwrap_or(zero);
-        let rem_out = remaining_out.get(&m.item).copied().unwrap_or(zero);
-        let stocktake = m.stocktake.unwrap_or(zero);
-        let difference = stocktake - m.closing;
-        let row = EmsChgoffDt {
-            ems_no: ems_no.clone(),
-            chgoff_tms_cnt: Some(count),
-            typecd: "I".into(),
-            seqno: Some(m.item.0),
-            vclr_prid_init_qty: Some(m.opening),
-            imp_or_exp_total_qty: Some(m.imported + rem_in),
-            dprcs_crdw_impexp_qty: Some(m.carried_in - rem_in),
-            csm_total_qty: Some(m.consumed + (m.carried_out - rem_out)),
-            sdin_qty: Some(m.domestic_sold),
-            reexp_qty: Some(m.re_exported),
-            remain_mtpck_trfout_qty: Some(rem_out),
-            mtpck_endprd_dstry_qty: Some(m.destroyed),
-            vrfadd_qty: Some(zero),
-            vrfred_qty: Some(zero),
-            shd_remain_qty: Some(m.closing),
-            actl_remain_qty: Some(stocktake),
-            dsml_qty: Some(difference),
-            // difference / closing × 100, half-up to the file's 5 places (an inferred rule);
-            // none where closing is 0.
-            dsml_rate: (!m.closing.is_zero())
-                .then(|| round_half_up(difference * Decimal::ONE_HUNDRED / m.closing, 5)),
-            ..EmsChgoffDt::default()
-        };
-        rows.push(row);
-    }
+    let rows = writeoff::rows(&RowsOf {
+        book: b,
+        ems_no: &ems_no,
+        count,
+        start: report.start,
+        end: report.end,
+        stocktake_date: report.stocktake_date,
+        materials: &report.materials,
+    })
+    .ok_or_else(|| Refusal::RuleBroken {
+        column: "cycle",
+        what: format!(
+            "the write-off figures of cycle {} are too large to add up",
+            report.cycle
+        ),
+    })?;
+    let materials = rows.iter().filter(|r| r.typecd == "I").count();
+    let finished = rows.len() - materials;
     let document = Ems121 {
         envelope: Envelope {
             version: "1.0".into(),
@@ -186,8 +146,8 @@ pub fn write_off(
             rcvgd_etps_nm: s.company_name.clone().unwrap_or_default(),
             imp_invt_total_cnt: Some(imports),
             exp_invt_total_cnt: Some(exports),
-            chgoff_mtpck_total_cnt: Some(rows.len() as u32),
-            chgoff_endprd_total_cnt: Some(0),
+            chgoff_mtpck_total_cnt: u32::try_from(materials).ok(),
+            chgoff_endprd_total_cnt: u32::try_from(finished).ok(),
             chgoff_lfmt_total_cnt: Some(0),
             chgoff_impr_total_cnt: Some(0),
             input_time: Some(when),

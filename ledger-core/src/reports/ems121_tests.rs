@@ -12,7 +12,8 @@ use crate::messages::ems121::{from_xml, to_xml};
 use crate::messages::receipt::{BondInvtBsc, HdeApprResult, Inv201, Message, Received};
 use crate::model::book::{BookHeader, Level, Setting};
 use crate::model::ids::Currency;
-use crate::model::trade_mode::BookKind;
+use crate::model::ids::ItemNo;
+use crate::model::trade_mode::{BookKind, GoodsKind, TradeMode};
 
 const BOOK: &str = "E44038000001";
 
@@ -309,4 +310,108 @@ fn the_write_off_result_shows_on_the_cycle_report() {
     assert_eq!(customs.result.as_deref(), Some("2"));
     assert_eq!(customs.date, Some(d("2027-02-01")));
     assert!(customs.meaning.contains("approved"), "{}", customs.meaning);
+}
+
+/// Customs' per-item figures (the EMS221 of the specification's example, for a book whose
+/// cycle went otherwise) are compared with the book's row, column by column in customs' terms,
+/// and its 核减 of 49.5 is listed as an adjustment.
+#[test]
+fn customs_figures_are_compared_with_the_books_rows() {
+    let mut s = scenario();
+    let received = crate::messages::receipt::read_message(include_bytes!(
+        "../messages/testdata/ems221_approved.xml"
+    ))
+    .expect("reads");
+    run(
+        &mut s,
+        Command::RecordReceipt {
+            received: Box::new(received),
+            file_name: None,
+        },
+    );
+    let r = cycle_report(&s, &bk(), Some(1), None).expect("report");
+    let customs = r.customs_result.expect("customs answered");
+    assert_eq!(customs.rows, 1);
+    let got: Vec<(&str, Option<Decimal>, Option<Decimal>)> = customs
+        .differences
+        .iter()
+        .map(|x| (x.column.as_str(), x.book, x.customs))
+        .collect();
+    // The book: opening 0, 150000 + 3000 in, 700 carried out, 1000 re-exported, 250.5
+    // destroyed, closing 151049.5, counted 151000. Customs: opening 3000, 150000 in,
+    // 141200.5 consumed, 500 sold, expected 11250 after its 49.5 核减 (11299.5 before),
+    // counted 11250.
+    assert_eq!(
+        got,
+        vec![
+            ("vclrPridInitQty", Some(dec!(0)), Some(dec!(3000))),
+            (
+                "impOrExpTotalQty + dprcsCrdwImpexpQty",
+                Some(dec!(153000)),
+                Some(dec!(150000))
+            ),
+            (
+                "csmTotalQty + remainMtpckTrfoutQty",
+                Some(dec!(700)),
+                Some(dec!(141200.5))
+            ),
+            ("sdinQty", Some(dec!(0)), Some(dec!(500))),
+            ("reexpQty", Some(dec!(1000)), Some(dec!(0))),
+            ("mtpckEndprdDstryQty", Some(dec!(250.5)), Some(dec!(0))),
+            (
+                "shdRemainQty (before customs' adjustments)",
+                Some(dec!(151049.5)),
+                Some(dec!(11299.5))
+            ),
+            ("actlRemainQty", Some(dec!(151000)), Some(dec!(11250))),
+        ]
+    );
+    assert_eq!(customs.adjustments.len(), 1);
+    assert_eq!(customs.adjustments[0].reduced, dec!(49.5));
+}
+
+/// Receipts of a write-off arrive out of order: a late "received" does not undo "approved";
+/// after a return, the next round's receipts count.
+#[test]
+fn the_write_off_result_never_goes_backwards() {
+    use crate::messages::receipt::Ems221;
+    let mut s = scenario();
+    let receive = |s: &mut Ledger, id: &str, code: &str| {
+        run(
+            s,
+            Command::RecordReceipt {
+                received: Box::new(Received {
+                    message_type: "EMS221".into(),
+                    message_id: Some(id.into()),
+                    sha256: id.into(),
+                    message: Message::Ems221(Ems221 {
+                        appr: HdeApprResult {
+                            manage_result: Some(code.into()),
+                            tms_cnt: Some(1),
+                            business_id: Some(BOOK.into()),
+                            ..Default::default()
+                        },
+                        ..Default::default()
+                    }),
+                }),
+                file_name: None,
+            },
+        );
+        cycle_report(s, &bk(), Some(1), None)
+            .expect("report")
+            .customs_result
+            .and_then(|c| c.result)
+    };
+    assert_eq!(receive(&mut s, "a", "3").as_deref(), Some("3"), "returned");
+    assert_eq!(
+        receive(&mut s, "b", "Y").as_deref(),
+        Some("Y"),
+        "declared again"
+    );
+    assert_eq!(receive(&mut s, "c", "2").as_deref(), Some("2"), "approved");
+    assert_eq!(
+        receive(&mut s, "d", "Y").as_deref(),
+        Some("2"),
+        "a late intake receipt"
+    );
 }

@@ -12,3 +12,4 @@ pub mod ems121;
 pub mod exposure;
 pub mod inv101;
 pub mod lists;
+pub mod writeoff;

@@ -25,6 +25,7 @@ use crate::events::{Effect, Target};
 use crate::model::ids::ItemNo;
 use crate::model::period::Period;
 use crate::model::trade_mode::{Column, Direction, GoodsKind, TradeMode};
+use crate::state::finished::{FinishedColumn, FinishedMonths};
 use crate::state::intern::Interner;
 
 /// A line of a book: its list (interned) and line number. Two 32-bit halves, not one `u64`,
@@ -198,6 +199,18 @@ const FLAG_WHOLE: u8 = 1;
 const FLAG_CIF_USD: u8 = 2;
 const FLAG_CAP_CYCLE: u8 = 4;
 const FLAG_DEEP: u8 = 8;
+/// Bits 4–6: the finished-goods column of a finished-goods line (`FinishedColumn::code`), whose
+/// quantity is then the record's `figure`.
+const FINISHED_SHIFT: u8 = 4;
+const FINISHED_MASK: u8 = 0b0111_0000;
+
+/// The finished-goods column and quantity a line's record keeps: (flag bits, figure).
+fn finished_mark(line: &MovementLine) -> (u8, Option<Decimal>) {
+    match FinishedColumn::of(line) {
+        Some(c) => (c.code() << FINISHED_SHIFT, Some(line.qty)),
+        None => (0, None),
+    }
+}
 
 /// One line, compact. When `FLAG_WHOLE` is set the line is in `LineStore::whole` and only the
 /// fingerprint, date and flags here are used.
@@ -205,7 +218,9 @@ const FLAG_DEEP: u8 = 8;
 struct LineRec {
     event_id: Uuid,
     fingerprint: [u8; 16],
-    cif_usd: Decimal,
+    /// The import's value in USD (`FLAG_CIF_USD`), or a finished-goods line's quantity (a
+    /// finished column in the flags). No line has both: only materials are valued.
+    figure: Decimal,
     date: NaiveDate,
     item: ItemNo,
     effects_at: u32,
@@ -256,6 +271,7 @@ pub struct LineStore {
     subcontractors: Vec<Box<str>>,
     whole: LineMap<RecordedLine>,
     deep_months: BTreeMap<Period, u32>,
+    finished: FinishedMonths,
 }
 
 impl LineStore {
@@ -324,7 +340,7 @@ impl LineStore {
             event_id: r.event_id,
             date: r.date,
             item: r.item,
-            cif_usd: (r.flags & FLAG_CIF_USD != 0).then_some(r.cif_usd),
+            cif_usd: (r.flags & FLAG_CIF_USD != 0).then_some(r.figure),
             cap_cycle: (r.flags & FLAG_CAP_CYCLE != 0).then_some(i64::from(r.cap_cycle)),
         })
     }
@@ -364,6 +380,11 @@ impl LineStore {
     /// Months with a deep-processing carry-over (0654/0255) recorded.
     pub fn deep_processing_months(&self) -> impl Iterator<Item = Period> + '_ {
         self.deep_months.keys().copied()
+    }
+
+    /// What left the book as finished goods, per item and month.
+    pub fn finished(&self) -> &FinishedMonths {
+        &self.finished
     }
 
     /// Every recorded line's list and line number, in no particular order.
@@ -489,10 +510,17 @@ impl LineStore {
         if is_deep_processing(line.mode) {
             flags |= FLAG_DEEP;
         }
+        let (finished, qty) = finished_mark(line);
+        if qty.is_some() && facts.cif_usd.is_some() {
+            // One figure per record: a finished-goods line that is valued too (none is, as
+            // decided today) is kept whole.
+            return None;
+        }
+        flags |= finished;
         Some(LineRec {
             event_id: facts.event_id,
             fingerprint: fingerprint(line),
-            cif_usd: facts.cif_usd.unwrap_or_default(),
+            figure: qty.or(facts.cif_usd).unwrap_or_default(),
             date: line.date,
             item: facts.item,
             effects_at,
@@ -508,10 +536,12 @@ impl LineStore {
         if is_deep_processing(line.mode) {
             flags |= FLAG_DEEP;
         }
+        let (finished, qty) = finished_mark(line);
+        flags |= finished;
         LineRec {
             event_id: facts.event_id,
             fingerprint: [0; 16],
-            cif_usd: Decimal::ZERO,
+            figure: qty.unwrap_or_default(),
             date: line.date,
             item: facts.item,
             effects_at: 0,
@@ -542,6 +572,9 @@ impl LineStore {
         if is_deep_processing(line.mode) {
             let month = Period::of(line.date, crate::model::book::DutyPeriod::Monthly);
             *self.deep_months.entry(month).or_default() += 1;
+        }
+        if let Some(column) = FinishedColumn::of(line) {
+            self.finished.add(facts.item, line.date, column, line.qty);
         }
         let compact = if Self::read_whole(line, awaiting) {
             None
@@ -638,15 +671,21 @@ impl LineStore {
     }
 
     /// Frees the slot of a line no longer held (removed, or replaced by a line under the same
-    /// list and line number), and its count among the deep-processing months.
+    /// list and line number), its count among the deep-processing months and its finished
+    /// goods.
     fn release_slot(&mut self, slot: u32) {
         let s = slot as usize;
-        let deep = self
-            .recs
-            .get(s / CHUNK)
-            .and_then(|c| c.get(s % CHUNK))
+        let rec = self.recs.get(s / CHUNK).and_then(|c| c.get(s % CHUNK));
+        let finished = rec.and_then(|r| {
+            let column = FinishedColumn::from_code((r.flags & FINISHED_MASK) >> FINISHED_SHIFT)?;
+            Some((r.item, r.date, column, r.figure))
+        });
+        let deep = rec
             .filter(|r| r.flags & FLAG_DEEP != 0)
             .map(|r| Period::of(r.date, crate::model::book::DutyPeriod::Monthly));
+        if let Some((item, date, column, qty)) = finished {
+            self.finished.add(item, date, column, -qty);
+        }
         if let Some(month) = deep {
             if let Some(n) = self.deep_months.get_mut(&month) {
                 *n = n.saturating_sub(1);

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::model::ids::{BookNo, Currency};
+use crate::state::finished::FinishedColumn;
 use rust_decimal_macros::dec;
 
 fn line(ref_: &str, n: u32, mode: TradeMode, dir: Direction, goods: GoodsKind) -> MovementLine {
@@ -68,13 +69,16 @@ fn effect(target: Target, qty: Decimal) -> Effect {
     Effect { target, qty }
 }
 
+/// A recorded line as `decide` makes them: materials valued (25) and counted in cycle 3,
+/// finished goods never valued.
 fn recorded(l: MovementLine, effects: Vec<Effect>) -> RecordedLine {
+    let valued = l.goods != GoodsKind::P;
     RecordedLine {
         event_id: Uuid::from_u128(u128::from(l.line) + 7),
         item: ItemNo(l.line),
-        cif: Some(dec!(25)),
-        cif_usd: Some(dec!(25)),
-        cap_cycle: Some(3),
+        cif: valued.then_some(dec!(25)),
+        cif_usd: valued.then_some(dec!(25)),
+        cap_cycle: valued.then_some(3),
         effects,
         line: l,
     }
@@ -112,11 +116,11 @@ fn effects_come_back_as_recorded() {
         ));
     }
     let mut store = LineStore::default();
-    let l = line("QD1", 1, TradeMode::M0615, Direction::E, GoodsKind::P);
+    let l = line("QD1", 1, TradeMode::M0615, Direction::I, GoodsKind::M);
     record(&mut store, recorded(l.clone(), effects.clone()), false);
     let id = store.id_of("QD1", 1).expect("recorded");
     assert_eq!(store.effects(id), effects);
-    assert!(store.whole("QD1", 1).is_none(), "an export is kept compact");
+    assert!(store.whole("QD1", 1).is_none(), "an import is kept compact");
     let s = store.get("QD1", 1).expect("summary");
     assert_eq!(
         (s.event_id, s.date, s.item, s.cif_usd, s.cap_cycle),
@@ -346,6 +350,53 @@ proptest::proptest! {
                 store.deep_processing_months().collect::<std::collections::BTreeSet<_>>(),
                 deep
             );
+            // The finished goods that left: the model's finished lines, summed.
+            let mut finished: BTreeMap<(ItemNo, FinishedColumn), Decimal> = BTreeMap::new();
+            for (r, _) in model.values() {
+                if let Some(c) = FinishedColumn::of(&r.line) {
+                    *finished.entry((r.item, c)).or_default() += r.line.qty;
+                }
+            }
+            finished.retain(|_, q| !q.is_zero());
+            let sums = store.finished().between(
+                "2025-01-01".parse().expect("date"),
+                "2025-12-31".parse().expect("date"),
+            ).expect("fits");
+            let mut got: BTreeMap<(ItemNo, FinishedColumn), Decimal> = BTreeMap::new();
+            for (item, f) in &sums {
+                for c in FinishedColumn::ALL {
+                    if !f.get(c).is_zero() {
+                        got.insert((*item, c), f.get(c));
+                    }
+                }
+            }
+            proptest::prop_assert_eq!(got, finished);
         }
     }
+}
+
+/// A finished-goods line that came with a value (no decision makes one today) is kept whole,
+/// and its quantity still counts and is taken back with it.
+#[test]
+fn a_valued_finished_line_is_kept_whole_and_still_counts() {
+    let mut store = LineStore::default();
+    let l = line("X", 1, TradeMode::M0615, Direction::E, GoodsKind::P);
+    let r = RecordedLine {
+        cif: Some(dec!(25)),
+        cif_usd: Some(dec!(25)),
+        ..recorded(l.clone(), vec![])
+    };
+    record(&mut store, r, false);
+    assert!(store.whole("X", 1).is_some());
+    let year = |s: &LineStore| {
+        s.finished()
+            .between(l.date, l.date)
+            .expect("fits")
+            .get(&ItemNo(1))
+            .map(|f| f.get(FinishedColumn::Exported))
+    };
+    assert_eq!(year(&store), Some(dec!(10)));
+    assert_eq!(store.get("X", 1).and_then(|s| s.cif_usd), Some(dec!(25)));
+    store.remove("X", 1);
+    assert_eq!(year(&store), None);
 }

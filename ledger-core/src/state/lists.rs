@@ -14,7 +14,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use crate::events::commands::MovementLine;
-use crate::events::lists::{CustomsItem, CustomsLine, ListExported, ReceiptRecorded};
+use crate::events::lists::{CustomsItem, CustomsLine, ListExported, ReceiptRecorded, WriteOffRow};
 use crate::messages::lifecycle::{advance, ListStage};
 use crate::model::ids::ItemNo;
 use crate::model::trade_mode::{Direction, GoodsKind, TradeMode};
@@ -146,12 +146,53 @@ pub struct Lists {
     receipts: HashMap<(String, String), String>,
     /// INV211's cycle opening of each item, with the day it was booked (latest wins).
     pub customs_openings: BTreeMap<ItemNo, (Decimal, Option<NaiveDate>)>,
-    /// EMS221 write-off results: cycle → (result code, date).
-    pub writeoffs: BTreeMap<u32, (Option<String>, Option<NaiveDate>)>,
+    /// EMS221 write-off results, by cycle: the furthest customs has gone.
+    pub writeoffs: BTreeMap<u32, WriteOffAnswer>,
     /// From which list date on the book exchanges its lists with customs through the ledger:
     /// the earliest date of a list exported or answered by a receipt. Lists dated before it
     /// were declared elsewhere (before the company used these messages) and owe nothing here.
     pub in_use_since: Option<NaiveDate>,
+}
+
+/// Customs' answer to a cycle's write-off declaration: the furthest EMS221 result received, its
+/// day, and the per-item figures of the latest receipt that carried any.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct WriteOffAnswer {
+    pub result: Option<String>,
+    pub date: Option<NaiveDate>,
+    pub rows: Vec<WriteOffRow>,
+}
+
+impl WriteOffAnswer {
+    /// Takes a receipt's result unless customs has already gone further: receipts can arrive
+    /// out of order, and a write-off never goes backwards (an "approved" is not undone by a
+    /// late "received"). After a return or a refusal, the company declares again, and any
+    /// later receipt is of that new round.
+    fn take(&mut self, result: Option<&str>, date: Option<NaiveDate>, rows: &[WriteOffRow]) {
+        let returned = matches!(self.result.as_deref(), Some("3" | "6" | "Z"));
+        if returned || writeoff_rank(result) >= writeoff_rank(self.result.as_deref()) {
+            self.result = result.map(str::to_string);
+            self.date = date;
+        }
+        if !rows.is_empty() {
+            self.rows = rows.to_vec();
+        }
+    }
+}
+
+/// The order of EMS221 `manageResult` codes (MESSAGES.md §5.6): intake, formal accounting
+/// passed to an officer, accounting done, report passed to an officer, differences confirmed,
+/// final (approved or returned). Unknown codes rank lowest.
+pub fn writeoff_rank(result: Option<&str>) -> u8 {
+    match result {
+        Some("Y") | Some("Z") => 1,
+        Some("B") => 2,
+        Some("5") | Some("6") => 3,
+        Some("A") => 4,
+        Some("7") => 5,
+        Some("2") | Some("3") => 6,
+        _ => 0,
+    }
 }
 
 /// The key under which a receipt is recorded once: its message id, or for a client result
@@ -289,7 +330,11 @@ impl Lists {
         }
         if e.message_type == "EMS221" {
             if let Some(cycle) = e.cycle {
-                self.writeoffs.insert(cycle, (e.result.clone(), day));
+                self.writeoffs.entry(cycle).or_default().take(
+                    e.result.as_deref(),
+                    day,
+                    &e.writeoff_rows,
+                );
             }
             return;
         }

@@ -8,6 +8,7 @@
 pub mod balance;
 pub mod effects;
 mod fast_hash;
+pub mod finished;
 mod intern;
 pub mod ledger;
 pub mod lines;
