@@ -273,7 +273,9 @@ mod customs_answer_tests {
             "{text}"
         );
         assert!(
-            text.contains("Customs' figures for the 2 item rows it returned agree with the book's."),
+            text.contains(
+                "Customs' figures for the 2 item rows it returned agree with the book's."
+            ),
             "{text}"
         );
     }

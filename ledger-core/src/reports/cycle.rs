@@ -123,6 +123,49 @@ pub struct IdentityLine {
     pub difference: Option<Decimal>,
     /// `shortage` or `surplus` where the difference is over the book's tolerance.
     pub flag: Option<String>,
+    /// The same in the item's first legal unit, where it is registered with one and its factor
+    /// (`lawf_unit`, `lawf_factor`): each figure × the factor, exact.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legal: Option<LegalFigures>,
+}
+
+/// A material's cycle in its first legal unit (法定计量单位): declared quantity × `lawf_factor`
+/// (MESSAGES.md §6), kept exact; the write-off message itself is in the declared unit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LegalFigures {
+    /// The legal unit's 3-digit code (e.g. `035` kg).
+    pub unit: String,
+    pub factor: Decimal,
+    pub opening: Decimal,
+    pub closing: Decimal,
+    pub stocktake: Option<Decimal>,
+    pub difference: Option<Decimal>,
+}
+
+impl LegalFigures {
+    /// `None` without a legal unit and factor, or when a figure would not fit a `Decimal`.
+    fn of(
+        legal: &crate::events::commands::LegalUnits,
+        opening: Decimal,
+        closing: Decimal,
+        stocktake: Option<Decimal>,
+        difference: Option<Decimal>,
+    ) -> Option<LegalFigures> {
+        let (unit, factor) = (legal.lawf_unit.clone()?, legal.lawf_factor?);
+        let times = |q: Decimal| q.checked_mul(factor).map(|v| v.normalize());
+        let maybe = |q: Option<Decimal>| match q {
+            Some(q) => times(q).map(Some),
+            None => Some(None),
+        };
+        Some(LegalFigures {
+            unit,
+            factor: factor.normalize(),
+            opening: times(opening)?,
+            closing: times(closing)?,
+            stocktake: maybe(stocktake)?,
+            difference: maybe(difference)?,
+        })
+    }
 }
 
 /// A remaining-material carry-over line (0657/0258) and whether the other book shows its pair.
@@ -348,6 +391,7 @@ pub fn identity(
             stocktake: stocktake.map(|s| s.normalize()),
             difference: difference.map(|d| d.normalize()),
             flag,
+            legal: LegalFigures::of(&reg.legal, opening, closing, stocktake, difference),
         });
     }
     Ok(IdentityReport {

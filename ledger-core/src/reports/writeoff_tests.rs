@@ -34,6 +34,15 @@ fn run(state: &mut Ledger, c: Command) {
 }
 
 fn item(goods: GoodsKind, n: u32, hs: &str) -> Command {
+    // Material 1 weighs 0.175 kg a piece: its first legal unit is the kilogram (035).
+    let legal = match (goods, n) {
+        (GoodsKind::M, 1) => crate::events::commands::LegalUnits {
+            lawf_unit: Some("035".into()),
+            lawf_factor: Some(dec!(0.175)),
+            ..Default::default()
+        },
+        _ => Default::default(),
+    };
     Command::RegisterItem(ItemInput {
         account: bk(),
         goods,
@@ -45,7 +54,7 @@ fn item(goods: GoodsKind, n: u32, hs: &str) -> Command {
         price: Some(dec!(2)),
         currency: Some(Currency::usd()),
         parts: vec![],
-        legal: Default::default(),
+        legal,
     })
 }
 
@@ -193,6 +202,29 @@ fn a_finished_item_row_counts_the_cycles_lines_and_its_count() {
             finished.dsml_qty
         ),
         (Some(dec!(7)), Some(dec!(7)), Some(dec!(0)))
+    );
+}
+
+/// The cycle report gives a material's figures in its legal unit too: × 0.175 kg, exact.
+#[test]
+fn the_cycle_report_gives_the_legal_unit_figures() {
+    let report = cycle_report(&scenario(), &bk(), Some(1), None).expect("report");
+    let m = &report.materials[0];
+    // Closing 750 pieces; counted 618 + 7 finished × 2 = 632; difference −118.
+    assert_eq!(
+        (m.closing, m.stocktake, m.difference),
+        (dec!(750), Some(dec!(632)), Some(dec!(-118)))
+    );
+    let legal = m.legal.as_ref().expect("registered with a legal unit");
+    assert_eq!(legal.unit, "035");
+    assert_eq!(
+        (
+            legal.opening,
+            legal.closing,
+            legal.stocktake,
+            legal.difference
+        ),
+        (dec!(0), dec!(131.25), Some(dec!(110.6)), Some(dec!(-20.65)))
     );
 }
 
