@@ -30,9 +30,7 @@ E44038000001,M,1,3907400000,聚碳酸酯粒子,kg,粒状|聚碳酸酯|黑色|注
 E44038000001,M,7,8542399000,集成电路,pcs,单片机|QFP48封装|示例牌|MCU4410,0.182,USD,IC-MCU-4410,007,007,1,035,0.0001825,0.0001825,132
 ";
 
-/// The specification's example list: two material lines imported on 16 March 2026. (Both
-/// name their item: a line given by its part alone reads back from the file by item, which
-/// the store it came from holds as other content.)
+/// The specification's example list: two material lines imported on 16 March 2026.
 const MOVEMENTS: &str = "\
 ref,line,date,account,mode,dir,goods,qty,item,part,unit_price,currency,gross_wt
 IMP20260042,1,2026-03-16,E44038000001,0615,I,M,12500,1,,2.35,USD,12740.5
@@ -224,6 +222,34 @@ fn an_exported_list_loaded_into_a_fresh_store_gives_the_same_balances() {
     let home = load_message(&s, "back.xml", &bytes);
     home.ok();
     assert!(home.stdout.contains("0 events recorded"), "{}", home.stdout);
+}
+
+/// The clerk's ERP file named the parts alone and stated the book's default country and port;
+/// the INV101 written from it names the items too and leaves the defaults to the book. Loaded
+/// back into the same store (from the client's folder), it is the same list: nothing written.
+#[test]
+fn a_list_given_by_part_loads_back_into_its_own_store_as_a_repeat() {
+    let s = book(true);
+    s.load_ok(&[(
+        "movements.csv",
+        "ref,line,date,account,mode,dir,goods,qty,item,part,unit_price,currency,gross_wt,country,port
+IMP20260042,1,2026-03-16,E44038000001,0615,I,M,12500,,PC-PELLET-BK,2.35,USD,12740.5,110,5301
+IMP20260042,2,2026-03-16,E44038000001,0615,I,M,200000,,IC-MCU-4410,0.182,USD,52.8,,
+",
+    )]);
+    let path = export(&s);
+    let exported = head(&s);
+    let out = s.run(&["load", path.to_str().unwrap_or_default()]);
+    out.ok();
+    assert_eq!(head(&s), exported, "nothing written: {}", out.stdout);
+    // A different quantity under the same list and line is still a conflict.
+    let changed = std::fs::read_to_string(&path)
+        .unwrap_or_default()
+        .replace(">12500<", ">12400<");
+    s.write("changed.xml", changed.as_bytes());
+    let refused = s.run(&["load", "changed.xml"]);
+    assert_ne!(refused.code, 0, "{}", refused.stdout);
+    assert_eq!(head(&s), exported);
 }
 
 #[test]

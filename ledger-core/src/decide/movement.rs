@@ -49,7 +49,7 @@ pub(super) fn record_movement(
     }
     let key = (line.ref_.clone(), line.line);
     if let Some(same) = b.lines.compare(line) {
-        if same {
+        if same || recorded_in_other_words(b, line) {
             return Ok(vec![]);
         }
         return Err(Refusal::RefLineConflict {
@@ -384,4 +384,68 @@ fn check_supplied_sale_priced(
         GoodsKind::S => {}
     }
     Ok(())
+}
+
+/// Whether `line`, which differs from the line recorded under its list and line number as
+/// written, is that line said another way: naming its item where the first file gave its part
+/// (an INV101 read back names the item, and the part only where it is not the item's first),
+/// or stating the book's default
+/// country, port or transport where the first left them to the book (or the other way round).
+fn recorded_in_other_words(b: &Book, line: &MovementLine) -> bool {
+    let mut variants = vec![line.clone()];
+    // An INV101 read back names the item, and its part only where it is not the item's first.
+    let first_part = line
+        .item
+        .and_then(|i| b.item(line.goods, i))
+        .and_then(|r| r.parts.first().cloned());
+    let part = line.part.clone().or(first_part);
+    if line.item.is_some() && part.is_some() {
+        variants.push(MovementLine {
+            item: None,
+            part: part.clone(),
+            ..line.clone()
+        });
+        variants.push(MovementLine {
+            part: None,
+            ..line.clone()
+        });
+        variants.push(MovementLine {
+            part,
+            ..line.clone()
+        });
+    }
+    // Each of country, port and transport may be stated or left to the book: every mix.
+    let defaults = &b.settings.messages;
+    let mut toggled: Vec<MovementLine> = Vec::new();
+    for v in &variants {
+        for mask in 1u8..8 {
+            let mut fields = v.list.as_deref().cloned().unwrap_or_default();
+            for (bit, (value, default)) in [
+                (&mut fields.country, &defaults.country),
+                (&mut fields.port, &defaults.port),
+                (&mut fields.transport, &defaults.transport),
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                if mask & (1 << bit) == 0 {
+                    continue;
+                }
+                *value = match (value.take(), default) {
+                    (Some(v), Some(d)) if &v == d => None,
+                    (None, Some(d)) => Some(d.clone()),
+                    (v, _) => v,
+                };
+            }
+            toggled.push(MovementLine {
+                list: fields.boxed(),
+                ..v.clone()
+            });
+        }
+    }
+    variants
+        .iter()
+        .skip(1)
+        .chain(&toggled)
+        .any(|v| b.lines.compare(v) == Some(true))
 }

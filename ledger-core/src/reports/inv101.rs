@@ -135,11 +135,17 @@ pub fn export(book: &Book, input: &ExportInput) -> Result<Inv101, Vec<ExportProb
         )]);
     };
     let mut problems = Vec::new();
+    // The head's values as each line has them: its own, else the book's default (a line that
+    // states the default and one that leaves it to the book agree).
     let head_fields = |l: &MovementLine| {
         let f = l.list.as_deref().cloned().unwrap_or_default();
         // An export's country is each line's destination; an import's is the list's origin.
-        let country = (l.dir == Direction::I).then_some(f.country);
-        (f.port, f.transport, country)
+        let country = (l.dir == Direction::I).then(|| f.country.or_else(|| s.country.clone()));
+        (
+            f.port.or_else(|| s.port.clone()),
+            f.transport.or_else(|| s.transport.clone()),
+            country,
+        )
     };
     for l in input.lines {
         for (what, same) in [
