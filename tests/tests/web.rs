@@ -491,8 +491,232 @@ fn pages() -> Vec<(&'static str, String)> {
         ("duty", format!("/app/books/{ACCOUNT}/duty?month=2025-12")),
         ("cycle", format!("/app/books/{ACCOUNT}/cycle")),
         ("exposure", format!("/app/books/{ACCOUNT}/exposure")),
+        ("lists", format!("/app/books/{MESSAGES_BOOK}/lists?as_of=2025-12-31")),
         ("review", "/app/review".to_string()),
     ]
+}
+
+/// The demo's second book, which exchanges its lists with customs.
+const MESSAGES_BOOK: &str = "E44038000002";
+
+/// A plain HTTP GET with a session cookie: status, headers (lower-cased names) and body bytes.
+fn get_bytes(addr: &str, path: &str, cookie: &str) -> (u16, String, Vec<u8>) {
+    let mut s = TcpStream::connect(addr).expect("connect");
+    let head = format!(
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nCookie: {cookie}\r\n\r\n"
+    );
+    s.write_all(head.as_bytes()).expect("send");
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).expect("read");
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("the end of the head");
+    let head = String::from_utf8_lossy(&raw[..split]).to_lowercase();
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .expect("a status");
+    let mut body = raw[split + 4..].to_vec();
+    if head.contains("transfer-encoding: chunked") {
+        body = unchunk(&body);
+    }
+    (status, head, body)
+}
+
+/// The body of a chunked answer.
+fn unchunk(mut raw: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    loop {
+        let Some(end) = raw.windows(2).position(|w| w == b"\r\n") else {
+            return out;
+        };
+        let size = usize::from_str_radix(String::from_utf8_lossy(&raw[..end]).trim(), 16)
+            .unwrap_or(0);
+        if size == 0 {
+            return out;
+        }
+        let start = end + 2;
+        out.extend_from_slice(&raw[start..start + size]);
+        raw = &raw[start + size + 2..];
+    }
+}
+
+/// The customs side and the rest of the paperwork in the browser: a clerk writes a list as
+/// INV101 (recorded), uploads a customs receipt (recognised as one already recorded), sees a
+/// bad file refused in Chinese; the workbooks, the reconciliation and the EMS121 download; a
+/// reviewer rejects a sale with a reason (nothing changes); an admin files the month's duty.
+#[test]
+fn customs_lists_downloads_rejection_and_filing_in_the_browser() {
+    let _one = BROWSER.lock().unwrap_or_else(|p| p.into_inner());
+    let demo = Demo::new();
+    let mut set = vec!["account", "set", "--account", ACCOUNT];
+    set.extend([
+        "sccd=91441900MA4W0B0X1A",
+        "company_name=东莞示例电子有限公司",
+        "customs_office=5204",
+    ]);
+    demo.store.run(&set).ok();
+    let (_server, addr) = demo.serve();
+    let base = format!("http://{addr}");
+    let profile = tempfile::tempdir().expect("a profile dir");
+    rt().block_on(async {
+        let (_driver, c) = browser(profile.path()).await;
+        sign_in(&c, &base, demo.token("alice")).await;
+
+        // The lists and their stage; the returned one written again as INV101.
+        c.goto(&format!("{base}/app/books/{MESSAGES_BOOK}/lists?as_of=2025-12-31"))
+            .await
+            .expect("goto");
+        let returned = "#lists tr[data-ref=IMP2025120002]";
+        assert_eq!(
+            text(&c, &format!("{returned} td.status")).await.trim(),
+            "退单"
+        );
+        assert!(
+            text(&c, "#reconcile").await.contains("IMP2025120002"),
+            "the returned list still counted is a difference"
+        );
+        shot(&c, "lists").await;
+        let before = log_position(&c).await;
+        c.find(Locator::Css(&format!("{returned} button.export")))
+            .await
+            .expect("the export button")
+            .click()
+            .await
+            .expect("export");
+        // The answer is a file: the page stays. The export is recorded, once.
+        let mut recorded = false;
+        for _ in 0..50 {
+            c.goto(&format!("{base}/app/books/{MESSAGES_BOOK}/lists"))
+                .await
+                .expect("goto");
+            if log_position(&c).await == before + 1 {
+                recorded = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(recorded, "the export was recorded");
+
+        // A receipt uploaded again is recognised: nothing applied twice.
+        let receipt = std::fs::read(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../examples/customs/receipts/CUS0000E0100002025121614221800000003.INV201.xml"),
+        )
+        .expect("the demo's receipt");
+        let path = profile.path().join("receipt.xml");
+        std::fs::write(&path, &receipt).expect("write");
+        c.goto(&format!("{base}/app/record")).await.expect("goto");
+        c.find(Locator::Id("account"))
+            .await
+            .expect("the book")
+            .select_by_value(MESSAGES_BOOK)
+            .await
+            .expect("choose the book");
+        c.find(Locator::Id("file"))
+            .await
+            .expect("the file field")
+            .send_keys(path.to_str().expect("a path"))
+            .await
+            .expect("choose the file");
+        c.find(Locator::Id("upload-button"))
+            .await
+            .expect("the button")
+            .click()
+            .await
+            .expect("upload");
+        settle(&c, "#recorded").await;
+        assert_eq!(text(&c, "#message-kind").await.trim(), "INV201 receipt");
+        assert_eq!(text(&c, "#events-written").await.trim(), "0");
+        assert_eq!(count(&c, "#already-recorded").await, 1);
+
+        // A bad file is refused in the page's language, with the ledger's reason.
+        upload(&c, &base, profile.path(), "bad.csv", &movements("5O")).await;
+        assert!(
+            text(&c, "#error-kind").await.contains("输入有误"),
+            "{}",
+            text(&c, "#error").await
+        );
+        assert!(!text(&c, "#error-detail").await.trim().is_empty());
+
+        // The workbooks and messages a clerk downloads.
+        let session = c
+            .get_named_cookie("bonded_session")
+            .await
+            .expect("the session cookie");
+        let cookie = format!("bonded_session={}", session.value());
+        for file in ["balance.xlsx", "duty.xlsx", "cycle.xlsx"] {
+            let (status, head, body) = get_bytes(
+                &addr,
+                &format!("/app/books/{ACCOUNT}/download/{file}?as_of=2025-12-31"),
+                &cookie,
+            );
+            assert_eq!(status, 200, "{file}: {head}");
+            assert!(head.contains("spreadsheetml"), "{file}: {head}");
+            assert!(
+                head.contains(&format!("filename=\"{}-{file}\"", ACCOUNT.to_lowercase())),
+                "{file}: {head}"
+            );
+            assert!(body.starts_with(b"PK"), "{file} is a zip archive");
+        }
+        let (status, head, body) = get_bytes(
+            &addr,
+            &format!("/app/books/{MESSAGES_BOOK}/download/reconcile.xlsx?as_of=2025-12-31"),
+            &cookie,
+        );
+        assert_eq!(status, 200, "{head}");
+        assert!(body.starts_with(b"PK"));
+        let (status, head, body) =
+            get_bytes(&addr, &format!("/app/books/{ACCOUNT}/download/ems121.xml"), &cookie);
+        assert_eq!(status, 200, "{head}: {}", String::from_utf8_lossy(&body));
+        let doc = ledger_core::messages::ems121::from_xml(&body).expect("an EMS121 document");
+        assert_eq!(doc.head.ems_no, ACCOUNT);
+        assert!(!doc.rows.is_empty());
+
+        // A domestic sale waits; the reviewer rejects it with a reason; nothing changes.
+        upload(&c, &base, profile.path(), "sale.csv", &movements("50")).await;
+        assert_eq!(count(&c, "#recorded-pending li").await, 1, "the sale waits");
+        sign_out(&c).await;
+        sign_in(&c, &base, demo.token("bob")).await;
+        let balance_before = balance(&c, &base, 1).await;
+        c.goto(&format!("{base}/app/review")).await.expect("goto");
+        c.find(Locator::Css("section.pending input[name=reason]"))
+            .await
+            .expect("the reason")
+            .send_keys("数量与合同不符")
+            .await
+            .expect("type the reason");
+        c.find(Locator::Css("button.reject"))
+            .await
+            .expect("a reject button")
+            .click()
+            .await
+            .expect("reject");
+        settle(&c, "#flash").await;
+        assert_eq!(text(&c, "#flash").await.trim(), "已驳回。");
+        assert_eq!(count(&c, "section.pending").await, 0, "nothing waits");
+        assert_eq!(balance(&c, &base, 1).await, balance_before, "the sale never applied");
+        sign_out(&c).await;
+
+        // The admin files December's duty: the page then shows it filed.
+        sign_in(&c, &base, demo.token("root")).await;
+        c.goto(&format!("{base}/app/books/{ACCOUNT}/duty?month=2025-12"))
+            .await
+            .expect("goto");
+        assert_eq!(count(&c, "#duty-status .draft").await, 1);
+        c.find(Locator::Id("file-button"))
+            .await
+            .expect("the file button")
+            .click()
+            .await
+            .expect("file");
+        settle(&c, "#duty-status .done").await;
+        assert!(text(&c, "#duty-status").await.contains("已申报"));
+        assert_eq!(count(&c, "#file-button").await, 0, "filed once");
+        c.close().await.expect("close the browser");
+    });
 }
 
 #[test]

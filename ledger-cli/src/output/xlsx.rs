@@ -79,6 +79,11 @@ pub enum Cell {
 
 /// Writes `sheets` to `path` as one workbook (replacing a file already there).
 pub fn write_workbook(path: &Path, sheets: &[Sheet]) -> Result<()> {
+    write_atomically(path, &workbook_bytes(sheets)?)
+}
+
+/// The `.xlsx` file of `sheets`, as bytes (a download of the browser workspace).
+pub fn workbook_bytes(sheets: &[Sheet]) -> Result<Vec<u8>> {
     if sheets.is_empty() {
         bail!("a workbook needs at least one sheet");
     }
@@ -88,10 +93,9 @@ pub fn write_workbook(path: &Path, sheets: &[Sheet]) -> Result<()> {
         let ws = workbook.add_worksheet();
         write_sheet(ws, sheet).with_context(|| format!("sheet {:?}", sheet.name))?;
     }
-    let bytes = workbook
+    workbook
         .save_to_buffer()
-        .map_err(|e| anyhow!("cannot build the workbook: {e}"))?;
-    write_atomically(path, &bytes)
+        .map_err(|e| anyhow!("cannot build the workbook: {e}"))
 }
 
 fn check_sheet(sheet: &Sheet) -> Result<()> {

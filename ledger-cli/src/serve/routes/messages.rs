@@ -20,11 +20,16 @@ use utoipa::{IntoParams, ToSchema};
 use super::plumbing::{
     account, bytes, date, query, reading, report_json, require_book, route_refusal, submit, LogRef,
 };
-use crate::commands::lists::{build_export, counted_lines, now_shanghai, reconcile_lines, stage};
+use crate::commands::lists::{
+    build_export, counted_lines, now_shanghai, reconcile_lines, stage, Exported,
+};
 use crate::input::xml::read_message_bytes;
 use crate::serve::auth::Caller;
 use crate::serve::error::{ApiError, ErrorBody};
-use crate::serve::state::{read, AppState};
+use crate::serve::state::{read, AppState, Shared};
+use ledger_core::events::lists::ListExported;
+use ledger_core::model::ids::BookNo;
+use ledger_core::reports::lists::Reconciliation;
 use crate::serve::writer::Work;
 
 /// The records of the book's stream, read from the log one position at a time.
@@ -118,7 +123,21 @@ pub async fn record_message(
         .file_name
         .filter(|n| !n.trim().is_empty())
         .unwrap_or_else(|| "request".to_string());
-    let message = read_message_bytes(&name, &body).map_err(ApiError::from_line_errors)?;
+    record_message_file(&st, &caller, account, &name, &body)
+        .await
+        .map(Json)
+}
+
+/// Records a message file (`name` as the client named it) for `account`, as `POST
+/// /books/{account}/messages` does: also the browser workspace's upload of an XML file.
+pub(crate) async fn record_message_file(
+    st: &AppState,
+    caller: &Caller,
+    account: BookNo,
+    name: &str,
+    body: &[u8],
+) -> Result<MessageReply, ApiError> {
+    let message = read_message_bytes(name, body).map_err(ApiError::from_line_errors)?;
     let (commands, said) = {
         let shared = read(&st.shared);
         require_book(&shared, &account)?;
@@ -151,7 +170,7 @@ pub async fn record_message(
         }
         (commands, said)
     };
-    let done = submit(&st, &caller.name, Work::Lines(commands)).await?;
+    let done = submit(st, &caller.name, Work::Lines(commands)).await?;
     let ref_ = said.as_ref().and_then(|r| r.ref_.clone());
     let status = {
         let shared = read(&st.shared);
@@ -165,7 +184,7 @@ pub async fn record_message(
             .and_then(|r| shared.ledger.book(&account)?.lists.get(r))
             .map(|l| l.stage.to_string())
     };
-    Ok(Json(MessageReply {
+    Ok(MessageReply {
         account: account.to_string(),
         kind: message.kind().to_string(),
         ref_,
@@ -173,7 +192,7 @@ pub async fn record_message(
         events: done.events.to_string(),
         already_recorded: done.events == 0,
         log: (&done.position).into(),
-    }))
+    })
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -249,31 +268,8 @@ pub async fn export_list(
     caller.require(&[Role::Clerk, Role::Reviewer, Role::Admin], "export lists")?;
     let account = account(&account_text)?;
     let now = now_shanghai();
-    let (file, event) = reading(&st, move |shared, st| {
-        require_book(shared, &account)?;
-        let book = shared
-            .ledger
-            .book(&account)
-            .ok_or_else(|| route_refusal(ledger_core::Refusal::UnknownBook(account.clone())))?;
-        let seqs = shared
-            .stream_seqs
-            .get(account.as_str())
-            .cloned()
-            .unwrap_or_default();
-        let log = read(&st.log);
-        let lines = counted_lines(book_records(&log, &seqs), book, |r| r == ref_)
-            .map_err(internal)?
-            .remove(&ref_)
-            .unwrap_or_default();
-        build_export(&shared.ledger, &account, &ref_, &lines, now).map_err(|e| {
-            let status = match e.code {
-                crate::exit::BAD_INPUT => StatusCode::BAD_REQUEST,
-                crate::exit::REFUSED => StatusCode::UNPROCESSABLE_ENTITY,
-                _ => StatusCode::NOT_FOUND,
-            };
-            ApiError::new(status, e.message)
-        })
-    })
+    let (file, event) =
+        reading(&st, move |shared, st| list_export(shared, st, &account, &ref_, now))
     .await?;
     submit(
         &st,
@@ -314,21 +310,65 @@ pub async fn reconcile(
     let q = query(q)?;
     let as_of = date("as_of", q.as_of.as_deref())?.unwrap_or_else(crate::today_shanghai);
     reading(&st, move |shared, st| {
-        require_book(shared, &account)?;
-        let book = shared
-            .ledger
-            .book(&account)
-            .ok_or_else(|| route_refusal(ledger_core::Refusal::UnknownBook(account.clone())))?;
-        let seqs = shared
-            .stream_seqs
-            .get(account.as_str())
-            .cloned()
-            .unwrap_or_default();
-        let log = read(&st.log);
-        let movements = reconcile_lines(book_records(&log, &seqs), book).map_err(internal)?;
-        let r = ledger_core::reports::lists::reconcile(&shared.ledger, &account, as_of, &movements)
-            .map_err(route_refusal)?;
+        let r = reconciliation(shared, st, &account, as_of)?;
         report_json(&r, &shared.position)
     })
     .await
+}
+
+/// The INV101 of list `ref_` as the book holds it now, and the event recording its export; the
+/// file is not recorded as exported until the event is written.
+pub(crate) fn list_export(
+    shared: &Shared,
+    st: &AppState,
+    account: &BookNo,
+    ref_: &str,
+    now: chrono::NaiveDateTime,
+) -> Result<(Exported, ListExported), ApiError> {
+    require_book(shared, account)?;
+    let book = shared
+        .ledger
+        .book(account)
+        .ok_or_else(|| route_refusal(ledger_core::Refusal::UnknownBook(account.clone())))?;
+    let seqs = shared
+        .stream_seqs
+        .get(account.as_str())
+        .cloned()
+        .unwrap_or_default();
+    let log = read(&st.log);
+    let lines = counted_lines(book_records(&log, &seqs), book, |r| r == ref_)
+        .map_err(internal)?
+        .remove(ref_)
+        .unwrap_or_default();
+    build_export(&shared.ledger, account, ref_, &lines, now).map_err(|e| {
+        let status = match e.code {
+            crate::exit::BAD_INPUT => StatusCode::BAD_REQUEST,
+            crate::exit::REFUSED => StatusCode::UNPROCESSABLE_ENTITY,
+            _ => StatusCode::NOT_FOUND,
+        };
+        ApiError::new(status, e.message)
+    })
+}
+
+/// Where the book and customs' receipts disagree as of `as_of`.
+pub(crate) fn reconciliation(
+    shared: &Shared,
+    st: &AppState,
+    account: &BookNo,
+    as_of: chrono::NaiveDate,
+) -> Result<Reconciliation, ApiError> {
+    require_book(shared, account)?;
+    let book = shared
+        .ledger
+        .book(account)
+        .ok_or_else(|| route_refusal(ledger_core::Refusal::UnknownBook(account.clone())))?;
+    let seqs = shared
+        .stream_seqs
+        .get(account.as_str())
+        .cloned()
+        .unwrap_or_default();
+    let log = read(&st.log);
+    let movements = reconcile_lines(book_records(&log, &seqs), book).map_err(internal)?;
+    ledger_core::reports::lists::reconcile(&shared.ledger, account, as_of, &movements)
+        .map_err(route_refusal)
 }

@@ -14,7 +14,7 @@
 //! The two meta routes (health, this document) are here with the router.
 
 mod admin;
-mod messages;
+pub(crate) mod messages;
 mod plumbing;
 pub(super) mod record;
 mod reports;

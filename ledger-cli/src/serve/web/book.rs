@@ -1,14 +1,13 @@
 //! A book: its balances as of a date (shortfalls marked, the capacity used against the cap), a
 //! material's balance over time and history, the period's duty draft (filed by an admin through
 //! the writer), the cycle report with the stocktake's differences, Order 182 exposure with its
-//! grade, and downloads (the command line's CSV and iCalendar renderings).
+//! grade, and the links to its downloads (`downloads`).
 //!
 //! Every figure comes from the call the JSON API makes for the same report.
 
 use axum::extract::rejection::{FormRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::Form;
 use chrono::{Datelike, NaiveDate};
 use ledger_core::events::commands::Command;
@@ -29,10 +28,10 @@ use serde_json::Value;
 use super::charts;
 use super::i18n::{risk_name, t, Lang};
 use super::session::Signed;
-use super::{reading, render, see_other, submit, PageError, Web};
+use super::{render, see_other, submit, PageError, Web};
 use crate::serve::error::ApiError;
 use crate::serve::history::{self, ItemFilter};
-use crate::serve::state::{read, Shared};
+use crate::serve::state::read;
 use crate::serve::writer::Work;
 
 /// History rows on an item's page (older ones a click away: each row is read from the log).
@@ -48,7 +47,7 @@ fn bad(lang: Lang, message: String) -> PageError {
 }
 
 /// A query string, or 400 naming what is wrong with it.
-pub fn query<T>(lang: Lang, q: Result<Query<T>, QueryRejection>) -> Result<T, PageError> {
+pub(super) fn query<T>(lang: Lang, q: Result<Query<T>, QueryRejection>) -> Result<T, PageError> {
     q.map(|Query(t)| t)
         .map_err(|e| bad(lang, format!("the query string: {}", e.body_text())))
 }
@@ -63,23 +62,23 @@ pub fn parse_date(
         .transpose()
 }
 
-fn account(lang: Lang, text: &str) -> Result<BookNo, PageError> {
+pub(super) fn account(lang: Lang, text: &str) -> Result<BookNo, PageError> {
     text.parse()
         .map_err(|e: InvalidValue| bad(lang, format!("account: {e}")))
 }
 
-fn refused(r: Refusal) -> ApiError {
+pub(super) fn refused(r: Refusal) -> ApiError {
     ApiError::from_refusal(&r)
 }
 
-fn book<'a>(ledger: &'a Ledger, account: &BookNo) -> Result<&'a Book, ApiError> {
+pub(super) fn book<'a>(ledger: &'a Ledger, account: &BookNo) -> Result<&'a Book, ApiError> {
     ledger
         .book(account)
         .ok_or_else(|| refused(Refusal::UnknownBook(account.clone())))
 }
 
 /// The tabs of a book's pages; `on` is the one shown.
-fn tabs(l: Lang, account: &BookNo, on: &str) -> Markup {
+pub(super) fn tabs(l: Lang, account: &BookNo, on: &str) -> Markup {
     let tab = |key: &'static str, href: String| {
         html! { a class=(if key == on { "tab on" } else { "tab" }) href=(href) { (t(l, key)) } }
     };
@@ -89,11 +88,12 @@ fn tabs(l: Lang, account: &BookNo, on: &str) -> Markup {
             (tab("duty", format!("/app/books/{account}/duty")))
             (tab("cycle", format!("/app/books/{account}/cycle")))
             (tab("exposure", format!("/app/books/{account}/exposure")))
+            (tab("lists", format!("/app/books/{account}/lists")))
         }
     }
 }
 
-fn header_of(l: Lang, b: &Book) -> Markup {
+pub(super) fn header_of(l: Lang, b: &Book) -> Markup {
     html! {
         h1 { (t(l, "book")) " " (b.header.account) }
         p.meta {
@@ -111,7 +111,7 @@ fn header_of(l: Lang, b: &Book) -> Markup {
 
 #[derive(Debug, Deserialize)]
 pub struct AsOfQuery {
-    as_of: Option<String>,
+    pub(super) as_of: Option<String>,
 }
 
 pub async fn balances(
@@ -193,9 +193,13 @@ pub async fn balances(
             h2 { (t(l, "downloads")) }
             ul.downloads #downloads {
                 li { a href={ "/app/books/" (account) "/download/balance.csv?as_of=" (as_of) } { (t(l, "dl_balance")) } }
+                li { a href={ "/app/books/" (account) "/download/balance.xlsx?as_of=" (as_of) } { (t(l, "dl_balance_xlsx")) } }
                 li { a href={ "/app/books/" (account) "/download/deadlines.ics" } { (t(l, "dl_deadlines")) } }
                 li { a href={ "/app/books/" (account) "/download/duty.csv" } { (t(l, "dl_duty")) } }
+                li { a href={ "/app/books/" (account) "/download/duty.xlsx" } { (t(l, "dl_duty_xlsx")) } }
                 li { a href={ "/app/books/" (account) "/download/cycle.csv" } { (t(l, "dl_cycle")) } }
+                li { a href={ "/app/books/" (account) "/download/cycle.xlsx" } { (t(l, "dl_cycle_xlsx")) } }
+                li { a href={ "/app/books/" (account) "/download/ems121.xml" } { (t(l, "dl_ems121")) } }
                 li { a href={ "/app/books/" (account) "/download/exposure.csv" } { (t(l, "dl_exposure")) } }
             }
         };
@@ -360,7 +364,7 @@ pub struct DutyQuery {
 
 /// The period a book's duty page opens on: the oldest declaration still to file, else the
 /// current one.
-fn default_period(ledger: &Ledger, b: &Book) -> Period {
+pub(super) fn default_period(ledger: &Ledger, b: &Book) -> Period {
     let today = crate::today_shanghai();
     ledger_core::reports::deadlines::deadlines(ledger, &b.header.account, today)
         .ok()
@@ -374,7 +378,7 @@ fn default_period(ledger: &Ledger, b: &Book) -> Period {
 }
 
 /// The declaration of `period`: the filed one, or the draft assessed as of its due date.
-fn declaration(
+pub(super) fn declaration(
     ledger: &Ledger,
     account: &BookNo,
     period: Period,
@@ -688,74 +692,6 @@ pub async fn exposure(
         Ok((t(l, "exposure").to_string(), body))
     })
     .await
-}
-
-// ---------------------------------------------------------------------------------------------
-// Downloads
-// ---------------------------------------------------------------------------------------------
-
-/// The command line's renderings of a book's reports, as files.
-pub async fn download(
-    State(web): State<Web>,
-    signed: Signed,
-    Path((account_text, file)): Path<(String, String)>,
-    q: Result<Query<AsOfQuery>, QueryRejection>,
-) -> Result<Response, PageError> {
-    let lang = signed.lang;
-    let account = account(lang, &account_text)?;
-    let q = query(lang, q)?;
-    let as_of =
-        parse_date(lang, "as_of", q.as_of.as_deref())?.unwrap_or_else(crate::today_shanghai);
-    let (body, content_type) = reading(&web, lang, move |shared: &Shared, _| {
-        let p = &shared.position;
-        let ledger = &shared.ledger;
-        let b = book(ledger, &account)?;
-        let csv = "text/csv; charset=utf-8";
-        Ok(match file.as_str() {
-            "balance.csv" => {
-                let r = ledger_core::state::balance::balances(ledger, &account, as_of)
-                    .map_err(refused)?;
-                (crate::output::with_audit_csv(crate::output::balance::balance_csv(&r), p), csv)
-            }
-            "deadlines.ics" => {
-                let r = ledger_core::reports::deadlines::deadlines(ledger, &account, as_of)
-                    .map_err(refused)?;
-                (
-                    crate::output::ics::ics(&r, p, chrono::Utc::now()),
-                    "text/calendar; charset=utf-8",
-                )
-            }
-            "duty.csv" => {
-                let (d, _) = declaration(ledger, &account, default_period(ledger, b))?;
-                (crate::output::with_audit_csv(crate::output::duty::declaration_csv(&d), p), csv)
-            }
-            "cycle.csv" => {
-                let r = ledger_core::reports::cycle::cycle_report(ledger, &account, None, None)
-                    .map_err(refused)?;
-                (crate::output::with_audit_csv(crate::output::cycle::identity_csv(&r.materials), p), csv)
-            }
-            "exposure.csv" => {
-                let r = ledger_core::reports::exposure::exposure(ledger, &account, None)
-                    .map_err(refused)?;
-                (crate::output::with_audit_csv(crate::output::exposure::report_csv(&r), p), csv)
-            }
-            other => {
-                return Err(ApiError::new(
-                    StatusCode::NOT_FOUND,
-                    format!("no download {other:?}: balance.csv, deadlines.ics, duty.csv, cycle.csv, exposure.csv"),
-                ))
-            }
-        })
-    })
-    .await?;
-    let mut r = body.into_response();
-    r.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    r.headers_mut().insert(
-        header::CONTENT_DISPOSITION,
-        HeaderValue::from_static("attachment"),
-    );
-    Ok(r)
 }
 
 #[cfg(test)]

@@ -135,6 +135,50 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("dl_duty", "待申报内销税款（CSV）", "Duty declaration to file (CSV)"),
     ("dl_cycle", "核销周期报告（CSV）", "Cycle report (CSV)"),
     ("dl_exposure", "182号令风险（CSV）", "Order 182 exposure (CSV)"),
+    ("dl_balance_xlsx", "余额表（Excel）", "Balances (Excel workbook)"),
+    ("dl_duty_xlsx", "内销征税申报表（Excel）", "Duty declaration (Excel workbook)"),
+    ("dl_cycle_xlsx", "核销报告（Excel）", "Cycle report (Excel workbook)"),
+    ("dl_ems121", "报核报文 EMS121（XML）", "Write-off declaration EMS121 (XML)"),
+    ("dl_reconcile", "与海关对账（Excel）", "Reconciliation with customs (Excel workbook)"),
+    ("lists", "核注清单", "Verification lists"),
+    ("err_400", "输入有误，未作任何记录。", "Bad input: nothing was recorded."),
+    ("err_401", "请先登录。", "Please sign in."),
+    ("err_403", "您的角色无权执行此操作。", "Your role may not do this."),
+    ("err_404", "找不到该账册或页面。", "No such book or page."),
+    ("err_409", "与已记录的内容冲突，未作任何记录。", "This conflicts with what is recorded: nothing was recorded."),
+    ("err_413", "文件太大。", "The file is too large."),
+    ("err_415", "文件类型不对。", "Not a kind of file the ledger reads."),
+    ("err_422", "违反海关规则，未作任何记录。", "Refused by a customs rule: nothing was recorded."),
+    ("err_503", "服务暂时繁忙，请稍后重试。", "The server is busy: try again shortly."),
+    ("err_other", "服务器出错。", "The server failed."),
+    ("detail", "详细原因（英文）：", "Detail:"),
+    ("message_kind", "报文", "Message"),
+    ("already_recorded", "此报文已记录过：未重复记录。", "This message was recorded before: nothing applied twice."),
+    ("no_lists", "本账册尚无核注清单。", "This book has no verification lists yet."),
+    ("direction", "进出口", "Direction"),
+    ("mode", "监管方式", "Trade mode"),
+    ("seq_no", "预录入编号", "Pre-entry no."),
+    ("bond_invt_no", "清单编号", "Customs list no."),
+    ("updated", "更新日期", "Updated"),
+    ("export_inv101", "生成 INV101", "Write INV101"),
+    ("export_hint", "“生成 INV101”写出申报客户端导入的核注清单报文，并记录为已导出；把文件放入客户端的导入目录。", "“Write INV101” writes the list as the file the declaration client imports, and records it as exported; put the file in the client's import folder."),
+    ("reconcile", "与海关对账", "Reconciliation with customs"),
+    ("reconcile_agree", "账册与海关回执一致。", "The book and customs' receipts agree."),
+    ("book_says", "账册", "Book"),
+    ("customs_says", "海关", "Customs"),
+    ("st_recorded", "已录入", "recorded"),
+    ("st_exported", "已导出", "exported"),
+    ("st_staged", "已暂存", "staged"),
+    ("st_declared", "已申报", "declared"),
+    ("st_failed", "导入失败", "failed"),
+    ("st_received", "海关已接收", "received"),
+    ("st_review", "人工审核", "in review"),
+    ("st_returned", "退单", "returned"),
+    ("st_approved", "审核通过", "approved"),
+    ("st_pre_deducted", "预核扣", "pre-deducted"),
+    ("st_deducted", "已核扣", "deducted"),
+    ("st_deleted", "已删除", "deleted"),
+    ("st_written_off", "已核销", "written off"),
     ("material", "料件", "Material"),
     ("balance_over_time", "各月末余额，料件", "Balance at each month's end, material"),
     ("history", "历史记录", "History"),
@@ -192,7 +236,7 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("kind_auto", "按表头识别", "Recognised by its header"),
     ("csv_file", "CSV 文件", "CSV file"),
     ("upload", "上传并录入", "Upload and record"),
-    ("record_hint", "整个文件要么全部录入，要么一行也不录入：有任何错误，页面会在对应的行和列标出原因。内销、销毁等需复核的行会等待复核人批准。", "A file is recorded whole or not at all: any problem is shown against its row and column. Domestic sales, destruction and the like wait for a reviewer."),
+    ("record_hint", "整个文件要么全部录入，要么一行也不录入：有任何错误，页面会在对应的行和列标出原因。内销、销毁等需复核的行会等待复核人批准。也可上传海关报文（XML）：核注清单 INV101、客户端导入结果、INV201/202/211 与 EMS221 回执。", "A file is recorded whole or not at all: any problem is shown against its row and column. Domestic sales, destruction and the like wait for a reviewer. Customs message files (XML) load here too: INV101 lists, the client's import result, INV201/202/211 and EMS221 receipts."),
     ("nothing_written", "未录入任何内容", "Nothing was written"),
     ("upload_again", "修改后重新上传", "Fix it and upload again"),
     ("recorded", "已录入", "Recorded"),
@@ -301,9 +345,11 @@ mod tests {
     use super::*;
 
     /// The web sources, as compiled: every label key they name is read from them.
-    const SOURCES: [&str; 9] = [
+    const SOURCES: [&str; 11] = [
         include_str!("mod.rs"),
         include_str!("book.rs"),
+        include_str!("downloads.rs"),
+        include_str!("lists.rs"),
         include_str!("charts.rs"),
         include_str!("layout.rs"),
         include_str!("record.rs"),
@@ -327,7 +373,7 @@ mod tests {
                     }
                 }
             }
-            for prefix in ["\"role_", "\"class_", "\"ob_", "\"risk_"] {
+            for prefix in ["\"role_", "\"class_", "\"ob_", "\"risk_", "\"st_"] {
                 for (i, _) in flat.match_indices(prefix) {
                     let rest = &flat[i + 1..];
                     if let Some(end) = rest.find('"') {

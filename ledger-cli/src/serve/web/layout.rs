@@ -124,7 +124,7 @@ pub fn error_page(l: Lang, error: &ApiError) -> Response {
             body {
                 main {
                     h1 { (t(l, "error")) " " (error.status.as_u16()) }
-                    p.problem #error role="alert" { (error.body.error) }
+                    (problem(l, error))
                     (error_lines(l, &error.body.lines))
                     p { a href="/app" { (t(l, "back_to_today")) } }
                 }
@@ -132,6 +132,31 @@ pub fn error_page(l: Lang, error: &ApiError) -> Response {
         }
     };
     html_response(error.status, markup)
+}
+
+/// What went wrong, in the page's language: what kind of problem it is (by its status), then
+/// the reason as the ledger gives it — on a Chinese page, labelled as the detail.
+pub fn problem(l: Lang, error: &ApiError) -> Markup {
+    let key = match error.status.as_u16() {
+        400 => "err_400",
+        401 => "err_401",
+        403 => "err_403",
+        404 => "err_404",
+        409 => "err_409",
+        413 => "err_413",
+        415 => "err_415",
+        422 => "err_422",
+        503 => "err_503",
+        _ => "err_other",
+    };
+    html! {
+        p.problem #error role="alert" {
+            strong #error-kind { (t(l, key)) }
+            " "
+            @if l == Lang::Zh { span.detail-label { (t(l, "detail")) } " " }
+            span #error-detail { (error.body.error) }
+        }
+    }
 }
 
 /// The located lines of an error, as a table (line, column, why).

@@ -22,8 +22,10 @@ mod assets;
 pub mod bench;
 mod book;
 mod charts;
+mod downloads;
 mod i18n;
 mod layout;
+mod lists;
 mod record;
 mod review;
 mod session;
@@ -84,7 +86,12 @@ pub fn router(app: AppState) -> Router<AppState> {
         .route("/app/books/{account}/duty/file", post(book::file_duty))
         .route("/app/books/{account}/cycle", get(book::cycle))
         .route("/app/books/{account}/exposure", get(book::exposure))
-        .route("/app/books/{account}/download/{file}", get(book::download))
+        .route("/app/books/{account}/lists", get(lists::page))
+        .route("/app/books/{account}/lists/export", post(lists::export))
+        .route(
+            "/app/books/{account}/download/{file}",
+            get(downloads::download),
+        )
         .route("/app/record", get(record::page).post(record::upload))
         .route("/app/review", get(review::page))
         .route("/app/review/{id}/approve", post(review::approve))

@@ -1,5 +1,6 @@
 //! Record: a CSV file uploaded from the browser (multipart), recorded exactly as the API's
-//! `POST /books/{account}/files` records it — the same reader, the same all-or-nothing decision
+//! `POST /books/{account}/files` records it (a customs message file — INV101, the client's
+//! result, a receipt — as `POST /books/{account}/messages` does) — the same reader, the same all-or-nothing decision
 //! through the writer, the same `{error, lines:[{line, column, message}]}` when anything is
 //! wrong (and then nothing is written). The page shows each problem against its row and column
 //! in the file as uploaded; a line refused by a customs rule says why.
@@ -13,11 +14,12 @@ use ledger_core::model::review::Role;
 use maud::{html, Markup};
 
 use super::i18n::{t, Lang};
-use super::layout::error_lines;
+use super::layout::{error_lines, problem};
 use super::session::Signed;
 use super::{render, PageError, Web};
 use crate::input::FileKind;
 use crate::serve::error::{ApiError, LineMessage};
+use crate::serve::routes::messages::{record_message_file, MessageReply};
 use crate::serve::routes::record::{record, RecordReply};
 
 /// The kinds offered in the form (any CSV of the contract is read, recognised by its header).
@@ -48,7 +50,7 @@ fn form(l: Lang, signed: &Signed, books: &[String], chosen: Option<&str>) -> Mar
                 @for k in KINDS { option value=(k) { (k) } }
             }
             label for="file" { (t(l, "csv_file")) }
-            input #file type="file" name="file" accept=".csv,text/csv" required;
+            input #file type="file" name="file" accept=".csv,text/csv,.xml,application/xml,text/xml" required;
             button #upload-button type="submit" { (t(l, "upload")) }
         }
         p.hint { (t(l, "record_hint")) }
@@ -192,13 +194,25 @@ pub async fn upload(
                 .ok_or_else(|| as_page(ApiError::bad(format!("kind={k}: not a kind of file"))))?,
         ),
     };
-    let mut headers = HeaderMap::new();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv"));
-    let outcome = match crate::serve::body::table(&headers, &upload.file, kind) {
-        Ok(table) => record(&web.app, &signed.caller, account.clone(), table)
-            .await
-            .map(|j| j.0),
-        Err(e) => Err(e),
+    let outcome = if is_xml(&upload.file) {
+        record_message_file(
+            &web.app,
+            &signed.caller,
+            account.clone(),
+            &upload.file_name,
+            &upload.file,
+        )
+        .await
+        .map(Recorded::Message)
+    } else {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv"));
+        match crate::serve::body::table(&headers, &upload.file, kind) {
+            Ok(table) => record(&web.app, &signed.caller, account.clone(), table)
+                .await
+                .map(|j| Recorded::File(j.0)),
+            Err(e) => Err(e),
+        }
     };
     let status = match &outcome {
         Ok(_) => StatusCode::OK,
@@ -217,13 +231,14 @@ pub async fn upload(
             let body = html! {
                 h1 { (t(l, "record")) }
                 @match &outcome {
-                    Ok(reply) => (recorded(l, reply, &file_name)),
+                    Ok(Recorded::File(reply)) => (recorded(l, reply, &file_name)),
+                    Ok(Recorded::Message(reply)) => (recorded_message(l, reply, &file_name)),
                     Err(e) => {
                         section.refused #refused {
                             h2 { (t(l, "nothing_written")) }
-                            p.problem #error role="alert" { (e.body.error) }
+                            (problem(l, e))
                             (error_lines(l, &e.body.lines))
-                            @if !text.trim().is_empty() {
+                            @if !text.trim().is_empty() && !is_xml(text.as_bytes()) {
                                 h3 { (file_name) }
                                 (marked_file(&text, &e.body.lines))
                             }
@@ -239,6 +254,33 @@ pub async fn upload(
     .await?;
     *response.status_mut() = status;
     Ok(response)
+}
+
+/// What an upload recorded: a CSV file's lines, or a customs message.
+enum Recorded {
+    File(RecordReply),
+    Message(MessageReply),
+}
+
+/// Whether an upload is a message file (XML: `<` first, after a byte-order mark and blanks),
+/// not a CSV file.
+fn is_xml(bytes: &[u8]) -> bool {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'<')
+}
+
+fn recorded_message(l: Lang, r: &MessageReply, file_name: &str) -> Markup {
+    html! {
+        section.recorded #recorded {
+            h2 { (t(l, "recorded")) " " (file_name) }
+            p { (t(l, "book")) " " (r.account) " · " (t(l, "message_kind")) " " span #message-kind { (r.kind) }
+                @if let Some(list) = &r.ref_ { " · " (t(l, "list_ref")) " " (list) }
+                @if let Some(status) = &r.status { " · " (t(l, "status")) " " span #message-status { (status) } }
+                " · " (t(l, "events_written")) " " span #events-written { (r.events) } " · "
+                (t(l, "log_position")) " " (r.log.position) }
+            @if r.already_recorded { p.hint #already-recorded { (t(l, "already_recorded")) } }
+        }
+    }
 }
 
 fn recorded(l: Lang, r: &RecordReply, file_name: &str) -> Markup {
