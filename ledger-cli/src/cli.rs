@@ -345,6 +345,11 @@ pub struct BenchWebArgs {
     /// GETs of each page.
     #[arg(long, default_value_t = 200)]
     pub requests: u32,
+    /// Measure on this existing sled store instead of the demo's (e.g. the ledger store `bonded
+    /// bench --dir D` keeps, at a million events): its book E44038000001 is shown, and a
+    /// reviewer named bench-web-… is added to it to sign in.
+    #[arg(long, value_name = "DIR")]
+    pub on: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]

@@ -270,7 +270,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::BenchServe(args) => serve::bench::run(args),
         Command::Completions(args) => commands::shell::completions(args),
         Command::Man(args) => commands::shell::man(args),
-        Command::BenchWeb(args) => serve::web::bench::run(args.requests),
+        Command::BenchWeb(args) => serve::web::bench::run(args.requests, args.on.as_deref()),
         Command::Bench(args) => bench::run(args, format),
     }
 }

@@ -1,4 +1,5 @@
-//! `bonded bench-web`: how long the workspace's pages take at the demo's size. It builds the
+//! `bonded bench-web`: how long the workspace's pages take at the demo's size, or on a store of
+//! one's own (`--on DIR`: the million-event store `bonded bench --dir` keeps). It builds the
 //! demo store (`bonded demo`, in a child process so its report stays out of the way) in a
 //! throw-away folder, adds a reviewer, starts the server in this process on a free loopback
 //! port, signs in through the form, then GETs each page `--requests` times one after another
@@ -17,6 +18,19 @@ use crate::serve::client::Client;
 use crate::serve::{runtime, Server};
 
 const ACCOUNT: &str = "E44038000001";
+
+/// The pages measured on another store: the same, at each page's default date and period.
+const PAGES_ON: [(&str, &str); 9] = [
+    ("sign-in", "/app/sign-in"),
+    ("today", "/app"),
+    ("book", "/app/books/E44038000001"),
+    ("item", "/app/books/E44038000001/items/1"),
+    ("duty", "/app/books/E44038000001/duty"),
+    ("cycle", "/app/books/E44038000001/cycle"),
+    ("exposure", "/app/books/E44038000001/exposure"),
+    ("review", "/app/review"),
+    ("record", "/app/record"),
+];
 
 /// The pages measured, as (name, path).
 const PAGES: [(&str, &str); 9] = [
@@ -40,9 +54,32 @@ impl Drop for TempStore {
     }
 }
 
-pub fn run(requests: u32) -> Result<()> {
+pub fn run(requests: u32, on: Option<&Path>) -> Result<()> {
     if requests == 0 || requests > 100_000 {
         return Err(crate::exit::bad_input("--requests: from 1 to 100,000"));
+    }
+    if let Some(dir) = on {
+        let token = add_reviewer(dir, "bench-web")?;
+        let rt = runtime()?;
+        let started = Instant::now();
+        let server = Server::start(
+            dir,
+            "127.0.0.1:0".parse()?,
+            crate::serve::connections::Limits::default(),
+            &rt,
+        )?;
+        let opened = started.elapsed();
+        let result = measure(server.addr, &token, requests as usize, &PAGES_ON);
+        server.stop(&rt)?;
+        return report(
+            &format!(
+                "the store at {} ({ACCOUNT}; the server opened it in {:.2} s)",
+                dir.display(),
+                opened.as_secs_f64()
+            ),
+            requests,
+            result?,
+        );
     }
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -59,12 +96,16 @@ pub fn run(requests: u32) -> Result<()> {
         crate::serve::connections::Limits::default(),
         &rt,
     )?;
-    let result = measure(server.addr, &token, requests as usize);
+    let result = measure(server.addr, &token, requests as usize, &PAGES);
     server.stop(&rt)?;
-    let rows = result?;
+    report(&format!("the demo store ({ACCOUNT})"), requests, result?)
+}
+
+type Rows = Vec<(&'static str, Vec<Duration>, usize)>;
+
+fn report(what: &str, requests: u32, rows: Rows) -> Result<()> {
     println!(
-        "bonded bench-web: the demo store ({ACCOUNT}), {requests} GETs per page in a row, one \
-         kept-alive connection"
+        "bonded bench-web: {what}, {requests} GETs per page in a row, one kept-alive connection"
     );
     println!(
         "{:<10} {:>9} {:>9} {:>9} {:>9} {:>9}",
@@ -98,10 +139,20 @@ fn prepare(dir: &Path) -> Result<String> {
         .status()
         .context("cannot run bonded demo")?;
     anyhow::ensure!(status.success(), "bonded demo failed ({status})");
+    add_reviewer(dir, "bench")
+}
+
+/// A reviewer named `name` (with a suffix on a store of one's own, so that runs do not
+/// collide) added to the store in `dir`; their token.
+fn add_reviewer(dir: &Path, name: &str) -> Result<String> {
     let token = new_token()?;
+    let name = match name {
+        "bench" => name.to_string(),
+        _ => format!("{name}-{}", &token_sha256(&token)[..8]),
+    };
     let mut s = crate::session::open(dir, "bench-web")?;
     s.execute(Command::AddUser {
-        name: "bench".into(),
+        name,
         role: Role::Reviewer,
         token_sha256: token_sha256(&token),
     })?;
@@ -113,12 +164,13 @@ fn measure(
     addr: SocketAddr,
     token: &str,
     requests: usize,
-) -> Result<Vec<(&'static str, Vec<Duration>, usize)>> {
+    pages: &[(&'static str, &'static str)],
+) -> Result<Rows> {
     let cookie = sign_in(addr, token)?;
     let mut client = Client::new(addr);
     let headers = [("Cookie", cookie.as_str())];
     let mut rows = Vec::new();
-    for (name, path) in PAGES {
+    for &(name, path) in pages {
         let mut times = Vec::with_capacity(requests);
         let mut bytes = 0;
         for _ in 0..requests {
