@@ -491,7 +491,10 @@ fn pages() -> Vec<(&'static str, String)> {
         ("duty", format!("/app/books/{ACCOUNT}/duty?month=2025-12")),
         ("cycle", format!("/app/books/{ACCOUNT}/cycle")),
         ("exposure", format!("/app/books/{ACCOUNT}/exposure")),
-        ("lists", format!("/app/books/{MESSAGES_BOOK}/lists?as_of=2025-12-31")),
+        (
+            "lists",
+            format!("/app/books/{MESSAGES_BOOK}/lists?as_of=2025-12-31"),
+        ),
         ("review", "/app/review".to_string()),
     ]
 }
@@ -532,8 +535,8 @@ fn unchunk(mut raw: &[u8]) -> Vec<u8> {
         let Some(end) = raw.windows(2).position(|w| w == b"\r\n") else {
             return out;
         };
-        let size = usize::from_str_radix(String::from_utf8_lossy(&raw[..end]).trim(), 16)
-            .unwrap_or(0);
+        let size =
+            usize::from_str_radix(String::from_utf8_lossy(&raw[..end]).trim(), 16).unwrap_or(0);
         if size == 0 {
             return out;
         }
@@ -566,9 +569,11 @@ fn customs_lists_downloads_rejection_and_filing_in_the_browser() {
         sign_in(&c, &base, demo.token("alice")).await;
 
         // The lists and their stage; the returned one written again as INV101.
-        c.goto(&format!("{base}/app/books/{MESSAGES_BOOK}/lists?as_of=2025-12-31"))
-            .await
-            .expect("goto");
+        c.goto(&format!(
+            "{base}/app/books/{MESSAGES_BOOK}/lists?as_of=2025-12-31"
+        ))
+        .await
+        .expect("goto");
         let returned = "#lists tr[data-ref=IMP2025120002]";
         assert_eq!(
             text(&c, &format!("{returned} td.status")).await.trim(),
@@ -601,11 +606,11 @@ fn customs_lists_downloads_rejection_and_filing_in_the_browser() {
         assert!(recorded, "the export was recorded");
 
         // A receipt uploaded again is recognised: nothing applied twice.
-        let receipt = std::fs::read(
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("../examples/customs/receipts/CUS0000E0100002025121614221800000003.INV201.xml"),
-        )
-        .expect("the demo's receipt");
+        let receipt =
+            std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(
+                "../examples/customs/receipts/CUS0000E0100002025121614221800000003.INV201.xml",
+            ))
+            .expect("the demo's receipt");
         let path = profile.path().join("receipt.xml");
         std::fs::write(&path, &receipt).expect("write");
         c.goto(&format!("{base}/app/record")).await.expect("goto");
@@ -668,8 +673,11 @@ fn customs_lists_downloads_rejection_and_filing_in_the_browser() {
         );
         assert_eq!(status, 200, "{head}");
         assert!(body.starts_with(b"PK"));
-        let (status, head, body) =
-            get_bytes(&addr, &format!("/app/books/{ACCOUNT}/download/ems121.xml"), &cookie);
+        let (status, head, body) = get_bytes(
+            &addr,
+            &format!("/app/books/{ACCOUNT}/download/ems121.xml"),
+            &cookie,
+        );
         assert_eq!(status, 200, "{head}: {}", String::from_utf8_lossy(&body));
         let doc = ledger_core::messages::ems121::from_xml(&body).expect("an EMS121 document");
         assert_eq!(doc.head.ems_no, ACCOUNT);
@@ -697,7 +705,11 @@ fn customs_lists_downloads_rejection_and_filing_in_the_browser() {
         settle(&c, "#flash").await;
         assert_eq!(text(&c, "#flash").await.trim(), "已驳回。");
         assert_eq!(count(&c, "section.pending").await, 0, "nothing waits");
-        assert_eq!(balance(&c, &base, 1).await, balance_before, "the sale never applied");
+        assert_eq!(
+            balance(&c, &base, 1).await,
+            balance_before,
+            "the sale never applied"
+        );
         sign_out(&c).await;
 
         // The admin files December's duty: the page then shows it filed.

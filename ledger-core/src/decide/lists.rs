@@ -8,7 +8,9 @@
 //! (reconciliation reports it); the same receipt again changes nothing.
 
 use super::*;
-use crate::events::lists::{CustomsItem, CustomsLine, ListExported, ReceiptRecorded, WriteOffRow};
+use crate::events::lists::{
+    CustomsItem, CustomsLine, ListExported, Pocket, ReceiptRecorded, WriteOffRow,
+};
 use crate::messages::lifecycle::implied_stage;
 use crate::messages::receipt::{Message, Received};
 use crate::state::lists::receipt_key;
@@ -254,10 +256,26 @@ pub(super) fn record_receipt(
             })?,
     };
     let b = book(state, &account)?;
+    // A receipt customs sent in several parts: each part is recorded, and their lines join.
+    let pocket = received
+        .message
+        .envelope()
+        .and_then(|e| e.pocket.as_ref())
+        .and_then(|p| match (p.cur_pocket_no, p.total_pocket_qty) {
+            (Some(part), Some(parts)) if parts > 1 && !p.pocket_id.trim().is_empty() => {
+                Some(Pocket {
+                    id: p.pocket_id.trim().to_string(),
+                    part,
+                    parts,
+                })
+            }
+            _ => None,
+        });
     let key = receipt_key(
         &received.message_type,
         received.message_id.as_deref(),
         &received.sha256,
+        pocket.as_ref().map(|p| p.part),
     );
     if let Some(digest) = b.lists.receipt(&key) {
         if *digest == received.sha256 {
@@ -300,6 +318,7 @@ pub(super) fn record_receipt(
         items: s.items,
         cycle: s.cycle,
         writeoff_rows: s.writeoff_rows,
+        pocket,
     };
     let event = Event::ReceiptRecorded(event);
     let id = ids::receipt_id(&account, &key.0, &key.1);

@@ -83,6 +83,54 @@ pub struct ReceiptRecorded {
     /// EMS221: customs' figures of each book item (`EmsChgoffDt`), adjustments included.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub writeoff_rows: Vec<WriteOffRow>,
+    /// One part of a receipt customs sent in several (PocketInfo `total_pocket_qty` > 1): the
+    /// parts share `id`, and their lines make the receipt's lines together.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pocket: Option<Pocket>,
+}
+
+/// Which part of a receipt sent in several this is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pocket {
+    /// `pocket_id`, shared by every part.
+    pub id: String,
+    /// `cur_pocket_no`, from 1.
+    pub part: u32,
+    /// `total_pocket_qty`.
+    pub parts: u32,
+}
+
+impl ReceiptRecorded {
+    /// The key under which this receipt is recorded once (see `state::lists::receipt_key`);
+    /// each part of a receipt sent in several is a receipt of its own.
+    pub fn key(&self) -> (String, String) {
+        receipt_key(
+            &self.message_type,
+            self.message_id.as_deref(),
+            &self.sha256,
+            self.pocket.as_ref().map(|p| p.part),
+        )
+    }
+}
+
+/// The key under which a receipt is recorded once: its message type and message id (or, for a
+/// client result, which has none, its digest), and its part when customs sent it in several.
+pub fn receipt_key(
+    message_type: &str,
+    message_id: Option<&str>,
+    sha256: &str,
+    part: Option<u32>,
+) -> (String, String) {
+    let id = message_id
+        .filter(|id| !id.trim().is_empty())
+        .unwrap_or(sha256);
+    (
+        message_type.to_string(),
+        match part {
+            Some(n) => format!("{id}#{n}"),
+            None => id.to_string(),
+        },
+    )
 }
 
 /// One book item of customs' write-off result (EMS221 `EmsChgoffDt`), in customs' columns and

@@ -520,3 +520,72 @@ fn deadlines_name_lists_late_once_the_book_uses_messages() {
         ]
     );
 }
+
+/// A receipt customs sent in two parts (PocketInfo 1 of 2, 2 of 2; the same message id), loaded
+/// second part first: both parts are recorded, their lines make the list's lines together, and
+/// reconciliation finds the book and customs agree. A later receipt of one part replaces them.
+#[test]
+fn a_receipt_sent_in_parts_is_put_back_together() {
+    let mut s = book();
+    let mine = vec![
+        movement("BIG", 1, "2026-03-08", 1, dec!(10)),
+        movement("BIG", 2, "2026-03-08", 1, dec!(20)),
+    ];
+    for m in &mine {
+        run(&mut s, Command::RecordMovement(m.clone()));
+    }
+    let movements = BTreeMap::from([("BIG".to_string(), mine)]);
+    let part = |n: u32, line: u32, qty: Decimal, pocket: &str| {
+        let mut r = inv201(
+            "big",
+            Some("BIG"),
+            "1",
+            "2026-03-09",
+            vec![BondInvtDt {
+                gds_seqno: Some(line),
+                putrec_seqno: Some(1),
+                dcl_qty: Some(qty),
+                ..Default::default()
+            }],
+        );
+        r.sha256 = format!("{pocket}-{n}");
+        if let Message::Inv201(m) = &mut r.message {
+            m.envelope.pocket = Some(crate::messages::PocketInfo {
+                pocket_id: pocket.into(),
+                total_pocket_qty: Some(2),
+                cur_pocket_no: Some(n),
+                is_unstructured: None,
+            });
+        }
+        r
+    };
+    assert_eq!(receipt(&mut s, part(2, 2, dec!(20), "P-1"), None), 1);
+    assert_eq!(receipt(&mut s, part(1, 1, dec!(10), "P-1"), None), 1);
+    assert_eq!(
+        receipt(&mut s, part(1, 1, dec!(10), "P-1"), None),
+        0,
+        "a part again is a repeat"
+    );
+    let lines = |s: &Ledger| -> Vec<(Option<u32>, Option<Decimal>)> {
+        s.book(&bk())
+            .and_then(|b| b.lists.get("BIG"))
+            .map(|l| l.customs().lines.iter().map(|x| (x.line, x.qty)).collect())
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        lines(&s),
+        vec![(Some(1), Some(dec!(10))), (Some(2), Some(dec!(20)))]
+    );
+    assert!(
+        kinds(&s, "2026-03-10", &movements).is_empty(),
+        "book and customs agree"
+    );
+    // A new receipt (another pocket id) in one part of one line: it replaces them.
+    let mut again = part(1, 1, dec!(10), "P-2");
+    again.message_id = Some("big-2".into());
+    if let Message::Inv201(m) = &mut again.message {
+        m.envelope.pocket = None;
+    }
+    receipt(&mut s, again, None);
+    assert_eq!(lines(&s), vec![(Some(1), Some(dec!(10)))]);
+}

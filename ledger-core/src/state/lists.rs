@@ -77,6 +77,8 @@ pub struct Customs {
     pub mode: Option<String>,
     pub dir: Option<String>,
     pub lines: Vec<CustomsLine>,
+    /// The receipt sent in parts (its `pocket_id`) the lines are from, while parts may follow.
+    pub lines_pocket: Option<String>,
     pub items: Vec<CustomsItem>,
     /// The notes of the last receipt (a return's reasons).
     pub notes: Vec<String>,
@@ -95,6 +97,7 @@ static NO_CUSTOMS: Customs = Customs {
     mode: None,
     dir: None,
     lines: Vec::new(),
+    lines_pocket: None,
     items: Vec::new(),
     notes: Vec::new(),
     declaration_failed: false,
@@ -195,17 +198,7 @@ pub fn writeoff_rank(result: Option<&str>) -> u8 {
     }
 }
 
-/// The key under which a receipt is recorded once: its message id, or for a client result
-/// (which has none) its digest.
-pub fn receipt_key(message_type: &str, message_id: Option<&str>, sha256: &str) -> (String, String) {
-    (
-        message_type.to_string(),
-        message_id
-            .filter(|id| !id.trim().is_empty())
-            .unwrap_or(sha256)
-            .to_string(),
-    )
-}
+pub use crate::events::lists::receipt_key;
 
 impl Lists {
     /// The list `ref_`, if the book holds it.
@@ -318,10 +311,7 @@ impl Lists {
         if let Some(date) = e.ref_.as_deref().and_then(|r| self.get(r)).map(|l| l.date) {
             self.in_use_from(date);
         }
-        self.receipts.insert(
-            receipt_key(&e.message_type, e.message_id.as_deref(), &e.sha256),
-            e.sha256.clone(),
-        );
+        self.receipts.insert(e.key(), e.sha256.clone());
         let day = e.at.map(|t| t.date());
         for item in &e.items {
             if let (Some(n), Some(qty)) = (item.item, item.opening) {
@@ -380,7 +370,21 @@ impl Lists {
         fill(&mut c.mode, &e.mode);
         fill(&mut c.dir, &e.dir);
         if !e.lines.is_empty() {
-            c.lines = e.lines.clone();
+            match (&e.pocket, &c.lines_pocket) {
+                // Another part of the receipt the lines came from: its lines join them (a
+                // line customs sent twice keeps the later part's figures).
+                (Some(p), Some(have)) if &p.id == have => {
+                    for l in &e.lines {
+                        match c.lines.iter_mut().find(|x| x.line == l.line) {
+                            Some(x) => *x = l.clone(),
+                            None => c.lines.push(l.clone()),
+                        }
+                    }
+                    c.lines.sort_by_key(|l| l.line);
+                }
+                _ => c.lines = e.lines.clone(),
+            }
+            c.lines_pocket = e.pocket.as_ref().map(|p| p.id.clone());
         }
         if !e.items.is_empty() {
             c.items = e.items.clone();

@@ -27,10 +27,10 @@ use crate::input::xml::read_message_bytes;
 use crate::serve::auth::Caller;
 use crate::serve::error::{ApiError, ErrorBody};
 use crate::serve::state::{read, AppState, Shared};
+use crate::serve::writer::Work;
 use ledger_core::events::lists::ListExported;
 use ledger_core::model::ids::BookNo;
 use ledger_core::reports::lists::Reconciliation;
-use crate::serve::writer::Work;
 
 /// The records of the book's stream, read from the log one position at a time.
 fn book_records<'a>(
@@ -268,8 +268,9 @@ pub async fn export_list(
     caller.require(&[Role::Clerk, Role::Reviewer, Role::Admin], "export lists")?;
     let account = account(&account_text)?;
     let now = now_shanghai();
-    let (file, event) =
-        reading(&st, move |shared, st| list_export(shared, st, &account, &ref_, now))
+    let (file, event) = reading(&st, move |shared, st| {
+        list_export(shared, st, &account, &ref_, now)
+    })
     .await?;
     submit(
         &st,

@@ -8,8 +8,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-use super::book::{account, book, declaration, default_period, parse_date, query, refused};
 use super::book::AsOfQuery;
+use super::book::{account, book, declaration, default_period, parse_date, query, refused};
 use super::session::Signed;
 use super::{reading, PageError, Web};
 use crate::output::report_sheets::{balance_sheets, cycle_sheets, duty_sheets};
