@@ -270,9 +270,29 @@ async fn duty_total(c: &Client, base: &str) -> rust_decimal::Decimal {
 
 /// Uploads `csv` as a movements file on the Record page.
 async fn upload(c: &Client, base: &str, dir: &std::path::Path, name: &str, csv: &str) {
+    upload_to(c, base, dir, name, csv.as_bytes(), None).await
+}
+
+/// Uploads `bytes` as the file `name` on the Record page, for `book` (default: the first).
+async fn upload_to(
+    c: &Client,
+    base: &str,
+    dir: &std::path::Path,
+    name: &str,
+    bytes: &[u8],
+    book: Option<&str>,
+) {
     let path = dir.join(name);
-    std::fs::write(&path, csv).expect("write the file");
+    std::fs::write(&path, bytes).expect("write the file");
     c.goto(&format!("{base}/app/record")).await.expect("goto");
+    if let Some(book) = book {
+        c.find(Locator::Id("account"))
+            .await
+            .expect("the book")
+            .select_by_value(book)
+            .await
+            .expect("choose the book");
+    }
     c.find(Locator::Id("file"))
         .await
         .expect("the file field")
@@ -611,28 +631,15 @@ fn customs_lists_downloads_rejection_and_filing_in_the_browser() {
                 "../examples/customs/receipts/CUS0000E0100002025121614221800000003.INV201.xml",
             ))
             .expect("the demo's receipt");
-        let path = profile.path().join("receipt.xml");
-        std::fs::write(&path, &receipt).expect("write");
-        c.goto(&format!("{base}/app/record")).await.expect("goto");
-        c.find(Locator::Id("account"))
-            .await
-            .expect("the book")
-            .select_by_value(MESSAGES_BOOK)
-            .await
-            .expect("choose the book");
-        c.find(Locator::Id("file"))
-            .await
-            .expect("the file field")
-            .send_keys(path.to_str().expect("a path"))
-            .await
-            .expect("choose the file");
-        c.find(Locator::Id("upload-button"))
-            .await
-            .expect("the button")
-            .click()
-            .await
-            .expect("upload");
-        settle(&c, "#recorded").await;
+        upload_to(
+            &c,
+            &base,
+            profile.path(),
+            "receipt.xml",
+            &receipt,
+            Some(MESSAGES_BOOK),
+        )
+        .await;
         assert_eq!(text(&c, "#message-kind").await.trim(), "INV201 receipt");
         assert_eq!(text(&c, "#events-written").await.trim(), "0");
         assert_eq!(count(&c, "#already-recorded").await, 1);

@@ -317,15 +317,11 @@ pub async fn reconcile(
     .await
 }
 
-/// The INV101 of list `ref_` as the book holds it now, and the event recording its export; the
-/// file is not recorded as exported until the event is written.
-pub(crate) fn list_export(
-    shared: &Shared,
-    st: &AppState,
+/// The book, and the log positions of its events (its movements are read back from there).
+fn book_and_positions<'a>(
+    shared: &'a Shared,
     account: &BookNo,
-    ref_: &str,
-    now: chrono::NaiveDateTime,
-) -> Result<(Exported, ListExported), ApiError> {
+) -> Result<(&'a ledger_core::state::ledger::Book, Vec<u64>), ApiError> {
     require_book(shared, account)?;
     let book = shared
         .ledger
@@ -336,6 +332,19 @@ pub(crate) fn list_export(
         .get(account.as_str())
         .cloned()
         .unwrap_or_default();
+    Ok((book, seqs))
+}
+
+/// The INV101 of list `ref_` as the book holds it now, and the event recording its export; the
+/// file is not recorded as exported until the event is written.
+pub(crate) fn list_export(
+    shared: &Shared,
+    st: &AppState,
+    account: &BookNo,
+    ref_: &str,
+    now: chrono::NaiveDateTime,
+) -> Result<(Exported, ListExported), ApiError> {
+    let (book, seqs) = book_and_positions(shared, account)?;
     let log = read(&st.log);
     let lines = counted_lines(book_records(&log, &seqs), book, |r| r == ref_)
         .map_err(internal)?
@@ -358,16 +367,7 @@ pub(crate) fn reconciliation(
     account: &BookNo,
     as_of: chrono::NaiveDate,
 ) -> Result<Reconciliation, ApiError> {
-    require_book(shared, account)?;
-    let book = shared
-        .ledger
-        .book(account)
-        .ok_or_else(|| route_refusal(ledger_core::Refusal::UnknownBook(account.clone())))?;
-    let seqs = shared
-        .stream_seqs
-        .get(account.as_str())
-        .cloned()
-        .unwrap_or_default();
+    let (book, seqs) = book_and_positions(shared, account)?;
     let log = read(&st.log);
     let movements = reconcile_lines(book_records(&log, &seqs), book).map_err(internal)?;
     ledger_core::reports::lists::reconcile(&shared.ledger, account, as_of, &movements)

@@ -62,6 +62,19 @@ pub fn parse_date(
         .transpose()
 }
 
+/// The book of a page's path and the `as_of` of its query (default: today in China).
+pub(super) fn account_as_of(
+    lang: Lang,
+    text: &str,
+    q: Result<Query<AsOfQuery>, QueryRejection>,
+) -> Result<(BookNo, NaiveDate), PageError> {
+    let account = account(lang, text)?;
+    let q = query(lang, q)?;
+    let as_of =
+        parse_date(lang, "as_of", q.as_of.as_deref())?.unwrap_or_else(crate::today_shanghai);
+    Ok((account, as_of))
+}
+
 pub(super) fn account(lang: Lang, text: &str) -> Result<BookNo, PageError> {
     text.parse()
         .map_err(|e: InvalidValue| bad(lang, format!("account: {e}")))
@@ -120,11 +133,7 @@ pub async fn balances(
     Path(account_text): Path<String>,
     q: Result<Query<AsOfQuery>, QueryRejection>,
 ) -> Result<Response, PageError> {
-    let lang = signed.lang;
-    let account = account(lang, &account_text)?;
-    let q = query(lang, q)?;
-    let as_of =
-        parse_date(lang, "as_of", q.as_of.as_deref())?.unwrap_or_else(crate::today_shanghai);
+    let (account, as_of) = account_as_of(signed.lang, &account_text, q)?;
     let here = format!("/app/books/{account}?as_of={as_of}");
     render(&web, signed, here, move |shared, _, signed| {
         let l = signed.lang;

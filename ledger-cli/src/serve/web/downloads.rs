@@ -9,7 +9,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use super::book::AsOfQuery;
-use super::book::{account, book, declaration, default_period, parse_date, query, refused};
+use super::book::{account_as_of, book, declaration, default_period, refused};
 use super::session::Signed;
 use super::{reading, PageError, Web};
 use crate::output::report_sheets::{balance_sheets, cycle_sheets, duty_sheets};
@@ -37,10 +37,7 @@ pub async fn download(
     q: Result<Query<AsOfQuery>, QueryRejection>,
 ) -> Result<Response, PageError> {
     let lang = signed.lang;
-    let account = account(lang, &account_text)?;
-    let q = query(lang, q)?;
-    let as_of =
-        parse_date(lang, "as_of", q.as_of.as_deref())?.unwrap_or_else(crate::today_shanghai);
+    let (account, as_of) = account_as_of(lang, &account_text, q)?;
     // The book number has been read as one, and the file's name is one of FILES once the read
     // succeeds: the attachment's name is a valid header value.
     let filename = format!("attachment; filename=\"{account}-{file}\"");

@@ -16,7 +16,7 @@ use ledger_core::model::review::Role;
 use maud::html;
 use serde::Deserialize;
 
-use super::book::{account, book, header_of, parse_date, query, refused, tabs, AsOfQuery};
+use super::book::{account, account_as_of, book, header_of, refused, tabs, AsOfQuery};
 use super::i18n::{t, Lang};
 use super::session::Signed;
 use super::{reading, render, submit, PageError, Web};
@@ -51,11 +51,7 @@ pub async fn page(
     Path(account_text): Path<String>,
     q: Result<Query<AsOfQuery>, QueryRejection>,
 ) -> Result<Response, PageError> {
-    let lang = signed.lang;
-    let account = account(lang, &account_text)?;
-    let q = query(lang, q)?;
-    let as_of =
-        parse_date(lang, "as_of", q.as_of.as_deref())?.unwrap_or_else(crate::today_shanghai);
+    let (account, as_of) = account_as_of(signed.lang, &account_text, q)?;
     let here = format!("/app/books/{account}/lists?as_of={as_of}");
     render(&web, signed, here, move |shared, st, signed| {
         let l = signed.lang;
