@@ -171,6 +171,7 @@ fn prepare(dir: &std::path::Path) -> Result<String> {
         name: "bench-clerk".into(),
         role: Role::Clerk,
         token_sha256: super::auth::token_sha256(&token),
+        books: None,
     })?;
     Ok(token)
 }

@@ -62,8 +62,13 @@ pub fn run(dir: &Path, args: &ServeArgs) -> Result<()> {
         ..connections::Limits::default()
     };
     let server = Server::start(dir, addr, limits, &runtime)?;
-    // Who holds the store, for a command that finds it locked: removed when this ends.
-    let _serve_file = ServeFile::write(dir, server.addr);
+    // Who holds the store, for a command that finds it locked: removed when this ends. A
+    // store on PostgreSQL is not locked (several servers share it): nothing to write.
+    let _serve_file = if session::store::on_postgres() {
+        None
+    } else {
+        ServeFile::write(dir, server.addr)
+    };
     println!("listening on http://{}", server.addr);
     let _ = std::io::stdout().flush();
     eprintln!("{}", server.summary);
@@ -147,7 +152,16 @@ impl Server {
         limits: connections::Limits,
         runtime: &tokio::runtime::Runtime,
     ) -> Result<Self> {
-        let log = session::open_log(dir)?;
+        let log = session::open_store(dir)?;
+        // On PostgreSQL other servers may append to the same log: a connection of its own
+        // reads the head before each request (`state::catch_up`).
+        let head = match session::store::location(dir) {
+            session::store::Location::Postgres(url) => Some(Arc::new(
+                ledger_store::PgHead::connect(&url)
+                    .with_context(|| format!("cannot open the store at {}", log.describe()))?,
+            )),
+            session::store::Location::Dir(_) => None,
+        };
         let shared = state::load(&log)?;
         let summary = format!(
             "bonded serve: {} events, {} books, {} users{}",
@@ -168,6 +182,7 @@ impl Server {
         let app_state = state::AppState {
             shared,
             log,
+            head,
             jobs,
             openapi: Arc::new(std::sync::OnceLock::new()),
         };

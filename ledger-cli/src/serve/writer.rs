@@ -20,24 +20,33 @@ use axum::http::StatusCode;
 use ledger_core::decide::review::{decide_request_in_place, RequestOutcome, Submitted};
 use ledger_core::events::commands::Command;
 use ledger_core::{decide, Decided, Ledger, SCHEMA_VERSION};
-use ledger_store::{AppendRequest, EventLog, ExpectedVersion, NewEvent, SledLog, StoreError};
+use ledger_core::events::event_json::decode_event;
+use ledger_store::{AppendRequest, EventLog, ExpectedVersion, NewEvent, StoreError};
 use tokio::sync::{mpsc, oneshot};
 
 use super::error::ApiError;
 use super::state::{self, read, write, Shared};
+use crate::session::store::Log;
 use crate::session::{now_rfc3339, Position};
 
 /// Most requests decided in one round.
 pub const MAX_ROUND_JOBS: usize = 256;
 /// Most events appended in one round (a store batch takes up to 500,000).
 pub const MAX_ROUND_EVENTS: usize = 100_000;
+/// How often in a row a round may find that another server appended first (PostgreSQL) and
+/// be decided again before its requests are answered 503 (retry).
+pub const MAX_CONFLICTS: u32 = 32;
 
 /// What a request asks of the writer.
+#[derive(Clone)]
 pub enum Work {
     /// The lines of a body: all or nothing, reviewable ones entering as pending.
     Lines(Vec<(u64, Command)>),
     /// One command (a review, a user, a book, its settings).
     One(Box<Command>),
+    /// Nothing to decide: fold what other servers appended (PostgreSQL), so that a read
+    /// answers from the log as it stands.
+    Sync,
     /// A request on which deciding panics: how the tests stand in for a defect.
     #[cfg(test)]
     Panic,
@@ -48,6 +57,7 @@ impl Work {
         match self {
             Work::Lines(lines) => lines.len(),
             Work::One(_) => 1,
+            Work::Sync => 0,
             #[cfg(test)]
             Work::Panic => 1,
         }
@@ -75,15 +85,18 @@ pub struct Done {
 
 /// Starts the writer thread.
 pub fn spawn(
-    log: Arc<RwLock<SledLog>>,
+    log: Arc<RwLock<Log>>,
     shared: Arc<RwLock<Shared>>,
     working: Ledger,
     rx: mpsc::Receiver<Job>,
 ) -> Result<std::thread::JoinHandle<()>> {
+    let multi = read(&log).is_shared();
     let writer = Writer {
         log,
         shared,
         working,
+        multi,
+        conflicts: 0,
     };
     std::thread::Builder::new()
         .name("bonded-writer".into())
@@ -92,17 +105,24 @@ pub fn spawn(
 }
 
 struct Writer {
-    log: Arc<RwLock<SledLog>>,
+    log: Arc<RwLock<Log>>,
     shared: Arc<RwLock<Shared>>,
     working: Ledger,
+    /// Other servers append to the same log (PostgreSQL): each round first catches up, and
+    /// appends only if the log is still where the round was decided.
+    multi: bool,
+    /// Rounds in a row that lost the race to another server.
+    conflicts: u32,
 }
 
-/// A request accepted in the current round, waiting for the append.
+/// A request decided in the current round, waiting for the append: accepted (what it gave)
+/// or, on a shared log, refused (answered only once the round is known to stand).
 struct Accepted {
     reply: oneshot::Sender<Result<Done, ApiError>>,
-    events: u64,
-    kinds: Vec<&'static str>,
-    submitted: Vec<Submitted>,
+    outcome: Result<(u64, Vec<&'static str>, Vec<Submitted>), ApiError>,
+    /// The request itself, kept on a shared log to be decided again if another server
+    /// appended first.
+    again: Option<(String, Work)>,
 }
 
 impl Writer {
@@ -135,9 +155,70 @@ impl Writer {
         }
     }
 
+    /// Folds what other servers appended since the state's position (a shared log), into the
+    /// shared state and the working copy alike (they are equal between rounds).
+    fn sync(&mut self) -> Result<(), ApiError> {
+        let mut log = write(&self.log);
+        let fail = |e: &dyn std::fmt::Display| {
+            ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!(
+                    "cannot read what other servers wrote to the log ({e}); nothing of this \
+                     request was written: retry it"
+                ),
+            )
+        };
+        log.refresh().map_err(|e| fail(&e))?;
+        let from = read(&self.shared).position.seq + 1;
+        if log.head().seq < from {
+            return Ok(());
+        }
+        let mut shared = write(&self.shared);
+        for record in log.scan_replay(from) {
+            let record = match record {
+                Ok(r) => r,
+                Err(e) => {
+                    if matches!(e, StoreError::Corrupt { .. } | StoreError::ChainBroken { .. }) {
+                        shared.fault = Some(format!("the log failed a check: {e}"));
+                    }
+                    return Err(fail(&e));
+                }
+            };
+            let event = match decode_event(record.payload()) {
+                Ok(event) => event,
+                Err(e) => {
+                    let why = format!(
+                        "event {} ({}) cannot be read by this version of bonded: {e}",
+                        record.global_seq,
+                        record.kind()
+                    );
+                    shared.fault = Some(why.clone());
+                    return Err(fail(&why));
+                }
+            };
+            shared.fold(record.global_seq, record.stream(), record.id, &event);
+            self.working.evolve(record.id, &event);
+            shared.position = Position {
+                seq: record.global_seq,
+                hash: record.hash_hex(),
+            };
+        }
+        Ok(())
+    }
+
     /// Decides requests from the front of `queue` until it is empty or the round is full,
     /// appends what they gave as one batch, answers them.
     fn round(&mut self, queue: &mut VecDeque<Job>) {
+        if self.multi {
+            if let Err(e) = self.sync() {
+                // Nothing can be decided on a state behind the log: the queue is answered.
+                self.rebuild_working(&[]);
+                for job in queue.drain(..) {
+                    let _ = job.reply.send(Err(e.clone()));
+                }
+                return;
+            }
+        }
         let mut events: Vec<(String, Decided)> = Vec::new();
         let mut accepted: Vec<Accepted> = Vec::new();
         while let Some(job) = queue.pop_front() {
@@ -150,6 +231,7 @@ impl Writer {
                 break;
             }
             let Job { by, work, reply } = job;
+            let again = self.multi.then(|| (by.clone(), work.clone()));
             let before = self.working.event_count();
             let decided = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match work {
                 Work::Lines(lines) => decide_request_in_place(&mut self.working, &by, lines)
@@ -166,6 +248,7 @@ impl Writer {
                     }
                     Err(r) => Err(ApiError::from_refusal(&r)),
                 },
+                Work::Sync => Ok(RequestOutcome::default()),
                 #[cfg(test)]
                 Work::Panic => {
                     self.working = Ledger::new(); // half-changed state, as a defect may leave
@@ -192,9 +275,12 @@ impl Writer {
                 Ok(outcome) => {
                     accepted.push(Accepted {
                         reply,
-                        events: outcome.events.len() as u64,
-                        kinds: outcome.events.iter().map(|d| d.event.kind()).collect(),
-                        submitted: outcome.submitted,
+                        outcome: Ok((
+                            outcome.events.len() as u64,
+                            outcome.events.iter().map(|d| d.event.kind()).collect(),
+                            outcome.submitted,
+                        )),
+                        again,
                     });
                     events.extend(outcome.events.into_iter().map(|d| (by.clone(), d)));
                 }
@@ -203,11 +289,21 @@ impl Writer {
                         // Part of the refused request was folded in: take it out again.
                         self.rebuild_working(&events);
                     }
-                    let _ = reply.send(Err(e));
+                    if self.multi {
+                        // Refused on this state: said only if the round stands (another
+                        // server's records may change the answer).
+                        accepted.push(Accepted {
+                            reply,
+                            outcome: Err(e),
+                            again,
+                        });
+                    } else {
+                        let _ = reply.send(Err(e));
+                    }
                 }
             }
         }
-        self.commit(events, accepted);
+        self.commit(events, accepted, queue);
     }
 
     /// `working` := the shared (durable) state plus `events`.
@@ -219,7 +315,12 @@ impl Writer {
         self.working = w;
     }
 
-    fn commit(&mut self, events: Vec<(String, Decided)>, accepted: Vec<Accepted>) {
+    fn commit(
+        &mut self,
+        events: Vec<(String, Decided)>,
+        accepted: Vec<Accepted>,
+        queue: &mut VecDeque<Job>,
+    ) {
         if events.is_empty() {
             let position = read(&self.shared).position.clone();
             answer(accepted, &position);
@@ -230,9 +331,45 @@ impl Writer {
             Err(e) => return self.fail(accepted, e),
         };
         let count = events.len() as u64;
-        let outcome = write(&self.log).append(request);
+        let decided_at = read(&self.shared).position.seq;
+        let outcome = write(&self.log).append_at(decided_at, request);
         let outcome = match outcome {
             Ok(o) => o,
+            Err(StoreError::HeadMoved { expected, actual }) => {
+                // Another server appended first: nothing was written. The round goes back to
+                // the front of the queue, to be decided again once the state has caught up.
+                self.rebuild_working(&[]);
+                self.conflicts += 1;
+                if self.conflicts > MAX_CONFLICTS {
+                    self.conflicts = 0;
+                    let error = ApiError::new(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        format!(
+                            "other servers wrote to the log {MAX_CONFLICTS} times in a row while \
+                             this request was decided (last at record {actual}, decided at \
+                             {expected}); nothing of it was written: retry it (a repeat of the \
+                             same lines is recognised and not applied twice)"
+                        ),
+                    );
+                    return self.fail(accepted, error);
+                }
+                for a in accepted.into_iter().rev() {
+                    match a.again {
+                        Some((by, work)) => queue.push_front(Job {
+                            by,
+                            work,
+                            reply: a.reply,
+                        }),
+                        None => {
+                            let _ = a.reply.send(Err(ApiError::internal(
+                                "the log moved on while this request was decided; nothing of it \
+                                 was written: retry it",
+                            )));
+                        }
+                    }
+                }
+                return;
+            }
             Err(e) => {
                 let refused = matches!(
                     e,
@@ -265,6 +402,7 @@ impl Writer {
                 return;
             }
         };
+        self.conflicts = 0;
         let position = Position {
             seq: outcome.head.seq,
             hash: hex::encode(outcome.head.hash),
@@ -315,11 +453,15 @@ impl Writer {
         })
     }
 
-    /// Nothing of the round was written: every accepted request gets `error`.
+    /// Nothing of the round was written: every accepted request gets `error` (a refused one
+    /// its own refusal).
     fn fail(&mut self, accepted: Vec<Accepted>, error: ApiError) {
         self.rebuild_working(&[]);
         for a in accepted {
-            let _ = a.reply.send(Err(error.clone()));
+            let _ = a.reply.send(match a.outcome {
+                Ok(_) => Err(error.clone()),
+                Err(refusal) => Err(refusal),
+            });
         }
     }
 
@@ -343,12 +485,15 @@ impl Writer {
 
 fn answer(accepted: Vec<Accepted>, position: &Position) {
     for a in accepted {
-        let _ = a.reply.send(Ok(Done {
-            events: a.events,
-            kinds: a.kinds,
-            submitted: a.submitted,
-            position: position.clone(),
-        }));
+        let _ = a.reply.send(match a.outcome {
+            Ok((events, kinds, submitted)) => Ok(Done {
+                events,
+                kinds,
+                submitted,
+                position: position.clone(),
+            }),
+            Err(refusal) => Err(refusal),
+        });
     }
 }
 
@@ -425,6 +570,7 @@ mod tests {
             name: "alice".into(),
             role: Role::Clerk,
             token_sha256: "ab".repeat(32),
+            books: None,
         })
         .expect("user");
         dir
@@ -434,7 +580,7 @@ mod tests {
     fn a_round_is_one_append_and_a_refused_request_leaves_nothing() {
         let tmp = tempfile::tempdir().expect("tempdir");
         let dir = store_with_a_book(&tmp);
-        let log = crate::session::open_log(&dir).expect("log");
+        let log = Log::Sled(crate::session::open_log(&dir).expect("log"));
         let shared = state::load(&log).expect("replay");
         let before = shared.ledger.event_count();
         let working = shared.ledger.clone();
@@ -499,7 +645,7 @@ mod tests {
     fn a_panic_fails_one_request_and_the_writer_goes_on() {
         let tmp = tempfile::tempdir().expect("tempdir");
         let dir = store_with_a_book(&tmp);
-        let log = crate::session::open_log(&dir).expect("log");
+        let log = Log::Sled(crate::session::open_log(&dir).expect("log"));
         let shared = state::load(&log).expect("replay");
         let before = shared.ledger.event_count();
         let working = shared.ledger.clone();

@@ -104,6 +104,7 @@ fn prepare(dir: &Path) -> Result<String> {
         name: "bench".into(),
         role: Role::Reviewer,
         token_sha256: token_sha256(&token),
+        books: None,
     })?;
     Ok(token)
 }
