@@ -290,6 +290,10 @@ pub async fn sign_in(
         return Ok(forbidden_csrf(lang));
     }
     let hash = token_sha256(&form.token);
+    // A user added on another server of the same database signs in here too.
+    crate::serve::state::catch_up(&web.app)
+        .await
+        .map_err(|error| super::PageError { lang, error })?;
     let user = {
         let shared = read(&web.app.shared);
         shared
