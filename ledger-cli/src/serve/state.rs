@@ -26,6 +26,9 @@ pub struct Shared {
     pub appends: u64,
     /// Requests on which the ledger failed (a defect, contained: the writer went on).
     pub panics: u64,
+    /// Rounds that found another server had appended first (PostgreSQL), and were decided
+    /// again on the state caught up.
+    pub redecided: u64,
 }
 
 impl Shared {
@@ -70,6 +73,7 @@ pub fn load(log: &Log) -> Result<Shared> {
         fault: None,
         panics: 0,
         appends: 0,
+        redecided: 0,
     })
 }
 

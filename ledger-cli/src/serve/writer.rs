@@ -340,6 +340,7 @@ impl Writer {
                 // the front of the queue, to be decided again once the state has caught up.
                 self.rebuild_working(&[]);
                 self.conflicts += 1;
+                write(&self.shared).redecided += 1;
                 if self.conflicts > MAX_CONFLICTS {
                     self.conflicts = 0;
                     let error = ApiError::new(
@@ -474,6 +475,7 @@ impl Writer {
                 self.working = fresh.ledger.clone();
                 fresh.appends = shared.appends;
                 fresh.panics = shared.panics;
+                fresh.redecided = shared.redecided;
                 *shared = fresh;
             }
             Err(e) => {
