@@ -377,6 +377,10 @@ pub struct BenchServeArgs {
     /// Movement lines per request.
     #[arg(long, default_value_t = 1)]
     pub lines: u32,
+    /// Servers started on the store, the clients shared among them in turn (more than one
+    /// needs a PostgreSQL store: --store, an empty database).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=8))]
+    pub servers: u32,
 }
 
 #[derive(Subcommand, Debug)]

@@ -530,7 +530,12 @@ impl PgHead {
                     .query_one("SELECT seq FROM log_head", &[])
                     .map_err(|e| StoreError::pg(format!("reading the head in {}", self.place), e))?
             }
-            Err(e) => return Err(StoreError::pg(format!("reading the head in {}", self.place), e)),
+            Err(e) => {
+                return Err(StoreError::pg(
+                    format!("reading the head in {}", self.place),
+                    e,
+                ))
+            }
         };
         to_u64(0, row.get::<_, i64>(0), "the head's seq")
     }

@@ -424,10 +424,19 @@ fn append_at_refuses_a_batch_decided_on_a_head_another_writer_has_moved() {
     // `two` still believes the log is empty: a batch decided on that is refused.
     let err = two.append_at(0, batch(1)).unwrap_err();
     assert!(
-        matches!(err, StoreError::HeadMoved { expected: 0, actual: 3 }),
+        matches!(
+            err,
+            StoreError::HeadMoved {
+                expected: 0,
+                actual: 3
+            }
+        ),
         "{err}"
     );
-    assert!(err.to_string().contains("another server wrote first"), "{err}");
+    assert!(
+        err.to_string().contains("another server wrote first"),
+        "{err}"
+    );
     assert_eq!(watch.seq().unwrap(), 3, "nothing written");
     two.refresh().unwrap();
     assert_eq!(two.head().seq, 3);
@@ -436,7 +445,10 @@ fn append_at_refuses_a_batch_decided_on_a_head_another_writer_has_moved() {
     // And now `one` is the one behind.
     assert!(matches!(
         one.append_at(3, batch(2)).unwrap_err(),
-        StoreError::HeadMoved { expected: 3, actual: 4 }
+        StoreError::HeadMoved {
+            expected: 3,
+            actual: 4
+        }
     ));
     assert_eq!(watch.seq().unwrap(), 4);
     assert_eq!(one.verify().unwrap().events, 4);

@@ -60,7 +60,9 @@ fn setup() -> (Store, Tokens) {
     open_other(&store);
     // A grant names open books only.
     store
-        .run(&["user", "add", "--name", "x", "--role", "clerk", "--books", NONE])
+        .run(&[
+            "user", "add", "--name", "x", "--role", "clerk", "--books", NONE,
+        ])
         .expect(2)
         .stderr_has("not open in this store");
     let tokens = Tokens {
@@ -88,7 +90,10 @@ fn fill(path: &str, book: &str) -> String {
     let mut rest = path;
     while let Some(open) = rest.find('{') {
         out.push_str(&rest[..open]);
-        let close = rest[open..].find('}').map(|c| open + c).expect("a closing brace");
+        let close = rest[open..]
+            .find('}')
+            .map(|c| open + c)
+            .expect("a closing brace");
         out.push_str(match &rest[open + 1..close] {
             "account" => book,
             "item" => "1",
@@ -134,7 +139,9 @@ fn a_user_granted_book_a_gets_404_on_every_route_of_book_b_and_sees_only_a() {
     let server = serve(&store);
     let routes = book_routes(&server);
     assert!(routes.len() >= 12, "{routes:?}");
-    let unknown = |book: &str| format!("book {book} is not open in this store (open it with `bonded account open`)");
+    let unknown = |book: &str| {
+        format!("book {book} is not open in this store (open it with `bonded account open`)")
+    };
     for (method, template) in &routes {
         for token in [&t.clerk_a, &t.reviewer_a, &t.auditor_a, &t.admin_a] {
             let other = call(&server, method, &fill(template, OTHER), token);
@@ -200,10 +207,22 @@ fn a_user_granted_book_a_gets_404_on_every_route_of_book_b_and_sees_only_a() {
         .as_str()
         .expect("an id")
         .to_string();
-    let theirs = server.call("POST", &format!("/pending/{id}/approve"), Some(&t.reviewer_a), None, "");
+    let theirs = server.call(
+        "POST",
+        &format!("/pending/{id}/approve"),
+        Some(&t.reviewer_a),
+        None,
+        "",
+    );
     theirs.expect(404);
     let never = "11111111-1111-1111-1111-111111111111";
-    let none = server.call("POST", &format!("/pending/{never}/approve"), Some(&t.reviewer_a), None, "");
+    let none = server.call(
+        "POST",
+        &format!("/pending/{never}/approve"),
+        Some(&t.reviewer_a),
+        None,
+        "",
+    );
     assert_eq!(theirs.text.replace(&id, never), none.text);
     let rejected = server.post_json(
         &format!("/pending/{id}/reject"),
@@ -264,7 +283,9 @@ fn a_user_granted_book_a_gets_404_on_every_route_of_book_b_and_sees_only_a() {
     );
     r.expect(403);
     // A line naming the other book in a request for book A writes nothing.
-    let line = format!("ref,line,date,account,mode,dir,goods,qty,item\nX,1,2025-01-10,{OTHER},0615,I,M,1,1\n");
+    let line = format!(
+        "ref,line,date,account,mode,dir,goods,qty,item\nX,1,2025-01-10,{OTHER},0615,I,M,1,1\n"
+    );
     server
         .post_csv(&format!("/books/{ACCOUNT}/movements"), &t.clerk_a, &line)
         .expect(400);
@@ -272,7 +293,14 @@ fn a_user_granted_book_a_gets_404_on_every_route_of_book_b_and_sees_only_a() {
 
     // The grant changed from the command line: alice sees both books from then on.
     store
-        .run(&["user", "grant", "--name", "alice", "--books", &format!("{ACCOUNT},{OTHER}")])
+        .run(&[
+            "user",
+            "grant",
+            "--name",
+            "alice",
+            "--books",
+            &format!("{ACCOUNT},{OTHER}"),
+        ])
         .ok();
     let listed: Value = store.json(&["user", "list"]);
     let alice = listed["users"]
@@ -361,7 +389,11 @@ fn in_the_workspace_another_book_is_a_book_the_store_does_not_hold() {
         let other = page(method, &fill(template, OTHER), &alice);
         let none = page(method, &fill(template, NONE), &alice);
         assert_eq!(other.status, 404, "{method} {template}: {}", other.text);
-        assert_eq!(other.text.replace(OTHER, NONE), none.text, "{method} {template}");
+        assert_eq!(
+            other.text.replace(OTHER, NONE),
+            none.text,
+            "{method} {template}"
+        );
         if method == "GET" {
             let own = page(method, &fill(template, ACCOUNT), &alice);
             assert_ne!(own.status, 404, "{method} {template}");

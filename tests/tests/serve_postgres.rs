@@ -123,8 +123,16 @@ fn two_servers_on_one_database_sixteen_clients_nothing_lost_or_doubled() {
     let s = Store::new();
     let url = fresh_url();
     book_on_postgres(&s, &url);
-    let clerk = token_of(&pg_json(&s, &url, &["user", "add", "--name", "alice", "--role", "clerk"]));
-    let auditor = token_of(&pg_json(&s, &url, &["user", "add", "--name", "audrey", "--role", "auditor"]));
+    let clerk = token_of(&pg_json(
+        &s,
+        &url,
+        &["user", "add", "--name", "alice", "--role", "clerk"],
+    ));
+    let auditor = token_of(&pg_json(
+        &s,
+        &url,
+        &["user", "add", "--name", "audrey", "--role", "auditor"],
+    ));
     let before: u64 = pg_json(&s, &url, &["verify"])["events"]
         .as_str()
         .and_then(|e| e.parse().ok())
@@ -139,7 +147,12 @@ fn two_servers_on_one_database_sixteen_clients_nothing_lost_or_doubled() {
                 for r in 0..REQUESTS {
                     let reply = post_until_done(&servers[(c + r) % 2], clerk, &body(c, r));
                     reply.expect(200);
-                    assert_eq!(reply.json["events"], LINES.to_string().as_str(), "{}", reply.text);
+                    assert_eq!(
+                        reply.json["events"],
+                        LINES.to_string().as_str(),
+                        "{}",
+                        reply.text
+                    );
                     acknowledged.fetch_add(LINES as u64, std::sync::atomic::Ordering::Relaxed);
                 }
             });
@@ -151,7 +164,10 @@ fn two_servers_on_one_database_sixteen_clients_nothing_lost_or_doubled() {
         .iter()
         .map(|s| {
             let h = s.call("GET", "/health", None, None, "");
-            h.json["redecided"].as_str().and_then(|n| n.parse::<u64>().ok()).expect("redecided")
+            h.json["redecided"]
+                .as_str()
+                .and_then(|n| n.parse::<u64>().ok())
+                .expect("redecided")
         })
         .sum();
     eprintln!("rounds decided again after losing the race: {redecided}");
@@ -168,7 +184,10 @@ fn two_servers_on_one_database_sixteen_clients_nothing_lost_or_doubled() {
     }
     let verified = pg_json(&s, &url, &["verify"]);
     assert_eq!(verified["ok"], true);
-    assert_eq!(verified["events"], (before + acknowledged).to_string().as_str());
+    assert_eq!(
+        verified["events"],
+        (before + acknowledged).to_string().as_str()
+    );
     let export = pg(&s, &url, &["export"]);
     export.ok();
     let mut lines = HashSet::new();
@@ -191,7 +210,8 @@ fn two_servers_on_one_database_sixteen_clients_nothing_lost_or_doubled() {
 
     // The same lines through one server on one store give the same balances.
     let single = book();
-    let single_clerk = token_of(&single.json(&["user", "add", "--name", "alice", "--role", "clerk"]));
+    let single_clerk =
+        token_of(&single.json(&["user", "add", "--name", "alice", "--role", "clerk"]));
     let one = serve(&single, None);
     for c in 0..CLIENTS {
         for r in 0..REQUESTS {
@@ -209,9 +229,21 @@ fn dual_review_and_users_work_across_two_servers() {
     let s = Store::new();
     let url = fresh_url();
     book_on_postgres(&s, &url);
-    let clerk = token_of(&pg_json(&s, &url, &["user", "add", "--name", "alice", "--role", "clerk"]));
-    let reviewer = token_of(&pg_json(&s, &url, &["user", "add", "--name", "bob", "--role", "reviewer"]));
-    let admin = token_of(&pg_json(&s, &url, &["user", "add", "--name", "root", "--role", "admin"]));
+    let clerk = token_of(&pg_json(
+        &s,
+        &url,
+        &["user", "add", "--name", "alice", "--role", "clerk"],
+    ));
+    let reviewer = token_of(&pg_json(
+        &s,
+        &url,
+        &["user", "add", "--name", "bob", "--role", "reviewer"],
+    ));
+    let admin = token_of(&pg_json(
+        &s,
+        &url,
+        &["user", "add", "--name", "root", "--role", "admin"],
+    ));
     let one = serve(&s, Some(&url));
     let two = serve(&s, Some(&url));
     // An import on one, a domestic sale of it on the other: it waits for review.
@@ -233,15 +265,32 @@ fn dual_review_and_users_work_across_two_servers() {
         .to_string();
     // Server one lists it (it caught up), and approves it: decided on the state with the import.
     let listed = one.get("/pending", &reviewer);
-    assert_eq!(listed.json["pending"][0]["id"], id.as_str(), "{}", listed.text);
-    let approved = one.call("POST", &format!("/pending/{id}/approve"), Some(&reviewer), None, "");
+    assert_eq!(
+        listed.json["pending"][0]["id"],
+        id.as_str(),
+        "{}",
+        listed.text
+    );
+    let approved = one.call(
+        "POST",
+        &format!("/pending/{id}/approve"),
+        Some(&reviewer),
+        None,
+        "",
+    );
     approved.expect(200);
     assert_eq!(
         approved.json["kinds"],
         serde_json::json!(["review_approved", "movement_recorded"])
     );
     // Approved again on the other server: a repeat, nothing more.
-    let again = two.call("POST", &format!("/pending/{id}/approve"), Some(&reviewer), None, "");
+    let again = two.call(
+        "POST",
+        &format!("/pending/{id}/approve"),
+        Some(&reviewer),
+        None,
+        "",
+    );
     again.expect(200);
     assert_eq!(again.json["events"], "0");
     for server in [&one, &two] {
@@ -276,7 +325,11 @@ fn sixteen_clients_race_for_the_last_units_and_the_stock_never_goes_negative() {
     let s = Store::new();
     let url = fresh_url();
     book_on_postgres(&s, &url);
-    let clerk = token_of(&pg_json(&s, &url, &["user", "add", "--name", "alice", "--role", "clerk"]));
+    let clerk = token_of(&pg_json(
+        &s,
+        &url,
+        &["user", "add", "--name", "alice", "--role", "clerk"],
+    ));
     let servers = [serve(&s, Some(&url)), serve(&s, Some(&url))];
     let stock = format!(
         "ref,line,date,account,mode,dir,goods,qty,item\nIN,1,2025-01-10,{ACCOUNT},0615,I,M,100,1\n"

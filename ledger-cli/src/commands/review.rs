@@ -73,7 +73,10 @@ fn books_text(books: Option<&[BookNo]>) -> String {
         Some(b) => format!(
             "book{} {}",
             if b.len() == 1 { "" } else { "s" },
-            b.iter().map(|b| b.to_string()).collect::<Vec<_>>().join(", ")
+            b.iter()
+                .map(|b| b.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
     }
 }
@@ -119,7 +122,11 @@ pub fn user_list(dir: &Path, actor: &str, format: Format) -> Result<()> {
             for u in s.ledger.users.iter() {
                 let books = match &u.books {
                     None => String::new(),
-                    Some(b) => b.iter().map(|b| b.to_string()).collect::<Vec<_>>().join(","),
+                    Some(b) => b
+                        .iter()
+                        .map(|b| b.to_string())
+                        .collect::<Vec<_>>()
+                        .join(","),
                 };
                 println!(
                     "{},{},{}",

@@ -70,7 +70,10 @@ impl Caller {
     }
 
     /// The books of `ledger` the caller may see, in order.
-    pub fn visible_books<'a>(&'a self, ledger: &'a ledger_core::Ledger) -> impl Iterator<Item = &'a BookNo> + 'a {
+    pub fn visible_books<'a>(
+        &'a self,
+        ledger: &'a ledger_core::Ledger,
+    ) -> impl Iterator<Item = &'a BookNo> + 'a {
         ledger.books.keys().filter(move |b| self.may_see(b))
     }
 
@@ -229,10 +232,22 @@ mod tests {
     #[test]
     fn the_book_of_a_path_is_read_as_the_router_reads_it() {
         let e1: BookNo = "E44038000001".parse().expect("book");
-        assert_eq!(book_in_path("/books/E44038000001/balance", "/books/"), Some(e1.clone()));
-        assert_eq!(book_in_path("/books/E44038000001", "/books/"), Some(e1.clone()));
-        assert_eq!(book_in_path("/books/%4544038000001/duty", "/books/"), Some(e1.clone()));
-        assert_eq!(book_in_path("/app/books/E44038000001/duty", "/app/books/"), Some(e1));
+        assert_eq!(
+            book_in_path("/books/E44038000001/balance", "/books/"),
+            Some(e1.clone())
+        );
+        assert_eq!(
+            book_in_path("/books/E44038000001", "/books/"),
+            Some(e1.clone())
+        );
+        assert_eq!(
+            book_in_path("/books/%4544038000001/duty", "/books/"),
+            Some(e1.clone())
+        );
+        assert_eq!(
+            book_in_path("/app/books/E44038000001/duty", "/app/books/"),
+            Some(e1)
+        );
         assert_eq!(book_in_path("/books/nonsense/duty", "/books/"), None);
         assert_eq!(book_in_path("/books/%zz/duty", "/books/"), None);
         assert_eq!(book_in_path("/pending", "/books/"), None);

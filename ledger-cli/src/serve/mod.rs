@@ -141,6 +141,13 @@ pub(crate) struct Server {
     stop: tokio::sync::oneshot::Sender<()>,
     serving: tokio::task::JoinHandle<std::io::Result<()>>,
     writer: std::thread::JoinHandle<()>,
+    /// The database connections (PostgreSQL), held here so that they are closed last, on this
+    /// thread: the `postgres` client closes its connection by blocking on a runtime of its own,
+    /// which must not happen on one of the server's async workers.
+    connections: (
+        Arc<RwLock<session::store::Log>>,
+        Option<Arc<ledger_store::PgHead>>,
+    ),
 }
 
 impl Server {
@@ -179,6 +186,7 @@ impl Server {
         let shared = Arc::new(RwLock::new(shared));
         let (jobs, rx) = tokio::sync::mpsc::channel(WRITER_QUEUE);
         let writer = writer::spawn(log.clone(), shared.clone(), working, rx)?;
+        let connections = (log.clone(), head.clone());
         let app_state = state::AppState {
             shared,
             log,
@@ -203,6 +211,7 @@ impl Server {
             stop,
             serving,
             writer,
+            connections,
         })
     }
 
@@ -215,6 +224,7 @@ impl Server {
         self.writer
             .join()
             .map_err(|_| anyhow::anyhow!("the writer thread stopped abnormally"))?;
+        drop(self.connections);
         match served {
             Ok(Ok(())) => Ok(()),
             Ok(Err(e)) => Err(e).context("the server stopped with an error"),

@@ -19,8 +19,8 @@ use anyhow::{Context, Result};
 use axum::http::StatusCode;
 use ledger_core::decide::review::{decide_request_in_place, RequestOutcome, Submitted};
 use ledger_core::events::commands::Command;
-use ledger_core::{decide, Decided, Ledger, SCHEMA_VERSION};
 use ledger_core::events::event_json::decode_event;
+use ledger_core::{decide, Decided, Ledger, SCHEMA_VERSION};
 use ledger_store::{AppendRequest, EventLog, ExpectedVersion, NewEvent, StoreError};
 use tokio::sync::{mpsc, oneshot};
 
@@ -157,8 +157,11 @@ impl Writer {
 
     /// Folds what other servers appended since the state's position (a shared log), into the
     /// shared state and the working copy alike (they are equal between rounds).
+    ///
+    /// The records are read with the log's lock held and folded after it is released: a
+    /// reader holds the state's lock while it reads the log (history, a list's lines), so
+    /// holding both here, the other way round, could wait forever.
     fn sync(&mut self) -> Result<(), ApiError> {
-        let mut log = write(&self.log);
         let fail = |e: &dyn std::fmt::Display| {
             ApiError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
@@ -168,42 +171,63 @@ impl Writer {
                 ),
             )
         };
-        log.refresh().map_err(|e| fail(&e))?;
         let from = read(&self.shared).position.seq + 1;
-        if log.head().seq < from {
-            return Ok(());
+        let mut records = Vec::new();
+        let mut failed: Option<(ApiError, Option<String>)> = None;
+        {
+            let mut log = write(&self.log);
+            log.refresh().map_err(|e| fail(&e))?;
+            if log.head().seq < from {
+                return Ok(());
+            }
+            for record in log.scan_replay(from) {
+                let record = match record {
+                    Ok(r) => r,
+                    Err(e) => {
+                        let fault = matches!(
+                            e,
+                            StoreError::Corrupt { .. } | StoreError::ChainBroken { .. }
+                        )
+                        .then(|| format!("the log failed a check: {e}"));
+                        failed = Some((fail(&e), fault));
+                        break;
+                    }
+                };
+                match decode_event(record.payload()) {
+                    Ok(event) => records.push((
+                        record.global_seq,
+                        record.stream().to_string(),
+                        record.id,
+                        record.hash_hex(),
+                        event,
+                    )),
+                    Err(e) => {
+                        let why = format!(
+                            "event {} ({}) cannot be read by this version of bonded: {e}",
+                            record.global_seq,
+                            record.kind()
+                        );
+                        failed = Some((fail(&why), Some(why)));
+                        break;
+                    }
+                }
+            }
         }
         let mut shared = write(&self.shared);
-        for record in log.scan_replay(from) {
-            let record = match record {
-                Ok(r) => r,
-                Err(e) => {
-                    if matches!(e, StoreError::Corrupt { .. } | StoreError::ChainBroken { .. }) {
-                        shared.fault = Some(format!("the log failed a check: {e}"));
-                    }
-                    return Err(fail(&e));
-                }
-            };
-            let event = match decode_event(record.payload()) {
-                Ok(event) => event,
-                Err(e) => {
-                    let why = format!(
-                        "event {} ({}) cannot be read by this version of bonded: {e}",
-                        record.global_seq,
-                        record.kind()
-                    );
-                    shared.fault = Some(why.clone());
-                    return Err(fail(&why));
-                }
-            };
-            shared.fold(record.global_seq, record.stream(), record.id, &event);
-            self.working.evolve(record.id, &event);
-            shared.position = Position {
-                seq: record.global_seq,
-                hash: record.hash_hex(),
-            };
+        for (seq, stream, id, hash, event) in records {
+            shared.fold(seq, &stream, id, &event);
+            self.working.evolve(id, &event);
+            shared.position = Position { seq, hash };
         }
-        Ok(())
+        match failed {
+            None => Ok(()),
+            Some((error, fault)) => {
+                if fault.is_some() {
+                    shared.fault = fault;
+                }
+                Err(error)
+            }
+        }
     }
 
     /// Decides requests from the front of `queue` until it is empty or the round is full,

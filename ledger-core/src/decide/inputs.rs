@@ -85,7 +85,8 @@ pub(super) fn check_inputs(command: &Command) -> Result<(), Refusal> {
         }
         Command::AddUser { .. }
         | Command::SetUserBooks { .. }
-        | Command::ApproveReview { .. } | Command::RejectReview { .. } => {}
+        | Command::ApproveReview { .. }
+        | Command::RejectReview { .. } => {}
         Command::SubmitForReview { item, .. } => check_inputs(&item.command())?,
         Command::RecordListExport(e) => check_date("date", e.date)?,
         // A receipt's figures are customs' and only compared with the book's, never computed

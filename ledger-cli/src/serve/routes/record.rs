@@ -146,7 +146,10 @@ pub(in crate::serve) async fn record(
     // Exchange rates, tariff and interest rates apply to every book of the store: changing
     // them is the administrator's act, not a clerk's (a 0 % tariff would zero every book's
     // duty), and an administrator's granted every book (it changes other companies' duty).
-    if matches!(table.kind, FileKind::Fx | FileKind::Tariff | FileKind::Interest) {
+    if matches!(
+        table.kind,
+        FileKind::Fx | FileKind::Tariff | FileKind::Interest
+    ) {
         let what = format!(
             "load {} (reference data: it applies to every book of the store)",
             table.kind.name()

@@ -218,10 +218,10 @@ pub async fn upload(
         move |shared, _, signed| {
             let l = signed.lang;
             let books: Vec<String> = signed
-            .caller
-            .visible_books(&shared.ledger)
-            .map(|b| b.to_string())
-            .collect();
+                .caller
+                .visible_books(&shared.ledger)
+                .map(|b| b.to_string())
+                .collect();
             let body = html! {
                 h1 { (t(l, "record")) }
                 @match &outcome {
