@@ -697,6 +697,30 @@ impl PgLog {
         })
     }
 
+    /// Decides and appends holding the head row's lock: `decide` is shown the records from
+    /// `from` to the head (what other writers appended since the caller's state) and returns
+    /// the batch to append, or `None` to write nothing. No other writer can append in
+    /// between, so the batch cannot be overtaken: how a server that lost the race with
+    /// `append_at` makes sure of its next attempt (other writers wait meanwhile).
+    pub fn append_decided(
+        &mut self,
+        from: u64,
+        decide: impl FnOnce(
+            &mut dyn Iterator<Item = Result<ReplayRecord, StoreError>>,
+        ) -> Option<AppendRequest>,
+    ) -> Result<Option<AppendOutcome>, StoreError> {
+        self.write(|engine| {
+            let request = {
+                let mut records = engine.scan_as::<ReplayRecord>(from);
+                decide(&mut *records)
+            };
+            match request {
+                None => Ok(None),
+                Some(req) => engine.append(req).map(Some),
+            }
+        })
+    }
+
     /// Reads the head again and catches up with what other writers appended since.
     pub fn refresh(&mut self) -> Result<(), StoreError> {
         let head = self.engine.backend.read_head(false)?;

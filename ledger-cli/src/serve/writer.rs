@@ -34,7 +34,9 @@ pub const MAX_ROUND_JOBS: usize = 256;
 /// Most events appended in one round (a store batch takes up to 500,000).
 pub const MAX_ROUND_EVENTS: usize = 100_000;
 /// How often in a row a round may find that another server appended first (PostgreSQL) and
-/// be decided again before its requests are answered 503 (retry).
+/// be decided again before its requests are answered 503 (retry). A round that lost the race
+/// is decided again holding the log's head (`round_locked`), which cannot be overtaken: this
+/// bound is a guard, not the way out.
 pub const MAX_CONFLICTS: u32 = 32;
 
 /// What a request asks of the writer.
@@ -97,6 +99,7 @@ pub fn spawn(
         working,
         multi,
         conflicts: 0,
+        unshared: Vec::new(),
     };
     std::thread::Builder::new()
         .name("bonded-writer".into())
@@ -113,6 +116,9 @@ struct Writer {
     multi: bool,
     /// Rounds in a row that lost the race to another server.
     conflicts: u32,
+    /// Records of other servers folded into `working` but not yet into the shared state (a
+    /// locked round, while it decides): `working` is rebuilt from the shared state and these.
+    unshared: Vec<(uuid::Uuid, ledger_core::Event)>,
 }
 
 /// A request decided in the current round, waiting for the append: accepted (what it gave)
@@ -233,6 +239,9 @@ impl Writer {
     /// Decides requests from the front of `queue` until it is empty or the round is full,
     /// appends what they gave as one batch, answers them.
     fn round(&mut self, queue: &mut VecDeque<Job>) {
+        if self.multi && self.conflicts > 0 {
+            return self.round_locked(queue);
+        }
         if self.multi {
             if let Err(e) = self.sync() {
                 // Nothing can be decided on a state behind the log: the queue is answered.
@@ -243,6 +252,16 @@ impl Writer {
                 return;
             }
         }
+        let (events, accepted) = self.decide_jobs(queue);
+        self.commit(events, accepted, queue);
+    }
+
+    /// Decides requests from the front of `queue` against `working`, until the queue is empty
+    /// or the round is full: the events of the accepted ones, and every request decided.
+    fn decide_jobs(
+        &mut self,
+        queue: &mut VecDeque<Job>,
+    ) -> (Vec<(String, Decided)>, Vec<Accepted>) {
         let mut events: Vec<(String, Decided)> = Vec::new();
         let mut accepted: Vec<Accepted> = Vec::new();
         while let Some(job) = queue.pop_front() {
@@ -327,12 +346,120 @@ impl Writer {
                 }
             }
         }
-        self.commit(events, accepted, queue);
+        (events, accepted)
+    }
+
+    /// A round after one lost the race (a shared log): decided and appended holding the log's
+    /// head (`Log::append_decided`), so that it cannot be overtaken again: no server waits on
+    /// another for ever. What other servers appended is folded into `working` first, under
+    /// the same lock, and into the shared state once the log is released.
+    fn round_locked(&mut self, queue: &mut VecDeque<Job>) {
+        // This round cannot be overtaken: the count of races lost in a row starts again.
+        self.conflicts = 0;
+        let log = self.log.clone();
+        let from = read(&self.shared).position.seq + 1;
+        let mut folded: Vec<(u64, String, uuid::Uuid, String, ledger_core::Event)> = Vec::new();
+        let mut problem: Option<(ApiError, Option<String>)> = None;
+        let mut decided: Option<(Vec<(String, Decided)>, Vec<Accepted>)> = None;
+        let outcome = write(&log).append_decided(from, |records| {
+            for record in records {
+                let record = match record {
+                    Ok(r) => r,
+                    Err(e) => {
+                        let fault = matches!(
+                            e,
+                            StoreError::Corrupt { .. } | StoreError::ChainBroken { .. }
+                        )
+                        .then(|| format!("the log failed a check: {e}"));
+                        problem = Some((unavailable(&e), fault));
+                        return None;
+                    }
+                };
+                match decode_event(record.payload()) {
+                    Ok(event) => {
+                        self.working.evolve(record.id, &event);
+                        folded.push((
+                            record.global_seq,
+                            record.stream().to_string(),
+                            record.id,
+                            record.hash_hex(),
+                            event,
+                        ));
+                    }
+                    Err(e) => {
+                        let why = format!(
+                            "event {} ({}) cannot be read by this version of bonded: {e}",
+                            record.global_seq,
+                            record.kind()
+                        );
+                        problem = Some((unavailable(&why), Some(why)));
+                        return None;
+                    }
+                }
+            }
+            self.unshared = folded
+                .iter()
+                .map(|(_, _, id, _, event)| (*id, event.clone()))
+                .collect();
+            let (events, accepted) = self.decide_jobs(queue);
+            let request = if events.is_empty() {
+                None
+            } else {
+                // Under the lock nothing can come between: no expected versions needed.
+                match encode(&events) {
+                    Ok(events) => Some(AppendRequest {
+                        events,
+                        expected: BTreeMap::new(),
+                    }),
+                    Err(e) => {
+                        problem = Some((e, None));
+                        None
+                    }
+                }
+            };
+            decided = Some((events, accepted));
+            request
+        });
+        // The records other servers appended: into the shared state too (working has them).
+        {
+            let mut shared = write(&self.shared);
+            for (seq, stream, id, hash, event) in &folded {
+                shared.fold(*seq, stream, *id, event);
+                shared.position = Position {
+                    seq: *seq,
+                    hash: hash.clone(),
+                };
+            }
+            if let Some((_, Some(fault))) = &problem {
+                shared.fault = Some(fault.clone());
+            }
+            self.unshared.clear();
+        }
+        let (events, accepted) = decided.unwrap_or_default();
+        match (outcome, problem) {
+            (Err(e), _) => {
+                let error = ApiError::internal(format!(
+                    "the store failed while writing ({e}); retry the request: a repeat of the \
+                     same lines is recognised and not applied twice"
+                ));
+                self.fail(accepted, error);
+                self.reload();
+            }
+            (Ok(_), Some((error, _))) => self.fail(accepted, error),
+            (Ok(None), None) => {
+                let position = read(&self.shared).position.clone();
+                answer(accepted, &position);
+            }
+            (Ok(Some(outcome)), None) => self.committed(&events, &outcome, accepted),
+        }
     }
 
     /// `working` := the shared (durable) state plus `events`.
     fn rebuild_working(&mut self, events: &[(String, Decided)]) {
         let mut w = read(&self.shared).ledger.clone();
+        for (id, event) in &self.unshared {
+            w.evolve(*id, event);
+        }
         for (_, d) in events {
             w.evolve(d.id, &d.event);
         }
@@ -354,7 +481,6 @@ impl Writer {
             Ok(r) => r,
             Err(e) => return self.fail(accepted, e),
         };
-        let count = events.len() as u64;
         let decided_at = read(&self.shared).position.seq;
         let outcome = write(&self.log).append_at(decided_at, request);
         let outcome = match outcome {
@@ -427,7 +553,18 @@ impl Writer {
                 return;
             }
         };
+        self.committed(&events, &outcome, accepted);
+    }
+
+    /// A round's events are durable: folded into the shared state, then the requests answered.
+    fn committed(
+        &mut self,
+        events: &[(String, Decided)],
+        outcome: &ledger_store::AppendOutcome,
+        accepted: Vec<Accepted>,
+    ) {
         self.conflicts = 0;
+        let count = events.len() as u64;
         let position = Position {
             seq: outcome.head.seq,
             hash: hex::encode(outcome.head.hash),
@@ -451,29 +588,18 @@ impl Writer {
     /// One batch with an expected version per stream: the durable state's.
     fn append_request(&self, events: &[(String, Decided)]) -> Result<AppendRequest, ApiError> {
         let shared = read(&self.shared);
-        let recorded_at = now_rfc3339();
         let mut expected = BTreeMap::new();
-        let mut out = Vec::with_capacity(events.len());
-        for (actor, d) in events {
-            let stream = d.event.stream().to_string();
-            expected
-                .entry(stream.clone())
-                .or_insert(ExpectedVersion::Exact(
-                    shared.ledger.stream_version(&stream),
-                ));
-            out.push(NewEvent {
-                id: d.id,
-                stream,
-                kind: d.event.kind().to_string(),
-                schema_version: SCHEMA_VERSION,
-                actor: actor.clone(),
-                recorded_at: recorded_at.clone(),
-                payload: ledger_store::Payload::serialize(&d.event, 1024)
-                    .map_err(|e| ApiError::internal(format!("cannot encode an event: {e}")))?,
-            });
+        for (_, d) in events {
+            let stream = d.event.stream();
+            if !expected.contains_key(stream) {
+                expected.insert(
+                    stream.to_string(),
+                    ExpectedVersion::Exact(shared.ledger.stream_version(stream)),
+                );
+            }
         }
         Ok(AppendRequest {
-            events: out,
+            events: encode(events)?,
             expected,
         })
     }
@@ -507,6 +633,37 @@ impl Writer {
             }
         }
     }
+}
+
+/// The events of a round as the store takes them, each naming its actor.
+fn encode(events: &[(String, Decided)]) -> Result<Vec<NewEvent>, ApiError> {
+    let recorded_at = now_rfc3339();
+    events
+        .iter()
+        .map(|(actor, d)| {
+            Ok(NewEvent {
+                id: d.id,
+                stream: d.event.stream().to_string(),
+                kind: d.event.kind().to_string(),
+                schema_version: SCHEMA_VERSION,
+                actor: actor.clone(),
+                recorded_at: recorded_at.clone(),
+                payload: ledger_store::Payload::serialize(&d.event, 1024)
+                    .map_err(|e| ApiError::internal(format!("cannot encode an event: {e}")))?,
+            })
+        })
+        .collect()
+}
+
+/// 503 for a log that could not be read: nothing of the request was written.
+fn unavailable(e: &dyn std::fmt::Display) -> ApiError {
+    ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        format!(
+            "cannot read what other servers wrote to the log ({e}); nothing of this request was \
+             written: retry it"
+        ),
+    )
 }
 
 fn answer(accepted: Vec<Accepted>, position: &Position) {

@@ -176,6 +176,30 @@ impl Log {
         }
     }
 
+    /// Decides and appends with no other writer in between: `decide` sees the records from
+    /// `from` on (PostgreSQL: under the head row's lock) and gives the batch, or `None`.
+    pub fn append_decided(
+        &mut self,
+        from: u64,
+        decide: impl FnOnce(
+            &mut dyn Iterator<Item = Result<ReplayRecord, StoreError>>,
+        ) -> Option<AppendRequest>,
+    ) -> Result<Option<AppendOutcome>, StoreError> {
+        match self {
+            Log::Sled(log) => {
+                let request = {
+                    let mut records = log.scan_replay(from);
+                    decide(&mut *records)
+                };
+                match request {
+                    None => Ok(None),
+                    Some(req) => log.append(req).map(Some),
+                }
+            }
+            Log::Pg(log) => log.append_decided(from, decide),
+        }
+    }
+
     fn inner(&self) -> &dyn EventLog {
         match self {
             Log::Sled(log) => log,

@@ -124,12 +124,9 @@ pub async fn record_message(
     let (commands, said) = {
         let shared = read(&st.shared);
         require_book(&shared, &account)?;
-        let commands = message
-            .commands(&shared.ledger)
-            .map_err(ApiError::from_line_errors)?;
-        let mut said = None;
-        // A receipt is matched to its book among those the caller may see: to a user granted
-        // some books only, another company's book is one the store does not hold.
+        // A message is read, and a receipt matched to its book, among the books the caller may
+        // see: to a user granted some books only, another company's book is one the store does
+        // not hold.
         let view = caller.restricted().then(|| {
             let mut view = ledger_core::Ledger::new();
             view.books = shared
@@ -141,6 +138,10 @@ pub async fn record_message(
                 .collect();
             view
         });
+        let commands = message
+            .commands(view.as_ref().unwrap_or(&shared.ledger))
+            .map_err(ApiError::from_line_errors)?;
+        let mut said = None;
         for (line, c) in &commands {
             let book = match c {
                 Command::RecordMovement(m) => Some(m.account.clone()),
