@@ -121,6 +121,10 @@ struct Writer {
     unshared: Vec<(uuid::Uuid, ledger_core::Event)>,
 }
 
+/// A round decided: the events of its accepted requests (with their actors), and every
+/// request decided.
+type Round = (Vec<(String, Decided)>, Vec<Accepted>);
+
 /// A request decided in the current round, waiting for the append: accepted (what it gave)
 /// or, on a shared log, refused (answered only once the round is known to stand).
 struct Accepted {
@@ -258,10 +262,7 @@ impl Writer {
 
     /// Decides requests from the front of `queue` against `working`, until the queue is empty
     /// or the round is full: the events of the accepted ones, and every request decided.
-    fn decide_jobs(
-        &mut self,
-        queue: &mut VecDeque<Job>,
-    ) -> (Vec<(String, Decided)>, Vec<Accepted>) {
+    fn decide_jobs(&mut self, queue: &mut VecDeque<Job>) -> Round {
         let mut events: Vec<(String, Decided)> = Vec::new();
         let mut accepted: Vec<Accepted> = Vec::new();
         while let Some(job) = queue.pop_front() {
@@ -360,7 +361,7 @@ impl Writer {
         let from = read(&self.shared).position.seq + 1;
         let mut folded: Vec<(u64, String, uuid::Uuid, String, ledger_core::Event)> = Vec::new();
         let mut problem: Option<(ApiError, Option<String>)> = None;
-        let mut decided: Option<(Vec<(String, Decided)>, Vec<Accepted>)> = None;
+        let mut decided: Option<Round> = None;
         let outcome = write(&log).append_decided(from, |records| {
             for record in records {
                 let record = match record {
