@@ -263,8 +263,23 @@ pub struct ManArgs {
 pub enum UserCommand {
     /// Add a user; prints its bearer token once (only the token's SHA-256 is stored).
     Add(UserAddArgs),
-    /// List the users and their roles.
+    /// List the users, their roles and their books.
     List,
+    /// Grant a user exactly these books from now on (`--books E…,E…`), or every book (`--all`).
+    Grant(UserGrantArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct UserGrantArgs {
+    /// The user's name.
+    #[arg(long)]
+    pub name: String,
+    /// The books the user may see and write from now on, comma-separated (E…,E…).
+    #[arg(long, conflicts_with = "all", required_unless_present = "all")]
+    pub books: Option<String>,
+    /// Every book of the store, as for a user added without --books.
+    #[arg(long)]
+    pub all: bool,
 }
 
 #[derive(Args, Debug)]
@@ -275,6 +290,10 @@ pub struct UserAddArgs {
     /// clerk (records), reviewer (approves), auditor (reads), admin (manages users and books).
     #[arg(long)]
     pub role: String,
+    /// The books the user may see and write, comma-separated (E…,E…); without it, every book
+    /// of the store. Another book is, to this user, one the store does not hold (404).
+    #[arg(long)]
+    pub books: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -363,6 +382,10 @@ pub struct BenchServeArgs {
     /// Movement lines per request.
     #[arg(long, default_value_t = 1)]
     pub lines: u32,
+    /// Servers started on the store, the clients shared among them in turn (more than one
+    /// needs a PostgreSQL store: --store, an empty database).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=8))]
+    pub servers: u32,
 }
 
 #[derive(Subcommand, Debug)]

@@ -197,15 +197,10 @@ fn run(cli: Cli) -> Result<()> {
         ));
     }
     session::store::set_store(cli.store.as_deref())?;
-    if session::store::on_postgres()
-        && matches!(
-            cli.command,
-            Command::Serve(_) | Command::Bench(_) | Command::BenchServe(_)
-        )
-    {
+    if session::store::on_postgres() && matches!(cli.command, Command::Bench(_)) {
         return Err(exit::bad_input(
-            "--store (BONDED_STORE) is not taken by serve and bench yet: they work on the \
-             sled store in --data",
+            "--store (BONDED_STORE) is not taken by bench yet: it works on a sled store of \
+             its own (bench-serve takes --store)",
         ));
     }
     if let Some(secs) = cli.wait {
@@ -256,6 +251,7 @@ fn run(cli: Cli) -> Result<()> {
             review::user_add(&cli.data, &actor, args, format)
         }
         Command::User(cli::UserCommand::List) => review::user_list(&cli.data, &actor, format),
+        Command::User(cli::UserCommand::Grant(args)) => review::user_grant(&cli.data, &actor, args),
         Command::Pending(args) => review::pending(&cli.data, &actor, args, format),
         Command::Approve(args) => review::approve(&cli.data, &actor, args),
         Command::Reject(args) => review::reject(&cli.data, &actor, args),

@@ -71,6 +71,15 @@ pub enum StoreError {
         actual: u64,
     },
 
+    /// The log moved on since the batch was decided (`PgLog::append_at`): another process
+    /// appended first. Nothing was written; decide again on the new records.
+    #[error(
+        "the log is at record {actual} but this batch was decided on the log at record \
+         {expected}: another server wrote first, so nothing of this batch was written (it is to \
+         be decided again on the records written since)"
+    )]
+    HeadMoved { expected: u64, actual: u64 },
+
     /// The caller's input breaks a rule or a limit (field lengths, JSON payload, batch size).
     #[error("invalid input: {what}")]
     Invalid { what: String },

@@ -48,7 +48,7 @@ pub use log::{
     AppendOutcome, AppendRequest, EventLog, ExpectedVersion, Head, Streamed, VerifyReport,
 };
 pub use memory::MemoryLog;
-pub use pg_log::{PgLog, PG_SCHEMA_VERSION};
+pub use pg_log::{PgHead, PgLog, PG_SCHEMA_VERSION};
 pub use sled_log::{SledLog, SledOptions};
 pub use validate::{
     MAX_ACTOR_CHARS, MAX_BATCH_EVENTS, MAX_BATCH_PAYLOAD_BYTES, MAX_KIND_CHARS, MAX_PAYLOAD_BYTES,

@@ -350,6 +350,7 @@ impl Backend for PgBackend {
         Box::new(Pages {
             backend: self,
             next: i64::try_from(seq.max(1)).unwrap_or(i64::MAX),
+            page: FIRST_PAGE,
             buffer: VecDeque::new(),
             done: false,
         })
@@ -438,10 +439,16 @@ impl Backend for PgBackend {
     }
 }
 
+/// Records read by the first query of a scan: a caller reading one record (a book's history,
+/// a list's lines, one position at a time) reads a few, not a whole page; the pages then
+/// double up to [`SCAN_PAGE`].
+const FIRST_PAGE: i64 = 8;
+
 /// Records read a page at a time, in order, each page one query (no cursor held open).
 struct Pages<'a> {
     backend: &'a PgBackend,
     next: i64,
+    page: i64,
     buffer: VecDeque<(u64, sled::IVec)>,
     done: bool,
 }
@@ -453,7 +460,7 @@ impl Iterator for Pages<'_> {
         if self.buffer.is_empty() && !self.done {
             let rows = lock(&self.backend.client).query(
                 "SELECT global_seq, value FROM events WHERE global_seq >= $1 ORDER BY global_seq LIMIT $2",
-                &[&self.next, &SCAN_PAGE],
+                &[&self.next, &self.page],
             );
             let rows = match rows {
                 Ok(rows) => rows,
@@ -466,9 +473,10 @@ impl Iterator for Pages<'_> {
                     )));
                 }
             };
-            if (rows.len() as i64) < SCAN_PAGE {
+            if (rows.len() as i64) < self.page {
                 self.done = true;
             }
+            self.page = (self.page * 2).min(SCAN_PAGE);
             for row in rows {
                 let seq: i64 = row.get(0);
                 let Ok(key) = u64::try_from(seq) else {
@@ -485,6 +493,51 @@ impl Iterator for Pages<'_> {
             }
         }
         self.buffer.pop_front().map(Ok)
+    }
+}
+
+/// A connection of its own that reads the log's head, for a process that must know, cheaply
+/// and often, whether other processes have appended (one indexed row read, never waiting for
+/// a writer: the head row is read without a lock).
+pub struct PgHead {
+    client: Mutex<Client>,
+    place: String,
+    url: String,
+}
+
+impl PgHead {
+    pub fn connect(url: &str) -> Result<PgHead, StoreError> {
+        let (client, place) = PgLog::connect(url)?;
+        Ok(PgHead {
+            client: Mutex::new(client),
+            place,
+            url: url.to_string(),
+        })
+    }
+
+    /// The head's position as committed now. A connection that was lost (the database
+    /// restarted) is made again once.
+    pub fn seq(&self) -> Result<u64, StoreError> {
+        let mut client = lock(&self.client);
+        let row = match client.query_one("SELECT seq FROM log_head", &[]) {
+            Ok(row) => row,
+            Err(e) if client.is_closed() => {
+                let (fresh, _) = PgLog::connect(&self.url).map_err(|_| {
+                    StoreError::pg(format!("reading the head in {}", self.place), e)
+                })?;
+                *client = fresh;
+                client
+                    .query_one("SELECT seq FROM log_head", &[])
+                    .map_err(|e| StoreError::pg(format!("reading the head in {}", self.place), e))?
+            }
+            Err(e) => {
+                return Err(StoreError::pg(
+                    format!("reading the head in {}", self.place),
+                    e,
+                ))
+            }
+        };
+        to_u64(0, row.get::<_, i64>(0), "the head's seq")
     }
 }
 
@@ -621,6 +674,51 @@ impl PgLog {
     /// Where the store is (database, host, user), for messages.
     pub fn place(&self) -> &str {
         &self.engine.backend.place
+    }
+
+    /// Appends `req` only if the log's head is still record `head_seq` (the state the batch
+    /// was decided on): checked under the head row's lock, so a batch decided on a log that
+    /// another process has since appended to is refused whole with `StoreError::HeadMoved`,
+    /// never written on stale state. Several `bonded serve` processes on one database append
+    /// this way.
+    pub fn append_at(
+        &mut self,
+        head_seq: u64,
+        req: AppendRequest,
+    ) -> Result<AppendOutcome, StoreError> {
+        self.write(|engine| {
+            if engine.head.seq != head_seq {
+                return Err(StoreError::HeadMoved {
+                    expected: head_seq,
+                    actual: engine.head.seq,
+                });
+            }
+            engine.append(req)
+        })
+    }
+
+    /// Decides and appends holding the head row's lock: `decide` is shown the records from
+    /// `from` to the head (what other writers appended since the caller's state) and returns
+    /// the batch to append, or `None` to write nothing. No other writer can append in
+    /// between, so the batch cannot be overtaken: how a server that lost the race with
+    /// `append_at` makes sure of its next attempt (other writers wait meanwhile).
+    pub fn append_decided(
+        &mut self,
+        from: u64,
+        decide: impl FnOnce(
+            &mut dyn Iterator<Item = Result<ReplayRecord, StoreError>>,
+        ) -> Option<AppendRequest>,
+    ) -> Result<Option<AppendOutcome>, StoreError> {
+        self.write(|engine| {
+            let request = {
+                let mut records = engine.scan_as::<ReplayRecord>(from);
+                decide(&mut *records)
+            };
+            match request {
+                None => Ok(None),
+                Some(req) => engine.append(req).map(Some),
+            }
+        })
     }
 
     /// Reads the head again and catches up with what other writers appended since.

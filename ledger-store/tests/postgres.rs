@@ -407,3 +407,49 @@ fn a_writer_killed_at_any_moment_loses_no_acknowledged_append_and_leaves_nothing
     }
     assert!(!acked.is_empty());
 }
+
+/// `append_at`: a batch decided on the log at record N is written only while the head is
+/// still N; once another handle has appended, it is refused whole (`HeadMoved`, nothing
+/// written), and after `refresh` it goes in at the new head. `PgHead` reads the head as
+/// committed, whoever wrote it.
+#[test]
+fn append_at_refuses_a_batch_decided_on_a_head_another_writer_has_moved() {
+    let url = fresh_url();
+    let mut one = PgLog::create(&url).unwrap();
+    let mut two = PgLog::open(&url).unwrap();
+    let watch = ledger_store::PgHead::connect(&url).unwrap();
+    fill(&mut one, 3);
+    assert_eq!(watch.seq().unwrap(), 3);
+    let batch = |i: u128| AppendRequest::new(vec![ev(Uuid::from_u128(100 + i), "users", "{}")]);
+    // `two` still believes the log is empty: a batch decided on that is refused.
+    let err = two.append_at(0, batch(1)).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::HeadMoved {
+                expected: 0,
+                actual: 3
+            }
+        ),
+        "{err}"
+    );
+    assert!(
+        err.to_string().contains("another server wrote first"),
+        "{err}"
+    );
+    assert_eq!(watch.seq().unwrap(), 3, "nothing written");
+    two.refresh().unwrap();
+    assert_eq!(two.head().seq, 3);
+    let out = two.append_at(3, batch(1)).unwrap();
+    assert_eq!(out.head.seq, 4);
+    // And now `one` is the one behind.
+    assert!(matches!(
+        one.append_at(3, batch(2)).unwrap_err(),
+        StoreError::HeadMoved {
+            expected: 3,
+            actual: 4
+        }
+    ));
+    assert_eq!(watch.seq().unwrap(), 4);
+    assert_eq!(one.verify().unwrap().events, 4);
+}

@@ -9,6 +9,8 @@
 //!   of exchange rates, items and unit consumption loaded (see [`ITEMS_CSV`], [`BOM_CSV`]).
 //! - [`Balance`]: a parsed `balance --format json`, read as exact decimals.
 
+pub mod http;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::str::FromStr;

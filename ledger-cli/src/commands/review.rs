@@ -13,7 +13,7 @@ use ledger_core::model::refusal::InvalidValue;
 use ledger_core::model::review::Role;
 use ledger_core::state::reviews::{pending_items, Pending};
 
-use crate::cli::{ApproveArgs, Format, PendingArgs, RejectArgs, UserAddArgs};
+use crate::cli::{ApproveArgs, Format, PendingArgs, RejectArgs, UserAddArgs, UserGrantArgs};
 use crate::exit::bad_input;
 use crate::serve::auth::{new_token, token_sha256};
 use crate::session;
@@ -24,24 +24,84 @@ pub fn user_add(dir: &Path, actor: &str, args: &UserAddArgs, format: Format) -> 
         .parse()
         .map_err(|e: InvalidValue| bad_input(format!("--role: {e}")))?;
     let name = args.name.trim().to_string();
+    let books = args.books.as_deref().map(parse_books).transpose()?;
     let token = new_token()?;
     let mut s = session::open(dir, actor)?;
     s.execute(Command::AddUser {
         name: name.clone(),
         role,
         token_sha256: token_sha256(&token),
+        books: books.clone(),
     })?;
     match format {
         Format::Json => println!(
             "{}",
-            serde_json::json!({"name": name, "role": role.name(), "token": token})
+            serde_json::json!({"name": name, "role": role.name(), "books": books_json(books.as_deref()), "token": token})
         ),
         _ => {
-            println!("added user {name} with the role {role}.");
+            println!(
+                "added user {name} with the role {role}, granted {}.",
+                books_text(books.as_deref())
+            );
             println!("Their bearer token, shown only now (the store keeps only its SHA-256):");
             println!("{token}");
         }
     }
+    Ok(())
+}
+
+/// `--books E…,E…`: book numbers, comma-separated, at least one.
+fn parse_books(text: &str) -> Result<Vec<BookNo>> {
+    let mut out = Vec::new();
+    for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let b: BookNo = part
+            .parse()
+            .map_err(|e: InvalidValue| bad_input(format!("--books: {part:?}: {e}")))?;
+        out.push(b);
+    }
+    if out.is_empty() {
+        return Err(bad_input(
+            "--books names at least one book (E…,E…); for every book of the store, leave it out              (or `bonded user grant --all`)",
+        ));
+    }
+    Ok(out)
+}
+
+fn books_text(books: Option<&[BookNo]>) -> String {
+    match books {
+        None => "every book".to_string(),
+        Some(b) => format!(
+            "book{} {}",
+            if b.len() == 1 { "" } else { "s" },
+            b.iter()
+                .map(|b| b.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+fn books_json(books: Option<&[BookNo]>) -> serde_json::Value {
+    match books {
+        None => serde_json::Value::Null,
+        Some(b) => b.iter().map(|b| serde_json::json!(b.to_string())).collect(),
+    }
+}
+
+/// `bonded user grant --name N --books E…,E… | --all`.
+pub fn user_grant(dir: &Path, actor: &str, args: &UserGrantArgs) -> Result<()> {
+    let books = match (&args.books, args.all) {
+        (_, true) => None,
+        (Some(text), false) => Some(parse_books(text)?),
+        (None, false) => return Err(bad_input("give --books E…,E… or --all")),
+    };
+    let name = args.name.trim().to_string();
+    let mut s = session::open(dir, actor)?;
+    s.execute(Command::SetUserBooks {
+        name: name.clone(),
+        books: books.clone(),
+    })?;
+    println!("user {name} is granted {}.", books_text(books.as_deref()));
     Ok(())
 }
 
@@ -53,14 +113,27 @@ pub fn user_list(dir: &Path, actor: &str, format: Format) -> Result<()> {
                 .ledger
                 .users
                 .iter()
-                .map(|u| serde_json::json!({"name": u.name, "role": u.role.name()}))
+                .map(|u| serde_json::json!({"name": u.name, "role": u.role.name(), "books": books_json(u.books.as_deref())}))
                 .collect();
             println!("{}", serde_json::json!({ "users": users }));
         }
         Format::Csv => {
-            println!("name,role");
+            println!("name,role,books");
             for u in s.ledger.users.iter() {
-                println!("{},{}", crate::output::csv_cell(&u.name), u.role);
+                let books = match &u.books {
+                    None => String::new(),
+                    Some(b) => b
+                        .iter()
+                        .map(|b| b.to_string())
+                        .collect::<Vec<_>>()
+                        .join(","),
+                };
+                println!(
+                    "{},{},{}",
+                    crate::output::csv_cell(&u.name),
+                    u.role,
+                    crate::output::csv_cell(&books)
+                );
             }
         }
         _ => {
@@ -70,9 +143,13 @@ pub fn user_list(dir: &Path, actor: &str, format: Format) -> Result<()> {
             }
             let mut t = Table::new();
             t.load_preset(UTF8_FULL_CONDENSED);
-            t.set_header(vec!["name", "role"]);
+            t.set_header(vec!["name", "role", "books"]);
             for u in s.ledger.users.iter() {
-                t.add_row(vec![u.name.clone(), u.role.to_string()]);
+                t.add_row(vec![
+                    u.name.clone(),
+                    u.role.to_string(),
+                    books_text(u.books.as_deref()),
+                ]);
             }
             println!("{t}");
         }

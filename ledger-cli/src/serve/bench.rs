@@ -3,6 +3,10 @@
 //! process on a free loopback port, and for each number of clients sends a fixed count of
 //! requests (imports, `--lines` per request), each client on its own connection, one request
 //! at a time. It prints requests per second and the p50/p99 latency per level.
+//!
+//! With `--store postgres://…` (an empty database) the store is made there, and `--servers N`
+//! starts N servers on it, each with its own log connection, state and writer, as N
+//! `bonded serve` processes would be: the clients are shared among them in turn.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -76,20 +80,36 @@ pub fn run(args: &BenchServeArgs) -> Result<()> {
     let store = TempStore(
         std::env::temp_dir().join(format!("bonded-bench-serve-{}-{nanos}", std::process::id())),
     );
+    if args.servers > 1 && !crate::session::store::on_postgres() {
+        return Err(bad_input(
+            "--servers: more than one server needs a store on PostgreSQL (--store \
+             postgres://…, an empty database): a sled store is held by one process",
+        ));
+    }
     let token = prepare(&store.0)?;
     let rt = runtime()?;
-    let server = Server::start(
-        &store.0,
-        "127.0.0.1:0".parse()?,
-        super::connections::Limits::default(),
-        &rt,
-    )?;
+    let servers = (0..args.servers)
+        .map(|_| {
+            Server::start(
+                &store.0,
+                "127.0.0.1:0".parse()?,
+                super::connections::Limits::default(),
+                &rt,
+            )
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let addrs: Vec<SocketAddr> = servers.iter().map(|s| s.addr).collect();
+    let place = crate::session::store::location(&store.0).describe();
     println!(
         "bonded bench-serve: {} requests of {lines} import line(s) per level, each client on its \
-         own connection, server on {} (store in {})",
+         own connection, {} server(s) on {} (store in {place})",
         args.requests,
-        server.addr,
-        store.0.display()
+        addrs.len(),
+        addrs
+            .iter()
+            .map(|a| a.to_string())
+            .collect::<Vec<_>>()
+            .join(", "),
     );
     println!(
         "{:>7} {:>9} {:>8} {:>10} {:>10} {:>9} {:>9} {:>11} {:>7}",
@@ -104,18 +124,18 @@ pub fn run(args: &BenchServeArgs) -> Result<()> {
         "errors"
     );
     let mut results = Vec::new();
-    let mut probe = Client::new(server.addr);
+    let mut probes: Vec<Client> = addrs.iter().map(|a| Client::new(*a)).collect();
     for (round, &clients) in levels.iter().enumerate() {
-        let appends_before = appends(&mut probe)?;
+        let appends_before = appends(&mut probes)?;
         let level = drive(
-            server.addr,
+            &addrs,
             &token,
             round,
             clients,
             args.requests as usize,
             lines,
         )?;
-        let batches = appends(&mut probe)?.saturating_sub(appends_before).max(1);
+        let batches = appends(&mut probes)?.saturating_sub(appends_before).max(1);
         let secs = level.elapsed.as_secs_f64().max(1e-9);
         println!(
             "{:>7} {:>9} {:>8.2} {:>10.0} {:>10.0} {:>9.2} {:>9.2} {:>11.1} {:>7}",
@@ -131,21 +151,36 @@ pub fn run(args: &BenchServeArgs) -> Result<()> {
         );
         results.push(level);
     }
-    server.stop(&rt)?;
+    if addrs.len() > 1 {
+        let redecided = health_sum(&mut probes, "redecided")?;
+        println!("rounds decided again after another server appended first: {redecided}");
+    }
+    for server in servers {
+        server.stop(&rt)?;
+    }
     if results.iter().any(|l| l.errors > 0) {
         anyhow::bail!("some requests failed (see the errors column)");
     }
     Ok(())
 }
 
-/// Durable appends so far, from `/health`.
-fn appends(client: &mut Client) -> Result<u64> {
-    let r = client.send("GET", "/health", &[], b"")?;
-    let v: serde_json::Value = serde_json::from_slice(&r.body)?;
-    v["appends"]
-        .as_str()
-        .and_then(|s| s.parse().ok())
-        .context("/health says no appends")
+/// Durable appends so far, of every server, from `/health`.
+fn appends(clients: &mut [Client]) -> Result<u64> {
+    health_sum(clients, "appends")
+}
+
+/// A count of `/health`, summed over the servers.
+fn health_sum(clients: &mut [Client], key: &str) -> Result<u64> {
+    let mut sum = 0;
+    for client in clients {
+        let r = client.send("GET", "/health", &[], b"")?;
+        let v: serde_json::Value = serde_json::from_slice(&r.body)?;
+        sum += v[key]
+            .as_str()
+            .and_then(|s| s.parse::<u64>().ok())
+            .with_context(|| format!("/health says no {key}"))?;
+    }
+    Ok(sum)
 }
 
 /// A store with the book, its material and a clerk; the clerk's token.
@@ -171,12 +206,13 @@ fn prepare(dir: &std::path::Path) -> Result<String> {
         name: "bench-clerk".into(),
         role: Role::Clerk,
         token_sha256: super::auth::token_sha256(&token),
+        books: None,
     })?;
     Ok(token)
 }
 
 fn drive(
-    addr: SocketAddr,
+    addrs: &[SocketAddr],
     token: &str,
     round: usize,
     clients: usize,
@@ -189,6 +225,7 @@ fn drive(
         .map(|c| {
             let share = requests / clients + usize::from(c < requests % clients);
             let auth = auth.clone();
+            let addr = addrs[c % addrs.len()];
             std::thread::spawn(move || {
                 let mut client = Client::new(addr);
                 let mut latencies = Vec::with_capacity(share);

@@ -5,7 +5,9 @@ use ledger_core::events::{Effect, Target};
 use ledger_core::model::ids::ItemNo;
 use ledger_core::model::trade_mode::GoodsKind;
 use ledger_core::Event;
-use ledger_store::{EventLog, SledLog};
+use ledger_store::EventLog;
+
+use crate::session::store::Log;
 use serde_json::Value;
 
 use super::error::ApiError;
@@ -25,7 +27,7 @@ pub struct ItemFilter {
 /// One page: the events of `seqs` (a stream's global positions, ascending) after `after`,
 /// those touching `filter`, at most `limit`; and the position to ask `after` for the next page.
 pub fn page(
-    log: &SledLog,
+    log: &Log,
     seqs: &[u64],
     filter: Option<ItemFilter>,
     after: u64,

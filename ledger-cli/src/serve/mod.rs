@@ -62,8 +62,13 @@ pub fn run(dir: &Path, args: &ServeArgs) -> Result<()> {
         ..connections::Limits::default()
     };
     let server = Server::start(dir, addr, limits, &runtime)?;
-    // Who holds the store, for a command that finds it locked: removed when this ends.
-    let _serve_file = ServeFile::write(dir, server.addr);
+    // Who holds the store, for a command that finds it locked: removed when this ends. A
+    // store on PostgreSQL is not locked (several servers share it): nothing to write.
+    let _serve_file = if session::store::on_postgres() {
+        None
+    } else {
+        ServeFile::write(dir, server.addr)
+    };
     println!("listening on http://{}", server.addr);
     let _ = std::io::stdout().flush();
     eprintln!("{}", server.summary);
@@ -136,6 +141,13 @@ pub(crate) struct Server {
     stop: tokio::sync::oneshot::Sender<()>,
     serving: tokio::task::JoinHandle<std::io::Result<()>>,
     writer: std::thread::JoinHandle<()>,
+    /// The database connections (PostgreSQL), held here so that they are closed last, on this
+    /// thread: the `postgres` client closes its connection by blocking on a runtime of its own,
+    /// which must not happen on one of the server's async workers.
+    connections: (
+        Arc<RwLock<session::store::Log>>,
+        Option<Arc<ledger_store::PgHead>>,
+    ),
 }
 
 impl Server {
@@ -147,7 +159,16 @@ impl Server {
         limits: connections::Limits,
         runtime: &tokio::runtime::Runtime,
     ) -> Result<Self> {
-        let log = session::open_log(dir)?;
+        let log = session::open_store(dir)?;
+        // On PostgreSQL other servers may append to the same log: a connection of its own
+        // reads the head before each request (`state::catch_up`).
+        let head = match session::store::location(dir) {
+            session::store::Location::Postgres(url) => Some(Arc::new(
+                ledger_store::PgHead::connect(&url)
+                    .with_context(|| format!("cannot open the store at {}", log.describe()))?,
+            )),
+            session::store::Location::Dir(_) => None,
+        };
         let shared = state::load(&log)?;
         let summary = format!(
             "bonded serve: {} events, {} books, {} users{}",
@@ -165,9 +186,11 @@ impl Server {
         let shared = Arc::new(RwLock::new(shared));
         let (jobs, rx) = tokio::sync::mpsc::channel(WRITER_QUEUE);
         let writer = writer::spawn(log.clone(), shared.clone(), working, rx)?;
+        let connections = (log.clone(), head.clone());
         let app_state = state::AppState {
             shared,
             log,
+            head,
             jobs,
             openapi: Arc::new(std::sync::OnceLock::new()),
         };
@@ -188,6 +211,7 @@ impl Server {
             stop,
             serving,
             writer,
+            connections,
         })
     }
 
@@ -200,6 +224,7 @@ impl Server {
         self.writer
             .join()
             .map_err(|_| anyhow::anyhow!("the writer thread stopped abnormally"))?;
+        drop(self.connections);
         match served {
             Ok(Ok(())) => Ok(()),
             Ok(Err(e)) => Err(e).context("the server stopped with an error"),

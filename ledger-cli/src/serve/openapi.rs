@@ -13,14 +13,21 @@ use utoipa::{Modify, OpenApi};
         description = "The bonded ledger's multi-user API. Clerks record movements and files; \
             reviewers approve what needs dual review; auditors read everything; admins manage \
             users and books. Send `Authorization: Bearer TOKEN` (a token `bonded user add` \
-            printed). Numbers are decimal strings, exact."
+            printed). Numbers are decimal strings, exact. Books kept apart: a user may be \
+            granted some books only (`bonded user add --books`, `POST /users` with `books`); \
+            to that user every route of another book (`/books/{account}/…`) answers 404 with \
+            the very body of a book the store does not hold, lists (`/pending`, `/users`) \
+            hold the granted books only, and a review of another book is a review never \
+            submitted (404). Several servers may serve one PostgreSQL store: each answers \
+            from the log as it stands (it catches up before answering), and a write that \
+            another server overtook is decided again, never on an older state."
     ),
     modifiers(&Bearer),
     tags(
         (name = "record", description = "Recording movements and files"),
         (name = "reports", description = "Balances, duty, deadlines, cycle report, exposure, history, verify"),
         (name = "review", description = "Dual review: pending items, approve, reject"),
-        (name = "admin", description = "Users and books"),
+        (name = "admin", description = "Users, their books, and books"),
         (name = "meta", description = "Health and this document")
     )
 )]

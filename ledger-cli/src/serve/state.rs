@@ -6,9 +6,11 @@ use std::sync::{Arc, OnceLock, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use anyhow::Result;
 use ledger_core::{Event, Ledger};
-use ledger_store::SledLog;
+use ledger_store::PgHead;
 
-use super::writer::Job;
+use super::error::ApiError;
+use super::writer::{Job, Work};
+use crate::session::store::Log;
 use crate::session::Position;
 
 /// The state readers see. Only the writer changes it, after an append returned (durable).
@@ -24,6 +26,9 @@ pub struct Shared {
     pub appends: u64,
     /// Requests on which the ledger failed (a defect, contained: the writer went on).
     pub panics: u64,
+    /// Rounds that found another server had appended first (PostgreSQL), and were decided
+    /// again on the state caught up.
+    pub redecided: u64,
 }
 
 impl Shared {
@@ -40,7 +45,10 @@ impl Shared {
 #[derive(Clone)]
 pub struct AppState {
     pub shared: Arc<RwLock<Shared>>,
-    pub log: Arc<RwLock<SledLog>>,
+    pub log: Arc<RwLock<Log>>,
+    /// On PostgreSQL, where other servers append too: a connection that reads the log's
+    /// head, so a request knows whether the state is behind the log.
+    pub head: Option<Arc<PgHead>>,
     pub jobs: tokio::sync::mpsc::Sender<Job>,
     /// `/openapi.json`, rendered once the router is built.
     pub openapi: Arc<OnceLock<String>>,
@@ -49,7 +57,7 @@ pub struct AppState {
 /// Replays the whole log into a fresh state, as every command does (`session::replay_with`:
 /// two threads, the reader checking each record), indexing each stream's positions on the way.
 /// An event this version cannot read is an integrity fault, as in every command.
-pub fn load(log: &SledLog) -> Result<Shared> {
+pub fn load(log: &Log) -> Result<Shared> {
     let mut stream_seqs: HashMap<String, Vec<u64>> = HashMap::new();
     let (ledger, position) =
         crate::session::replay_with(log, |record| match stream_seqs.get_mut(record.stream()) {
@@ -65,6 +73,7 @@ pub fn load(log: &SledLog) -> Result<Shared> {
         fault: None,
         panics: 0,
         appends: 0,
+        redecided: 0,
     })
 }
 
@@ -76,4 +85,47 @@ pub fn read<T>(lock: &RwLock<T>) -> RwLockReadGuard<'_, T> {
 
 pub fn write<T>(lock: &RwLock<T>) -> RwLockWriteGuard<'_, T> {
     lock.write().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Brings the state up to the log's head before a request is answered or decided: on
+/// PostgreSQL other servers append to the same log. A cheap check (the head row) and, when
+/// the log moved on, the writer folds what was appended since (it alone changes the state).
+/// Nothing to do on the sled store, which this server alone writes.
+pub async fn catch_up(st: &AppState) -> Result<(), ApiError> {
+    let Some(head) = st.head.clone() else {
+        return Ok(());
+    };
+    let seq = tokio::task::spawn_blocking(move || head.seq())
+        .await
+        .map_err(|e| ApiError::internal(format!("reading the log's head failed: {e}")))?
+        .map_err(|e| {
+            ApiError::new(
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                format!(
+                    "cannot read where the log stands in the database ({e}); nothing was \
+                     answered or written: retry when the database is reachable"
+                ),
+            )
+        })?;
+    if seq <= read(&st.shared).position.seq {
+        return Ok(());
+    }
+    let (reply, answer) = tokio::sync::oneshot::channel();
+    st.jobs
+        .send(Job {
+            by: String::new(),
+            work: Work::Sync,
+            reply,
+        })
+        .await
+        .map_err(|_| {
+            ApiError::new(
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                "the server is stopping",
+            )
+        })?;
+    answer
+        .await
+        .map_err(|_| ApiError::internal("the writer stopped before catching up with the log"))?
+        .map(|_| ())
 }

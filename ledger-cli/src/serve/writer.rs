@@ -19,25 +19,36 @@ use anyhow::{Context, Result};
 use axum::http::StatusCode;
 use ledger_core::decide::review::{decide_request_in_place, RequestOutcome, Submitted};
 use ledger_core::events::commands::Command;
+use ledger_core::events::event_json::decode_event;
 use ledger_core::{decide, Decided, Ledger, SCHEMA_VERSION};
-use ledger_store::{AppendRequest, EventLog, ExpectedVersion, NewEvent, SledLog, StoreError};
+use ledger_store::{AppendRequest, EventLog, ExpectedVersion, NewEvent, StoreError};
 use tokio::sync::{mpsc, oneshot};
 
 use super::error::ApiError;
 use super::state::{self, read, write, Shared};
+use crate::session::store::Log;
 use crate::session::{now_rfc3339, Position};
 
 /// Most requests decided in one round.
 pub const MAX_ROUND_JOBS: usize = 256;
 /// Most events appended in one round (a store batch takes up to 500,000).
 pub const MAX_ROUND_EVENTS: usize = 100_000;
+/// How often in a row a round may find that another server appended first (PostgreSQL) and
+/// be decided again before its requests are answered 503 (retry). A round that lost the race
+/// is decided again holding the log's head (`round_locked`), which cannot be overtaken: this
+/// bound is a guard, not the way out.
+pub const MAX_CONFLICTS: u32 = 32;
 
 /// What a request asks of the writer.
+#[derive(Clone)]
 pub enum Work {
     /// The lines of a body: all or nothing, reviewable ones entering as pending.
     Lines(Vec<(u64, Command)>),
     /// One command (a review, a user, a book, its settings).
     One(Box<Command>),
+    /// Nothing to decide: fold what other servers appended (PostgreSQL), so that a read
+    /// answers from the log as it stands.
+    Sync,
     /// A request on which deciding panics: how the tests stand in for a defect.
     #[cfg(test)]
     Panic,
@@ -48,6 +59,7 @@ impl Work {
         match self {
             Work::Lines(lines) => lines.len(),
             Work::One(_) => 1,
+            Work::Sync => 0,
             #[cfg(test)]
             Work::Panic => 1,
         }
@@ -75,15 +87,19 @@ pub struct Done {
 
 /// Starts the writer thread.
 pub fn spawn(
-    log: Arc<RwLock<SledLog>>,
+    log: Arc<RwLock<Log>>,
     shared: Arc<RwLock<Shared>>,
     working: Ledger,
     rx: mpsc::Receiver<Job>,
 ) -> Result<std::thread::JoinHandle<()>> {
+    let multi = read(&log).is_shared();
     let writer = Writer {
         log,
         shared,
         working,
+        multi,
+        conflicts: 0,
+        unshared: Vec::new(),
     };
     std::thread::Builder::new()
         .name("bonded-writer".into())
@@ -92,17 +108,31 @@ pub fn spawn(
 }
 
 struct Writer {
-    log: Arc<RwLock<SledLog>>,
+    log: Arc<RwLock<Log>>,
     shared: Arc<RwLock<Shared>>,
     working: Ledger,
+    /// Other servers append to the same log (PostgreSQL): each round first catches up, and
+    /// appends only if the log is still where the round was decided.
+    multi: bool,
+    /// Rounds in a row that lost the race to another server.
+    conflicts: u32,
+    /// Records of other servers folded into `working` but not yet into the shared state (a
+    /// locked round, while it decides): `working` is rebuilt from the shared state and these.
+    unshared: Vec<(uuid::Uuid, ledger_core::Event)>,
 }
 
-/// A request accepted in the current round, waiting for the append.
+/// A round decided: the events of its accepted requests (with their actors), and every
+/// request decided.
+type Round = (Vec<(String, Decided)>, Vec<Accepted>);
+
+/// A request decided in the current round, waiting for the append: accepted (what it gave)
+/// or, on a shared log, refused (answered only once the round is known to stand).
 struct Accepted {
     reply: oneshot::Sender<Result<Done, ApiError>>,
-    events: u64,
-    kinds: Vec<&'static str>,
-    submitted: Vec<Submitted>,
+    outcome: Result<(u64, Vec<&'static str>, Vec<Submitted>), ApiError>,
+    /// The request itself, kept on a shared log to be decided again if another server
+    /// appended first.
+    again: Option<(String, Work)>,
 }
 
 impl Writer {
@@ -135,9 +165,104 @@ impl Writer {
         }
     }
 
+    /// Folds what other servers appended since the state's position (a shared log), into the
+    /// shared state and the working copy alike (they are equal between rounds).
+    ///
+    /// The records are read with the log's lock held and folded after it is released: a
+    /// reader holds the state's lock while it reads the log (history, a list's lines), so
+    /// holding both here, the other way round, could wait forever.
+    fn sync(&mut self) -> Result<(), ApiError> {
+        let fail = |e: &dyn std::fmt::Display| {
+            ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!(
+                    "cannot read what other servers wrote to the log ({e}); nothing of this \
+                     request was written: retry it"
+                ),
+            )
+        };
+        let from = read(&self.shared).position.seq + 1;
+        let mut records = Vec::new();
+        let mut failed: Option<(ApiError, Option<String>)> = None;
+        {
+            let mut log = write(&self.log);
+            log.refresh().map_err(|e| fail(&e))?;
+            if log.head().seq < from {
+                return Ok(());
+            }
+            for record in log.scan_replay(from) {
+                let record = match record {
+                    Ok(r) => r,
+                    Err(e) => {
+                        let fault = matches!(
+                            e,
+                            StoreError::Corrupt { .. } | StoreError::ChainBroken { .. }
+                        )
+                        .then(|| format!("the log failed a check: {e}"));
+                        failed = Some((fail(&e), fault));
+                        break;
+                    }
+                };
+                match decode_event(record.payload()) {
+                    Ok(event) => records.push((
+                        record.global_seq,
+                        record.stream().to_string(),
+                        record.id,
+                        record.hash_hex(),
+                        event,
+                    )),
+                    Err(e) => {
+                        let why = format!(
+                            "event {} ({}) cannot be read by this version of bonded: {e}",
+                            record.global_seq,
+                            record.kind()
+                        );
+                        failed = Some((fail(&why), Some(why)));
+                        break;
+                    }
+                }
+            }
+        }
+        let mut shared = write(&self.shared);
+        for (seq, stream, id, hash, event) in records {
+            shared.fold(seq, &stream, id, &event);
+            self.working.evolve(id, &event);
+            shared.position = Position { seq, hash };
+        }
+        match failed {
+            None => Ok(()),
+            Some((error, fault)) => {
+                if fault.is_some() {
+                    shared.fault = fault;
+                }
+                Err(error)
+            }
+        }
+    }
+
     /// Decides requests from the front of `queue` until it is empty or the round is full,
     /// appends what they gave as one batch, answers them.
     fn round(&mut self, queue: &mut VecDeque<Job>) {
+        if self.multi && self.conflicts > 0 {
+            return self.round_locked(queue);
+        }
+        if self.multi {
+            if let Err(e) = self.sync() {
+                // Nothing can be decided on a state behind the log: the queue is answered.
+                self.rebuild_working(&[]);
+                for job in queue.drain(..) {
+                    let _ = job.reply.send(Err(e.clone()));
+                }
+                return;
+            }
+        }
+        let (events, accepted) = self.decide_jobs(queue);
+        self.commit(events, accepted, queue);
+    }
+
+    /// Decides requests from the front of `queue` against `working`, until the queue is empty
+    /// or the round is full: the events of the accepted ones, and every request decided.
+    fn decide_jobs(&mut self, queue: &mut VecDeque<Job>) -> Round {
         let mut events: Vec<(String, Decided)> = Vec::new();
         let mut accepted: Vec<Accepted> = Vec::new();
         while let Some(job) = queue.pop_front() {
@@ -150,6 +275,7 @@ impl Writer {
                 break;
             }
             let Job { by, work, reply } = job;
+            let again = self.multi.then(|| (by.clone(), work.clone()));
             let before = self.working.event_count();
             let decided = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match work {
                 Work::Lines(lines) => decide_request_in_place(&mut self.working, &by, lines)
@@ -166,6 +292,7 @@ impl Writer {
                     }
                     Err(r) => Err(ApiError::from_refusal(&r)),
                 },
+                Work::Sync => Ok(RequestOutcome::default()),
                 #[cfg(test)]
                 Work::Panic => {
                     self.working = Ledger::new(); // half-changed state, as a defect may leave
@@ -192,9 +319,12 @@ impl Writer {
                 Ok(outcome) => {
                     accepted.push(Accepted {
                         reply,
-                        events: outcome.events.len() as u64,
-                        kinds: outcome.events.iter().map(|d| d.event.kind()).collect(),
-                        submitted: outcome.submitted,
+                        outcome: Ok((
+                            outcome.events.len() as u64,
+                            outcome.events.iter().map(|d| d.event.kind()).collect(),
+                            outcome.submitted,
+                        )),
+                        again,
                     });
                     events.extend(outcome.events.into_iter().map(|d| (by.clone(), d)));
                 }
@@ -203,23 +333,146 @@ impl Writer {
                         // Part of the refused request was folded in: take it out again.
                         self.rebuild_working(&events);
                     }
-                    let _ = reply.send(Err(e));
+                    if self.multi {
+                        // Refused on this state: said only if the round stands (another
+                        // server's records may change the answer).
+                        accepted.push(Accepted {
+                            reply,
+                            outcome: Err(e),
+                            again,
+                        });
+                    } else {
+                        let _ = reply.send(Err(e));
+                    }
                 }
             }
         }
-        self.commit(events, accepted);
+        (events, accepted)
+    }
+
+    /// A round after one lost the race (a shared log): decided and appended holding the log's
+    /// head (`Log::append_decided`), so that it cannot be overtaken again: no server waits on
+    /// another for ever. What other servers appended is folded into `working` first, under
+    /// the same lock, and into the shared state once the log is released.
+    fn round_locked(&mut self, queue: &mut VecDeque<Job>) {
+        // This round cannot be overtaken: the count of races lost in a row starts again.
+        self.conflicts = 0;
+        let log = self.log.clone();
+        let from = read(&self.shared).position.seq + 1;
+        let mut folded: Vec<(u64, String, uuid::Uuid, String, ledger_core::Event)> = Vec::new();
+        let mut problem: Option<(ApiError, Option<String>)> = None;
+        let mut decided: Option<Round> = None;
+        let outcome = write(&log).append_decided(from, |records| {
+            for record in records {
+                let record = match record {
+                    Ok(r) => r,
+                    Err(e) => {
+                        let fault = matches!(
+                            e,
+                            StoreError::Corrupt { .. } | StoreError::ChainBroken { .. }
+                        )
+                        .then(|| format!("the log failed a check: {e}"));
+                        problem = Some((unavailable(&e), fault));
+                        return None;
+                    }
+                };
+                match decode_event(record.payload()) {
+                    Ok(event) => {
+                        self.working.evolve(record.id, &event);
+                        folded.push((
+                            record.global_seq,
+                            record.stream().to_string(),
+                            record.id,
+                            record.hash_hex(),
+                            event,
+                        ));
+                    }
+                    Err(e) => {
+                        let why = format!(
+                            "event {} ({}) cannot be read by this version of bonded: {e}",
+                            record.global_seq,
+                            record.kind()
+                        );
+                        problem = Some((unavailable(&why), Some(why)));
+                        return None;
+                    }
+                }
+            }
+            self.unshared = folded
+                .iter()
+                .map(|(_, _, id, _, event)| (*id, event.clone()))
+                .collect();
+            let (events, accepted) = self.decide_jobs(queue);
+            let request = if events.is_empty() {
+                None
+            } else {
+                // Under the lock nothing can come between: no expected versions needed.
+                match encode(&events) {
+                    Ok(events) => Some(AppendRequest {
+                        events,
+                        expected: BTreeMap::new(),
+                    }),
+                    Err(e) => {
+                        problem = Some((e, None));
+                        None
+                    }
+                }
+            };
+            decided = Some((events, accepted));
+            request
+        });
+        // The records other servers appended: into the shared state too (working has them).
+        {
+            let mut shared = write(&self.shared);
+            for (seq, stream, id, hash, event) in &folded {
+                shared.fold(*seq, stream, *id, event);
+                shared.position = Position {
+                    seq: *seq,
+                    hash: hash.clone(),
+                };
+            }
+            if let Some((_, Some(fault))) = &problem {
+                shared.fault = Some(fault.clone());
+            }
+            self.unshared.clear();
+        }
+        let (events, accepted) = decided.unwrap_or_default();
+        match (outcome, problem) {
+            (Err(e), _) => {
+                let error = ApiError::internal(format!(
+                    "the store failed while writing ({e}); retry the request: a repeat of the \
+                     same lines is recognised and not applied twice"
+                ));
+                self.fail(accepted, error);
+                self.reload();
+            }
+            (Ok(_), Some((error, _))) => self.fail(accepted, error),
+            (Ok(None), None) => {
+                let position = read(&self.shared).position.clone();
+                answer(accepted, &position);
+            }
+            (Ok(Some(outcome)), None) => self.committed(&events, &outcome, accepted),
+        }
     }
 
     /// `working` := the shared (durable) state plus `events`.
     fn rebuild_working(&mut self, events: &[(String, Decided)]) {
         let mut w = read(&self.shared).ledger.clone();
+        for (id, event) in &self.unshared {
+            w.evolve(*id, event);
+        }
         for (_, d) in events {
             w.evolve(d.id, &d.event);
         }
         self.working = w;
     }
 
-    fn commit(&mut self, events: Vec<(String, Decided)>, accepted: Vec<Accepted>) {
+    fn commit(
+        &mut self,
+        events: Vec<(String, Decided)>,
+        accepted: Vec<Accepted>,
+        queue: &mut VecDeque<Job>,
+    ) {
         if events.is_empty() {
             let position = read(&self.shared).position.clone();
             answer(accepted, &position);
@@ -229,10 +482,46 @@ impl Writer {
             Ok(r) => r,
             Err(e) => return self.fail(accepted, e),
         };
-        let count = events.len() as u64;
-        let outcome = write(&self.log).append(request);
+        let decided_at = read(&self.shared).position.seq;
+        let outcome = write(&self.log).append_at(decided_at, request);
         let outcome = match outcome {
             Ok(o) => o,
+            Err(StoreError::HeadMoved { expected, actual }) => {
+                // Another server appended first: nothing was written. The round goes back to
+                // the front of the queue, to be decided again once the state has caught up.
+                self.rebuild_working(&[]);
+                self.conflicts += 1;
+                write(&self.shared).redecided += 1;
+                if self.conflicts > MAX_CONFLICTS {
+                    self.conflicts = 0;
+                    let error = ApiError::new(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        format!(
+                            "other servers wrote to the log {MAX_CONFLICTS} times in a row while \
+                             this request was decided (last at record {actual}, decided at \
+                             {expected}); nothing of it was written: retry it (a repeat of the \
+                             same lines is recognised and not applied twice)"
+                        ),
+                    );
+                    return self.fail(accepted, error);
+                }
+                for a in accepted.into_iter().rev() {
+                    match a.again {
+                        Some((by, work)) => queue.push_front(Job {
+                            by,
+                            work,
+                            reply: a.reply,
+                        }),
+                        None => {
+                            let _ = a.reply.send(Err(ApiError::internal(
+                                "the log moved on while this request was decided; nothing of it \
+                                 was written: retry it",
+                            )));
+                        }
+                    }
+                }
+                return;
+            }
             Err(e) => {
                 let refused = matches!(
                     e,
@@ -265,6 +554,18 @@ impl Writer {
                 return;
             }
         };
+        self.committed(&events, &outcome, accepted);
+    }
+
+    /// A round's events are durable: folded into the shared state, then the requests answered.
+    fn committed(
+        &mut self,
+        events: &[(String, Decided)],
+        outcome: &ledger_store::AppendOutcome,
+        accepted: Vec<Accepted>,
+    ) {
+        self.conflicts = 0;
+        let count = events.len() as u64;
         let position = Position {
             seq: outcome.head.seq,
             hash: hex::encode(outcome.head.hash),
@@ -288,38 +589,31 @@ impl Writer {
     /// One batch with an expected version per stream: the durable state's.
     fn append_request(&self, events: &[(String, Decided)]) -> Result<AppendRequest, ApiError> {
         let shared = read(&self.shared);
-        let recorded_at = now_rfc3339();
         let mut expected = BTreeMap::new();
-        let mut out = Vec::with_capacity(events.len());
-        for (actor, d) in events {
-            let stream = d.event.stream().to_string();
-            expected
-                .entry(stream.clone())
-                .or_insert(ExpectedVersion::Exact(
-                    shared.ledger.stream_version(&stream),
-                ));
-            out.push(NewEvent {
-                id: d.id,
-                stream,
-                kind: d.event.kind().to_string(),
-                schema_version: SCHEMA_VERSION,
-                actor: actor.clone(),
-                recorded_at: recorded_at.clone(),
-                payload: ledger_store::Payload::serialize(&d.event, 1024)
-                    .map_err(|e| ApiError::internal(format!("cannot encode an event: {e}")))?,
-            });
+        for (_, d) in events {
+            let stream = d.event.stream();
+            if !expected.contains_key(stream) {
+                expected.insert(
+                    stream.to_string(),
+                    ExpectedVersion::Exact(shared.ledger.stream_version(stream)),
+                );
+            }
         }
         Ok(AppendRequest {
-            events: out,
+            events: encode(events)?,
             expected,
         })
     }
 
-    /// Nothing of the round was written: every accepted request gets `error`.
+    /// Nothing of the round was written: every accepted request gets `error` (a refused one
+    /// its own refusal).
     fn fail(&mut self, accepted: Vec<Accepted>, error: ApiError) {
         self.rebuild_working(&[]);
         for a in accepted {
-            let _ = a.reply.send(Err(error.clone()));
+            let _ = a.reply.send(match a.outcome {
+                Ok(_) => Err(error.clone()),
+                Err(refusal) => Err(refusal),
+            });
         }
     }
 
@@ -332,6 +626,7 @@ impl Writer {
                 self.working = fresh.ledger.clone();
                 fresh.appends = shared.appends;
                 fresh.panics = shared.panics;
+                fresh.redecided = shared.redecided;
                 *shared = fresh;
             }
             Err(e) => {
@@ -341,14 +636,48 @@ impl Writer {
     }
 }
 
+/// The events of a round as the store takes them, each naming its actor.
+fn encode(events: &[(String, Decided)]) -> Result<Vec<NewEvent>, ApiError> {
+    let recorded_at = now_rfc3339();
+    events
+        .iter()
+        .map(|(actor, d)| {
+            Ok(NewEvent {
+                id: d.id,
+                stream: d.event.stream().to_string(),
+                kind: d.event.kind().to_string(),
+                schema_version: SCHEMA_VERSION,
+                actor: actor.clone(),
+                recorded_at: recorded_at.clone(),
+                payload: ledger_store::Payload::serialize(&d.event, 1024)
+                    .map_err(|e| ApiError::internal(format!("cannot encode an event: {e}")))?,
+            })
+        })
+        .collect()
+}
+
+/// 503 for a log that could not be read: nothing of the request was written.
+fn unavailable(e: &dyn std::fmt::Display) -> ApiError {
+    ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        format!(
+            "cannot read what other servers wrote to the log ({e}); nothing of this request was \
+             written: retry it"
+        ),
+    )
+}
+
 fn answer(accepted: Vec<Accepted>, position: &Position) {
     for a in accepted {
-        let _ = a.reply.send(Ok(Done {
-            events: a.events,
-            kinds: a.kinds,
-            submitted: a.submitted,
-            position: position.clone(),
-        }));
+        let _ = a.reply.send(match a.outcome {
+            Ok((events, kinds, submitted)) => Ok(Done {
+                events,
+                kinds,
+                submitted,
+                position: position.clone(),
+            }),
+            Err(refusal) => Err(refusal),
+        });
     }
 }
 
@@ -425,6 +754,7 @@ mod tests {
             name: "alice".into(),
             role: Role::Clerk,
             token_sha256: "ab".repeat(32),
+            books: None,
         })
         .expect("user");
         dir
@@ -434,7 +764,7 @@ mod tests {
     fn a_round_is_one_append_and_a_refused_request_leaves_nothing() {
         let tmp = tempfile::tempdir().expect("tempdir");
         let dir = store_with_a_book(&tmp);
-        let log = crate::session::open_log(&dir).expect("log");
+        let log = Log::Sled(crate::session::open_log(&dir).expect("log"));
         let shared = state::load(&log).expect("replay");
         let before = shared.ledger.event_count();
         let working = shared.ledger.clone();
@@ -499,7 +829,7 @@ mod tests {
     fn a_panic_fails_one_request_and_the_writer_goes_on() {
         let tmp = tempfile::tempdir().expect("tempdir");
         let dir = store_with_a_book(&tmp);
-        let log = crate::session::open_log(&dir).expect("log");
+        let log = Log::Sled(crate::session::open_log(&dir).expect("log"));
         let shared = state::load(&log).expect("replay");
         let before = shared.ledger.event_count();
         let working = shared.ledger.clone();

@@ -139,6 +139,67 @@ impl Log {
         }
     }
 
+    /// Whether other processes may append to this log (PostgreSQL): then a server catches
+    /// up with them and appends with [`Log::append_at`].
+    pub fn is_shared(&self) -> bool {
+        matches!(self, Log::Pg(_))
+    }
+
+    /// Catches up with what other processes appended (PostgreSQL); the sled store has one
+    /// process, its holder, and nothing to catch up with.
+    pub fn refresh(&mut self) -> Result<(), StoreError> {
+        match self {
+            Log::Sled(_) => Ok(()),
+            Log::Pg(log) => log.refresh(),
+        }
+    }
+
+    /// Appends `req` only if the log is still at record `head_seq`, the state it was decided
+    /// on; else `StoreError::HeadMoved` and nothing written.
+    pub fn append_at(
+        &mut self,
+        head_seq: u64,
+        req: AppendRequest,
+    ) -> Result<AppendOutcome, StoreError> {
+        match self {
+            Log::Sled(log) => {
+                let actual = log.head().seq;
+                if actual != head_seq {
+                    return Err(StoreError::HeadMoved {
+                        expected: head_seq,
+                        actual,
+                    });
+                }
+                log.append(req)
+            }
+            Log::Pg(log) => log.append_at(head_seq, req),
+        }
+    }
+
+    /// Decides and appends with no other writer in between: `decide` sees the records from
+    /// `from` on (PostgreSQL: under the head row's lock) and gives the batch, or `None`.
+    pub fn append_decided(
+        &mut self,
+        from: u64,
+        decide: impl FnOnce(
+            &mut dyn Iterator<Item = Result<ReplayRecord, StoreError>>,
+        ) -> Option<AppendRequest>,
+    ) -> Result<Option<AppendOutcome>, StoreError> {
+        match self {
+            Log::Sled(log) => {
+                let request = {
+                    let mut records = log.scan_replay(from);
+                    decide(&mut *records)
+                };
+                match request {
+                    None => Ok(None),
+                    Some(req) => log.append(req).map(Some),
+                }
+            }
+            Log::Pg(log) => log.append_decided(from, decide),
+        }
+    }
+
     fn inner(&self) -> &dyn EventLog {
         match self {
             Log::Sled(log) => log,

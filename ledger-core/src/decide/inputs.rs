@@ -83,7 +83,10 @@ pub(super) fn check_inputs(command: &Command) -> Result<(), Refusal> {
             check_year("year", *year)?;
             check_date("date", *date)?;
         }
-        Command::AddUser { .. } | Command::ApproveReview { .. } | Command::RejectReview { .. } => {}
+        Command::AddUser { .. }
+        | Command::SetUserBooks { .. }
+        | Command::ApproveReview { .. }
+        | Command::RejectReview { .. } => {}
         Command::SubmitForReview { item, .. } => check_inputs(&item.command())?,
         Command::RecordListExport(e) => check_date("date", e.date)?,
         // A receipt's figures are customs' and only compared with the book's, never computed

@@ -143,7 +143,11 @@ pub fn decide(state: &Ledger, command: &Command) -> Result<Vec<Decided>, Refusal
             name,
             role,
             token_sha256,
-        } => crate::decide::review::add_user(state, name, *role, token_sha256),
+            books,
+        } => crate::decide::review::add_user(state, name, *role, token_sha256, books.as_deref()),
+        Command::SetUserBooks { name, books } => {
+            crate::decide::review::set_user_books(state, name, books.as_deref())
+        }
         Command::SubmitForReview { submitted_by, item } => {
             crate::decide::review::submit(state, submitted_by, item)
         }

@@ -65,13 +65,45 @@ fn check_user_name(name: &str) -> Result<(), Refusal> {
     Ok(())
 }
 
+/// The books of a grant, checked: at least one, each open in the store, each once; sorted.
+fn check_grant(state: &Ledger, books: Option<&[BookNo]>) -> Result<Option<Vec<BookNo>>, Refusal> {
+    let Some(books) = books else {
+        return Ok(None);
+    };
+    if books.is_empty() {
+        return Err(Refusal::bad(
+            "books",
+            "a grant names at least one book (E…,E…); to grant every book of the store, give none",
+        ));
+    }
+    let mut out: Vec<BookNo> = Vec::with_capacity(books.len());
+    for b in books {
+        if state.book(b).is_none() {
+            return Err(Refusal::BadValue {
+                column: "books",
+                message: format!(
+                    "book {b} is not open in this store, so it cannot be granted (open it first \
+                     with `bonded account open`, or check the number)"
+                ),
+            });
+        }
+        if !out.contains(b) {
+            out.push(b.clone());
+        }
+    }
+    out.sort();
+    Ok(Some(out))
+}
+
 pub(crate) fn add_user(
     state: &Ledger,
     name: &str,
     role: Role,
     token_sha256: &str,
+    books: Option<&[BookNo]>,
 ) -> Result<Vec<Decided>, Refusal> {
     check_user_name(name)?;
+    let books = check_grant(state, books)?;
     let well_formed = token_sha256.len() == 64
         && token_sha256
             .bytes()
@@ -83,7 +115,10 @@ pub(crate) fn add_user(
         ));
     }
     if let Some(existing) = state.users.get(name) {
-        if existing.role == role && existing.token_sha256 == token_sha256 {
+        if existing.role == role
+            && existing.token_sha256 == token_sha256
+            && existing.books.as_ref() == books.as_ref()
+        {
             return Ok(vec![]);
         }
         return Err(Refusal::Conflict {
@@ -116,10 +151,35 @@ pub(crate) fn add_user(
         name: name.to_string(),
         role,
         token_sha256: token_sha256.to_string(),
+        books,
     });
     Ok(vec![Decided {
         id: next_positional(state, USERS_STREAM),
         event,
+    }])
+}
+
+/// A user's books granted anew: exactly `books` from now on, or every book (`None`). The same
+/// grant again is a no-op.
+pub(crate) fn set_user_books(
+    state: &Ledger,
+    name: &str,
+    books: Option<&[BookNo]>,
+) -> Result<Vec<Decided>, Refusal> {
+    let user = state
+        .users
+        .get(name)
+        .ok_or_else(|| Refusal::UnknownUser(name.to_string()))?;
+    let books = check_grant(state, books)?;
+    if user.books == books {
+        return Ok(vec![]);
+    }
+    Ok(vec![Decided {
+        id: next_positional(state, USERS_STREAM),
+        event: Event::UserBooksSet(UserBooksSet {
+            name: user.name.clone(),
+            books,
+        }),
     }])
 }
 

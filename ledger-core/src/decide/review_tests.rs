@@ -103,6 +103,7 @@ fn user(name: &str, role: Role, n: u8) -> Command {
         name: name.into(),
         role,
         token_sha256: hash(n),
+        books: None,
     }
 }
 
@@ -588,6 +589,7 @@ fn users_are_added_once() {
             name: "dave".into(),
             role: Role::Clerk,
             token_sha256: "ABC".into(),
+            books: None,
         },
     );
     says(&r, &["64 lower-case hex"]);
@@ -673,4 +675,65 @@ fn replay_rebuilds_users_and_reviews_and_ids_stay_unique() {
         let back: Event = serde_json::from_str(&json).expect("decode");
         assert_eq!(back, e.event);
     }
+}
+
+/// Books kept apart: a user granted one book may see it alone; a grant names open books only,
+/// at least one; a grant changed later replaces it; a user added before grants (no `books` in
+/// its event) sees every book.
+#[test]
+fn users_are_granted_books() {
+    let mut s = fixture();
+    let other: BookNo = "E44038000002".parse().expect("book");
+    let grant = |books: Vec<BookNo>| Command::AddUser {
+        name: "dora".into(),
+        role: Role::Clerk,
+        token_sha256: hash(40),
+        books: Some(books),
+    };
+    let r = refused(&s, grant(vec![other.clone()]));
+    says(&r, &["E44038000002", "not open"]);
+    let r = refused(&s, grant(vec![]));
+    says(&r, &["at least one book"]);
+    given(&mut s, &[grant(vec![bk(), bk()])]);
+    let dora = s.users.get("dora").expect("dora");
+    assert_eq!(dora.books, Some(vec![bk()]));
+    assert!(dora.may_see(&bk()));
+    assert!(!dora.may_see(&other));
+    // The same grant again is a no-op; every book again is one event.
+    let same = Command::SetUserBooks {
+        name: "dora".into(),
+        books: Some(vec![bk()]),
+    };
+    assert!(decide(&s, &same).expect("same").is_empty());
+    let all = given(
+        &mut s,
+        &[Command::SetUserBooks {
+            name: "dora".into(),
+            books: None,
+        }],
+    );
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0].event.kind(), "user_books_set");
+    assert_eq!(all[0].event.stream(), USERS_STREAM);
+    assert!(s.users.get("dora").expect("dora").may_see(&other));
+    let r = refused(
+        &s,
+        Command::SetUserBooks {
+            name: "nobody".into(),
+            books: None,
+        },
+    );
+    says(&r, &["nobody"]);
+    // An event recorded before grants existed reads as every book.
+    let old: Event = serde_json::from_str(
+        r#"{"event":"user_added","name":"old","role":"clerk","token_sha256":"aa"}"#,
+    )
+    .expect("old event");
+    let Event::UserAdded(e) = &old else {
+        panic!("not a user_added: {old:?}")
+    };
+    assert_eq!(e.books, None);
+    // And a user without a grant writes the same bytes as before.
+    let json = serde_json::to_string(&old).expect("json");
+    assert!(!json.contains("books"), "{json}");
 }

@@ -2640,6 +2640,7 @@ fn user_names_are_compared_after_nfkc_and_case_folding() {
         name: name.into(),
         role: Role::Reviewer,
         token_sha256: token.to_string().repeat(64),
+        books: None,
     };
     let state = given(&[add("Reviewer1", 'a')]);
     for other in [

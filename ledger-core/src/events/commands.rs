@@ -67,6 +67,13 @@ pub enum Command {
         name: String,
         role: crate::model::review::Role,
         token_sha256: String,
+        /// The books the user may see and write (`None`: every book).
+        books: Option<Vec<BookNo>>,
+    },
+    /// Grant a user exactly these books from now on (`None`: every book).
+    SetUserBooks {
+        name: String,
+        books: Option<Vec<BookNo>>,
     },
     /// Put an item under dual review: it takes effect only once another user approves it.
     SubmitForReview {

@@ -57,6 +57,8 @@ pub enum Event {
     /// Users and dual review (access.rs): users go to the stream `users`, reviews to the
     /// book's stream.
     UserAdded(crate::events::review::UserAdded),
+    /// A user's books granted anew, in the stream `users`.
+    UserBooksSet(crate::events::review::UserBooksSet),
     ReviewSubmitted(crate::events::review::ReviewSubmitted),
     ReviewApproved(crate::events::review::ReviewApproved),
     ReviewRejected(crate::events::review::ReviewRejected),
@@ -91,13 +93,15 @@ impl Event {
             ReviewRejected(e) => Some(&e.account),
             ListExported(e) => Some(&e.account),
             ReceiptRecorded(e) => Some(&e.account),
-            FxRateSet(_) | TariffSet(_) | InterestRateSet(_) | UserAdded(_) => None,
+            FxRateSet(_) | TariffSet(_) | InterestRateSet(_) | UserAdded(_) | UserBooksSet(_) => {
+                None
+            }
         }
     }
 
     /// The stream the event is stored in.
     pub fn stream(&self) -> &str {
-        if let Event::UserAdded(_) = self {
+        if let Event::UserAdded(_) | Event::UserBooksSet(_) = self {
             return crate::events::review::USERS_STREAM;
         }
         self.account()
@@ -129,6 +133,7 @@ impl Event {
             BookRemoved(_) => "book_removed",
             PriceSet(_) => "price_set",
             UserAdded(_) => "user_added",
+            UserBooksSet(_) => "user_books_set",
             ReviewSubmitted(_) => "review_submitted",
             ReviewApproved(_) => "review_approved",
             ReviewRejected(_) => "review_rejected",

@@ -13,7 +13,7 @@ use crate::model::book::Setting;
 use crate::model::ids::BookNo;
 use crate::model::review::{ReviewClass, Role};
 
-/// The stream of `user_added` events.
+/// The stream of `user_added` and `user_books_set` events.
 pub const USERS_STREAM: &str = "users";
 
 /// The longest user name, in characters.
@@ -177,6 +177,19 @@ pub struct UserAdded {
     pub role: Role,
     /// Lower-case hex SHA-256 of the bearer token; the token itself is never stored.
     pub token_sha256: String,
+    /// The books the user may see and write; absent (every event recorded before grants
+    /// existed, and a user added without `--books`): every book of the store.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub books: Option<Vec<BookNo>>,
+}
+
+/// A user's books granted anew (`bonded user grant`): from now on exactly these, or every
+/// book (`books` absent). In the stream `users`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UserBooksSet {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub books: Option<Vec<BookNo>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -276,6 +276,7 @@ impl Ledger {
                 self.reference.interest.insert(e.from, e.annual_pct);
             }
             Event::UserAdded(e) => self.users.add(e),
+            Event::UserBooksSet(e) => self.users.set_books(e),
             other => {
                 let Some(account) = other.account() else {
                     return;
@@ -452,7 +453,8 @@ fn evolve_book(book: &mut Book, id: Uuid, event: &Event) {
         | Event::FxRateSet(_)
         | Event::TariffSet(_)
         | Event::InterestRateSet(_)
-        | Event::UserAdded(_) => {}
+        | Event::UserAdded(_)
+        | Event::UserBooksSet(_) => {}
     }
 }
 

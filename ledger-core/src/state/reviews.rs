@@ -7,7 +7,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::events::commands::LineKey;
-use crate::events::review::{Reviewable, UserAdded};
+use crate::events::review::{Reviewable, UserAdded, UserBooksSet};
 use crate::events::Event;
 use crate::model::ids::BookNo;
 use crate::model::review::Role;
@@ -21,6 +21,18 @@ pub struct User {
     /// Lower-case hex SHA-256 of the bearer token.
     #[serde(skip)]
     pub token_sha256: String,
+    /// The books the user may see and write, sorted; `None`: every book of the store.
+    pub books: Option<Vec<BookNo>>,
+}
+
+impl User {
+    /// Whether the user may see (and, by role, write) book `account`.
+    pub fn may_see(&self, account: &BookNo) -> bool {
+        match &self.books {
+            None => true,
+            Some(books) => books.binary_search(account).is_ok(),
+        }
+    }
 }
 
 /// A user name as people read it: Unicode NFKC (full-width `ｒ` is `r`, ligatures are their
@@ -85,9 +97,22 @@ impl Users {
                 name: e.name.clone(),
                 role: e.role,
                 token_sha256: e.token_sha256.clone(),
+                books: e.books.clone().map(sorted),
             },
         );
     }
+
+    pub(crate) fn set_books(&mut self, e: &UserBooksSet) {
+        if let Some(user) = self.by_name.get_mut(&e.name) {
+            user.books = e.books.clone().map(sorted);
+        }
+    }
+}
+
+fn sorted(mut books: Vec<BookNo>) -> Vec<BookNo> {
+    books.sort();
+    books.dedup();
+    books
 }
 
 /// An item waiting for review.

@@ -7,6 +7,7 @@ use axum::Json;
 use ledger_core::events::commands::Command;
 use ledger_core::events::review::Reviewable;
 use ledger_core::model::book::Setting;
+use ledger_core::model::ids::BookNo;
 use ledger_core::model::refusal::InvalidValue;
 use ledger_core::model::review::Role;
 use serde::{Deserialize, Serialize};
@@ -24,6 +25,9 @@ pub struct UserEntry {
     pub name: String,
     #[schema(value_type = RoleName)]
     pub role: String,
+    /// The books the user is granted; absent: every book of the store.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub books: Option<Vec<String>>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -31,7 +35,8 @@ pub struct UsersReply {
     pub users: Vec<UserEntry>,
 }
 
-/// The users and their roles (admins and auditors).
+/// The users, their roles and their books (admins and auditors). A caller granted some books
+/// only sees the users whose books are all among its own.
 #[utoipa::path(get, path = "/users", tag = "admin",
     responses(
         (status = 200, description = "Every user", body = UsersReply),
@@ -49,9 +54,17 @@ pub async fn list_users(
             .ledger
             .users
             .iter()
+            .filter(|u| match &u.books {
+                None => !caller.restricted(),
+                Some(books) => books.iter().all(|b| caller.may_see(b)),
+            })
             .map(|u| UserEntry {
                 name: u.name.clone(),
                 role: u.role.name().into(),
+                books: u
+                    .books
+                    .as_ref()
+                    .map(|b| b.iter().map(|b| b.to_string()).collect()),
             })
             .collect(),
     }))
@@ -65,6 +78,11 @@ pub struct NewUser {
     /// What the user may do: record (clerk), approve (reviewer), read (auditor), manage (admin).
     #[schema(value_type = RoleName)]
     pub role: String,
+    /// The books the user may see and write (book numbers); absent: every book of the store.
+    /// An admin granted some books only must name books, among its own.
+    #[serde(default)]
+    #[schema(inline, value_type = Option<Vec<String>>)]
+    pub books: Option<Vec<String>>,
 }
 
 /// A role of `bonded serve`.
@@ -101,6 +119,9 @@ pub struct NewUserReply {
     pub name: String,
     #[schema(value_type = RoleName)]
     pub role: String,
+    /// The books granted; absent: every book of the store.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub books: Option<Vec<String>>,
     /// The bearer token, shown only now: the store keeps its SHA-256.
     pub token: String,
 }
@@ -110,7 +131,7 @@ pub struct NewUserReply {
     request_body(content = NewUser, content_type = "application/json"),
     responses(
         (status = 201, description = "Added; durable", body = NewUserReply),
-        (status = 400, description = "A bad name or role", body = ErrorBody),
+        (status = 400, description = "A bad name, role or book; a book not open (or not the caller's)", body = ErrorBody),
         (status = 401, description = "No or unknown token", body = ErrorBody),
         (status = 403, description = "Not an admin", body = ErrorBody),
         (status = 409, description = "The name is taken", body = ErrorBody),
@@ -129,6 +150,7 @@ pub async fn add_user(
         .role
         .parse()
         .map_err(|e: InvalidValue| ApiError::bad(format!("role: {e}")))?;
+    let books = grant(&caller, body.books.as_deref())?;
     let token = new_token().map_err(|e| ApiError::internal(format!("{e:#}")))?;
     let name = body.name.trim().to_string();
     submit(
@@ -138,6 +160,7 @@ pub async fn add_user(
             name: name.clone(),
             role,
             token_sha256: token_sha256(&token),
+            books: books.clone(),
         })),
     )
     .await?;
@@ -146,9 +169,38 @@ pub async fn add_user(
         Json(NewUserReply {
             name,
             role: role.name().into(),
+            books: books.map(|b| b.iter().map(|b| b.to_string()).collect()),
             token,
         }),
     ))
+}
+
+/// The books of a new user's grant, read: an admin granted some books only grants among its
+/// own (a book beyond them reads as one the store does not hold), and never every book.
+fn grant(caller: &Caller, books: Option<&[String]>) -> Result<Option<Vec<BookNo>>, ApiError> {
+    let Some(books) = books else {
+        caller.require_every_book("add a user granted every book (name its books)")?;
+        return Ok(None);
+    };
+    let mut out = Vec::with_capacity(books.len());
+    for text in books {
+        let b: BookNo = text
+            .trim()
+            .parse()
+            .map_err(|e: InvalidValue| ApiError::bad(format!("books: {e}")))?;
+        if !caller.may_see(&b) {
+            // The core's words for a book the store does not hold.
+            return Err(ApiError::from_refusal(&ledger_core::Refusal::BadValue {
+                column: "books",
+                message: format!(
+                    "book {b} is not open in this store, so it cannot be granted (open it \
+                     first with `bonded account open`, or check the number)"
+                ),
+            }));
+        }
+        out.push(b);
+    }
+    Ok(Some(out))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -196,7 +248,7 @@ pub struct BookReply {
         (status = 200, description = "Opened (or already open as given); durable", body = BookReply),
         (status = 400, description = "A bad field", body = ErrorBody),
         (status = 401, description = "No or unknown token", body = ErrorBody),
-        (status = 403, description = "Not an admin", body = ErrorBody),
+        (status = 403, description = "Not an admin, or an admin granted some books only", body = ErrorBody),
         (status = 422, description = "Already open otherwise", body = ErrorBody),
         (status = 413, description = "The body is over 8 MiB", body = ErrorBody),
         (status = 415, description = "The body is not application/json", body = ErrorBody),
@@ -208,6 +260,7 @@ pub async fn open_book(
     body: UniqueJson<NewBook>,
 ) -> Result<Json<BookReply>, ApiError> {
     caller.require(&[Role::Admin], "open books")?;
+    caller.require_every_book("open books")?;
     let b = body.0;
     let kind = match b.kind.trim() {
         "purchased" => crate::cli::KindArg::Purchased,

@@ -12,7 +12,9 @@ use axum::Json;
 use ledger_core::events::commands::Command;
 use ledger_core::model::review::Role;
 use ledger_core::Event;
-use ledger_store::{EventLog, SledLog, StoredEvent};
+use ledger_store::{EventLog, StoredEvent};
+
+use crate::session::store::Log;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
@@ -34,7 +36,7 @@ use ledger_core::reports::lists::Reconciliation;
 
 /// The records of the book's stream, read from the log one position at a time.
 fn book_records<'a>(
-    log: &'a SledLog,
+    log: &'a Log,
     seqs: &'a [u64],
 ) -> impl Iterator<Item = Result<StoredEvent, ledger_store::StoreError>> + 'a {
     seqs.iter().filter_map(move |&seq| log.scan(seq).next())
@@ -141,13 +143,41 @@ pub(crate) async fn record_message_file(
     let (commands, said) = {
         let shared = read(&st.shared);
         require_book(&shared, &account)?;
+        // A message is read, and a receipt matched to its book, among the books the caller may
+        // see: to a user granted some books only, another company's book is one the store does
+        // not hold.
+        let view = caller.restricted().then(|| {
+            let mut view = ledger_core::Ledger::new();
+            view.books = shared
+                .ledger
+                .books
+                .iter()
+                .filter(|(a, _)| caller.may_see(a))
+                .map(|(a, b)| (a.clone(), b.clone()))
+                .collect();
+            view
+        });
         let commands = message
-            .commands(&shared.ledger)
+            .commands(view.as_ref().unwrap_or(&shared.ledger))
             .map_err(ApiError::from_line_errors)?;
         let mut said = None;
-        for (_, c) in &commands {
+        for (line, c) in &commands {
             let book = match c {
                 Command::RecordMovement(m) => Some(m.account.clone()),
+                Command::RecordReceipt { .. } if view.is_some() => {
+                    let view = view.as_ref().unwrap_or(&shared.ledger);
+                    match ledger_core::decide(view, c) {
+                        Err(r) => return Err(ApiError::from_refusals(&[(*line, r)])),
+                        Ok(decided) => decided.into_iter().find_map(|d| match d.event {
+                            Event::ReceiptRecorded(r) => {
+                                let book = r.account.clone();
+                                said = Some(r);
+                                Some(book)
+                            }
+                            _ => None,
+                        }),
+                    }
+                }
                 Command::RecordReceipt { .. } => match ledger_core::decide(&shared.ledger, c) {
                     // Refused: the writer says why.
                     Err(_) => None,

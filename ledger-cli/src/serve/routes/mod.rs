@@ -98,6 +98,9 @@ pub struct HealthReply {
     /// Durable appends (one disk sync each) since the server started: requests per append
     /// shows the group commit at work.
     pub appends: String,
+    /// Rounds of requests decided again since the start because another server on the same
+    /// database (PostgreSQL) appended first: nothing is written on a state behind the log.
+    pub redecided: String,
     pub log: LogRef,
 }
 
@@ -126,6 +129,7 @@ pub async fn health(State(st): State<AppState>) -> (StatusCode, Json<HealthReply
             failed_requests: shared.panics.to_string(),
             events: shared.ledger.event_count().to_string(),
             appends: shared.appends.to_string(),
+            redecided: shared.redecided.to_string(),
             log: (&shared.position).into(),
         }),
     )

@@ -141,6 +141,22 @@ pub(in crate::serve) async fn record(
     account: BookNo,
     (table, read_errors): (crate::input::Table, Vec<crate::input::LineError>),
 ) -> Result<Json<RecordReply>, ApiError> {
+    // A book not granted is one the store does not hold, before anything else is said.
+    caller.require_book(&account)?;
+    // Exchange rates, tariff and interest rates apply to every book of the store: changing
+    // them is the administrator's act, not a clerk's (a 0 % tariff would zero every book's
+    // duty), and an administrator's granted every book (it changes other companies' duty).
+    if matches!(
+        table.kind,
+        FileKind::Fx | FileKind::Tariff | FileKind::Interest
+    ) {
+        let what = format!(
+            "load {} (reference data: it applies to every book of the store)",
+            table.kind.name()
+        );
+        caller.require(&[Role::Admin], &what)?;
+        caller.require_every_book(&what)?;
+    }
     let (commands, cell_errors) = crate::input::rows::commands(&table);
     let errors = body::merge(read_errors, cell_errors);
     if !errors.is_empty() {
@@ -290,19 +306,5 @@ pub async fn record_file(
     };
     let body = bytes(body)?;
     let table = body::table(&headers, &body, kind)?;
-    // Exchange rates, tariff and interest rates apply to every book of the store: changing
-    // them is the administrator's act, not a clerk's (a 0 % tariff would zero every book's duty).
-    if matches!(
-        table.0.kind,
-        FileKind::Fx | FileKind::Tariff | FileKind::Interest
-    ) {
-        caller.require(
-            &[Role::Admin],
-            &format!(
-                "load {} (reference data: it applies to every book of the store)",
-                table.0.kind.name()
-            ),
-        )?;
-    }
     record(&st, &caller, account, table).await
 }

@@ -14,7 +14,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::plumbing::{account, query, reading, require_book, submit, LogRef, UniqueJson};
 use crate::serve::auth::Caller;
 use crate::serve::error::{ApiError, ErrorBody};
-use crate::serve::state::AppState;
+use crate::serve::state::{read, AppState};
 use crate::serve::writer::Work;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -25,7 +25,7 @@ pub struct PendingQuery {
     pub account: Option<String>,
 }
 
-/// The items waiting for review, oldest first per book.
+/// The items waiting for review, oldest first per book: of the books the caller is granted.
 #[utoipa::path(get, path = "/pending", tag = "review",
     params(PendingQuery),
     responses(
@@ -35,7 +35,7 @@ pub struct PendingQuery {
         (status = 404, description = "No such book", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn list_pending(
-    _caller: Caller,
+    caller: Caller,
     State(st): State<AppState>,
     q: Result<Query<PendingQuery>, QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
@@ -48,10 +48,12 @@ pub async fn list_pending(
         .transpose()?;
     reading(&st, move |shared, _| {
         if let Some(a) = &account {
+            caller.require_book(a)?;
             require_book(shared, a)?;
         }
         let list: Vec<Value> = pending_items(&shared.ledger, account.as_ref())
             .into_iter()
+            .filter(|p| caller.may_see(&p.account))
             .map(crate::commands::review::pending_json)
             .collect();
         Ok(Json(serde_json::json!({ "pending": list })))
@@ -96,6 +98,7 @@ pub async fn approve(
 ) -> Result<Json<ReviewReply>, ApiError> {
     caller.require(&[Role::Reviewer], "approve")?;
     let id = review_id(&id)?;
+    caller.require_review(&read(&st.shared).ledger, &id)?;
     let done = submit(
         &st,
         &caller.name,
@@ -144,6 +147,7 @@ pub async fn reject(
 ) -> Result<Json<ReviewReply>, ApiError> {
     caller.require(&[Role::Reviewer], "reject")?;
     let id = review_id(&id)?;
+    caller.require_review(&read(&st.shared).ledger, &id)?;
     let body = body.0;
     let done = submit(
         &st,

@@ -155,6 +155,7 @@ fn add_reviewer(dir: &Path, name: &str) -> Result<String> {
         name,
         role: Role::Reviewer,
         token_sha256: token_sha256(&token),
+        books: None,
     })?;
     Ok(token)
 }

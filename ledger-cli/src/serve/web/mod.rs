@@ -205,7 +205,11 @@ where
     let lang = signed.lang;
     let (signed, position, books, title, body) = reading(web, lang, move |shared, st| {
         let (title, body) = make(shared, st, &signed)?;
-        let books: Vec<String> = shared.ledger.books.keys().map(|b| b.to_string()).collect();
+        let books: Vec<String> = signed
+            .caller
+            .visible_books(&shared.ledger)
+            .map(|b| b.to_string())
+            .collect();
         Ok((signed, shared.position.clone(), books, title, body))
     })
     .await?;

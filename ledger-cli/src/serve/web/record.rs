@@ -67,7 +67,11 @@ pub async fn page(State(web): State<Web>, signed: Signed) -> Result<Response, Pa
         })?;
     render(&web, signed, "/app/record".into(), |shared, _, signed| {
         let l = signed.lang;
-        let books: Vec<String> = shared.ledger.books.keys().map(|b| b.to_string()).collect();
+        let books: Vec<String> = signed
+            .caller
+            .visible_books(&shared.ledger)
+            .map(|b| b.to_string())
+            .collect();
         let body = html! {
             h1 { (t(l, "record")) }
             (form(l, signed, &books, None))
@@ -227,7 +231,11 @@ pub async fn upload(
         "/app/record".into(),
         move |shared, _, signed| {
             let l = signed.lang;
-            let books: Vec<String> = shared.ledger.books.keys().map(|b| b.to_string()).collect();
+            let books: Vec<String> = signed
+                .caller
+                .visible_books(&shared.ledger)
+                .map(|b| b.to_string())
+                .collect();
             let body = html! {
                 h1 { (t(l, "record")) }
                 @match &outcome {

@@ -24,6 +24,7 @@ use super::i18n::{class_name, t, Lang};
 use super::session::Signed;
 use super::{render, see_other, submit, PageError, Web};
 use crate::serve::error::ApiError;
+use crate::serve::state::read;
 use crate::serve::writer::Work;
 
 /// One material whose balance the item changes, on the item's date.
@@ -169,7 +170,8 @@ pub async fn page(
     render(&web, signed, "/app/review".into(), move |shared, _, signed| {
         let l = signed.lang;
         let me = &signed.caller;
-        let pending = pending_items(&shared.ledger, None);
+        let mut pending = pending_items(&shared.ledger, None);
+        pending.retain(|p| me.may_see(&p.account));
         let body = html! {
             h1 { (t(l, "review")) }
             @match flash.as_deref() {
@@ -249,6 +251,10 @@ async fn close(
         )
         .map_err(as_page)?;
     let id = review_id(lang, &id)?;
+    signed
+        .caller
+        .require_review(&read(&web.app.shared).ledger, &id)
+        .map_err(as_page)?;
     let by = signed.caller.name.clone();
     let command = if approve {
         Command::ApproveReview { id, by }

@@ -179,16 +179,27 @@ impl FromRequestParts<Web> for Signed {
         let Some((user, csrf)) = web.sessions.touch(&id) else {
             return Err(to_sign_in());
         };
-        let role = {
+        // Another server on the same database may have changed the user's grant.
+        if let Err(e) = crate::serve::state::catch_up(&web.app).await {
+            return Err(layout::error_page(lang, &e));
+        }
+        let caller = {
             let shared = read(&web.app.shared);
-            shared.ledger.users.get(&user).map(|u| u.role)
+            shared.ledger.users.get(&user).map(Caller::of)
         };
-        let Some(role) = role else {
+        let Some(caller) = caller else {
             web.sessions.close(&id);
             return Err(to_sign_in());
         };
+        // Every page under /app/books/{account}/… is of that book: one not granted is the
+        // page of a book the store does not hold, whichever the page.
+        if let Some(account) = crate::serve::auth::book_in_path(parts.uri.path(), "/app/books/") {
+            if let Err(e) = caller.require_book(&account) {
+                return Err(layout::error_page(lang, &e));
+            }
+        }
         Ok(Signed {
-            caller: Caller { name: user, role },
+            caller,
             csrf,
             lang,
             id,
@@ -279,6 +290,10 @@ pub async fn sign_in(
         return Ok(forbidden_csrf(lang));
     }
     let hash = token_sha256(&form.token);
+    // A user added on another server of the same database signs in here too.
+    crate::serve::state::catch_up(&web.app)
+        .await
+        .map_err(|error| super::PageError { lang, error })?;
     let user = {
         let shared = read(&web.app.shared);
         shared

@@ -34,7 +34,7 @@ pub async fn page(
     render(&web, signed, "/app".into(), move |shared, _, signed| {
         let l = signed.lang;
         let mut rows = Vec::new();
-        for account in shared.ledger.books.keys() {
+        for account in signed.caller.visible_books(&shared.ledger) {
             let report = deadlines(&shared.ledger, account, as_of)
                 .map_err(|r| ApiError::from_refusal(&r))?;
             for o in report.obligations {
@@ -45,7 +45,8 @@ pub async fn page(
             }
         }
         rows.sort_by_key(|(_, o)| o.due);
-        let pending = pending_items(&shared.ledger, None);
+        let mut pending = pending_items(&shared.ledger, None);
+        pending.retain(|p| signed.caller.may_see(&p.account));
         let body = html! {
             h1 { (t(l, "today")) " " (as_of) }
             form.inline method="get" action="/app" {
