@@ -324,9 +324,11 @@ fn book_pages() -> Vec<(String, String)> {
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../ledger-cli/src/serve/web/mod.rs"),
     )
     .expect("the workspace's router");
+    // One line whatever the formatter did: `.route(` followed by the path, then its handlers.
+    let flat = source.split_whitespace().collect::<Vec<_>>().join("");
     let mut pages = Vec::new();
-    for line in source.lines() {
-        let Some(rest) = line.trim().strip_prefix(".route(\"/app/books/") else {
+    for route in flat.split(".route(").skip(1) {
+        let Some(rest) = route.strip_prefix("\"/app/books/") else {
             continue;
         };
         let path = format!("/app/books/{}", rest.split('"').next().unwrap_or_default());
@@ -404,6 +406,42 @@ fn in_the_workspace_another_book_is_a_book_the_store_does_not_hold() {
     let alice_other = page("GET", &format!("/app/books/{OTHER}"), &alice);
     assert_eq!(root_none.status, 404);
     assert_eq!(alice_other.text.replace(OTHER, NONE), root_none.text);
+    // An upload names its book in the form: a CSV or a customs message for book B is 404 too.
+    let form_page = page("GET", "/app/record", &alice);
+    let csrf = form_page
+        .text
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .expect("the form's token")
+        .to_string();
+    for (name, file) in [
+        (
+            "movements.csv",
+            format!("ref,line,date,account,mode,dir,goods,qty,item\nX,1,2025-03-01,{OTHER},0615,I,M,1,1\n"),
+        ),
+        (
+            "inv201.xml",
+            format!("<?xml version=\"1.0\"?><Package><EnvelopInfo><message_type>INV201</message_type></EnvelopInfo><DataInfo><BussinessData><INV201><HdeApprResult><businessId>QD1</businessId><manageResult>1</manageResult></HdeApprResult><BondInvtBsc><putrecNo>{OTHER}</putrecNo><etpsInnerInvtNo>X</etpsInnerInvtNo></BondInvtBsc></INV201></BussinessData></DataInfo></Package>"),
+        ),
+    ] {
+        let boundary = "BONDEDBOUNDARY";
+        let body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n\
+             --{boundary}\r\nContent-Disposition: form-data; name=\"account\"\r\n\r\n{OTHER}\r\n\
+             --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\
+             Content-Type: application/octet-stream\r\n\r\n{file}\r\n--{boundary}--\r\n"
+        );
+        let cookies = format!("{alice}; bonded_lang=en");
+        let content_type = format!("multipart/form-data; boundary={boundary}");
+        let sent = server.send(
+            "POST",
+            "/app/record",
+            &[("Cookie", &cookies), ("Content-Type", &content_type)],
+            body.as_bytes(),
+        );
+        assert_eq!(sent.status, 404, "{name}: {}", sent.text);
+    }
     // The bar, Today and the upload form name book A only; root's name both.
     for path in ["/app", "/app/record", "/app/review"] {
         let mine = page("GET", path, &alice);

@@ -139,6 +139,8 @@ pub(crate) async fn record_message_file(
     name: &str,
     body: &[u8],
 ) -> Result<MessageReply, ApiError> {
+    // The workspace's upload names the book in its form, not its path: checked here too.
+    caller.require_book(&account)?;
     let message = read_message_bytes(name, body).map_err(ApiError::from_line_errors)?;
     let (commands, said) = {
         let shared = read(&st.shared);
