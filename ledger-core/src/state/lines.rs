@@ -71,6 +71,15 @@ impl Hasher for LineIdHasher {
 }
 
 impl LineId {
+    /// The id's two halves (list number, line number), for the snapshot.
+    pub(crate) fn parts(self) -> (u32, u32) {
+        (self.ref_id, self.line)
+    }
+
+    pub(crate) fn from_parts(ref_id: u32, line: u32) -> Self {
+        Self::new(ref_id, line)
+    }
+
     fn new(ref_id: u32, line: u32) -> Self {
         LineId { ref_id, line }
     }
@@ -658,6 +667,9 @@ impl LineStore {
         self.free.push(slot);
     }
 }
+
+#[path = "lines_snapshot.rs"]
+mod snapshot_codec;
 
 #[cfg(test)]
 #[path = "lines_tests.rs"]

@@ -61,7 +61,7 @@ pub struct ListState<'a> {
 }
 
 /// What the list's exports and receipts said.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Customs {
     pub seq_no: Option<String>,
     pub bond_invt_no: Option<String>,
@@ -123,7 +123,7 @@ impl<'a> ListState<'a> {
 }
 
 /// A list customs named that the book does not hold.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct UnknownList {
     pub bond_invt_no: Option<String>,
     pub seq_no: Option<String>,
@@ -370,3 +370,6 @@ fn fill(have: &mut Option<String>, new: &Option<String>) {
         *have = Some(v.clone());
     }
 }
+
+#[path = "lists_snapshot.rs"]
+mod snapshot_codec;
