@@ -94,6 +94,27 @@ pub fn run(dir: &Path, args: &ServeArgs) -> Result<()> {
     server.stop(&runtime)
 }
 
+/// Saves the state at a graceful stop (the next `serve` or command starts from it), unless
+/// `verify` found the log damaged or nothing was added since the snapshot on disk.
+fn save_state(log: &RwLock<ledger_store::SledLog>, shared: &RwLock<state::Shared>) {
+    let shared = state::read(shared);
+    let log = state::read(log);
+    if shared.fault.is_some() || shared.position.seq == 0 {
+        return;
+    }
+    let on_disk = ledger_store::snapshot::read_snapshot(log.dir())
+        .ok()
+        .flatten()
+        .map(|s| s.header.seq);
+    if on_disk == Some(shared.position.seq) {
+        return;
+    }
+    if let Err(e) = session::snapshot::write(&*log, log.dir(), &shared.ledger, &shared.position)
+    {
+        eprintln!("bonded serve: the state was not saved (the next start replays the log): {e:#}");
+    }
+}
+
 /// The store's [`session::SERVE_FILE`] while `bonded serve` runs: its process id and address,
 /// so a command that finds the store locked can say who holds it and where it answers.
 /// Removed when dropped (a server killed outright leaves it: it is read only when its pid is
@@ -136,6 +157,9 @@ pub(crate) struct Server {
     stop: tokio::sync::oneshot::Sender<()>,
     serving: tokio::task::JoinHandle<std::io::Result<()>>,
     writer: std::thread::JoinHandle<()>,
+    /// The log and the state, to save the state (snapshot) when the server stops.
+    log: Arc<RwLock<ledger_store::SledLog>>,
+    shared: Arc<RwLock<state::Shared>>,
 }
 
 impl Server {
@@ -166,8 +190,8 @@ impl Server {
         let (jobs, rx) = tokio::sync::mpsc::channel(WRITER_QUEUE);
         let writer = writer::spawn(log.clone(), shared.clone(), working, rx)?;
         let app_state = state::AppState {
-            shared,
-            log,
+            shared: shared.clone(),
+            log: log.clone(),
             jobs,
             openapi: Arc::new(std::sync::OnceLock::new()),
         };
@@ -188,6 +212,8 @@ impl Server {
             stop,
             serving,
             writer,
+            log,
+            shared,
         })
     }
 
@@ -200,6 +226,7 @@ impl Server {
         self.writer
             .join()
             .map_err(|_| anyhow::anyhow!("the writer thread stopped abnormally"))?;
+        save_state(&self.log, &self.shared);
         match served {
             Ok(Ok(())) => Ok(()),
             Ok(Err(e)) => Err(e).context("the server stopped with an error"),

@@ -39,7 +39,7 @@ pub fn set_verbose(on: bool) {
     VERBOSE.store(on, Ordering::Relaxed);
 }
 
-fn note(message: impl FnOnce() -> String) {
+pub(crate) fn note(message: impl FnOnce() -> String) {
     if VERBOSE.load(Ordering::Relaxed) {
         eprintln!("bonded: {}", message());
     }
@@ -62,7 +62,7 @@ pub(crate) fn dir_of(log: &Log) -> Option<&Path> {
 }
 
 /// What identifies a store: the hash of its first record (`None` while it is empty).
-fn store_id(log: &Log) -> Result<Option<Hash>> {
+fn store_id(log: &(dyn EventLog + Sync)) -> Result<Option<Hash>> {
     match log.scan_replay(1).next() {
         None => Ok(None),
         Some(Ok(first)) => Ok(Some(first.hash)),
@@ -72,7 +72,10 @@ fn store_id(log: &Log) -> Result<Option<Hash>> {
 
 /// The snapshot in `dir` decoded, when it checks out against `log` (module doc); `Ok(Err(why))`
 /// when there is none or it does not; `Err` only when the log itself fails a check (exit 4).
-pub(crate) fn usable(log: &Log, dir: &Path) -> Result<std::result::Result<(Ledger, Position), String>> {
+pub(crate) fn usable(
+    log: &(dyn EventLog + Sync),
+    dir: &Path,
+) -> Result<std::result::Result<(Ledger, Position), String>> {
     let snap = match file::read_snapshot(dir) {
         Ok(Some(snap)) => snap,
         Ok(None) => return Ok(Err("no snapshot".into())),
@@ -128,7 +131,12 @@ pub(crate) fn usable(log: &Log, dir: &Path) -> Result<std::result::Result<(Ledge
 }
 
 /// Writes the snapshot of `ledger`, the state of `log` up to `position`.
-pub(crate) fn write(log: &Log, dir: &Path, ledger: &Ledger, position: &Position) -> Result<()> {
+pub(crate) fn write(
+    log: &(dyn EventLog + Sync),
+    dir: &Path,
+    ledger: &Ledger,
+    position: &Position,
+) -> Result<()> {
     let store_id = store_id(log)?.context("an empty store has no snapshot")?;
     let mut hash = [0u8; 32];
     hex::decode_to_slice(&position.hash, &mut hash).context("the position's hash")?;
