@@ -50,17 +50,17 @@ pub struct SnapshotHeader {
     pub hash: Hash,
 }
 
-/// A snapshot read back and checked: its header, and its payload inside the file's bytes.
+/// A snapshot read back whole and checked: its header and its payload.
 #[derive(Debug)]
 pub struct Snapshot {
     pub header: SnapshotHeader,
-    file: Vec<u8>,
+    payload: Vec<u8>,
 }
 
 impl Snapshot {
-    /// The payload (the core's bytes), where the file holds it: not copied.
+    /// The payload (the core's bytes).
     pub fn payload(&self) -> &[u8] {
-        self.file.get(HEADER_LEN..).unwrap_or_default()
+        &self.payload
     }
 }
 
@@ -138,54 +138,131 @@ pub fn write_snapshot(
         .map_err(io("syncing the directory", dir))
 }
 
-/// The snapshot of the store in `dir`, if there is one, with its header and payload checked
-/// (magic, file version, length, checksum); `Ok(None)` when there is none.
-pub fn read_snapshot(dir: &Path) -> Result<Option<Snapshot>, SnapshotFileError> {
+/// A snapshot opened for reading: its header checked (magic, file version, the payload's
+/// length against the file's), its payload read through `Read` — the caller decodes it as it
+/// comes, never holding all of it — and hashed on the way; [`SnapshotStream::finish`] says
+/// whether the checksum matched. Nothing read may be used before `finish` says so.
+pub struct SnapshotStream {
+    pub header: SnapshotHeader,
+    file: std::fs::File,
+    payload_len: u64,
+    read: u64,
+    sha: Sha256,
+    checksum: [u8; 32],
+}
+
+impl SnapshotStream {
+    /// The payload's length in bytes.
+    pub fn payload_len(&self) -> u64 {
+        self.payload_len
+    }
+
+    /// Reads whatever of the payload is left, then checks the checksum over the header and
+    /// the whole payload.
+    pub fn finish(mut self) -> Result<(), SnapshotFileError> {
+        std::io::copy(&mut self, &mut std::io::sink()).map_err(|source| SnapshotFileError::Io {
+            what: "reading",
+            path: PathBuf::from(SNAPSHOT_FILE),
+            source,
+        })?;
+        if self.read != self.payload_len {
+            return Err(SnapshotFileError::Length {
+                found: self.read,
+                expected: self.payload_len,
+            });
+        }
+        if self.sha.finalize().as_slice() != self.checksum {
+            return Err(SnapshotFileError::Checksum);
+        }
+        Ok(())
+    }
+}
+
+impl std::io::Read for SnapshotStream {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let left = usize::try_from(self.payload_len - self.read).unwrap_or(usize::MAX);
+        let want = buf.len().min(left);
+        let n = self.file.read(&mut buf[..want])?;
+        self.sha.update(&buf[..n]);
+        self.read += n as u64;
+        Ok(n)
+    }
+}
+
+/// Opens the snapshot of the store in `dir` for reading (`Ok(None)`: there is none).
+pub fn open_snapshot(dir: &Path) -> Result<Option<SnapshotStream>, SnapshotFileError> {
+    use std::io::Read;
     let path = dir.join(SNAPSHOT_FILE);
-    let bytes = match std::fs::read(&path) {
-        Ok(b) => b,
+    let mut file = match std::fs::File::open(&path) {
+        Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(io("reading", &path)(e)),
+        Err(e) => return Err(io("opening", &path)(e)),
     };
-    if bytes.len() < HEADER_LEN || &bytes[..8] != MAGIC {
+    let size = file.metadata().map_err(io("reading", &path))?.len();
+    let mut head = [0u8; HEADER_LEN];
+    if size < HEADER_LEN as u64 {
         return Err(SnapshotFileError::NotASnapshot(path));
     }
-    let u32_at = |b: &[u8], at: usize| u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]]);
-    let u64_at = |b: &[u8], at: usize| {
+    file.read_exact(&mut head).map_err(io("reading", &path))?;
+    if &head[..8] != MAGIC {
+        return Err(SnapshotFileError::NotASnapshot(path));
+    }
+    let u32_at = |at: usize| u32::from_le_bytes([head[at], head[at + 1], head[at + 2], head[at + 3]]);
+    let u64_at = |at: usize| {
         let mut x = [0u8; 8];
-        x.copy_from_slice(&b[at..at + 8]);
+        x.copy_from_slice(&head[at..at + 8]);
         u64::from_le_bytes(x)
     };
-    let hash_at = |b: &[u8], at: usize| {
+    let hash_at = |at: usize| {
         let mut x = [0u8; 32];
-        x.copy_from_slice(&b[at..at + 32]);
+        x.copy_from_slice(&head[at..at + 32]);
         x
     };
-    let found = u32_at(&bytes, 8);
+    let found = u32_at(8);
     if found != SNAPSHOT_FILE_VERSION {
         return Err(SnapshotFileError::FileVersion { found });
     }
     let header = SnapshotHeader {
-        payload_version: u32_at(&bytes, 12),
-        store_id: hash_at(&bytes, 16),
-        seq: u64_at(&bytes, 48),
-        hash: hash_at(&bytes, 56),
+        payload_version: u32_at(12),
+        store_id: hash_at(16),
+        seq: u64_at(48),
+        hash: hash_at(56),
     };
-    let expected = u64_at(&bytes, 88);
-    let found = (bytes.len() - HEADER_LEN) as u64;
-    if found != expected {
-        return Err(SnapshotFileError::Length { found, expected });
+    let payload_len = u64_at(88);
+    let found = size - HEADER_LEN as u64;
+    if found != payload_len {
+        return Err(SnapshotFileError::Length {
+            found,
+            expected: payload_len,
+        });
     }
     let mut sha = Sha256::new();
-    sha.update(&bytes[..96]);
-    sha.update(&bytes[HEADER_LEN..]);
-    if sha.finalize().as_slice() != &bytes[96..HEADER_LEN] {
-        return Err(SnapshotFileError::Checksum);
-    }
-    Ok(Some(Snapshot {
+    sha.update(&head[..96]);
+    Ok(Some(SnapshotStream {
         header,
-        file: bytes,
+        file,
+        payload_len,
+        read: 0,
+        sha,
+        checksum: hash_at(96),
     }))
+}
+
+/// The snapshot of the store in `dir` read whole and checked (magic, file version, length,
+/// checksum); `Ok(None)` when there is none.
+pub fn read_snapshot(dir: &Path) -> Result<Option<Snapshot>, SnapshotFileError> {
+    use std::io::Read;
+    let Some(mut stream) = open_snapshot(dir)? else {
+        return Ok(None);
+    };
+    let path = dir.join(SNAPSHOT_FILE);
+    let mut payload = Vec::with_capacity(usize::try_from(stream.payload_len()).unwrap_or(0));
+    stream
+        .read_to_end(&mut payload)
+        .map_err(io("reading", &path))?;
+    let header = stream.header.clone();
+    stream.finish()?;
+    Ok(Some(Snapshot { header, payload }))
 }
 
 /// Removes the snapshot (and any temporary file a crash left) of the store in `dir`.

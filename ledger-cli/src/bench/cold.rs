@@ -45,7 +45,7 @@ fn month_file(lines: usize, seed: u64) -> String {
     let mut rng = Rng::new(seed ^ 0xC01D);
     let mut csv = String::from("ref,line,date,account,mode,dir,goods,qty,item,unit_price,currency\n");
     for i in 0..lines {
-        let item = rng.range(1, u64::from(shape.materials) + 1);
+        let item = rng.range(1, u64::from(shape.materials));
         let qty = rng.range(2_000, 60_000);
         csv.push_str(&format!(
             "COLD-{},{},{date},{ACCOUNT},0615,I,M,{qty},{item},1.5,USD\n",

@@ -102,7 +102,7 @@ fn save_state(log: &RwLock<ledger_store::SledLog>, shared: &RwLock<state::Shared
     if shared.fault.is_some() || shared.position.seq == 0 {
         return;
     }
-    let on_disk = ledger_store::snapshot::read_snapshot(log.dir())
+    let on_disk = ledger_store::snapshot::open_snapshot(log.dir())
         .ok()
         .flatten()
         .map(|s| s.header.seq);

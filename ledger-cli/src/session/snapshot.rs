@@ -76,12 +76,12 @@ pub(crate) fn usable(
     log: &(dyn EventLog + Sync),
     dir: &Path,
 ) -> Result<std::result::Result<(Ledger, Position), String>> {
-    let snap = match file::read_snapshot(dir) {
+    let mut snap = match file::open_snapshot(dir) {
         Ok(Some(snap)) => snap,
         Ok(None) => return Ok(Err("no snapshot".into())),
         Err(e) => return Ok(Err(e.to_string())),
     };
-    let h = &snap.header;
+    let h = snap.header.clone();
     if h.payload_version != core_snapshot::FORMAT_VERSION {
         return Ok(Err(format!(
             "the snapshot's state format is {}, this version of bonded writes {}",
@@ -110,7 +110,14 @@ pub(crate) fn usable(
             h.seq
         )));
     }
-    let ledger = match core_snapshot::decode(snap.payload()) {
+    // Decoded as it is read (never the file and the state whole in memory at once), then
+    // used only if the checksum over every byte holds.
+    let len = snap.payload_len();
+    let decoded = core_snapshot::decode_from(&mut snap, len);
+    if let Err(e) = snap.finish() {
+        return Ok(Err(e.to_string()));
+    }
+    let ledger = match decoded {
         Ok(ledger) => ledger,
         Err(e) => return Ok(Err(e.to_string())),
     };

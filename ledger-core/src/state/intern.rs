@@ -139,7 +139,7 @@ impl Interner {
         r: &mut crate::state::snapshot::wire::Reader<'_>,
     ) -> Result<Self, crate::state::snapshot::SnapshotError> {
         use crate::state::snapshot::SnapshotError::Invalid;
-        let bytes = r.str()?.to_string();
+        let bytes = r.str()?;
         let ends = r.u32s()?;
         let slots = r.u32s()?;
         if !slots.len().is_power_of_two() || ends.len() * 2 > slots.len() {

@@ -37,7 +37,7 @@ impl Ledger {
         let n = r.len(16)?;
         let mut versions = HashMap::with_capacity(n);
         for _ in 0..n {
-            let stream = r.str()?.to_string();
+            let stream = r.str()?;
             versions.insert(stream, r.u64()?);
         }
         let events = r.u64()?;
@@ -233,7 +233,7 @@ impl Book {
                     date: r.date()?,
                     qty: r.dec()?,
                     cif: r.dec()?,
-                    currency: currency(r.str()?)?,
+                    currency: currency(&r.str()?)?,
                     cif_usd: r.dec()?,
                 });
             }

@@ -158,7 +158,7 @@ impl LineStore {
         let n = r.len(8)?;
         let mut subcontractors = Vec::with_capacity(n);
         for _ in 0..n {
-            subcontractors.push(Box::from(r.str()?));
+            subcontractors.push(r.str()?.into_boxed_str());
         }
         let n = r.len(8)?;
         let mut whole = LineMap::with_capacity_and_hasher(n, Default::default());

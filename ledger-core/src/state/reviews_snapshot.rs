@@ -30,9 +30,9 @@ impl Users {
         let n = r.len(17)?;
         let mut by_name = BTreeMap::new();
         for _ in 0..n {
-            let name = r.str()?.to_string();
+            let name = r.str()?;
             let role = r.json()?;
-            let token_sha256 = r.str()?.to_string();
+            let token_sha256 = r.str()?;
             let user = User {
                 name: name.clone(),
                 role,

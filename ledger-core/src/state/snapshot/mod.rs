@@ -34,6 +34,8 @@ pub enum SnapshotError {
     Json(String),
     #[error("the snapshot has bytes after its end")]
     Trailing,
+    #[error("the snapshot could not be read: {0}")]
+    Read(String),
 }
 
 /// The state as snapshot bytes (the format version first).
@@ -46,7 +48,15 @@ pub fn encode(ledger: &Ledger) -> Result<Vec<u8>, SnapshotError> {
 
 /// The state `encode` saved; any other bytes are an error, never a panic.
 pub fn decode(bytes: &[u8]) -> Result<Ledger, SnapshotError> {
-    let mut r = wire::Reader::new(bytes);
+    let mut source = bytes;
+    decode_from(&mut source, bytes.len() as u64)
+}
+
+/// The state `encode` saved, read from `source` as it is decoded (the `len` bytes it holds are
+/// never all in memory at once, beside the state they become). The caller opens the source and
+/// checks what it must (the store's checksum) once it is read through.
+pub fn decode_from(source: &mut dyn std::io::Read, len: u64) -> Result<Ledger, SnapshotError> {
+    let mut r = wire::Reader::new(source, len);
     let found = r.u32()?;
     if found != FORMAT_VERSION {
         return Err(SnapshotError::Version {

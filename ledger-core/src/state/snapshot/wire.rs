@@ -4,7 +4,8 @@
 //! already round-trip through the log's JSON — a JSON document length-first.
 //!
 //! `Reader` never panics and never allocates more than the bytes left could hold: a length
-//! that claims more is `SnapshotError::Truncated`.
+//! that claims more is `SnapshotError::Truncated`. It reads from a `std::io::Read` the caller
+//! hands it (this crate opens nothing), a buffer at a time.
 
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
@@ -83,29 +84,74 @@ impl Writer {
     }
 }
 
-/// Bytes read in order from a slice.
+/// How much of the source a reader holds at once.
+const BUFFER: usize = 64 * 1024;
+
+/// Bytes read in order from a source the caller gives (a file, a slice), a buffer at a time:
+/// decoding never holds the whole snapshot and the state it becomes at once.
 pub(crate) struct Reader<'a> {
-    buf: &'a [u8],
+    source: &'a mut dyn std::io::Read,
+    buf: Vec<u8>,
     at: usize,
+    end: usize,
+    /// Bytes of the snapshot not yet taken from the source.
+    unread: u64,
 }
 
 impl<'a> Reader<'a> {
-    pub(crate) fn new(buf: &'a [u8]) -> Self {
-        Reader { buf, at: 0 }
+    /// A reader of the `len` bytes `source` holds.
+    pub(crate) fn new(source: &'a mut dyn std::io::Read, len: u64) -> Self {
+        Reader {
+            source,
+            buf: vec![0; BUFFER],
+            at: 0,
+            end: 0,
+            unread: len,
+        }
     }
 
+    /// Whether every byte was read.
     pub(crate) fn is_empty(&self) -> bool {
-        self.at >= self.buf.len()
+        self.at == self.end && self.unread == 0
     }
 
-    fn left(&self) -> usize {
-        self.buf.len().saturating_sub(self.at)
+    fn left(&self) -> u64 {
+        (self.end - self.at) as u64 + self.unread
     }
 
-    fn take(&mut self, n: usize) -> Result<&'a [u8], SnapshotError> {
-        let end = self.at.checked_add(n).ok_or(SnapshotError::Truncated)?;
-        let out = self.buf.get(self.at..end).ok_or(SnapshotError::Truncated)?;
-        self.at = end;
+    /// Makes `n` (at most `BUFFER`) bytes available in the buffer.
+    fn need(&mut self, n: usize) -> Result<(), SnapshotError> {
+        if self.end - self.at >= n {
+            return Ok(());
+        }
+        if self.left() < n as u64 {
+            return Err(SnapshotError::Truncated);
+        }
+        self.buf.copy_within(self.at..self.end, 0);
+        self.end -= self.at;
+        self.at = 0;
+        let want = usize::try_from(self.unread)
+            .unwrap_or(usize::MAX)
+            .min(BUFFER - self.end);
+        let into = self
+            .buf
+            .get_mut(self.end..self.end + want)
+            .ok_or(SnapshotError::Truncated)?;
+        self.source
+            .read_exact(into)
+            .map_err(|e| SnapshotError::Read(e.to_string()))?;
+        self.end += want;
+        self.unread -= want as u64;
+        Ok(())
+    }
+
+    fn take(&mut self, n: usize) -> Result<&[u8], SnapshotError> {
+        self.need(n)?;
+        let out = self
+            .buf
+            .get(self.at..self.at + n)
+            .ok_or(SnapshotError::Truncated)?;
+        self.at += n;
         Ok(out)
     }
 
@@ -135,18 +181,27 @@ impl<'a> Reader<'a> {
     }
     /// A count of items of at least `min_item_bytes` each: never more than the bytes left hold.
     pub(crate) fn len(&mut self, min_item_bytes: usize) -> Result<usize, SnapshotError> {
-        let n = usize::try_from(self.u64()?).map_err(|_| SnapshotError::Truncated)?;
-        if n.saturating_mul(min_item_bytes.max(1)) > self.left() {
+        let n = self.u64()?;
+        if n.saturating_mul(min_item_bytes.max(1) as u64) > self.left() {
             return Err(SnapshotError::Truncated);
         }
-        Ok(n)
+        usize::try_from(n).map_err(|_| SnapshotError::Truncated)
     }
-    pub(crate) fn bytes(&mut self) -> Result<&'a [u8], SnapshotError> {
+    /// `n` bytes, copied out a buffer at a time.
+    fn bytes_of(&mut self, n: usize) -> Result<Vec<u8>, SnapshotError> {
+        let mut out = Vec::with_capacity(n);
+        while out.len() < n {
+            let piece = (n - out.len()).min(BUFFER);
+            out.extend_from_slice(self.take(piece)?);
+        }
+        Ok(out)
+    }
+    pub(crate) fn bytes(&mut self) -> Result<Vec<u8>, SnapshotError> {
         let n = self.len(1)?;
-        self.take(n)
+        self.bytes_of(n)
     }
-    pub(crate) fn str(&mut self) -> Result<&'a str, SnapshotError> {
-        std::str::from_utf8(self.bytes()?).map_err(|_| SnapshotError::Invalid("text not UTF-8"))
+    pub(crate) fn str(&mut self) -> Result<String, SnapshotError> {
+        String::from_utf8(self.bytes()?).map_err(|_| SnapshotError::Invalid("text not UTF-8"))
     }
     pub(crate) fn dec(&mut self) -> Result<Decimal, SnapshotError> {
         let bytes: [u8; 16] = self.array()?;
@@ -173,14 +228,19 @@ impl<'a> Reader<'a> {
     }
     pub(crate) fn u32s(&mut self) -> Result<Vec<u32>, SnapshotError> {
         let n = self.len(4)?;
-        let raw = self.take(n * 4)?;
-        Ok(raw
-            .chunks_exact(4)
-            .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-            .collect())
+        let mut out = Vec::with_capacity(n);
+        while out.len() < n {
+            let piece = (n - out.len()).min(BUFFER / 4);
+            let raw = self.take(piece * 4)?;
+            out.extend(
+                raw.chunks_exact(4)
+                    .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])),
+            );
+        }
+        Ok(out)
     }
     pub(crate) fn json<T: DeserializeOwned>(&mut self) -> Result<T, SnapshotError> {
-        serde_json::from_slice(self.bytes()?).map_err(|e| SnapshotError::Json(e.to_string()))
+        serde_json::from_slice(&self.bytes()?).map_err(|e| SnapshotError::Json(e.to_string()))
     }
 }
 
