@@ -207,7 +207,8 @@ pub fn open_snapshot(dir: &Path) -> Result<Option<SnapshotStream>, SnapshotFileE
     if &head[..8] != MAGIC {
         return Err(SnapshotFileError::NotASnapshot(path));
     }
-    let u32_at = |at: usize| u32::from_le_bytes([head[at], head[at + 1], head[at + 2], head[at + 3]]);
+    let u32_at =
+        |at: usize| u32::from_le_bytes([head[at], head[at + 1], head[at + 2], head[at + 3]]);
     let u64_at = |at: usize| {
         let mut x = [0u8; 8];
         x.copy_from_slice(&head[at..at + 8]);
@@ -301,7 +302,15 @@ mod tests {
         assert_eq!(s.payload(), b"payload bytes");
         assert!(!dir.path().join(SNAPSHOT_TEMP_FILE).exists());
         // Written again: replaced.
-        write_snapshot(dir.path(), &SnapshotHeader { seq: 43, ..header() }, b"x").expect("write");
+        write_snapshot(
+            dir.path(),
+            &SnapshotHeader {
+                seq: 43,
+                ..header()
+            },
+            b"x",
+        )
+        .expect("write");
         let s = read_snapshot(dir.path()).expect("read").expect("some");
         assert_eq!((s.header.seq, s.payload()), (43, &b"x"[..]));
         remove_snapshot(dir.path()).expect("remove");

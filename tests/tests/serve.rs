@@ -580,9 +580,15 @@ fn a_stopped_server_saves_its_state_and_the_next_start_uses_it() {
     let (store, u) = setup();
     let mut server = Server::start(&store);
     server
-        .movements(&u.clerk, &csv(&[&import("QD-1", 1, "7"), &import("QD-1", 2, "5")]))
+        .movements(
+            &u.clerk,
+            &csv(&[&import("QD-1", 1, "7"), &import("QD-1", 2, "5")]),
+        )
         .expect(200);
-    let history = server.get(&format!("/books/{ACCOUNT}/history?item=1&goods=M"), &u.auditor);
+    let history = server.get(
+        &format!("/books/{ACCOUNT}/history?item=1&goods=M"),
+        &u.auditor,
+    );
     let events = server.event_count();
     let pid = server.child.id().to_string();
     assert!(std::process::Command::new("kill")
@@ -609,17 +615,24 @@ fn a_stopped_server_saves_its_state_and_the_next_start_uses_it() {
     BufReader::new(child.stdout.take().expect("stdout"))
         .read_line(&mut first)
         .expect("read the first line");
-    let addr = first.trim().trim_start_matches("listening on http://").to_string();
+    let addr = first
+        .trim()
+        .trim_start_matches("listening on http://")
+        .to_string();
     let again = Server { child, addr };
     let said = std::fs::read_to_string(store.path("serve.err")).expect("stderr");
     assert!(
-        said.contains(&format!("snapshot at position {events} used; 0 events replayed")),
+        said.contains(&format!(
+            "snapshot at position {events} used; 0 events replayed"
+        )),
         "{said}"
     );
     assert_eq!(again.event_count(), events);
     assert_eq!(again.balance(&u.clerk, 1, "imported"), dec("12"));
-    let history_again =
-        again.get(&format!("/books/{ACCOUNT}/history?item=1&goods=M"), &u.auditor);
+    let history_again = again.get(
+        &format!("/books/{ACCOUNT}/history?item=1&goods=M"),
+        &u.auditor,
+    );
     assert_eq!(history_again.json, history.json);
 }
 

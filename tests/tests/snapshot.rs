@@ -93,7 +93,8 @@ fn with_snapshot() -> Store {
     out.ok();
     let (seq, _) = head(&s);
     assert!(
-        out.stdout.contains(&format!("snapshot written: position {seq} ")),
+        out.stdout
+            .contains(&format!("snapshot written: position {seq} ")),
         "{}",
         out.stdout
     );
@@ -121,7 +122,10 @@ fn a_snapshot_is_used_and_the_tail_after_it_replayed() {
     run_command(load).ok();
     let (_, got) = answers(&s);
     assert_eq!(got, replayed_answers(&s));
-    let first = run(&s, &["balance", "--account", ACCOUNT, "--as-of", "2025-12-31"]);
+    let first = run(
+        &s,
+        &["balance", "--account", ACCOUNT, "--as-of", "2025-12-31"],
+    );
     first.ok();
     assert_fresh_snapshot(&s);
 }
@@ -135,9 +139,12 @@ fn detected_and_rebuilt(s: &Store, why: &str) {
     assert_eq!(got, replayed_answers(s));
     assert_fresh_snapshot(s);
     // And the next command uses the fresh one.
-    run(s, &["balance", "--account", ACCOUNT, "--as-of", "2025-12-31"])
-        .ok()
-        .stderr_has("used; 0 events replayed");
+    run(
+        s,
+        &["balance", "--account", ACCOUNT, "--as-of", "2025-12-31"],
+    )
+    .ok()
+    .stderr_has("used; 0 events replayed");
 }
 
 #[test]
@@ -228,14 +235,22 @@ fn a_damaged_log_is_still_exit_4_with_a_snapshot() {
     let s = with_snapshot();
     let (seq, _) = head(&s);
     ledger_store::fault::flip_byte(s.data(), seq).expect("flip");
-    run(&s, &["balance", "--account", ACCOUNT, "--as-of", "2025-12-31"]).expect(4);
+    run(
+        &s,
+        &["balance", "--account", ACCOUNT, "--as-of", "2025-12-31"],
+    )
+    .expect(4);
 
     // A record of the tail after the snapshot damaged.
     let s = with_snapshot();
     s.load_ok(&[("b.csv", &imports_csv("B", 30))]);
     let (head_seq, _) = head(&s);
     ledger_store::fault::flip_byte(s.data(), head_seq - 10).expect("flip");
-    run(&s, &["balance", "--account", ACCOUNT, "--as-of", "2025-12-31"]).expect(4);
+    run(
+        &s,
+        &["balance", "--account", ACCOUNT, "--as-of", "2025-12-31"],
+    )
+    .expect(4);
     // verify walks the whole log, snapshot or not.
     run(&s, &["verify"]).expect(4);
 }

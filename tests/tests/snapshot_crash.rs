@@ -107,7 +107,11 @@ fn a_kill_while_a_snapshot_is_written_never_leaves_a_torn_one() {
             Ok(_) => {}
             Err(e) => panic!("moment {i}: the snapshot on disk is torn: {e}"),
         }
-        assert_eq!(balance(&s), expected, "moment {i}: the answer after the kill");
+        assert_eq!(
+            balance(&s),
+            expected,
+            "moment {i}: the answer after the kill"
+        );
         // The command after the kill left a whole snapshot of the head.
         let snap = read_snapshot(s.data()).expect("reads").expect("written");
         assert_eq!(

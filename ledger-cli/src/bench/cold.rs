@@ -43,7 +43,8 @@ fn month_file(lines: usize, seed: u64) -> String {
     let shape = Shape::default();
     let date = shape.end();
     let mut rng = Rng::new(seed ^ 0xC01D);
-    let mut csv = String::from("ref,line,date,account,mode,dir,goods,qty,item,unit_price,currency\n");
+    let mut csv =
+        String::from("ref,line,date,account,mode,dir,goods,qty,item,unit_price,currency\n");
     for i in 0..lines {
         let item = rng.range(1, u64::from(shape.materials));
         let qty = rng.range(2_000, 60_000);
@@ -127,10 +128,22 @@ pub fn measure(root: &Path, events: u64, seed: u64) -> Result<Cold> {
     let end = shape.end().to_string();
     let month = end.get(..7).unwrap_or_default().to_string();
     let reads: [(&str, Vec<&str>); 4] = [
-        ("balance", vec!["balance", "--account", ACCOUNT, "--as-of", &end]),
-        ("duty", vec!["duty", "--account", ACCOUNT, "--month", &month]),
-        ("deadlines", vec!["deadlines", "--account", ACCOUNT, "--as-of", &end]),
-        ("cycle report", vec!["cycle", "report", "--account", ACCOUNT]),
+        (
+            "balance",
+            vec!["balance", "--account", ACCOUNT, "--as-of", &end],
+        ),
+        (
+            "duty",
+            vec!["duty", "--account", ACCOUNT, "--month", &month],
+        ),
+        (
+            "deadlines",
+            vec!["deadlines", "--account", ACCOUNT, "--as-of", &end],
+        ),
+        (
+            "cycle report",
+            vec!["cycle", "report", "--account", ACCOUNT],
+        ),
     ];
     let month_lines = usize::try_from(events / 120).unwrap_or(8_000).max(100);
     let file = root.join("cold-month.csv");

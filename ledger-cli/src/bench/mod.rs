@@ -784,7 +784,10 @@ fn table(f: &Figures) -> String {
         };
         let read = !without.command.starts_with("load");
         row(
-            &format!("cold `{}`: replaying all → from the snapshot", without.command),
+            &format!(
+                "cold `{}`: replaying all → from the snapshot",
+                without.command
+            ),
             format!(
                 "{:.2} s, {} → {:.2} s, {}",
                 without.secs,

@@ -55,8 +55,7 @@ pub fn rebuild(dir: &Path, format: Format) -> Result<()> {
             "only a sled store (--data) keeps a snapshot; a PostgreSQL store replays its log on every open",
         ));
     };
-    ledger_store::snapshot::remove_snapshot(&snapshot_dir)
-        .context("removing the old snapshot")?;
+    ledger_store::snapshot::remove_snapshot(&snapshot_dir).context("removing the old snapshot")?;
     let (ledger, position) = session::replay_to(&log)?;
     if position.seq == 0 {
         println!("the store is empty: no snapshot written");

@@ -109,8 +109,7 @@ fn save_state(log: &RwLock<ledger_store::SledLog>, shared: &RwLock<state::Shared
     if on_disk == Some(shared.position.seq) {
         return;
     }
-    if let Err(e) = session::snapshot::write(&*log, log.dir(), &shared.ledger, &shared.position)
-    {
+    if let Err(e) = session::snapshot::write(&*log, log.dir(), &shared.ledger, &shared.position) {
         eprintln!("bonded serve: the state was not saved (the next start replays the log): {e:#}");
     }
 }

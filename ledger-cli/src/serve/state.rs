@@ -70,7 +70,10 @@ pub fn load(log: &SledLog) -> Result<Shared> {
     };
     let (ledger, position) = match saved {
         Some((ledger, from)) => {
-            for record in log.scan_replay(1).take(usize::try_from(from.seq).unwrap_or(usize::MAX)) {
+            for record in log
+                .scan_replay(1)
+                .take(usize::try_from(from.seq).unwrap_or(usize::MAX))
+            {
                 index(&record?);
             }
             let snap = from.seq;

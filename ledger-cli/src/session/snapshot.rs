@@ -179,9 +179,8 @@ pub(crate) fn write_if_due(
         return on_disk;
     };
     let every = every();
-    let due = position.seq > 0
-        && every > 0
-        && (force || position.seq.saturating_sub(on_disk) >= every);
+    let due =
+        position.seq > 0 && every > 0 && (force || position.seq.saturating_sub(on_disk) >= every);
     if !due {
         return on_disk;
     }

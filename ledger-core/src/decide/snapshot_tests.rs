@@ -18,11 +18,20 @@ fn reports(state: &Ledger, dates: &[String]) -> Vec<String> {
         for date in dates {
             out.push(format!("{:?}", balances(state, &book, d(date))));
         }
-        out.push(format!("{:?}", deadlines::deadlines(state, &book, d("2025-12-31"))));
-        out.push(format!("{:?}", cycle::cycle_report(state, &book, None, None)));
+        out.push(format!(
+            "{:?}",
+            deadlines::deadlines(state, &book, d("2025-12-31"))
+        ));
+        out.push(format!(
+            "{:?}",
+            cycle::cycle_report(state, &book, None, None)
+        ));
         for month in 1..=12 {
             let period = month_of(&format!("2025-{month:02}-15"));
-            out.push(format!("{:?}", duty::assess(state, &book, period, d("2026-01-15"))));
+            out.push(format!(
+                "{:?}",
+                duty::assess(state, &book, period, d("2026-01-15"))
+            ));
         }
     }
     out
@@ -104,7 +113,10 @@ fn another_version_is_refused_and_damage_is_an_error_not_a_panic() {
         bytes[at] ^= 0x5A;
     }
     bytes.push(0);
-    assert_eq!(snapshot::decode(&bytes).err(), Some(SnapshotError::Trailing));
+    assert_eq!(
+        snapshot::decode(&bytes).err(),
+        Some(SnapshotError::Trailing)
+    );
 }
 
 proptest! {

@@ -200,7 +200,8 @@ impl Book {
         let n = r.len(4)?;
         for _ in 0..n {
             let item = ItemNo(r.u32()?);
-            book.materials.insert(item, MaterialStock::read_snapshot(r)?);
+            book.materials
+                .insert(item, MaterialStock::read_snapshot(r)?);
         }
         let n = r.len(4)?;
         for _ in 0..n {
@@ -210,7 +211,8 @@ impl Book {
         let n = r.len(8)?;
         for _ in 0..n {
             let key = r.json()?;
-            book.subcontractors.insert(key, DatedStock::read_snapshot(r)?);
+            book.subcontractors
+                .insert(key, DatedStock::read_snapshot(r)?);
         }
         book.lines = LineStore::read_snapshot(r)?;
         book.generations = r.json::<Vec<_>>()?.into_iter().collect();

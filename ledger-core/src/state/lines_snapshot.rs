@@ -220,11 +220,10 @@ impl LineStore {
             return Err(SnapshotError::Invalid("a line slot out of range"));
         }
         let room = self.effects.len() * CHUNK;
-        let effects_ok = self
-            .recs
-            .iter()
-            .flatten()
-            .all(|r| (r.effects_at as usize).saturating_add(usize::from(r.effects_len)) <= room);
+        let effects_ok =
+            self.recs.iter().flatten().all(|r| {
+                (r.effects_at as usize).saturating_add(usize::from(r.effects_len)) <= room
+            });
         if !effects_ok {
             return Err(SnapshotError::Invalid("a line's effects out of range"));
         }

@@ -120,10 +120,16 @@ impl<'a> Reader<'a> {
     }
 
     /// Makes `n` (at most `BUFFER`) bytes available in the buffer.
+    #[inline]
     fn need(&mut self, n: usize) -> Result<(), SnapshotError> {
         if self.end - self.at >= n {
             return Ok(());
         }
+        self.refill(n)
+    }
+
+    #[cold]
+    fn refill(&mut self, n: usize) -> Result<(), SnapshotError> {
         if self.left() < n as u64 {
             return Err(SnapshotError::Truncated);
         }
@@ -145,6 +151,7 @@ impl<'a> Reader<'a> {
         Ok(())
     }
 
+    #[inline]
     fn take(&mut self, n: usize) -> Result<&[u8], SnapshotError> {
         self.need(n)?;
         let out = self
@@ -155,6 +162,7 @@ impl<'a> Reader<'a> {
         Ok(out)
     }
 
+    #[inline]
     fn array<const N: usize>(&mut self) -> Result<[u8; N], SnapshotError> {
         let mut out = [0u8; N];
         out.copy_from_slice(self.take(N)?);
@@ -250,7 +258,11 @@ pub(crate) fn code_of<T: PartialEq>(all: &[T], v: &T) -> u8 {
 }
 
 /// The value coded `code` among `all`.
-pub(crate) fn from_code<T: Copy>(all: &[T], code: u8, what: &'static str) -> Result<T, SnapshotError> {
+pub(crate) fn from_code<T: Copy>(
+    all: &[T],
+    code: u8,
+    what: &'static str,
+) -> Result<T, SnapshotError> {
     all.get(usize::from(code))
         .copied()
         .ok_or(SnapshotError::Invalid(what))
