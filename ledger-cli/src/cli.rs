@@ -52,6 +52,14 @@ pub struct Cli {
         help_heading = "Global options"
     )]
     pub wait: Option<u64>,
+    /// Say on standard error whether the saved state (snapshot) was used, and why not.
+    #[arg(
+        long,
+        global = true,
+        env = "BONDED_VERBOSE",
+        help_heading = "Global options"
+    )]
+    pub verbose: bool,
     /// Output for people (table) or programs (json, csv).
     #[arg(
         long,
@@ -176,6 +184,11 @@ pub enum Command {
         after_help = "Example:\n  bonded --data /srv/bonded verify; echo \"exit $?\"   # 4: damaged"
     )]
     Verify,
+    /// Throw the saved state (snapshot) away and write a fresh one from a full replay of the
+    /// log; prints its position and head hash. Every command keeps the snapshot by itself: this
+    /// is for after a restore, or to be sure.
+    #[command(after_help = "Example:\n  bonded --data /srv/bonded rebuild")]
+    Rebuild,
     /// Write every event as JSON lines, hashes included.
     #[command(after_help = "Example:\n  bonded export --out events.jsonl")]
     Export(ExportArgs),

@@ -117,7 +117,10 @@ fn check_format(cli: &Cli) -> Result<()> {
     let json = csv
         || matches!(
             cli.command,
-            Command::User(cli::UserCommand::Add(_)) | Command::Bench(_) | Command::Export(_)
+            Command::User(cli::UserCommand::Add(_))
+                | Command::Bench(_)
+                | Command::Export(_)
+                | Command::Rebuild
         );
     let ok = match cli.format {
         FormatFlag::Table => true,
@@ -203,6 +206,7 @@ fn run(cli: Cli) -> Result<()> {
              its own (bench-serve takes --store)",
         ));
     }
+    session::snapshot::set_verbose(cli.verbose);
     if let Some(secs) = cli.wait {
         session::set_wait(std::time::Duration::from_secs(secs));
     }
@@ -243,6 +247,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Lists(args) => lists::run(&cli.data, &actor, args, format),
         Command::Reconcile(args) => lists::reconcile(&cli.data, &actor, args, format),
         Command::Verify => admin::verify(&cli.data, format),
+        Command::Rebuild => admin::rebuild(&cli.data, format),
         Command::Export(args) => admin::export(&cli.data, args),
         Command::Restore(args) => admin::restore(&cli.data, &args.file),
         Command::Copy(args) => commands::copy::run(args),

@@ -32,6 +32,7 @@ mod pg_log;
 #[doc(hidden)]
 pub mod pg_testing;
 mod sled_log;
+pub mod snapshot;
 mod validate;
 
 #[cfg(test)]

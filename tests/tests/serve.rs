@@ -576,6 +576,67 @@ fn sigterm_stops_the_server_and_frees_the_store() {
 }
 
 #[test]
+fn a_stopped_server_saves_its_state_and_the_next_start_uses_it() {
+    let (store, u) = setup();
+    let mut server = Server::start(&store);
+    server
+        .movements(
+            &u.clerk,
+            &csv(&[&import("QD-1", 1, "7"), &import("QD-1", 2, "5")]),
+        )
+        .expect(200);
+    let history = server.get(
+        &format!("/books/{ACCOUNT}/history?item=1&goods=M"),
+        &u.auditor,
+    );
+    let events = server.event_count();
+    let pid = server.child.id().to_string();
+    assert!(std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("run kill")
+        .success());
+    assert!(server.child.wait().expect("wait").success());
+    let snap = ledger_store::snapshot::read_snapshot(store.data())
+        .expect("the snapshot reads")
+        .expect("saved at the stop");
+    assert_eq!(snap.header.seq, events);
+
+    // Started again (saying what it did with the snapshot): from the saved state, with the
+    // same figures and the same history.
+    let mut cmd = store.command();
+    cmd.arg("--data")
+        .arg(store.data())
+        .args(["--verbose", "serve", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(store.path("serve.err")).expect("stderr file"));
+    let mut child = cmd.spawn().expect("start bonded serve");
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut first)
+        .expect("read the first line");
+    let addr = first
+        .trim()
+        .trim_start_matches("listening on http://")
+        .to_string();
+    let again = Server { child, addr };
+    let said = std::fs::read_to_string(store.path("serve.err")).expect("stderr");
+    assert!(
+        said.contains(&format!(
+            "snapshot at position {events} used; 0 events replayed"
+        )),
+        "{said}"
+    );
+    assert_eq!(again.event_count(), events);
+    assert_eq!(again.balance(&u.clerk, 1, "imported"), dec("12"));
+    let history_again = again.get(
+        &format!("/books/{ACCOUNT}/history?item=1&goods=M"),
+        &u.auditor,
+    );
+    assert_eq!(history_again.json, history.json);
+}
+
+#[test]
 fn a_retried_request_is_recorded_once() {
     let (store, u) = setup();
     let server = Server::start(&store);

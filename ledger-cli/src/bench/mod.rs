@@ -15,10 +15,15 @@
 //!    random dates), a monthly duty report (`duty::assess`), and the cycle report
 //!    (`cycle::cycle_report` of the last cycle, which ends with a stocktake).
 //!
+//! 6. **cold commands** ([`cold`]): `balance`, `duty`, `deadlines`, `cycle report` and a
+//!    month's `load`, each a new `bonded` process timed with its peak memory, replaying the
+//!    whole log and then from the snapshot (`bonded rebuild`, timed too).
+//!
 //! Each phase runs in a fresh process (this binary, with `BONDED_BENCH_PHASE` set), as a
 //! command would: its time and its peak resident memory are its own. It also reports the
 //! bytes on disk per event against the encoded bytes. `--format json` prints the figures.
 
+mod cold;
 pub mod generator;
 mod measure;
 
@@ -60,6 +65,10 @@ pub mod targets {
     pub const REPORT_MS: f64 = 1_000.0;
     /// Peak resident memory, MiB.
     pub const PEAK_MIB: f64 = 512.0;
+    /// A cold read command from the snapshot: at most this share of the full replay's time.
+    pub const COLD_READ_SHARE: f64 = 0.10;
+    /// A cold read command's peak resident memory, MiB.
+    pub const COLD_READ_MIB: f64 = 128.0;
     /// Bytes on disk per encoded byte.
     pub const DISK_RATIO: f64 = 3.0;
 }
@@ -110,6 +119,8 @@ pub struct Figures {
     pub raw_write_secs_each: Vec<f64>,
     pub replay_secs_each: Vec<f64>,
     pub raw_scan_secs_each: Vec<f64>,
+    /// New processes per command, without and with the snapshot.
+    pub cold: cold::Cold,
 }
 
 /// Set in the environment of a child process of the benchmark: which phase it runs.
@@ -264,6 +275,7 @@ pub fn measure_all(root: &Path, events: u64, seed: u64, rounds: u32) -> Result<F
         scanned = scan.records;
         scans.push(scan.raw_scan_secs);
     }
+    let cold = cold::measure(root, events, seed)?;
     let peak_replay_bytes = replays.iter().filter_map(|r| r.peak_replay_bytes).max();
     // The round whose replay took the median time gives the replay's and the queries' figures.
     replays.sort_by(|a, b| (a.open_secs + a.replay_secs).total_cmp(&(b.open_secs + b.replay_secs)));
@@ -343,6 +355,7 @@ pub fn measure_all(root: &Path, events: u64, seed: u64, rounds: u32) -> Result<F
         raw_write_secs_each: raws,
         replay_secs_each: replay_each,
         raw_scan_secs_each: scans,
+        cold,
     })
 }
 
@@ -749,6 +762,56 @@ fn table(f: &Figures) -> String {
         format!("< {:.0} ×", targets::DISK_RATIO),
         Some(f.disk_ratio < targets::DISK_RATIO),
     );
+    let replay = f.open_secs + f.replay_secs;
+    row(
+        "rebuild (full replay + snapshot written)",
+        format!(
+            "{:.2} s, snapshot {:.0} MiB",
+            f.cold.rebuild_secs,
+            mib(f.cold.snapshot_bytes)
+        ),
+        String::new(),
+        None,
+    );
+    for without in f.cold.runs.iter().filter(|r| !r.snapshot) {
+        let Some(with) = f
+            .cold
+            .runs
+            .iter()
+            .find(|r| r.snapshot && r.command == without.command)
+        else {
+            continue;
+        };
+        let read = !without.command.starts_with("load");
+        row(
+            &format!(
+                "cold `{}`: replaying all → from the snapshot",
+                without.command
+            ),
+            format!(
+                "{:.2} s, {} → {:.2} s, {}",
+                without.secs,
+                peak(without.peak_bytes),
+                with.secs,
+                peak(with.peak_bytes)
+            ),
+            if read {
+                format!(
+                    "< {:.0} % of replay, < {:.0} MiB",
+                    targets::COLD_READ_SHARE * 100.0,
+                    targets::COLD_READ_MIB
+                )
+            } else {
+                String::new()
+            },
+            read.then(|| {
+                with.secs < targets::COLD_READ_SHARE * replay
+                    && with
+                        .peak_bytes
+                        .is_some_and(|b| mib(b) < targets::COLD_READ_MIB)
+            }),
+        );
+    }
     format!(
         "bonded bench: {} events in {} durable batches (largest {}), sled cache {:.0} MiB{}\n{t}\n{}",
         f.events,

@@ -29,6 +29,7 @@ pub fn create_store(dir: &Path, actor: &str) -> Result<session::Session> {
         log,
         ledger: ledger_core::Ledger::new(),
         actor: actor.to_string(),
+        snapshot_seq: 0,
     };
     s.execute(initial_interest())?;
     Ok(s)
@@ -37,6 +38,40 @@ pub fn create_store(dir: &Path, actor: &str) -> Result<session::Session> {
 pub fn init(dir: &Path, actor: &str) -> Result<()> {
     let s = create_store(dir, actor)?;
     println!("created an empty store at {}", s.log.describe());
+    Ok(())
+}
+
+/// `bonded rebuild`: the snapshot thrown away, the whole log replayed (every record checked),
+/// a fresh snapshot written; its position and head hash printed.
+pub fn rebuild(dir: &Path, format: Format) -> Result<()> {
+    if session::cutoff_set() {
+        return Err(bad_input(
+            "--as-recorded shows the store as it was; `rebuild` saves the state of the whole log",
+        ));
+    }
+    let log = session::open_store(dir)?;
+    let Some(snapshot_dir) = session::snapshot::dir_of(&log).map(Path::to_path_buf) else {
+        return Err(bad_input(
+            "only a sled store (--data) keeps a snapshot; a PostgreSQL store replays its log on every open",
+        ));
+    };
+    ledger_store::snapshot::remove_snapshot(&snapshot_dir).context("removing the old snapshot")?;
+    let (ledger, position) = session::replay_to(&log)?;
+    if position.seq == 0 {
+        println!("the store is empty: no snapshot written");
+        return Ok(());
+    }
+    session::snapshot::write(&log, &snapshot_dir, &ledger, &position)?;
+    match format {
+        Format::Json => println!(
+            "{}",
+            serde_json::json!({"snapshot": true, "position": position.seq.to_string(), "head_hash": position.hash})
+        ),
+        _ => println!(
+            "snapshot written: position {} {}",
+            position.seq, position.hash
+        ),
+    }
     Ok(())
 }
 

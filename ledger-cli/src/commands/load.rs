@@ -85,6 +85,8 @@ pub fn run(dir: &Path, actor: &str, args: &LoadArgs, format: Format) -> Result<(
             return Err(e);
         }
     }
+    // A long load leaves the next command a long tail to replay: saved now instead.
+    session.snapshot_if_due();
     print_reports(&reports, format);
     Ok(())
 }

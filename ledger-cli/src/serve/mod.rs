@@ -99,6 +99,30 @@ pub fn run(dir: &Path, args: &ServeArgs) -> Result<()> {
     server.stop(&runtime)
 }
 
+/// Saves the state at a graceful stop (the next `serve` or command starts from it), unless
+/// `verify` found the log damaged or nothing was added since the snapshot on disk.
+fn save_state(log: &RwLock<session::store::Log>, shared: &RwLock<state::Shared>) {
+    let shared = state::read(shared);
+    let log = state::read(log);
+    // Only a sled store keeps a snapshot (a PostgreSQL store replays at start).
+    let Some(dir) = session::snapshot::dir_of(&log) else {
+        return;
+    };
+    if shared.fault.is_some() || shared.position.seq == 0 {
+        return;
+    }
+    let on_disk = ledger_store::snapshot::open_snapshot(dir)
+        .ok()
+        .flatten()
+        .map(|s| s.header.seq);
+    if on_disk == Some(shared.position.seq) {
+        return;
+    }
+    if let Err(e) = session::snapshot::write(&*log, dir, &shared.ledger, &shared.position) {
+        eprintln!("bonded serve: the state was not saved (the next start replays the log): {e:#}");
+    }
+}
+
 /// The store's [`session::SERVE_FILE`] while `bonded serve` runs: its process id and address,
 /// so a command that finds the store locked can say who holds it and where it answers.
 /// Removed when dropped (a server killed outright leaves it: it is read only when its pid is
@@ -143,11 +167,14 @@ pub(crate) struct Server {
     writer: std::thread::JoinHandle<()>,
     /// The database connections (PostgreSQL), held here so that they are closed last, on this
     /// thread: the `postgres` client closes its connection by blocking on a runtime of its own,
-    /// which must not happen on one of the server's async workers.
+    /// which must not happen on one of the server's async workers. The log is also the one
+    /// whose state is saved (snapshot, sled stores) when the server stops.
     connections: (
         Arc<RwLock<session::store::Log>>,
         Option<Arc<ledger_store::PgHead>>,
     ),
+    /// The state, to save when the server stops.
+    shared: Arc<RwLock<state::Shared>>,
 }
 
 impl Server {
@@ -188,7 +215,7 @@ impl Server {
         let writer = writer::spawn(log.clone(), shared.clone(), working, rx)?;
         let connections = (log.clone(), head.clone());
         let app_state = state::AppState {
-            shared,
+            shared: shared.clone(),
             log,
             head,
             jobs,
@@ -212,6 +239,7 @@ impl Server {
             serving,
             writer,
             connections,
+            shared,
         })
     }
 
@@ -224,6 +252,7 @@ impl Server {
         self.writer
             .join()
             .map_err(|_| anyhow::anyhow!("the writer thread stopped abnormally"))?;
+        save_state(&self.connections.0, &self.shared);
         drop(self.connections);
         match served {
             Ok(Ok(())) => Ok(()),

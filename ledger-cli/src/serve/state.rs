@@ -6,7 +6,7 @@ use std::sync::{Arc, OnceLock, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use anyhow::Result;
 use ledger_core::{Event, Ledger};
-use ledger_store::PgHead;
+use ledger_store::{EventLog, PgHead};
 
 use super::error::ApiError;
 use super::writer::{Job, Work};
@@ -54,18 +54,52 @@ pub struct AppState {
     pub openapi: Arc<OnceLock<String>>,
 }
 
-/// Replays the whole log into a fresh state, as every command does (`session::replay_with`:
-/// two threads, the reader checking each record), indexing each stream's positions on the way.
+/// The state at start, as every command computes it: from the store's snapshot and the log's
+/// tail when the snapshot checks out (`session::snapshot`), else a replay of the whole log
+/// (two threads, the reader checking each record). Each stream's positions are indexed on the
+/// way; the records the snapshot covers are only read for that index (each re-hashed and
+/// chained, as every read of the log), not decoded nor folded.
 /// An event this version cannot read is an integrity fault, as in every command.
 pub fn load(log: &Log) -> Result<Shared> {
     let mut stream_seqs: HashMap<String, Vec<u64>> = HashMap::new();
-    let (ledger, position) =
-        crate::session::replay_with(log, |record| match stream_seqs.get_mut(record.stream()) {
-            Some(seqs) => seqs.push(record.global_seq),
-            None => {
-                stream_seqs.insert(record.stream().to_string(), vec![record.global_seq]);
+    let mut index = |record: &ledger_store::ReplayRecord| match stream_seqs.get_mut(record.stream())
+    {
+        Some(seqs) => seqs.push(record.global_seq),
+        None => {
+            stream_seqs.insert(record.stream().to_string(), vec![record.global_seq]);
+        }
+    };
+    // Only a sled store keeps a snapshot.
+    let saved = match crate::session::snapshot::dir_of(log) {
+        None => None,
+        Some(dir) => match crate::session::snapshot::usable(log, dir)? {
+            Ok(saved) => Some(saved),
+            Err(why) => {
+                crate::session::snapshot::note(|| format!("snapshot not used: {why}"));
+                None
             }
-        })?;
+        },
+    };
+    let (ledger, position) = match saved {
+        Some((ledger, from)) => {
+            for record in log
+                .scan_replay(1)
+                .take(usize::try_from(from.seq).unwrap_or(usize::MAX))
+            {
+                index(&record?);
+            }
+            let snap = from.seq;
+            let (ledger, position) = crate::session::replay_onto(log, ledger, from, index)?;
+            crate::session::snapshot::note(|| {
+                format!(
+                    "snapshot at position {snap} used; {} events replayed after it",
+                    position.seq - snap
+                )
+            });
+            (ledger, position)
+        }
+        None => crate::session::replay_with(log, index)?,
+    };
     Ok(Shared {
         ledger,
         position,

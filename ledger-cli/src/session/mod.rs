@@ -3,6 +3,7 @@
 //! The only place the CLI touches the disk's log; `store` says which log (sled or PostgreSQL).
 
 pub mod record_files;
+pub mod snapshot;
 pub mod store;
 
 use std::collections::{BTreeMap, HashMap};
@@ -30,6 +31,8 @@ pub struct Session {
     pub log: store::Log,
     pub ledger: Ledger,
     pub actor: String,
+    /// The position of the snapshot on disk (0: none), so a long append can write a new one.
+    pub snapshot_seq: u64,
 }
 
 /// Events recorded after this instant are left out of the replay (`--as-recorded`).
@@ -61,15 +64,18 @@ fn recorded_by_cutoff(recorded_at: &str) -> bool {
     }
 }
 
-/// Opens the store at `dir`, checking its tail, and replays every event.
+/// Opens the store at `dir`, checking its tail, and computes the state: from the snapshot and
+/// the events after it when the snapshot checks out against the log, else by replaying every
+/// event (`snapshot::open_state`).
 pub fn open(dir: &Path, actor: &str) -> Result<Session> {
     let log = open_store(dir)?;
-    let (ledger, position) = replay_to(&log)?;
+    let (ledger, position, snapshot_seq) = snapshot::open_state(&log)?;
     Ok(Session {
         position,
         log,
         ledger,
         actor: actor.to_string(),
+        snapshot_seq,
     })
 }
 
@@ -194,6 +200,23 @@ pub fn replay_with(
     log: &(dyn EventLog + Sync),
     on_record: impl FnMut(&ReplayRecord) + Send,
 ) -> Result<(Ledger, Position)> {
+    let genesis = Position {
+        seq: 0,
+        hash: "0".repeat(64),
+    };
+    replay_onto(log, Ledger::new(), genesis, on_record)
+}
+
+/// Folds the events after `from` into `ledger`, the state up to `from` (a snapshot's, or an
+/// empty one at position 0), the same way: the first record read is chained to the stored
+/// record at `from`.
+pub fn replay_onto(
+    log: &(dyn EventLog + Sync),
+    ledger: Ledger,
+    from: Position,
+    on_record: impl FnMut(&ReplayRecord) + Send,
+) -> Result<(Ledger, Position)> {
+    let start = from.seq + 1;
     let waiting = AtomicUsize::new(0);
     std::thread::scope(|scope| {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Chunk>(REPLAY_QUEUE);
@@ -203,12 +226,9 @@ pub fn replay_with(
             waiting: &waiting,
             done,
         };
-        scope.spawn(move || read_chunks(log, &backlog, on_record));
-        let mut ledger = Ledger::new();
-        let mut position = Position {
-            seq: 0,
-            hash: "0".repeat(64),
-        };
+        scope.spawn(move || read_chunks(log, start, &backlog, on_record));
+        let mut ledger = ledger;
+        let mut position = from;
         for chunk in rx {
             waiting.fetch_sub(1, Ordering::Relaxed);
             let folded = match chunk {
@@ -311,15 +331,16 @@ impl Backlog<'_> {
     }
 }
 
-/// The reading side of `replay_to`: every record from the first, until the `--as-recorded`
+/// The reading side of `replay_onto`: every record from `from` on, until the `--as-recorded`
 /// cutoff, in chunks; stops early when the folding side has gone.
 fn read_chunks(
     log: &(dyn EventLog + Sync),
+    from: u64,
     queue: &Backlog,
     mut on_record: impl FnMut(&ReplayRecord),
 ) {
     let mut chunk = Vec::with_capacity(REPLAY_CHUNK);
-    for stored in log.scan_replay(1) {
+    for stored in log.scan_replay(from) {
         match stored {
             Err(e) => {
                 if queue.hand_over(std::mem::take(&mut chunk)) {
@@ -496,10 +517,22 @@ impl Session {
         }
     }
 
-    /// Rebuilds the state from the log.
+    /// Rebuilds the state from the log (from its snapshot and tail when it checks out).
     pub(crate) fn rebuild(&mut self) -> Result<()> {
-        (self.ledger, self.position) = replay_to(&self.log)?;
+        (self.ledger, self.position, self.snapshot_seq) = snapshot::open_state(&self.log)?;
         Ok(())
+    }
+
+    /// Writes a snapshot if at least `snapshot::every()` events were recorded since the last
+    /// (after a load). Never fails: a snapshot not written is only noted (`--verbose`).
+    pub fn snapshot_if_due(&mut self) {
+        self.snapshot_seq = snapshot::write_if_due(
+            &self.log,
+            &self.ledger,
+            &self.position,
+            self.snapshot_seq,
+            false,
+        );
     }
 
     /// Decides and records one command.

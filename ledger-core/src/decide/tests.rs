@@ -2747,3 +2747,6 @@ proptest! {
         let _ = decide(&state, &Command::CloseCycle { account: account.clone(), date: d("2025-12-31") });
     }
 }
+
+#[path = "snapshot_tests.rs"]
+mod snapshot_tests;

@@ -125,6 +125,45 @@ fn home(name: &str, mask: usize) -> usize {
     (crate::state::fast_hash::bytes(name.as_bytes()) as usize) & mask
 }
 
+impl Interner {
+    /// The names, their ends and the table as they are (the snapshot: no name hashed again).
+    pub(crate) fn write_snapshot(&self, w: &mut crate::state::snapshot::wire::Writer) {
+        w.str(&self.bytes);
+        w.u32s(&self.ends);
+        w.u32s(&self.slots);
+    }
+
+    /// Reads what `write_snapshot` wrote, checking that the table can be probed (a power of
+    /// two, at least twice the names, each name once) and every name lies on the string.
+    pub(crate) fn read_snapshot(
+        r: &mut crate::state::snapshot::wire::Reader<'_>,
+    ) -> Result<Self, crate::state::snapshot::SnapshotError> {
+        use crate::state::snapshot::SnapshotError::Invalid;
+        let bytes = r.str()?;
+        let ends = r.u32s()?;
+        let slots = r.u32s()?;
+        if !slots.len().is_power_of_two() || ends.len() * 2 > slots.len() {
+            return Err(Invalid("an interner's table size"));
+        }
+        let mut start = 0usize;
+        for end in &ends {
+            let end = *end as usize;
+            if end < start || bytes.get(start..end).is_none() {
+                return Err(Invalid("an interned name's bounds"));
+            }
+            start = end;
+        }
+        if start != bytes.len() {
+            return Err(Invalid("an interner's text length"));
+        }
+        let held = slots.iter().filter(|s| **s != EMPTY).count();
+        if held != ends.len() || slots.iter().any(|s| *s as usize > ends.len()) {
+            return Err(Invalid("an interner's table"));
+        }
+        Ok(Interner { bytes, ends, slots })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -462,3 +462,6 @@ fn evolve_book(book: &mut Book, id: Uuid, event: &Event) {
 pub fn reference_stream() -> &'static str {
     REFERENCE_STREAM
 }
+
+#[path = "ledger_snapshot.rs"]
+mod snapshot_codec;

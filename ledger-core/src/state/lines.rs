@@ -72,6 +72,15 @@ impl Hasher for LineIdHasher {
 }
 
 impl LineId {
+    /// The id's two halves (list number, line number), for the snapshot.
+    pub(crate) fn parts(self) -> (u32, u32) {
+        (self.ref_id, self.line)
+    }
+
+    pub(crate) fn from_parts(ref_id: u32, line: u32) -> Self {
+        Self::new(ref_id, line)
+    }
+
     fn new(ref_id: u32, line: u32) -> Self {
         LineId { ref_id, line }
     }
@@ -387,6 +396,24 @@ impl LineStore {
         &self.finished
     }
 
+    /// [`LineStore::finished`] worked out from the records held (a snapshot keeps the records,
+    /// not the sums).
+    fn finished_of_records(&self) -> FinishedMonths {
+        let mut out = FinishedMonths::default();
+        for &slot in self.index.values() {
+            let s = slot as usize;
+            let Some(r) = self.recs.get(s / CHUNK).and_then(|c| c.get(s % CHUNK)) else {
+                continue;
+            };
+            if let Some(column) =
+                FinishedColumn::from_code((r.flags & FINISHED_MASK) >> FINISHED_SHIFT)
+            {
+                out.add(r.item, r.date, column, r.figure);
+            }
+        }
+        out
+    }
+
     /// Every recorded line's list and line number, in no particular order.
     pub fn keys(&self) -> impl Iterator<Item = (&str, u32)> {
         self.index.keys().map(|id| self.key_of(*id))
@@ -697,6 +724,9 @@ impl LineStore {
         self.free.push(slot);
     }
 }
+
+#[path = "lines_snapshot.rs"]
+mod snapshot_codec;
 
 #[cfg(test)]
 #[path = "lines_tests.rs"]

@@ -61,7 +61,7 @@ pub struct ListState<'a> {
 }
 
 /// What the list's exports and receipts said.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Customs {
     pub seq_no: Option<String>,
     pub bond_invt_no: Option<String>,
@@ -78,6 +78,7 @@ pub struct Customs {
     pub dir: Option<String>,
     pub lines: Vec<CustomsLine>,
     /// The receipt sent in parts (its `pocket_id`) the lines are from, while parts may follow.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lines_pocket: Option<String>,
     pub items: Vec<CustomsItem>,
     /// The notes of the last receipt (a return's reasons).
@@ -126,7 +127,7 @@ impl<'a> ListState<'a> {
 }
 
 /// A list customs named that the book does not hold.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct UnknownList {
     pub bond_invt_no: Option<String>,
     pub seq_no: Option<String>,
@@ -159,7 +160,7 @@ pub struct Lists {
 
 /// Customs' answer to a cycle's write-off declaration: the furthest EMS221 result received, its
 /// day, and the per-item figures of the latest receipt that carried any.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct WriteOffAnswer {
     pub result: Option<String>,
     pub date: Option<NaiveDate>,
@@ -419,3 +420,6 @@ fn fill(have: &mut Option<String>, new: &Option<String>) {
         *have = Some(v.clone());
     }
 }
+
+#[path = "lists_snapshot.rs"]
+mod snapshot_codec;

@@ -14,4 +14,5 @@ pub mod ledger;
 pub mod lines;
 pub mod lists;
 pub mod reviews;
+pub mod snapshot;
 pub mod stock;

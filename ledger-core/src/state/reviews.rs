@@ -116,7 +116,7 @@ fn sorted(mut books: Vec<BookNo>) -> Vec<BookNo> {
 }
 
 /// An item waiting for review.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Pending {
     pub id: Uuid,
     pub account: BookNo,
@@ -127,7 +127,7 @@ pub struct Pending {
 }
 
 /// How a review ended.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub enum Closed {
     Approved { by: String },
     Rejected { by: String, reason: String },
@@ -219,3 +219,6 @@ pub fn pending_items<'a>(state: &'a Ledger, account: Option<&BookNo>) -> Vec<&'a
         .flat_map(|(_, b)| b.review.waiting())
         .collect()
 }
+
+#[path = "reviews_snapshot.rs"]
+mod snapshot_codec;

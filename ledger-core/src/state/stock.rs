@@ -7,6 +7,8 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::model::trade_mode::Column;
+use crate::state::snapshot::wire::{code_of, from_code, Reader, Writer};
+use crate::state::snapshot::SnapshotError;
 
 /// Net change per business date, with the running total kept for the common case of a change
 /// dated on or after the last one (then "every later day" is just the total).
@@ -322,6 +324,115 @@ impl MaterialStock {
             }
         }
         sum
+    }
+}
+
+/// The columns in their snapshot codes' order.
+const SNAPSHOT_COLUMNS: [Column; 8] = [
+    Column::Opening,
+    Column::Imported,
+    Column::CarriedIn,
+    Column::Consumed,
+    Column::CarriedOut,
+    Column::DomesticSold,
+    Column::ReExported,
+    Column::Destroyed,
+];
+
+impl DatedStock {
+    pub(crate) fn write_snapshot(&self, w: &mut Writer) {
+        w.len(self.changes.len());
+        for (d, q) in &self.changes {
+            w.date(*d);
+            w.dec(*q);
+        }
+        w.dec(self.total);
+    }
+
+    pub(crate) fn read_snapshot(r: &mut Reader<'_>) -> Result<Self, SnapshotError> {
+        let n = r.len(20)?;
+        let mut changes = Vec::with_capacity(n);
+        for _ in 0..n {
+            changes.push((r.date()?, r.dec()?));
+        }
+        Ok(DatedStock {
+            changes,
+            total: r.dec()?,
+        })
+    }
+}
+
+impl Columns {
+    fn write_snapshot(&self, w: &mut Writer) {
+        for d in [
+            self.opening,
+            self.imported,
+            self.carried_in,
+            self.consumed,
+            self.carried_out,
+            self.domestic_sold,
+            self.re_exported,
+            self.destroyed,
+        ] {
+            w.dec(d);
+        }
+    }
+
+    fn read_snapshot(r: &mut Reader<'_>) -> Result<Self, SnapshotError> {
+        Ok(Columns {
+            opening: r.dec()?,
+            imported: r.dec()?,
+            carried_in: r.dec()?,
+            consumed: r.dec()?,
+            carried_out: r.dec()?,
+            domestic_sold: r.dec()?,
+            re_exported: r.dec()?,
+            destroyed: r.dec()?,
+        })
+    }
+}
+
+impl MaterialStock {
+    pub(crate) fn write_snapshot(&self, w: &mut Writer) {
+        w.len(self.changes.len());
+        for (d, c, q) in &self.changes {
+            w.date(*d);
+            w.u8(code_of(&SNAPSHOT_COLUMNS, c));
+            w.dec(*q);
+        }
+        self.totals.write_snapshot(w);
+        match self.last {
+            None => w.u8(0),
+            Some((d, c)) => {
+                w.u8(1);
+                w.date(d);
+                w.u8(code_of(&SNAPSHOT_COLUMNS, &c));
+            }
+        }
+    }
+
+    pub(crate) fn read_snapshot(r: &mut Reader<'_>) -> Result<Self, SnapshotError> {
+        let n = r.len(21)?;
+        let mut changes = Vec::with_capacity(n);
+        for _ in 0..n {
+            let d = r.date()?;
+            let c = from_code(&SNAPSHOT_COLUMNS, r.u8()?, "a column")?;
+            changes.push((d, c, r.dec()?));
+        }
+        let totals = Columns::read_snapshot(r)?;
+        let last = match r.u8()? {
+            0 => None,
+            1 => {
+                let d = r.date()?;
+                Some((d, from_code(&SNAPSHOT_COLUMNS, r.u8()?, "a column")?))
+            }
+            _ => return Err(SnapshotError::Invalid("a stock's last entry mark")),
+        };
+        Ok(MaterialStock {
+            changes,
+            totals,
+            last,
+        })
     }
 }
 

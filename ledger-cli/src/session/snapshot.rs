@@ -1,0 +1,227 @@
+//! The saved state: an open reads the snapshot beside the log when it checks out against the
+//! log, and replays only the events after it; otherwise it replays the whole log (as before)
+//! and writes a fresh snapshot. The bytes are the core's (`ledger_core::state::snapshot`), the
+//! file the store's (`ledger_store::snapshot`); what ties them to the log is checked here.
+//!
+//! A snapshot is used only when all of these hold, else it is ignored (never served) and
+//! rebuilt: the file's magic, versions, length and SHA-256 check out; the core's format
+//! version is this binary's; it was made from this store (the hash of the log's first record);
+//! its position is within the log; the log's record at that position is intact (re-hashed,
+//! chained to the one before) and has the snapshot's hash; the state decodes and has folded
+//! exactly that many events. The replay of the tail then chains from that record, as any scan.
+//!
+//! Only the sled store keeps snapshots (a file in its directory); on PostgreSQL every command
+//! replays the whole log, as before. `--as-recorded` always replays (the snapshot is of the
+//! whole log, not of a day).
+
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use anyhow::{Context, Result};
+use ledger_core::state::snapshot as core_snapshot;
+use ledger_core::Ledger;
+use ledger_store::snapshot as file;
+use ledger_store::{EventLog, Hash};
+
+use super::store::Log;
+use super::Position;
+
+/// Events replayed past the snapshot (or from the start, without one) after which an open, or
+/// a load, writes a new snapshot.
+pub const SNAPSHOT_EVERY: u64 = 10_000;
+/// Sets that number (0: never write one, except `bonded rebuild`).
+pub const EVERY_ENV: &str = "BONDED_SNAPSHOT_EVERY";
+
+static VERBOSE: AtomicBool = AtomicBool::new(false);
+
+/// `--verbose`: say on standard error what happened to the snapshot.
+pub fn set_verbose(on: bool) {
+    VERBOSE.store(on, Ordering::Relaxed);
+}
+
+pub(crate) fn note(message: impl FnOnce() -> String) {
+    if VERBOSE.load(Ordering::Relaxed) {
+        eprintln!("bonded: {}", message());
+    }
+}
+
+/// After how many events replayed a snapshot is written (0: never, automatically).
+pub fn every() -> u64 {
+    std::env::var(EVERY_ENV)
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(SNAPSHOT_EVERY)
+}
+
+/// The directory whose snapshot an open may use: the sled store's, unless `--as-recorded`.
+pub(crate) fn dir_of(log: &Log) -> Option<&Path> {
+    match log {
+        Log::Sled(log) if !super::cutoff_set() => Some(log.dir()),
+        _ => None,
+    }
+}
+
+/// What identifies a store: the hash of its first record (`None` while it is empty).
+fn store_id(log: &(dyn EventLog + Sync)) -> Result<Option<Hash>> {
+    match log.scan_replay(1).next() {
+        None => Ok(None),
+        Some(Ok(first)) => Ok(Some(first.hash)),
+        Some(Err(e)) => Err(e.into()),
+    }
+}
+
+/// The snapshot in `dir` decoded, when it checks out against `log` (module doc); `Ok(Err(why))`
+/// when there is none or it does not; `Err` only when the log itself fails a check (exit 4).
+pub(crate) fn usable(
+    log: &(dyn EventLog + Sync),
+    dir: &Path,
+) -> Result<std::result::Result<(Ledger, Position), String>> {
+    let mut snap = match file::open_snapshot(dir) {
+        Ok(Some(snap)) => snap,
+        Ok(None) => return Ok(Err("no snapshot".into())),
+        Err(e) => return Ok(Err(e.to_string())),
+    };
+    let h = snap.header.clone();
+    if h.payload_version != core_snapshot::FORMAT_VERSION {
+        return Ok(Err(format!(
+            "the snapshot's state format is {}, this version of bonded writes {}",
+            h.payload_version,
+            core_snapshot::FORMAT_VERSION
+        )));
+    }
+    let head = log.head();
+    if h.seq == 0 || h.seq > head.seq {
+        return Ok(Err(format!(
+            "the snapshot is at position {}, beyond the log's head {}",
+            h.seq, head.seq
+        )));
+    }
+    if store_id(log)? != Some(h.store_id) {
+        return Ok(Err("the snapshot was made from another store".into()));
+    }
+    let at = match log.scan_replay(h.seq).next() {
+        Some(Ok(record)) => record,
+        Some(Err(e)) => return Err(e.into()),
+        None => return Ok(Err(format!("the log has no record {}", h.seq))),
+    };
+    if at.hash != h.hash {
+        return Ok(Err(format!(
+            "the log's record {} is not the one the snapshot was made from",
+            h.seq
+        )));
+    }
+    // Decoded as it is read (never the file and the state whole in memory at once), then
+    // used only if the checksum over every byte holds.
+    let len = snap.payload_len();
+    let decoded = core_snapshot::decode_from(&mut snap, len);
+    if let Err(e) = snap.finish() {
+        return Ok(Err(e.to_string()));
+    }
+    let ledger = match decoded {
+        Ok(ledger) => ledger,
+        Err(e) => return Ok(Err(e.to_string())),
+    };
+    if ledger.event_count() != h.seq {
+        return Ok(Err(format!(
+            "the snapshot's state holds {} events, not {}",
+            ledger.event_count(),
+            h.seq
+        )));
+    }
+    Ok(Ok((
+        ledger,
+        Position {
+            seq: h.seq,
+            hash: ledger_store::hash_hex(&h.hash),
+        },
+    )))
+}
+
+/// Writes the snapshot of `ledger`, the state of `log` up to `position`.
+pub(crate) fn write(
+    log: &(dyn EventLog + Sync),
+    dir: &Path,
+    ledger: &Ledger,
+    position: &Position,
+) -> Result<()> {
+    let store_id = store_id(log)?.context("an empty store has no snapshot")?;
+    let mut hash = [0u8; 32];
+    hex::decode_to_slice(&position.hash, &mut hash).context("the position's hash")?;
+    let payload = core_snapshot::encode(ledger).context("encoding the state")?;
+    let header = file::SnapshotHeader {
+        payload_version: core_snapshot::FORMAT_VERSION,
+        store_id,
+        seq: position.seq,
+        hash,
+    };
+    file::write_snapshot(dir, &header, &payload).context("writing the snapshot")?;
+    note(|| {
+        format!(
+            "snapshot written at position {} ({} bytes)",
+            position.seq,
+            payload.len()
+        )
+    });
+    Ok(())
+}
+
+/// Writes the snapshot if `replayed` events were folded since the last one and that is at
+/// least `every()`. A snapshot that cannot be written is only noted: it is an optimisation,
+/// never a reason for a command to fail. Returns the position of the snapshot on disk.
+pub(crate) fn write_if_due(
+    log: &Log,
+    ledger: &Ledger,
+    position: &Position,
+    on_disk: u64,
+    force: bool,
+) -> u64 {
+    let Some(dir) = dir_of(log) else {
+        return on_disk;
+    };
+    let every = every();
+    let due =
+        position.seq > 0 && every > 0 && (force || position.seq.saturating_sub(on_disk) >= every);
+    if !due {
+        return on_disk;
+    }
+    match write(log, dir, ledger, position) {
+        Ok(()) => position.seq,
+        Err(e) => {
+            note(|| format!("the snapshot was not written: {e:#}"));
+            on_disk
+        }
+    }
+}
+
+/// The state of `log` for a command: the snapshot and the log's tail when the snapshot checks
+/// out, else a full replay (and a fresh snapshot when due, or when one was there but not
+/// usable). Also the position of the snapshot on disk afterwards (0: none).
+pub(crate) fn open_state(log: &Log) -> Result<(Ledger, Position, u64)> {
+    let Some(dir) = dir_of(log) else {
+        let (ledger, position) = super::replay_to(log)?;
+        return Ok((ledger, position, 0));
+    };
+    match usable(log, dir)? {
+        Ok((ledger, from)) => {
+            let snap = from.seq;
+            let (ledger, position) = super::replay_onto(log, ledger, from, |_| {})?;
+            note(|| {
+                format!(
+                    "snapshot at position {snap} used; {} events replayed after it",
+                    position.seq - snap
+                )
+            });
+            let on_disk = write_if_due(log, &ledger, &position, snap, false);
+            Ok((ledger, position, on_disk))
+        }
+        Err(why) => {
+            let present = why != "no snapshot";
+            if present {
+                note(|| format!("snapshot not used: {why}; replaying the whole log"));
+            }
+            let (ledger, position) = super::replay_to(log)?;
+            let on_disk = write_if_due(log, &ledger, &position, 0, present);
+            Ok((ledger, position, on_disk))
+        }
+    }
+}

@@ -1,0 +1,259 @@
+//! The ledger and its books in the snapshot (`state::snapshot`). The large parts — stock,
+//! lines, lists, import lots, the capacity used — in the compact binary layout of `wire`; the
+//! small ones (items, BOMs, openings, filings …: a few thousand entries at most) as the log's
+//! JSON, whose types already round-trip exactly. Maps are written as their entries in order.
+
+use std::collections::{BTreeMap, HashMap};
+
+use super::{Book, ImportLot, Ledger, Reference, TariffRates};
+use crate::model::ids::{Currency, ItemNo};
+use crate::state::lines::LineStore;
+use crate::state::lists::Lists;
+use crate::state::reviews::{BookReviews, Users};
+use crate::state::snapshot::wire::{Reader, Writer};
+use crate::state::snapshot::SnapshotError;
+use crate::state::stock::{DatedStock, MaterialStock};
+
+impl Ledger {
+    pub(crate) fn write_snapshot(&self, w: &mut Writer) -> Result<(), SnapshotError> {
+        let mut versions: Vec<(&String, &u64)> = self.versions.iter().collect();
+        versions.sort();
+        w.len(versions.len());
+        for (stream, v) in versions {
+            w.str(stream);
+            w.u64(*v);
+        }
+        w.u64(self.events);
+        self.users.write_snapshot(w)?;
+        self.reference.write_snapshot(w)?;
+        w.len(self.books.len());
+        for book in self.books.values() {
+            book.write_snapshot(w)?;
+        }
+        Ok(())
+    }
+
+    pub(crate) fn read_snapshot(r: &mut Reader<'_>) -> Result<Self, SnapshotError> {
+        let n = r.len(16)?;
+        let mut versions = HashMap::with_capacity(n);
+        for _ in 0..n {
+            let stream = r.str()?;
+            versions.insert(stream, r.u64()?);
+        }
+        let events = r.u64()?;
+        let users = Users::read_snapshot(r)?;
+        let reference = Reference::read_snapshot(r)?;
+        let n = r.len(8)?;
+        let mut books = BTreeMap::new();
+        for _ in 0..n {
+            let book = Book::read_snapshot(r)?;
+            books.insert(book.header.account.clone(), book);
+        }
+        Ok(Ledger {
+            books,
+            reference,
+            users,
+            versions,
+            events,
+        })
+    }
+}
+
+impl Reference {
+    fn write_snapshot(&self, w: &mut Writer) -> Result<(), SnapshotError> {
+        w.json(&self.fx.iter().collect::<Vec<_>>())?;
+        w.len(self.tariffs.len());
+        for (hs, dated) in &self.tariffs {
+            w.str(hs.as_str());
+            w.len(dated.len());
+            for (from, t) in dated {
+                w.date(*from);
+                w.dec(t.duty_pct);
+                w.dec(t.vat_pct);
+                w.dec(t.consumption_pct);
+            }
+        }
+        w.json(&self.interest.iter().collect::<Vec<_>>())
+    }
+
+    fn read_snapshot(r: &mut Reader<'_>) -> Result<Self, SnapshotError> {
+        let fx: Vec<_> = r.json()?;
+        let n = r.len(16)?;
+        let mut tariffs = BTreeMap::new();
+        for _ in 0..n {
+            let hs = r
+                .str()?
+                .parse()
+                .map_err(|_| SnapshotError::Invalid("an HS code"))?;
+            let m = r.len(52)?;
+            let mut dated = BTreeMap::new();
+            for _ in 0..m {
+                let from = r.date()?;
+                let rates = TariffRates {
+                    duty_pct: r.dec()?,
+                    vat_pct: r.dec()?,
+                    consumption_pct: r.dec()?,
+                };
+                dated.insert(from, rates);
+            }
+            tariffs.insert(hs, dated);
+        }
+        let interest: Vec<_> = r.json()?;
+        Ok(Reference {
+            fx: fx.into_iter().collect(),
+            tariffs,
+            interest: interest.into_iter().collect(),
+        })
+    }
+}
+
+fn currency(text: &str) -> Result<Currency, SnapshotError> {
+    text.parse()
+        .map_err(|_| SnapshotError::Invalid("a currency"))
+}
+
+impl Book {
+    fn write_snapshot(&self, w: &mut Writer) -> Result<(), SnapshotError> {
+        w.json(&self.header)?;
+        w.json(&self.settings)?;
+        w.json(&self.items.iter().collect::<Vec<_>>())?;
+        let mut parts: Vec<_> = self.parts.iter().collect();
+        parts.sort();
+        w.json(&parts)?;
+        let boms: Vec<_> = self
+            .boms
+            .iter()
+            .map(|(k, m)| (k, m.iter().collect::<Vec<_>>()))
+            .collect();
+        w.json(&boms)?;
+        w.json(&self.bom_used)?;
+        w.len(self.materials.len());
+        for (item, stock) in &self.materials {
+            w.u32(item.0);
+            stock.write_snapshot(w);
+        }
+        w.len(self.scrap.len());
+        for (item, stock) in &self.scrap {
+            w.u32(item.0);
+            stock.write_snapshot(w);
+        }
+        w.len(self.subcontractors.len());
+        for (key, stock) in &self.subcontractors {
+            w.json(key)?;
+            stock.write_snapshot(w);
+        }
+        self.lines.write_snapshot(w)?;
+        let mut generations: Vec<_> = self.generations.iter().collect();
+        generations.sort();
+        w.json(&generations)?;
+        let mut corrections: Vec<_> = self.last_corrections.iter().collect();
+        corrections.sort();
+        w.json(&corrections)?;
+        w.json(&self.awaiting)?;
+        w.len(self.cap_used_usd.len());
+        for (cycle, usd) in &self.cap_used_usd {
+            w.i64(*cycle);
+            w.dec(*usd);
+        }
+        w.len(self.imports.len());
+        for (item, lots) in &self.imports {
+            w.u32(item.0);
+            w.len(lots.len());
+            for lot in lots {
+                let (ref_id, line) = lot.line.parts();
+                w.u32(ref_id);
+                w.u32(line);
+                w.date(lot.date);
+                w.dec(lot.qty);
+                w.dec(lot.cif);
+                w.str(lot.currency.as_str());
+                w.dec(lot.cif_usd);
+            }
+        }
+        w.json(&self.openings.iter().collect::<Vec<_>>())?;
+        w.json(&self.stocktakes.iter().collect::<Vec<_>>())?;
+        w.json(&self.work_orders.iter().collect::<Vec<_>>())?;
+        w.opt_date(self.last_writeoff);
+        w.opt_date(self.first_import);
+        w.json(&self.duty_filed.iter().collect::<Vec<_>>())?;
+        w.json(&self.carry_overs_declared.iter().collect::<Vec<_>>())?;
+        w.json(&self.closed.iter().collect::<Vec<_>>())?;
+        w.json(&self.annual_declared.iter().collect::<Vec<_>>())?;
+        w.opt_date(self.removed);
+        w.json(&self.prices.iter().collect::<Vec<_>>())?;
+        self.review.write_snapshot(w)?;
+        self.lists.write_snapshot(w)
+    }
+
+    fn read_snapshot(r: &mut Reader<'_>) -> Result<Self, SnapshotError> {
+        let header = r.json()?;
+        let mut book = Book::new(header);
+        book.settings = r.json()?;
+        book.items = r.json::<Vec<_>>()?.into_iter().collect();
+        book.parts = r.json::<Vec<_>>()?.into_iter().collect();
+        let boms: Vec<(_, Vec<_>)> = r.json()?;
+        book.boms = boms
+            .into_iter()
+            .map(|(k, m)| (k, m.into_iter().collect()))
+            .collect();
+        book.bom_used = r.json()?;
+        let n = r.len(4)?;
+        for _ in 0..n {
+            let item = ItemNo(r.u32()?);
+            book.materials
+                .insert(item, MaterialStock::read_snapshot(r)?);
+        }
+        let n = r.len(4)?;
+        for _ in 0..n {
+            let item = ItemNo(r.u32()?);
+            book.scrap.insert(item, DatedStock::read_snapshot(r)?);
+        }
+        let n = r.len(8)?;
+        for _ in 0..n {
+            let key = r.json()?;
+            book.subcontractors
+                .insert(key, DatedStock::read_snapshot(r)?);
+        }
+        book.lines = LineStore::read_snapshot(r)?;
+        book.generations = r.json::<Vec<_>>()?.into_iter().collect();
+        book.last_corrections = r.json::<Vec<_>>()?.into_iter().collect();
+        book.awaiting = r.json()?;
+        let n = r.len(32)?;
+        for _ in 0..n {
+            let cycle = r.i64()?;
+            book.cap_used_usd.insert(cycle, r.dec()?);
+        }
+        let n = r.len(12)?;
+        for _ in 0..n {
+            let item = ItemNo(r.u32()?);
+            let m = r.len(72)?;
+            let mut lots = Vec::with_capacity(m);
+            for _ in 0..m {
+                let line = crate::state::lines::LineId::from_parts(r.u32()?, r.u32()?);
+                lots.push(ImportLot {
+                    line,
+                    date: r.date()?,
+                    qty: r.dec()?,
+                    cif: r.dec()?,
+                    currency: currency(&r.str()?)?,
+                    cif_usd: r.dec()?,
+                });
+            }
+            book.imports.insert(item, lots);
+        }
+        book.openings = r.json::<Vec<_>>()?.into_iter().collect();
+        book.stocktakes = r.json::<Vec<_>>()?.into_iter().collect();
+        book.work_orders = r.json::<Vec<_>>()?.into_iter().collect();
+        book.last_writeoff = r.opt_date()?;
+        book.first_import = r.opt_date()?;
+        book.duty_filed = r.json::<Vec<_>>()?.into_iter().collect();
+        book.carry_overs_declared = r.json::<Vec<_>>()?.into_iter().collect();
+        book.closed = r.json::<Vec<_>>()?.into_iter().collect();
+        book.annual_declared = r.json::<Vec<_>>()?.into_iter().collect();
+        book.removed = r.opt_date()?;
+        book.prices = r.json::<Vec<_>>()?.into_iter().collect();
+        book.review = BookReviews::read_snapshot(r)?;
+        book.lists = Lists::read_snapshot(r)?;
+        Ok(book)
+    }
+}

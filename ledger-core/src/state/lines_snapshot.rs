@@ -1,0 +1,235 @@
+//! A book's lines in the snapshot (`state::snapshot`): everything as it is — the index, the
+//! records and effects in their chunks — and the lines kept whole, their fields and effects
+//! as the log's JSON.
+
+use std::collections::BTreeMap;
+
+use rust_decimal::Decimal;
+
+use super::{Interner, LineId, LineMap, LineRec, LineStore, PackedEffect, RecordedLine, CHUNK};
+use crate::model::ids::ItemNo;
+use crate::state::snapshot::wire::{Reader, Writer};
+use crate::state::snapshot::SnapshotError;
+
+fn write_opt_dec(w: &mut Writer, d: Option<Decimal>) {
+    match d {
+        None => w.u8(0),
+        Some(d) => {
+            w.u8(1);
+            w.dec(d);
+        }
+    }
+}
+
+fn read_opt_dec(r: &mut Reader<'_>) -> Result<Option<Decimal>, SnapshotError> {
+    match r.u8()? {
+        0 => Ok(None),
+        1 => r.dec().map(Some),
+        _ => Err(SnapshotError::Invalid("an optional decimal's mark")),
+    }
+}
+
+/// Chunks of at most `CHUNK` entries, each allocated at its full size as the store does.
+fn read_chunks<T>(
+    r: &mut Reader<'_>,
+    min_bytes: usize,
+    mut one: impl FnMut(&mut Reader<'_>) -> Result<T, SnapshotError>,
+) -> Result<Vec<Vec<T>>, SnapshotError> {
+    let chunks = r.len(8)?;
+    let mut out = Vec::with_capacity(chunks);
+    for _ in 0..chunks {
+        let n = r.len(min_bytes)?;
+        if n > CHUNK {
+            return Err(SnapshotError::Invalid("a chunk longer than a chunk"));
+        }
+        let mut chunk = Vec::with_capacity(CHUNK);
+        for _ in 0..n {
+            chunk.push(one(r)?);
+        }
+        out.push(chunk);
+    }
+    Ok(out)
+}
+
+impl LineStore {
+    pub(crate) fn write_snapshot(&self, w: &mut Writer) -> Result<(), SnapshotError> {
+        self.refs.write_snapshot(w);
+        // Maps in key order: the same state always gives the same bytes.
+        let mut index: Vec<(&LineId, &u32)> = self.index.iter().collect();
+        index.sort_unstable();
+        w.len(index.len());
+        for (id, slot) in index {
+            w.u32(id.ref_id);
+            w.u32(id.line);
+            w.u32(*slot);
+        }
+        w.len(self.recs.len());
+        for chunk in &self.recs {
+            w.len(chunk.len());
+            for r in chunk {
+                w.uuid(&r.event_id);
+                w.buf.extend_from_slice(&r.fingerprint);
+                w.dec(r.figure);
+                w.date(r.date);
+                w.u32(r.item.0);
+                w.u32(r.effects_at);
+                w.i32(r.cap_cycle);
+                w.u16(r.effects_len);
+                w.u8(r.flags);
+            }
+        }
+        w.u32s(&self.free);
+        w.len(self.effects.len());
+        for chunk in &self.effects {
+            w.len(chunk.len());
+            for e in chunk {
+                w.dec(e.qty);
+                w.u32(e.item.0);
+                w.u16(e.name);
+                w.u8(e.kind);
+                w.u8(e.code);
+            }
+        }
+        w.len(self.subcontractors.len());
+        for s in &self.subcontractors {
+            w.str(s);
+        }
+        let mut whole: Vec<(&LineId, &RecordedLine)> = self.whole.iter().collect();
+        whole.sort_unstable_by_key(|(id, _)| **id);
+        w.len(whole.len());
+        for (id, l) in whole {
+            w.u32(id.ref_id);
+            w.u32(id.line);
+            w.uuid(&l.event_id);
+            w.json(&l.line)?;
+            w.u32(l.item.0);
+            w.json(&l.effects)?;
+            write_opt_dec(w, l.cif);
+            write_opt_dec(w, l.cif_usd);
+            match l.cap_cycle {
+                None => w.u8(0),
+                Some(c) => {
+                    w.u8(1);
+                    w.i64(c);
+                }
+            }
+        }
+        w.len(self.deep_months.len());
+        for (p, n) in &self.deep_months {
+            w.json(p)?;
+            w.u32(*n);
+        }
+        Ok(())
+    }
+
+    pub(crate) fn read_snapshot(r: &mut Reader<'_>) -> Result<Self, SnapshotError> {
+        let refs = Interner::read_snapshot(r)?;
+        let n = r.len(12)?;
+        let mut index = LineMap::with_capacity_and_hasher(n, Default::default());
+        for _ in 0..n {
+            let id = LineId::new(r.u32()?, r.u32()?);
+            index.insert(id, r.u32()?);
+        }
+        let recs = read_chunks(r, 79, |r| {
+            let event_id = r.uuid()?;
+            let fingerprint = *r.uuid()?.as_bytes();
+            Ok(LineRec {
+                event_id,
+                fingerprint,
+                figure: r.dec()?,
+                date: r.date()?,
+                item: ItemNo(r.u32()?),
+                effects_at: r.u32()?,
+                cap_cycle: r.i32()?,
+                effects_len: r.u16()?,
+                flags: r.u8()?,
+            })
+        })?;
+        let free = r.u32s()?;
+        let effects = read_chunks(r, 24, |r| {
+            Ok(PackedEffect {
+                qty: r.dec()?,
+                item: ItemNo(r.u32()?),
+                name: r.u16()?,
+                kind: r.u8()?,
+                code: r.u8()?,
+            })
+        })?;
+        let n = r.len(8)?;
+        let mut subcontractors = Vec::with_capacity(n);
+        for _ in 0..n {
+            subcontractors.push(r.str()?.into_boxed_str());
+        }
+        let n = r.len(8)?;
+        let mut whole = LineMap::with_capacity_and_hasher(n, Default::default());
+        for _ in 0..n {
+            let id = LineId::new(r.u32()?, r.u32()?);
+            let event_id = r.uuid()?;
+            let line = r.json()?;
+            let item = ItemNo(r.u32()?);
+            let effects = r.json()?;
+            let cif = read_opt_dec(r)?;
+            let cif_usd = read_opt_dec(r)?;
+            let cap_cycle = match r.u8()? {
+                0 => None,
+                1 => Some(r.i64()?),
+                _ => return Err(SnapshotError::Invalid("a cap cycle's mark")),
+            };
+            let line = RecordedLine {
+                event_id,
+                line,
+                item,
+                effects,
+                cif,
+                cif_usd,
+                cap_cycle,
+            };
+            whole.insert(id, line);
+        }
+        let n = r.len(8)?;
+        let mut deep_months = BTreeMap::new();
+        for _ in 0..n {
+            let p = r.json()?;
+            deep_months.insert(p, r.u32()?);
+        }
+        let mut store = LineStore {
+            refs,
+            index,
+            recs,
+            free,
+            effects,
+            subcontractors,
+            whole,
+            deep_months,
+            finished: Default::default(),
+        };
+        store.check_slots()?;
+        // The finished goods per month are the live records' own figures, added up again.
+        store.finished = store.finished_of_records();
+        Ok(store)
+    }
+
+    /// Every slot the index or the free list names, and every record's effects, lie within
+    /// what is held: the accessors would return nothing for one that does not, but a snapshot
+    /// that says otherwise was not written by this code.
+    fn check_slots(&self) -> Result<(), SnapshotError> {
+        let slot_ok = |s: u32| {
+            let s = s as usize;
+            self.recs
+                .get(s / CHUNK)
+                .is_some_and(|c| s % CHUNK < c.len())
+        };
+        if !self.index.values().all(|s| slot_ok(*s)) || !self.free.iter().all(|s| slot_ok(*s)) {
+            return Err(SnapshotError::Invalid("a line slot out of range"));
+        }
+        let room = self.effects.len() * CHUNK;
+        let effects_ok =
+            self.recs.iter().flatten().all(|r| {
+                (r.effects_at as usize).saturating_add(usize::from(r.effects_len)) <= room
+            });
+        if !effects_ok {
+            return Err(SnapshotError::Invalid("a line's effects out of range"));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,269 @@
+//! The snapshot's byte layout, primitive by primitive: little-endian whole numbers, a
+//! `Decimal` as its own 16 bytes (exact: mantissa, scale and sign), a date as its day number,
+//! strings and byte runs length-first, and — for the rare, small parts of the state whose types
+//! already round-trip through the log's JSON — a JSON document length-first.
+//!
+//! `Reader` never panics and never allocates more than the bytes left could hold: a length
+//! that claims more is `SnapshotError::Truncated`. It reads from a `std::io::Read` the caller
+//! hands it (this crate opens nothing), a buffer at a time.
+
+use chrono::{Datelike, NaiveDate};
+use rust_decimal::Decimal;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::SnapshotError;
+
+/// Bytes appended to a growing buffer.
+#[derive(Default)]
+pub(crate) struct Writer {
+    pub(crate) buf: Vec<u8>,
+}
+
+impl Writer {
+    pub(crate) fn u8(&mut self, v: u8) {
+        self.buf.push(v);
+    }
+    pub(crate) fn u16(&mut self, v: u16) {
+        self.buf.extend_from_slice(&v.to_le_bytes());
+    }
+    pub(crate) fn u32(&mut self, v: u32) {
+        self.buf.extend_from_slice(&v.to_le_bytes());
+    }
+    pub(crate) fn i32(&mut self, v: i32) {
+        self.buf.extend_from_slice(&v.to_le_bytes());
+    }
+    pub(crate) fn u64(&mut self, v: u64) {
+        self.buf.extend_from_slice(&v.to_le_bytes());
+    }
+    pub(crate) fn i64(&mut self, v: i64) {
+        self.buf.extend_from_slice(&v.to_le_bytes());
+    }
+    /// A count or length (always 8 bytes: the layout does not depend on the platform).
+    pub(crate) fn len(&mut self, n: usize) {
+        self.u64(n as u64);
+    }
+    pub(crate) fn bytes(&mut self, b: &[u8]) {
+        self.len(b.len());
+        self.buf.extend_from_slice(b);
+    }
+    pub(crate) fn str(&mut self, s: &str) {
+        self.bytes(s.as_bytes());
+    }
+    pub(crate) fn dec(&mut self, d: Decimal) {
+        self.buf.extend_from_slice(&d.serialize());
+    }
+    pub(crate) fn date(&mut self, d: NaiveDate) {
+        self.i32(d.num_days_from_ce());
+    }
+    pub(crate) fn opt_date(&mut self, d: Option<NaiveDate>) {
+        match d {
+            None => self.u8(0),
+            Some(d) => {
+                self.u8(1);
+                self.date(d);
+            }
+        }
+    }
+    pub(crate) fn uuid(&mut self, id: &Uuid) {
+        self.buf.extend_from_slice(id.as_bytes());
+    }
+    pub(crate) fn u32s(&mut self, v: &[u32]) {
+        self.len(v.len());
+        self.buf.reserve(v.len() * 4);
+        for x in v {
+            self.u32(*x);
+        }
+    }
+    /// A value of a type the log's JSON already round-trips (events, settings, identifiers).
+    pub(crate) fn json<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), SnapshotError> {
+        let text = serde_json::to_vec(v).map_err(|e| SnapshotError::Json(e.to_string()))?;
+        self.bytes(&text);
+        Ok(())
+    }
+}
+
+/// How much of the source a reader holds at once.
+const BUFFER: usize = 64 * 1024;
+
+/// Bytes read in order from a source the caller gives (a file, a slice), a buffer at a time:
+/// decoding never holds the whole snapshot and the state it becomes at once.
+pub(crate) struct Reader<'a> {
+    source: &'a mut dyn std::io::Read,
+    buf: Vec<u8>,
+    at: usize,
+    end: usize,
+    /// Bytes of the snapshot not yet taken from the source.
+    unread: u64,
+}
+
+impl<'a> Reader<'a> {
+    /// A reader of the `len` bytes `source` holds.
+    pub(crate) fn new(source: &'a mut dyn std::io::Read, len: u64) -> Self {
+        Reader {
+            source,
+            buf: vec![0; BUFFER],
+            at: 0,
+            end: 0,
+            unread: len,
+        }
+    }
+
+    /// Whether every byte was read.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.at == self.end && self.unread == 0
+    }
+
+    fn left(&self) -> u64 {
+        (self.end - self.at) as u64 + self.unread
+    }
+
+    /// Makes `n` (at most `BUFFER`) bytes available in the buffer.
+    #[inline]
+    fn need(&mut self, n: usize) -> Result<(), SnapshotError> {
+        if self.end - self.at >= n {
+            return Ok(());
+        }
+        self.refill(n)
+    }
+
+    #[cold]
+    fn refill(&mut self, n: usize) -> Result<(), SnapshotError> {
+        if self.left() < n as u64 {
+            return Err(SnapshotError::Truncated);
+        }
+        self.buf.copy_within(self.at..self.end, 0);
+        self.end -= self.at;
+        self.at = 0;
+        let want = usize::try_from(self.unread)
+            .unwrap_or(usize::MAX)
+            .min(BUFFER - self.end);
+        let into = self
+            .buf
+            .get_mut(self.end..self.end + want)
+            .ok_or(SnapshotError::Truncated)?;
+        self.source
+            .read_exact(into)
+            .map_err(|e| SnapshotError::Read(e.to_string()))?;
+        self.end += want;
+        self.unread -= want as u64;
+        Ok(())
+    }
+
+    #[inline]
+    fn take(&mut self, n: usize) -> Result<&[u8], SnapshotError> {
+        self.need(n)?;
+        let out = self
+            .buf
+            .get(self.at..self.at + n)
+            .ok_or(SnapshotError::Truncated)?;
+        self.at += n;
+        Ok(out)
+    }
+
+    #[inline]
+    fn array<const N: usize>(&mut self) -> Result<[u8; N], SnapshotError> {
+        let mut out = [0u8; N];
+        out.copy_from_slice(self.take(N)?);
+        Ok(out)
+    }
+
+    pub(crate) fn u8(&mut self) -> Result<u8, SnapshotError> {
+        Ok(self.array::<1>()?[0])
+    }
+    pub(crate) fn u16(&mut self) -> Result<u16, SnapshotError> {
+        Ok(u16::from_le_bytes(self.array()?))
+    }
+    pub(crate) fn u32(&mut self) -> Result<u32, SnapshotError> {
+        Ok(u32::from_le_bytes(self.array()?))
+    }
+    pub(crate) fn i32(&mut self) -> Result<i32, SnapshotError> {
+        Ok(i32::from_le_bytes(self.array()?))
+    }
+    pub(crate) fn u64(&mut self) -> Result<u64, SnapshotError> {
+        Ok(u64::from_le_bytes(self.array()?))
+    }
+    pub(crate) fn i64(&mut self) -> Result<i64, SnapshotError> {
+        Ok(i64::from_le_bytes(self.array()?))
+    }
+    /// A count of items of at least `min_item_bytes` each: never more than the bytes left hold.
+    pub(crate) fn len(&mut self, min_item_bytes: usize) -> Result<usize, SnapshotError> {
+        let n = self.u64()?;
+        if n.saturating_mul(min_item_bytes.max(1) as u64) > self.left() {
+            return Err(SnapshotError::Truncated);
+        }
+        usize::try_from(n).map_err(|_| SnapshotError::Truncated)
+    }
+    /// `n` bytes, copied out a buffer at a time.
+    fn bytes_of(&mut self, n: usize) -> Result<Vec<u8>, SnapshotError> {
+        let mut out = Vec::with_capacity(n);
+        while out.len() < n {
+            let piece = (n - out.len()).min(BUFFER);
+            out.extend_from_slice(self.take(piece)?);
+        }
+        Ok(out)
+    }
+    pub(crate) fn bytes(&mut self) -> Result<Vec<u8>, SnapshotError> {
+        let n = self.len(1)?;
+        self.bytes_of(n)
+    }
+    pub(crate) fn str(&mut self) -> Result<String, SnapshotError> {
+        String::from_utf8(self.bytes()?).map_err(|_| SnapshotError::Invalid("text not UTF-8"))
+    }
+    pub(crate) fn dec(&mut self) -> Result<Decimal, SnapshotError> {
+        let bytes: [u8; 16] = self.array()?;
+        // Flags other than the sign and a scale of 0–28 are not a Decimal this code wrote.
+        let flags = u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
+        if flags & 0x7F00_FFFF != 0 || (flags >> 16) & 0xFF > 28 {
+            return Err(SnapshotError::Invalid("a decimal out of range"));
+        }
+        Ok(Decimal::deserialize(bytes))
+    }
+    pub(crate) fn date(&mut self) -> Result<NaiveDate, SnapshotError> {
+        NaiveDate::from_num_days_from_ce_opt(self.i32()?)
+            .ok_or(SnapshotError::Invalid("a date out of range"))
+    }
+    pub(crate) fn opt_date(&mut self) -> Result<Option<NaiveDate>, SnapshotError> {
+        match self.u8()? {
+            0 => Ok(None),
+            1 => self.date().map(Some),
+            _ => Err(SnapshotError::Invalid("an optional date's mark")),
+        }
+    }
+    pub(crate) fn uuid(&mut self) -> Result<Uuid, SnapshotError> {
+        Ok(Uuid::from_bytes(self.array()?))
+    }
+    pub(crate) fn u32s(&mut self) -> Result<Vec<u32>, SnapshotError> {
+        let n = self.len(4)?;
+        let mut out = Vec::with_capacity(n);
+        while out.len() < n {
+            let piece = (n - out.len()).min(BUFFER / 4);
+            let raw = self.take(piece * 4)?;
+            out.extend(
+                raw.chunks_exact(4)
+                    .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])),
+            );
+        }
+        Ok(out)
+    }
+    pub(crate) fn json<T: DeserializeOwned>(&mut self) -> Result<T, SnapshotError> {
+        serde_json::from_slice(&self.bytes()?).map_err(|e| SnapshotError::Json(e.to_string()))
+    }
+}
+
+/// The code of a value among `all` (an enum's variants in a fixed order).
+pub(crate) fn code_of<T: PartialEq>(all: &[T], v: &T) -> u8 {
+    all.iter().position(|x| x == v).unwrap_or(0) as u8
+}
+
+/// The value coded `code` among `all`.
+pub(crate) fn from_code<T: Copy>(
+    all: &[T],
+    code: u8,
+    what: &'static str,
+) -> Result<T, SnapshotError> {
+    all.get(usize::from(code))
+        .copied()
+        .ok_or(SnapshotError::Invalid(what))
+}
