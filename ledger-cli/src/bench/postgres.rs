@@ -121,9 +121,9 @@ pub fn run(args: &BenchArgs, format: Format) -> Result<()> {
     let Location::Postgres(url) = location(Path::new(".")) else {
         bail!("the PostgreSQL benchmark was started without a postgres:// store");
     };
+    let mut places = Places::new(&url)?;
     let root = std::env::temp_dir().join(format!("bonded-bench-pg-{}", std::process::id()));
     std::fs::create_dir_all(&root).with_context(|| format!("cannot create {}", root.display()))?;
-    let mut places = Places::new(&url)?;
     let result = measure_all(&mut places, &root, args.events, args.seed, args.rounds);
     let dropped = places.drop_all();
     let _ = std::fs::remove_dir_all(&root);
