@@ -246,8 +246,12 @@ pub enum Command {
     )]
     BenchWeb(BenchWebArgs),
     /// Measure load, replay and queries on a generated decade of a large factory, against
-    /// the storage engine's own limit (see docs/PERFORMANCE.md).
-    #[command(after_help = "Example:\n  bonded bench --events 100000")]
+    /// the storage engine's own limit (see docs/PERFORMANCE.md). With --store postgres://…,
+    /// load and replay on PostgreSQL against its raw COPY and ordered scan, in databases it
+    /// creates on that server and drops.
+    #[command(
+        after_help = "Examples:\n  bonded bench --events 100000\n  BONDED_STORE=postgres://bonded@%2Ftmp%2Fpg/postgres bonded bench --events 100000"
+    )]
     Bench(BenchArgs),
 }
 

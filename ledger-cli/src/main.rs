@@ -200,12 +200,6 @@ fn run(cli: Cli) -> Result<()> {
         ));
     }
     session::store::set_store(cli.store.as_deref())?;
-    if session::store::on_postgres() && matches!(cli.command, Command::Bench(_)) {
-        return Err(exit::bad_input(
-            "--store (BONDED_STORE) is not taken by bench yet: it works on a sled store of \
-             its own (bench-serve takes --store)",
-        ));
-    }
     session::snapshot::set_verbose(cli.verbose);
     if let Some(secs) = cli.wait {
         session::set_wait(std::time::Duration::from_secs(secs));

@@ -26,6 +26,7 @@
 mod cold;
 pub mod generator;
 mod measure;
+mod postgres;
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -129,6 +130,9 @@ const PHASE: &str = "BONDED_BENCH_PHASE";
 const ROOT: &str = "BONDED_BENCH_ROOT";
 
 pub fn run(args: &BenchArgs, format: Format) -> Result<()> {
+    if crate::session::store::on_postgres() {
+        return postgres::run(args, format);
+    }
     if let (Some(phase), Some(root)) = (std::env::var_os(PHASE), std::env::var_os(ROOT)) {
         let root = Path::new(&root);
         let json = match phase.to_str() {
