@@ -165,3 +165,44 @@ mod tests {
         }
     }
 }
+
+/// CIF against an oracle in whole cents: the assumed insurance is (price + freight) × 3 / 1000
+/// half-up to the cent; declared insurance (not 0) is used as given.
+#[cfg(test)]
+mod oracle {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn cents(c: i128) -> Decimal {
+        Decimal::from_i128_with_scale(c, 2)
+    }
+
+    fn assumed(base: i128) -> i128 {
+        (2 * base * 3 + 1_000) / 2_000
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+        #[test]
+        fn cif_matches_the_whole_cent_oracle(
+            price in 0i128..10_000_000_000_000_000,
+            freight in 0i128..1_000_000_000_000,
+            insurance in prop_oneof![Just(None), Just(Some(0i128)), (1i128..1_000_000_000).prop_map(Some)],
+            term in prop_oneof![Just(Incoterm::CIF), Just(Incoterm::CFR), Just(Incoterm::FOB), Just(Incoterm::EXW)],
+        ) {
+            let declared = insurance.filter(|i| *i != 0);
+            let want = match term {
+                Incoterm::CIF => price,
+                // The freight is in a CFR price: insurance on the price alone.
+                Incoterm::CFR => price + declared.unwrap_or_else(|| assumed(price)),
+                Incoterm::FOB | Incoterm::EXW => {
+                    price + freight + declared.unwrap_or_else(|| assumed(price + freight))
+                }
+            };
+            let got = cif_value(term, cents(price), Some(cents(freight)), insurance.map(cents))
+                .expect("valued")
+                .expect("fits");
+            prop_assert_eq!(got, cents(want), "{} {} {} {:?}", term, price, freight, insurance);
+        }
+    }
+}
