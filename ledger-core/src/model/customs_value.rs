@@ -73,11 +73,17 @@ fn insurance_or_assumed(
     }
 }
 
+/// Whether a line's `freight` is left out of its customs value: a CFR or CIF price (CIF when
+/// no incoterm is given) already holds the freight, so a freight other than 0 given with it is
+/// ignored, and the loader says so with a notice naming the line (DOMAIN.md §3).
+pub fn freight_ignored(incoterm: Incoterm, freight: Option<Decimal>) -> bool {
+    matches!(incoterm, Incoterm::CIF | Incoterm::CFR) && freight.is_some_and(|f| !f.is_zero())
+}
+
 /// CIF of a line whose goods cost `price` (the line total) under `incoterm`, in the line's
 /// currency. `freight` and `insurance` are the line's totals where declared. A CFR or CIF
 /// price already holds the freight: a `freight` given with it is ignored (DOMAIN.md §3; the
-/// ledger has no notice channel from `decide`, so this is where it is said). `Ok(None)` where
-/// the sum would not fit a `Decimal`.
+/// loader's notice: [`freight_ignored`]). `Ok(None)` where the sum would not fit a `Decimal`.
 pub fn cif_value(
     incoterm: Incoterm,
     price: Decimal,
@@ -154,6 +160,21 @@ mod tests {
                 .expect("valued")
                 .expect("fits");
             assert_eq!(got, want, "{term} {price} {freight:?} {insurance:?}");
+        }
+    }
+
+    #[test]
+    fn freight_is_ignored_only_in_a_cfr_or_cif_price() {
+        let cases = [
+            (Incoterm::CIF, Some(dec!(50)), true),
+            (Incoterm::CFR, Some(dec!(0.01)), true),
+            (Incoterm::CIF, Some(dec!(0)), false),
+            (Incoterm::CFR, None, false),
+            (Incoterm::FOB, Some(dec!(50)), false),
+            (Incoterm::EXW, Some(dec!(50)), false),
+        ];
+        for (term, freight, want) in cases {
+            assert_eq!(freight_ignored(term, freight), want, "{term} {freight:?}");
         }
     }
 
