@@ -882,3 +882,30 @@ proptest::proptest! {
         );
     }
 }
+
+/// The month's sales are the domestic sales dated in it: not another month's sale, not an
+/// import or an export of the month.
+#[test]
+fn sales_in_takes_the_domestic_sales_of_the_period_only() {
+    let mut s = fixture();
+    for (ref_, date, mode, dir, goods, qty) in [
+        ("DS-MAR", "2025-03-20", TradeMode::M0644, Direction::I, GoodsKind::M, dec!(5)),
+        ("DS-APR", "2025-04-02", TradeMode::M0644, Direction::I, GoodsKind::M, dec!(7)),
+        ("RE-MAR", "2025-03-21", TradeMode::M0664, Direction::E, GoodsKind::M, dec!(3)),
+    ] {
+        run(
+            &mut s,
+            Command::RecordMovement(line(ref_, date, mode, dir, goods, 1, qty)),
+        );
+    }
+    let b = s.book(&book()).expect("book");
+    let refs = |p: &str| -> Vec<String> {
+        sales_in(b, p.parse().expect("period"))
+            .iter()
+            .map(|r| r.line.ref_.clone())
+            .collect()
+    };
+    assert_eq!(refs("2025-03"), ["DS-MAR"]);
+    assert_eq!(refs("2025-04"), ["DS-APR"]);
+    assert!(refs("2025-05").is_empty());
+}
