@@ -909,3 +909,37 @@ fn sales_in_takes_the_domestic_sales_of_the_period_only() {
     assert_eq!(refs("2025-04"), ["DS-APR"]);
     assert!(refs("2025-05").is_empty());
 }
+
+/// An item imported in several currencies is averaged in CNY, each lot at the filing month's
+/// rate (DOMAIN.md §8): April 2025, USD 7.2 and EUR 7.8. The fixture's 400 units for
+/// 1112.73 USD = 8011.656 CNY, and 100 units for 200.00 EUR = 1560.00 CNY:
+/// (8011.656 + 1560) / 500 = 19.143312 CNY a unit, given in CNY.
+#[test]
+fn several_currencies_are_averaged_in_cny() {
+    let mut s = fixture();
+    for (month, rate) in [((2025, 3), dec!(7.7)), ((2025, 4), dec!(7.8))] {
+        run(
+            &mut s,
+            Command::SetFxRate(FxInput {
+                month,
+                currency: "EUR".parse().expect("eur"),
+                cny_per_unit: rate,
+            }),
+        );
+    }
+    let mut eur = usd_import("IMP-EUR", "2025-03-10", dec!(100), dec!(2));
+    eur.currency = Some("EUR".parse().expect("eur"));
+    run(&mut s, Command::RecordMovement(eur));
+    let (cny, unit, currency) = crate::reports::duty::average_import_price(
+        &s,
+        s.book(&book()).expect("book"),
+        crate::model::ids::ItemNo(1),
+        d("2025-03-31"),
+        d("2025-04-10"),
+    )
+    .expect("averaged");
+    assert_eq!(
+        (cny, unit, currency.as_str()),
+        (dec!(19.143312), dec!(19.143312), "CNY")
+    );
+}
