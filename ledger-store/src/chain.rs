@@ -96,7 +96,10 @@ mod tests {
         let e = check_imported(ev, expect_seq, prev).expect_err("refused");
         let text = e.to_string();
         assert!(text.contains(says), "{text:?} lacks {says:?}");
-        assert!(matches!(e, StoreError::ChainBroken { seq, .. } if seq == ev.global_seq), "{e:?}");
+        assert!(
+            matches!(e, StoreError::ChainBroken { seq, .. } if seq == ev.global_seq),
+            "{e:?}"
+        );
     }
 
     /// Records 1 and 2 chained: accepted, each returning its own hash and record.

@@ -145,7 +145,10 @@ fn balance_identity_holds_for_every_material() {
             - c("re_exported")
             - c("destroyed");
         assert_eq!(c("balance"), from_rows, "material {item}: balance");
-        assert_eq!(closing, from_rows, "material {item}: identity of the columns");
+        assert_eq!(
+            closing, from_rows,
+            "material {item}: identity of the columns"
+        );
     }
     // And the figures of the comment above, computed by hand.
     assert_eq!(b.material(1, "balance"), dec("982.306122395"));

@@ -469,7 +469,8 @@ fn a_month_without_domestic_sales_is_not_overdue() {
 /// stderr and in its JSON. An FOB line's freight counts, and a freight of 0 is no freight.
 #[test]
 fn freight_in_a_cfr_or_cif_line_is_ignored_with_a_notice() {
-    let csv = "ref,line,date,account,mode,dir,goods,qty,item,unit_price,currency,incoterm,freight\n\
+    let csv =
+        "ref,line,date,account,mode,dir,goods,qty,item,unit_price,currency,incoterm,freight\n\
         N1,1,2025-03-03,E44038000001,0615,I,M,1000,1,1.5,USD,CFR,80\n\
         N1,2,2025-03-03,E44038000001,0615,I,M,1000,2,0.1,USD,,20\n\
         N2,1,2025-03-04,E44038000001,0615,I,M,100,1,1.5,USD,FOB,10\n\
@@ -481,7 +482,12 @@ fn freight_in_a_cfr_or_cif_line_is_ignored_with_a_notice() {
     let s = book();
     let out = s.load_ok(&[("tariff.csv", TARIFF), ("freight.csv", csv)]);
     let said: Vec<String> = want.iter().map(|n| format!("notice: {n}")).collect();
-    assert_eq!(out.stderr_lines_starting("notice: "), said, "{}", out.stderr);
+    assert_eq!(
+        out.stderr_lines_starting("notice: "),
+        said,
+        "{}",
+        out.stderr
+    );
 
     let s = book();
     s.write("tariff.csv", TARIFF);

@@ -220,8 +220,14 @@ fn examples_give_the_balances_computed_by_hand() {
             - c("destroyed");
         let count = counted(item);
         match item {
-            11 | 17 => assert!(count < identity, "material {item}: {count} counted, {identity} on the book"),
-            23 => assert!(count > identity, "material {item}: {count} counted, {identity} on the book"),
+            11 | 17 => assert!(
+                count < identity,
+                "material {item}: {count} counted, {identity} on the book"
+            ),
+            23 => assert!(
+                count > identity,
+                "material {item}: {count} counted, {identity} on the book"
+            ),
             // The count is written to 4 decimals: equal to within half its last place.
             _ => assert!(
                 (identity - count).abs() <= dec("0.00005"),

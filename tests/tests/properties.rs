@@ -353,12 +353,7 @@ fn check_books(
 fn stock_changes(l: &MovementLine) -> Vec<(u32, Decimal)> {
     let kind = (l.mode.to_string(), l.dir.to_string(), l.goods.to_string());
     let item = l.item.map_or(0, |i| i.0);
-    let by_gross = |sign: Decimal| {
-        vec![
-            (1, sign * l.qty * gross(1)),
-            (2, sign * l.qty * gross(2)),
-        ]
-    };
+    let by_gross = |sign: Decimal| vec![(1, sign * l.qty * gross(1)), (2, sign * l.qty * gross(2))];
     match (kind.0.as_str(), kind.1.as_str(), kind.2.as_str()) {
         ("0615", "I", "M") | ("0654", "I", "M") => vec![(item, l.qty)],
         ("0664", "E", "M") | ("0644", "I", "M") | ("0200", "E", "M") => vec![(item, -l.qty)],

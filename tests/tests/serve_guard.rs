@@ -446,11 +446,19 @@ fn reference_data_waits_for_a_reviewer_in_a_store_that_reviews() {
     let id = reply["pending"][0]["id"].as_str().expect("id").to_string();
     drop(server);
     let listed = store.json(&["pending"]);
-    assert_eq!(listed["pending"][0]["id"].as_str(), Some(id.as_str()), "{listed:#}");
+    assert_eq!(
+        listed["pending"][0]["id"].as_str(),
+        Some(id.as_str()),
+        "{listed:#}"
+    );
     assert!(listed["pending"][0]["class"].is_null(), "{listed:#}");
     store.run(&["approve", &id, "--token", &reviewer]).ok();
     assert_eq!(store.json(&["pending"])["pending"], serde_json::json!([]));
     store.write("rates.csv", rates);
     let loaded = store.json(&["load", "rates.csv"]);
-    assert_eq!(loaded["files"][0]["recorded"].as_str(), Some("0"), "{loaded:#}");
+    assert_eq!(
+        loaded["files"][0]["recorded"].as_str(),
+        Some("0"),
+        "{loaded:#}"
+    );
 }

@@ -423,27 +423,27 @@ pub fn decide_request_in_place(
             )
         } else {
             match needs_review(state, &command, &fresh) {
-            Some(_) => match Reviewable::from_command(command) {
-                Ok(item) => decide(
-                    state,
-                    &Command::SubmitForReview {
-                        submitted_by: by.to_string(),
-                        item,
-                    },
-                ),
-                Err(command) => decide(state, &command),
-            },
-            None => {
-                if let Command::DeclareUnitConsumption(u) = &command {
-                    let declared = state
-                        .book(&u.account)
-                        .is_some_and(|b| b.boms.contains_key(&(u.product, u.version)));
-                    if !declared {
-                        fresh.insert((u.account.clone(), u.product, u.version));
+                Some(_) => match Reviewable::from_command(command) {
+                    Ok(item) => decide(
+                        state,
+                        &Command::SubmitForReview {
+                            submitted_by: by.to_string(),
+                            item,
+                        },
+                    ),
+                    Err(command) => decide(state, &command),
+                },
+                None => {
+                    if let Command::DeclareUnitConsumption(u) = &command {
+                        let declared = state
+                            .book(&u.account)
+                            .is_some_and(|b| b.boms.contains_key(&(u.product, u.version)));
+                        if !declared {
+                            fresh.insert((u.account.clone(), u.product, u.version));
+                        }
                     }
+                    decide(state, &command)
                 }
-                decide(state, &command)
-            }
             }
         };
         match decided {

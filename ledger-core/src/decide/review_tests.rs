@@ -713,7 +713,10 @@ fn reference_data_waits_for_review_in_a_store_that_reviews() {
     );
     assert_eq!(duty_rate(&s), Some(dec!(5)), "pending changes no rate");
     let again = request(&mut s, ADMIN, vec![tariff(dec!(0))]);
-    assert!(again.events.is_empty(), "a retry submits nothing: {again:?}");
+    assert!(
+        again.events.is_empty(),
+        "a retry submits nothing: {again:?}"
+    );
     let id = out.submitted[0].id;
     let r = refused(&s, approve(id, ADMIN));
     assert!(matches!(r, Refusal::NotPermitted { .. }), "{r}");

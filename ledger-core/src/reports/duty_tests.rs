@@ -889,9 +889,30 @@ proptest::proptest! {
 fn sales_in_takes_the_domestic_sales_of_the_period_only() {
     let mut s = fixture();
     for (ref_, date, mode, dir, goods, qty) in [
-        ("DS-MAR", "2025-03-20", TradeMode::M0644, Direction::I, GoodsKind::M, dec!(5)),
-        ("DS-APR", "2025-04-02", TradeMode::M0644, Direction::I, GoodsKind::M, dec!(7)),
-        ("RE-MAR", "2025-03-21", TradeMode::M0664, Direction::E, GoodsKind::M, dec!(3)),
+        (
+            "DS-MAR",
+            "2025-03-20",
+            TradeMode::M0644,
+            Direction::I,
+            GoodsKind::M,
+            dec!(5),
+        ),
+        (
+            "DS-APR",
+            "2025-04-02",
+            TradeMode::M0644,
+            Direction::I,
+            GoodsKind::M,
+            dec!(7),
+        ),
+        (
+            "RE-MAR",
+            "2025-03-21",
+            TradeMode::M0664,
+            Direction::E,
+            GoodsKind::M,
+            dec!(3),
+        ),
     ] {
         run(
             &mut s,
