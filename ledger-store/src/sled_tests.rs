@@ -280,6 +280,18 @@ fn scan_from_middle_checks_the_link_before_it() {
     assert_eq!(log.scan(4).count(), 2);
 }
 
+/// A scan from the middle whose record before is gone names that record, not the one it starts
+/// at nor any other.
+#[test]
+fn scan_from_middle_names_the_missing_record_before_it() {
+    let (_tmp, dir) = store_with(5);
+    fault::delete_record(&dir, 3).unwrap();
+    let log = SledLog::open(&dir).unwrap();
+    let err = log.scan(4).next().unwrap().unwrap_err();
+    assert_eq!(corrupt_seq(&err), 3, "{err}");
+    assert!(err.to_string().contains("missing"), "{err}");
+}
+
 // ---- Streamed appends: what an append that did not finish leaves, and how it goes ----
 
 /// Writes records and (optionally) the staged-append marker straight into a closed store, as a
