@@ -964,3 +964,54 @@ fn several_currencies_are_averaged_in_cny() {
         (dec!(19.143312), dec!(19.143312), "CNY")
     );
 }
+
+/// The interest rate is the one loaded and in force on the filing date, not 0.35 %: with
+/// 1.5 % from 2025-04-01 (and 3 % only from the day after filing), March's sale filed on
+/// 2025-04-10 pays (50.07 + 136.70) × 40 × 1.5 % / 360 = 0.3112833… → 0.31 (0.35 % gives 0.07).
+#[test]
+fn the_interest_rate_in_force_on_the_filing_date_applies() {
+    let mut s = fixture();
+    for (from, pct) in [("2025-04-01", dec!(1.5)), ("2025-04-11", dec!(3))] {
+        run(
+            &mut s,
+            Command::SetInterestRate(InterestInput {
+                from: d(from),
+                annual_pct: pct,
+            }),
+        );
+    }
+    run(
+        &mut s,
+        Command::RecordMovement(line(
+            "DS-1",
+            "2025-03-20",
+            TradeMode::M0644,
+            Direction::I,
+            GoodsKind::M,
+            1,
+            dec!(50),
+        )),
+    );
+    let filed = assess(
+        &s,
+        &book(),
+        "2025-03".parse().expect("period"),
+        d("2025-04-10"),
+    )
+    .expect("assessed");
+    assert_eq!(filed.interest_pct, dec!(1.5));
+    assert_eq!(filed.interest_days, 40);
+    assert_eq!(filed.totals.interest, dec!(0.31));
+    // Filed a day later, the 3 % applies: 186.77 × 41 × 3 % / 360 = 0.6381… → 0.64.
+    let later = assess(
+        &s,
+        &book(),
+        "2025-03".parse().expect("period"),
+        d("2025-04-11"),
+    )
+    .expect("assessed");
+    assert_eq!(
+        (later.interest_pct, later.totals.interest),
+        (dec!(3), dec!(0.64))
+    );
+}
