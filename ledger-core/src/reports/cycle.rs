@@ -596,6 +596,30 @@ mod tests {
         s.parse().expect("date")
     }
 
+    /// Every EMS221 result customs sends, in the words the report says it with.
+    #[test]
+    fn writeoff_results_in_words() {
+        let cases = [
+            (Some("Y"), "received by customs"),
+            (Some("Z"), "refused at intake"),
+            (Some("B"), "passed to an officer"),
+            (Some("A"), "passed to an officer"),
+            (Some("5"), "accounting passed"),
+            (Some("6"), "accounting returned"),
+            (Some("7"), "differences confirmed"),
+            (
+                Some("2"),
+                "write-off approved: close the cycle (bonded cycle close)",
+            ),
+            (Some("3"), "write-off returned: the cycle stays open"),
+            (Some("9"), "a result this version does not know"),
+            (None, "a result this version does not know"),
+        ];
+        for (code, words) in cases {
+            assert_eq!(writeoff_meaning(code), words, "{code:?}");
+        }
+    }
+
     #[test]
     fn spans_of_months() {
         let cases = [
