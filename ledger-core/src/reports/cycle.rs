@@ -596,6 +596,127 @@ mod tests {
         s.parse().expect("date")
     }
 
+    /// A book counted on 2026-12-31: 10 of material 1 on the shelf, 5 finished items (2 of
+    /// material 1 each, version 0: 10), and 20 of material 1 at a subcontractor since June
+    /// (sent 20, none back) — 40 in materials. Material 2 went to the subcontractor and came
+    /// back: 0 held, nothing added.
+    #[test]
+    fn a_stocktake_in_materials_converts_finished_goods_and_adds_the_subcontractors() {
+        use crate::decide::decide;
+        use crate::events::commands::{BomInput, Command, ItemInput, MovementLine, StocktakeInput};
+        use crate::model::book::{BookHeader, Level};
+        use crate::model::trade_mode::BookKind;
+        use rust_decimal_macros::dec;
+        let mut s = Ledger::new();
+        let mut run = |c: Command| {
+            for x in decide(&s, &c).unwrap_or_else(|r| panic!("refused: {r}\n{c:?}")) {
+                s.evolve(x.id, &x.event);
+            }
+        };
+        let bk: crate::model::ids::BookNo = "E44038000001".parse().expect("book");
+        run(Command::OpenBook(BookHeader {
+            account: bk.clone(),
+            company: "4403960001".parse().expect("company"),
+            kind: BookKind::Purchased,
+            level: Level::Item,
+            capacity_usd: dec!(100000000),
+            cycle_start: d("2026-01-01"),
+            cycle_months: 12,
+            headings: vec![],
+        }));
+        for (goods, n, hs) in [
+            (GoodsKind::M, 1, "3907400000"),
+            (GoodsKind::M, 2, "3907400000"),
+            (GoodsKind::P, 1, "8471500000"),
+        ] {
+            run(Command::RegisterItem(ItemInput {
+                account: bk.clone(),
+                goods,
+                item: ItemNo(n),
+                hs: hs.parse().expect("hs"),
+                name: format!("{goods} {n}"),
+                unit: "个".parse().expect("unit"),
+                spec: None,
+                price: None,
+                currency: None,
+                parts: vec![],
+                legal: Default::default(),
+            }));
+        }
+        run(Command::DeclareUnitConsumption(BomInput {
+            account: bk.clone(),
+            product: ItemNo(1),
+            material: ItemNo(1),
+            version: 0,
+            net: dec!(2),
+            tangible_loss_pct: dec!(0),
+            intangible_loss_pct: dec!(0),
+            bonded_pct: dec!(100),
+        }));
+        let line = |r: &str, date: &str, what: &str, item: u32, qty| {
+            let w: Vec<&str> = what.split(' ').collect();
+            MovementLine {
+                ref_: r.into(),
+                line: 1,
+                date: d(date),
+                account: bk.clone(),
+                mode: w[0].parse().expect("mode"),
+                dir: w[1].parse().expect("dir"),
+                goods: w[2].parse().expect("goods"),
+                qty,
+                item: Some(ItemNo(item)),
+                part: None,
+                unit_price: Some(dec!(1)),
+                currency: Some(crate::model::ids::Currency::cny()),
+                incoterm: None,
+                freight: None,
+                insurance: None,
+                bom_version: None,
+                peer_account: None,
+                subcontractor: w[0].eq("OWP").then(|| "东莞外发厂".to_string()),
+                list: None,
+            }
+        };
+        run(Command::SetFxRate(crate::events::commands::FxInput {
+            month: (2026, 2),
+            currency: crate::model::ids::Currency::usd(),
+            cny_per_unit: dec!(7),
+        }));
+        for l in [
+            line("I1", "2026-02-01", "0615 I M", 1, dec!(100)),
+            line("I2", "2026-02-01", "0615 I M", 2, dec!(100)),
+            line("O1", "2026-06-01", "OWP E M", 1, dec!(20)),
+            line("O2", "2026-06-01", "OWP E M", 2, dec!(30)),
+            line("O3", "2026-07-01", "OWP I M", 2, dec!(30)),
+        ] {
+            run(Command::RecordMovement(l));
+        }
+        for (goods, item, qty) in [(GoodsKind::M, 1, dec!(10)), (GoodsKind::P, 1, dec!(5))] {
+            run(Command::RecordStocktake(StocktakeInput {
+                account: bk.clone(),
+                date: d("2026-12-31"),
+                goods,
+                item: ItemNo(item),
+                qty,
+            }));
+        }
+        let book = s.book(&bk).expect("book");
+        let counted = stocktake_in_materials(book, d("2026-12-31")).expect("fits");
+        assert_eq!(counted.get(&ItemNo(1)).copied(), Some(dec!(40)));
+        assert_eq!(
+            counted.get(&ItemNo(2)).copied().unwrap_or_default(),
+            dec!(0)
+        );
+        assert!(default_bom(book, ItemNo(1)).is_some_and(|b| b.contains_key(&ItemNo(1))));
+        // The count of the cycle is the one dated in it; a half year holds none.
+        assert_eq!(
+            stocktake_day(book, d("2026-01-01"), d("2026-12-31")),
+            Some(d("2026-12-31"))
+        );
+        assert_eq!(stocktake_day(book, d("2026-01-01"), d("2026-06-30")), None);
+        assert_eq!(stocktake_day(book, d("2027-01-01"), d("2027-12-31")), None);
+    }
+
     /// Every EMS221 result customs sends, in the words the report says it with.
     #[test]
     fn writeoff_results_in_words() {
