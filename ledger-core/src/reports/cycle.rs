@@ -691,6 +691,17 @@ mod tests {
         ] {
             run(Command::RecordMovement(l));
         }
+        // Material 2 taken over with 50 on the cycle's first day: an opening within the cycle.
+        run(Command::RecordOpening(
+            crate::events::commands::OpeningInput {
+                account: bk.clone(),
+                date: d("2026-01-01"),
+                item: ItemNo(2),
+                qty: dec!(50),
+                unit_price: Some(dec!(1)),
+                currency: Some(crate::model::ids::Currency::usd()),
+            },
+        ));
         for (goods, item, qty) in [(GoodsKind::M, 1, dec!(10)), (GoodsKind::P, 1, dec!(5))] {
             run(Command::RecordStocktake(StocktakeInput {
                 account: bk.clone(),
@@ -715,6 +726,21 @@ mod tests {
         );
         assert_eq!(stocktake_day(book, d("2026-01-01"), d("2026-06-30")), None);
         assert_eq!(stocktake_day(book, d("2027-01-01"), d("2027-12-31")), None);
+        // The cycle's identity: material 1 closes at 100 and was counted at 40; material 2
+        // opens with the 50 taken over and closes at 150 (outward processing moves nothing).
+        let r = identity(&s, book, d("2026-01-01"), d("2026-12-31")).expect("identity");
+        let figures: Vec<(ItemNo, Decimal, Decimal, Option<Decimal>)> = r
+            .materials
+            .iter()
+            .map(|m| (m.item, m.opening, m.closing, m.stocktake))
+            .collect();
+        assert_eq!(
+            figures,
+            [
+                (ItemNo(1), dec!(0), dec!(100), Some(dec!(40))),
+                (ItemNo(2), dec!(50), dec!(150), Some(dec!(0))),
+            ]
+        );
     }
 
     /// Every EMS221 result customs sends, in the words the report says it with.
