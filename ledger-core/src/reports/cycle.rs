@@ -672,22 +672,31 @@ mod tests {
                 freight: None,
                 insurance: None,
                 bom_version: None,
-                peer_account: None,
+                peer_account: matches!(w[0], "0654" | "0657")
+                    .then(|| "E44038000009".parse().expect("peer")),
                 subcontractor: w[0].eq("OWP").then(|| "东莞外发厂".to_string()),
                 list: None,
             }
         };
-        run(Command::SetFxRate(crate::events::commands::FxInput {
-            month: (2026, 2),
-            currency: crate::model::ids::Currency::usd(),
-            cny_per_unit: dec!(7),
-        }));
+        for month in [2, 8] {
+            run(Command::SetFxRate(crate::events::commands::FxInput {
+                month: (2026, month),
+                currency: crate::model::ids::Currency::usd(),
+                cny_per_unit: dec!(7),
+            }));
+        }
         for l in [
             line("I1", "2026-02-01", "0615 I M", 1, dec!(100)),
             line("I2", "2026-02-01", "0615 I M", 2, dec!(100)),
             line("O1", "2026-06-01", "OWP E M", 1, dec!(20)),
             line("O2", "2026-06-01", "OWP E M", 2, dec!(30)),
             line("O3", "2026-07-01", "OWP I M", 2, dec!(30)),
+            line("X1", "2026-08-01", "0615 E P", 1, dec!(5)),
+            line("S1", "2026-08-02", "0644 I M", 1, dec!(3)),
+            line("C1", "2026-08-03", "0654 I M", 2, dec!(7)),
+            line("C2", "2026-08-04", "0657 E M", 2, dec!(4)),
+            line("R1", "2026-08-05", "0664 E M", 2, dec!(5)),
+            line("D1", "2026-08-06", "0200 E M", 2, dec!(1)),
         ] {
             run(Command::RecordMovement(l));
         }
@@ -726,21 +735,35 @@ mod tests {
         );
         assert_eq!(stocktake_day(book, d("2026-01-01"), d("2026-06-30")), None);
         assert_eq!(stocktake_day(book, d("2027-01-01"), d("2027-12-31")), None);
-        // The cycle's identity: material 1 closes at 100 and was counted at 40; material 2
-        // opens with the 50 taken over and closes at 150 (outward processing moves nothing).
+        // The cycle's identity, every column: material 1: 100 imported − 5 boards × 2
+        // consumed − 3 sold = 87 (counted 40); material 2: 50 taken over + 100 imported + 7
+        // carried in − 4 carried out − 5 re-exported − 1 destroyed = 147 (outward processing
+        // moves nothing).
         let r = identity(&s, book, d("2026-01-01"), d("2026-12-31")).expect("identity");
-        let figures: Vec<(ItemNo, Decimal, Decimal, Option<Decimal>)> = r
+        let columns = |m: &IdentityLine| {
+            [
+                m.opening,
+                m.imported,
+                m.carried_in,
+                m.consumed,
+                m.carried_out,
+                m.domestic_sold,
+                m.re_exported,
+                m.destroyed,
+                m.closing,
+            ]
+        };
+        let got: Vec<(ItemNo, [Decimal; 9], Option<Decimal>)> = r
             .materials
             .iter()
-            .map(|m| (m.item, m.opening, m.closing, m.stocktake))
+            .map(|m| (m.item, columns(m), m.stocktake))
             .collect();
-        assert_eq!(
-            figures,
-            [
-                (ItemNo(1), dec!(0), dec!(100), Some(dec!(40))),
-                (ItemNo(2), dec!(50), dec!(150), Some(dec!(0))),
-            ]
-        );
+        #[rustfmt::skip]
+        let want = [
+            (ItemNo(1), [0, 100, 0, 10, 0, 3, 0, 0, 87].map(Decimal::from), Some(dec!(40))),
+            (ItemNo(2), [50, 100, 7, 0, 4, 0, 5, 1, 147].map(Decimal::from), Some(dec!(0))),
+        ];
+        assert_eq!(got, want);
     }
 
     /// Every EMS221 result customs sends, in the words the report says it with.
