@@ -163,6 +163,26 @@ mod tests {
         }
     }
 
+    /// An incoterm is written as its code, and read back from it (C&F and CNF are CFR).
+    #[test]
+    fn incoterms_read_and_written() {
+        for (text, term, written) in [
+            ("CIF", Incoterm::CIF, "CIF"),
+            ("fob", Incoterm::FOB, "FOB"),
+            ("C&F", Incoterm::CFR, "CFR"),
+            ("CNF", Incoterm::CFR, "CFR"),
+            (" EXW ", Incoterm::EXW, "EXW"),
+        ] {
+            let got: Incoterm = text.parse().expect("an incoterm");
+            assert_eq!(
+                (got, got.to_string()),
+                (term, written.to_string()),
+                "{text}"
+            );
+        }
+        assert!("DDP".parse::<Incoterm>().is_err());
+    }
+
     #[test]
     fn freight_is_ignored_only_in_a_cfr_or_cif_price() {
         let cases = [
