@@ -764,6 +764,19 @@ mod tests {
             (ItemNo(2), [50, 100, 7, 0, 4, 0, 5, 1, 147].map(Decimal::from), Some(dec!(0))),
         ];
         assert_eq!(got, want);
+        // Both short of the count, beyond the book's tolerance.
+        let flags: Vec<(Option<Decimal>, Option<&str>)> = r
+            .materials
+            .iter()
+            .map(|m| (m.difference, m.flag.as_deref()))
+            .collect();
+        assert_eq!(
+            flags,
+            [
+                (Some(dec!(-47)), Some("shortage")),
+                (Some(dec!(-147)), Some("shortage"))
+            ]
+        );
     }
 
     /// Every EMS221 result customs sends, in the words the report says it with.
