@@ -6,7 +6,9 @@
 use std::path::Path;
 
 use crate::error::StoreError;
-use crate::layout::{key_seq, open_db, seq_key, DEFAULT_CACHE_BYTES, ID, RECORD};
+use crate::layout::{
+    decode_head, key_seq, open_db, seq_key, DEFAULT_CACHE_BYTES, HEAD_KEY, ID, RECORD,
+};
 
 fn db(dir: &Path) -> Result<sled::Db, StoreError> {
     if !crate::layout::has_sled_files(dir) {
@@ -129,4 +131,23 @@ pub fn truncate_to(dir: &Path, seq: u64) -> Result<(), StoreError> {
     db.apply_batch(batch)
         .map_err(sled_err(dir, "truncating records"))?;
     close(db, dir)
+}
+
+/// The records stored past the head, read without changing anything: what an append that was
+/// writing (staging records before its commit) leaves when its process is killed. 0 when the
+/// process was killed before writing anything or after its commit. The next open removes them.
+pub fn records_past_head(dir: &Path) -> Result<u64, StoreError> {
+    let db = db(dir)?;
+    let head = db
+        .get(HEAD_KEY)
+        .map_err(sled_err(dir, "reading the head"))?
+        .and_then(|v| decode_head(&v))
+        .map_or(0, |h| h.seq);
+    let mut n = 0u64;
+    for item in db.range(seq_key(RECORD, head.saturating_add(1))..=seq_key(RECORD, u64::MAX)) {
+        item.map_err(sled_err(dir, "listing records"))?;
+        n += 1;
+    }
+    close(db, dir)?;
+    Ok(n)
 }

@@ -163,6 +163,27 @@ fn a_damaged_id_index_is_caught_by_verify_and_stops_writes_but_not_reads() {
     assert_eq!(log.head().seq, 5, "nothing was written");
 }
 
+/// One id of the index altered in place (its count still right, the id used nowhere else):
+/// verify finds the record whose id the index no longer maps, at its position.
+#[test]
+fn an_altered_id_in_the_index_is_caught_by_verify_at_its_record() {
+    let (_tmp, dir) = store_with(5);
+    {
+        let db = open_db(&dir, DEFAULT_CACHE_BYTES).unwrap();
+        let key = seq_key(ID, 1);
+        let mut entry = db.get(key).unwrap().unwrap().to_vec();
+        // Record 3's id: bytes 32..48 of the entry of records 1….
+        entry[40] ^= 0xff;
+        db.insert(key, entry).unwrap();
+        db.flush().unwrap();
+    }
+    let log = SledLog::open(&dir).unwrap();
+    let err = log.verify().unwrap_err();
+    assert!(err.is_integrity(), "{err}");
+    assert_eq!(corrupt_seq(&err), 3, "{err}");
+    assert!(err.to_string().contains("does not map"), "{err}");
+}
+
 #[test]
 fn the_id_index_is_read_once_and_kept_in_step_with_appends() {
     let (_tmp, dir) = store_with(5);
@@ -278,6 +299,18 @@ fn scan_from_middle_checks_the_link_before_it() {
     let err = log.scan(3).next().unwrap().unwrap_err();
     assert_eq!(corrupt_seq(&err), 2, "{err}");
     assert_eq!(log.scan(4).count(), 2);
+}
+
+/// A scan from the middle whose record before is gone names that record, not the one it starts
+/// at nor any other.
+#[test]
+fn scan_from_middle_names_the_missing_record_before_it() {
+    let (_tmp, dir) = store_with(5);
+    fault::delete_record(&dir, 3).unwrap();
+    let log = SledLog::open(&dir).unwrap();
+    let err = log.scan(4).next().unwrap().unwrap_err();
+    assert_eq!(corrupt_seq(&err), 3, "{err}");
+    assert!(err.to_string().contains("missing"), "{err}");
 }
 
 // ---- Streamed appends: what an append that did not finish leaves, and how it goes ----

@@ -207,6 +207,41 @@ fn close_moves_the_opening_and_the_interest_start() {
     );
 }
 
+/// The shortage explained by a destruction instead (0200, the `destroyed` column): closing
+/// 745.9183673 − 3.06122441 = 742.85714289, the count; the close is accepted and the next
+/// cycle opens with it. Were `destroyed` left out of the closing, the book would still say
+/// 745.9183673, the close would be refused as 3.06122441 short, and the opening would differ.
+#[test]
+fn a_destruction_lowers_the_closing_that_the_close_carries_over() {
+    let s = year();
+    s.load_ok(&[(
+        "destroyed.csv",
+        "ref,line,date,account,mode,dir,goods,qty,item\nX1,1,2025-11-30,E44038000001,0200,E,M,3.06122441,1\n",
+    )]);
+    let r = report(&s, &[]);
+    let m1 = line(&r, "1");
+    for (k, v) in [
+        ("destroyed", "3.06122441"),
+        ("closing", "742.85714289"),
+        ("difference", "0"),
+    ] {
+        assert_eq!(json_dec(&m1[k]), dec(v), "material 1 {k}");
+    }
+    s.run(&[
+        "cycle",
+        "close",
+        "--account",
+        ACCOUNT,
+        "--date",
+        "2026-01-20",
+    ])
+    .ok();
+    let next = report(&s, &[]);
+    assert_eq!(next["cycle"].as_str(), Some("2"));
+    assert_eq!(json_dec(&line(&next, "1")["opening"]), dec("742.85714289"));
+    assert_eq!(json_dec(&line(&next, "2")["opening"]), dec("4000"));
+}
+
 #[test]
 fn a_remaining_material_carry_over_pairs_with_the_new_book() {
     let s = year();

@@ -463,3 +463,37 @@ fn a_month_without_domestic_sales_is_not_overdue() {
         .collect();
     assert!(!duty_periods.contains(&"2025-02"), "{duty_periods:?}");
 }
+
+/// A CFR or CIF price (CIF when no incoterm is given) already holds the freight: a freight
+/// given with it is left out of the customs value, and the load says so, naming each line, on
+/// stderr and in its JSON. An FOB line's freight counts, and a freight of 0 is no freight.
+#[test]
+fn freight_in_a_cfr_or_cif_line_is_ignored_with_a_notice() {
+    let csv =
+        "ref,line,date,account,mode,dir,goods,qty,item,unit_price,currency,incoterm,freight\n\
+        N1,1,2025-03-03,E44038000001,0615,I,M,1000,1,1.5,USD,CFR,80\n\
+        N1,2,2025-03-03,E44038000001,0615,I,M,1000,2,0.1,USD,,20\n\
+        N2,1,2025-03-04,E44038000001,0615,I,M,100,1,1.5,USD,FOB,10\n\
+        N3,1,2025-03-05,E44038000001,0615,I,M,100,1,1.5,USD,CIF,0\n";
+    let want = [
+        "freight.csv line 2: freight ignored: CFR/CIF prices include it",
+        "freight.csv line 3: freight ignored: CFR/CIF prices include it",
+    ];
+    let s = book();
+    let out = s.load_ok(&[("tariff.csv", TARIFF), ("freight.csv", csv)]);
+    let said: Vec<String> = want.iter().map(|n| format!("notice: {n}")).collect();
+    assert_eq!(
+        out.stderr_lines_starting("notice: "),
+        said,
+        "{}",
+        out.stderr
+    );
+
+    let s = book();
+    s.write("tariff.csv", TARIFF);
+    s.write("freight.csv", csv);
+    let v = s.json(&["load", "tariff.csv", "freight.csv"]);
+    assert_eq!(v["notices"], serde_json::json!(want), "{v:#}");
+    // The lines are recorded all the same: the notice is not a refusal.
+    assert_eq!(v["files"][1]["recorded"].as_str(), Some("4"), "{v:#}");
+}

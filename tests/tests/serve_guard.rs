@@ -3,7 +3,7 @@
 //! connection cap a client is answered 503 at once; and through it all, and after, the server
 //! answers the clients that send whole requests. A request must say plainly what it is (its
 //! type, its encoding, each JSON field once, one Authorization header); reference data is the
-//! administrator's.
+//! administrator's, and in a store that reviews it waits for a reviewer.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -231,7 +231,7 @@ fn requests_that_do_not_say_plainly_what_they_are_are_refused() {
 }
 
 /// Reference data applies to every book: a clerk may not load a tariff (a 0 % rate would zero
-/// every book's duty); an admin may.
+/// every book's duty); an admin may (where a book reviews, for a reviewer to approve: below).
 #[test]
 fn reference_data_is_the_administrators() {
     let store = bonded_tests::book();
@@ -382,4 +382,83 @@ fn admin_bodies_name_each_field_once() {
         r#"{"name":"eve","role":"clerk"}"#,
     );
     assert_eq!(status, 201, "{text}");
+}
+
+/// In a store that reviews (a book reviews every class unless told otherwise), reference data is
+/// a reviewable act (DOMAIN.md §8): an admin's 0 % tariff waits for a reviewer and changes
+/// nothing until approved — over HTTP, and from the command line (`bonded pending`, `bonded
+/// approve --token`) once the server is gone. Approved, it is in: posting it again records
+/// nothing and waits for nobody.
+#[test]
+fn reference_data_waits_for_a_reviewer_in_a_store_that_reviews() {
+    let store = bonded_tests::book();
+    let token = |name: &str, role: &str| {
+        store.json(&["user", "add", "--name", name, "--role", role])["token"]
+            .as_str()
+            .expect("a token")
+            .to_string()
+    };
+    let (admin, reviewer) = (token("root", "admin"), token("bob", "reviewer"));
+    let server = start(&store, 100, 10);
+    let account = bonded_tests::ACCOUNT;
+    let post = |body: &[u8]| {
+        let (status, text) = raw(
+            &server.addr,
+            &format!("POST /books/{account}/files HTTP/1.1\r\nAuthorization: Bearer {admin}\r\nContent-Type: text/csv\r\n"),
+            body,
+        );
+        assert_eq!(status, 200, "{text}");
+        serde_json::from_str::<serde_json::Value>(&text)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+    };
+    let zero = b"hs,from,duty_pct,vat_pct\n8542399000,2025-01-01,0,0\n";
+    let reply = post(zero);
+    let waiting = reply["pending"].as_array().cloned().unwrap_or_default();
+    assert_eq!(waiting.len(), 1, "{reply:#}");
+    let what = waiting[0]["what"].as_str().unwrap_or_default();
+    assert!(
+        what.contains("tariff of HS 8542399000") && what.contains("duty 0 %"),
+        "{what}"
+    );
+    // Sent again while it waits: a retry, nothing new.
+    let again = post(zero);
+    assert_eq!(again["events"].as_str(), Some("0"), "{again:#}");
+    let id = waiting[0]["id"].as_str().expect("id").to_string();
+    // Its submitter may not approve it; a reviewer does.
+    let approve = |token: &str| {
+        raw(
+            &server.addr,
+            &format!("POST /pending/{id}/approve HTTP/1.1\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\n"),
+            b"",
+        )
+    };
+    let (status, text) = approve(&admin);
+    assert_eq!(status, 403, "{text}");
+    let (status, text) = approve(&reviewer);
+    assert_eq!(status, 200, "{text}");
+    let applied = post(zero);
+    assert_eq!(applied["events"].as_str(), Some("0"), "{applied:#}");
+    assert_eq!(applied["pending"], serde_json::json!([]), "{applied:#}");
+
+    // The next one waits too; the server stops, and a reviewer approves it from the command line.
+    let rates = b"hs,from,duty_pct,vat_pct\n8542399000,2026-01-01,0,9\n";
+    let reply = post(rates);
+    let id = reply["pending"][0]["id"].as_str().expect("id").to_string();
+    drop(server);
+    let listed = store.json(&["pending"]);
+    assert_eq!(
+        listed["pending"][0]["id"].as_str(),
+        Some(id.as_str()),
+        "{listed:#}"
+    );
+    assert!(listed["pending"][0]["class"].is_null(), "{listed:#}");
+    store.run(&["approve", &id, "--token", &reviewer]).ok();
+    assert_eq!(store.json(&["pending"])["pending"], serde_json::json!([]));
+    store.write("rates.csv", rates);
+    let loaded = store.json(&["load", "rates.csv"]);
+    assert_eq!(
+        loaded["files"][0]["recorded"].as_str(),
+        Some("0"),
+        "{loaded:#}"
+    );
 }

@@ -46,6 +46,36 @@ pub struct FileReport {
     /// What a message did, in words (empty for a CSV file).
     #[serde(skip)]
     pub note: String,
+    /// What the file asked for that the ledger did not do, each naming its line: "FILE line N:
+    /// freight ignored: …". Said on stderr and in the JSON output; nothing to fix.
+    #[serde(skip)]
+    pub notices: Vec<String>,
+}
+
+/// The notices of a recorded file: each movement line whose freight is left out of its customs
+/// value because its CFR or CIF price holds it (DOMAIN.md §3).
+fn notices_of(table: &Table) -> Vec<String> {
+    use ledger_core::model::customs_value::{freight_ignored, Incoterm};
+    if table.kind != FileKind::Movements {
+        return Vec::new();
+    }
+    table
+        .rows
+        .iter()
+        .filter_map(|row| {
+            let incoterm = match row.get("incoterm") {
+                None => Incoterm::default(),
+                Some(t) => t.parse::<Incoterm>().ok()?,
+            };
+            let freight = row.get("freight").and_then(|f| f.parse().ok());
+            freight_ignored(incoterm, freight).then(|| {
+                format!(
+                    "{} line {}: freight ignored: CFR/CIF prices include it",
+                    table.file, row.line
+                )
+            })
+        })
+        .collect()
 }
 
 pub fn run(dir: &Path, actor: &str, args: &LoadArgs, format: Format) -> Result<()> {
@@ -162,6 +192,7 @@ pub fn load_messages(
                     recorded: outcome.appended,
                     encoding: "XML",
                     note,
+                    notices: Vec::new(),
                 });
             }
             Err(refusals) => {
@@ -304,6 +335,7 @@ fn file_report(table: &Table, result: FileResult) -> Result<FileReport> {
                 input::Encoding::Gb18030 => "GB18030",
             },
             note: String::new(),
+            notices: notices_of(table),
         }),
         decided => {
             for (line, r) in decided.err().unwrap_or_default() {
@@ -350,11 +382,15 @@ fn line_errors(errors: Vec<LineError>, code: i32) -> anyhow::Error {
 }
 
 fn print_reports(reports: &[FileReport], format: Format) {
+    let notices: Vec<&String> = reports.iter().flat_map(|r| &r.notices).collect();
+    for n in &notices {
+        eprintln!("notice: {n}");
+    }
     match format {
         Format::Json => {
             println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "files": reports.iter().map(|r| serde_json::json!({
                 "file": r.file, "kind": r.kind, "rows": r.rows.to_string(), "recorded": r.recorded.to_string(), "encoding": r.encoding
-            })).collect::<Vec<_>>() })).unwrap_or_default());
+            })).collect::<Vec<_>>(), "notices": notices })).unwrap_or_default());
         }
         Format::Csv => {
             println!("file,kind,rows,recorded");

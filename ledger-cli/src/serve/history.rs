@@ -119,7 +119,9 @@ pub fn touches(event: &Event, f: ItemFilter) -> bool {
             Reviewable::UnitConsumption(b) => {
                 matches(f, GoodsKind::P, b.product) || matches(f, GoodsKind::M, b.material)
             }
-            Reviewable::Correction(_) | Reviewable::Settings { .. } => false,
+            Reviewable::Correction(_)
+            | Reviewable::Settings { .. }
+            | Reviewable::Reference { .. } => false,
         },
         _ => false,
     }

@@ -443,6 +443,17 @@ fn needs_review(
     b.settings.review.contains(&class).then_some(class)
 }
 
+/// The book whose queue holds reference data waiting for review: the first (by number) that
+/// reviews anything. `None` when no book of the store reviews: then reference data applies at
+/// once (DOMAIN.md §8: "in a store that reviews, a reviewable one").
+pub fn reviewing_book(state: &Ledger) -> Option<&BookNo> {
+    state
+        .books
+        .iter()
+        .find(|(_, b)| !b.settings.review.is_empty())
+        .map(|(account, _)| account)
+}
+
 /// Decides a request of `bonded serve` made by user `by`, line by line in order, folding the
 /// accepted events into `state` as it goes (each line sees the lines before it). An item the
 /// book reviews enters as pending (`review_submitted`); everything else applies directly.
@@ -459,27 +470,40 @@ pub fn decide_request_in_place(
     let mut refusals = Vec::new();
     let mut fresh = BTreeSet::new();
     for (line, command) in lines {
-        let decided = match needs_review(state, &command, &fresh) {
-            Some(_) => match Reviewable::from_command(command) {
-                Ok(item) => decide(
-                    state,
-                    &Command::SubmitForReview {
-                        submitted_by: by.to_string(),
-                        item,
-                    },
-                ),
-                Err(command) => decide(state, &command),
-            },
-            None => {
-                if let Command::DeclareUnitConsumption(u) = &command {
-                    let declared = state
-                        .book(&u.account)
-                        .is_some_and(|b| b.boms.contains_key(&(u.product, u.version)));
-                    if !declared {
-                        fresh.insert((u.account.clone(), u.product, u.version));
+        // Reference data applies to every book: in a store that reviews, it waits.
+        let reference = ReferenceChange::of(&command)
+            .and_then(|change| Some((reviewing_book(state)?.clone(), change)));
+        let decided = if let Some((account, change)) = reference {
+            decide(
+                state,
+                &Command::SubmitForReview {
+                    submitted_by: by.to_string(),
+                    item: Reviewable::Reference { account, change },
+                },
+            )
+        } else {
+            match needs_review(state, &command, &fresh) {
+                Some(_) => match Reviewable::from_command(command) {
+                    Ok(item) => decide(
+                        state,
+                        &Command::SubmitForReview {
+                            submitted_by: by.to_string(),
+                            item,
+                        },
+                    ),
+                    Err(command) => decide(state, &command),
+                },
+                None => {
+                    if let Command::DeclareUnitConsumption(u) = &command {
+                        let declared = state
+                            .book(&u.account)
+                            .is_some_and(|b| b.boms.contains_key(&(u.product, u.version)));
+                        if !declared {
+                            fresh.insert((u.account.clone(), u.product, u.version));
+                        }
                     }
+                    decide(state, &command)
                 }
-                decide(state, &command)
             }
         };
         match decided {

@@ -737,3 +737,70 @@ fn users_are_granted_books() {
     let json = serde_json::to_string(&old).expect("json");
     assert!(!json.contains("books"), "{json}");
 }
+
+fn tariff(duty: Decimal) -> Command {
+    Command::SetTariff(crate::events::commands::TariffInput {
+        hs: "8542310000".parse().expect("hs"),
+        from: d("2025-01-01"),
+        duty_pct: duty,
+        vat_pct: dec!(13),
+        consumption_pct: None,
+    })
+}
+
+fn duty_rate(state: &Ledger) -> Option<Decimal> {
+    let hs: crate::model::ids::HsCode = "8542310000".parse().expect("hs");
+    state
+        .reference
+        .tariffs
+        .get(&hs)
+        .and_then(|by_date| by_date.range(..=d("2025-06-01")).next_back())
+        .map(|(_, r)| r.duty_pct)
+}
+
+/// Reference data applies to every book: in a store where a book reviews, an administrator's
+/// tariff waits for a reviewer like the sales whose duty it would change, held in the first
+/// reviewing book's queue; a retry submits nothing more; approved, it applies.
+#[test]
+fn reference_data_waits_for_review_in_a_store_that_reviews() {
+    let mut s = fixture();
+    given(&mut s, &[tariff(dec!(5))]);
+    let out = request(&mut s, ADMIN, vec![tariff(dec!(0))]);
+    assert_eq!(out.submitted.len(), 1, "{out:?}");
+    assert_eq!(out.submitted[0].class, None);
+    assert!(
+        out.submitted[0].what.contains("tariff of HS 8542310000")
+            && out.submitted[0].what.contains("duty 0 %"),
+        "{}",
+        out.submitted[0].what
+    );
+    assert_eq!(duty_rate(&s), Some(dec!(5)), "pending changes no rate");
+    let again = request(&mut s, ADMIN, vec![tariff(dec!(0))]);
+    assert!(
+        again.events.is_empty(),
+        "a retry submits nothing: {again:?}"
+    );
+    let id = out.submitted[0].id;
+    let r = refused(&s, approve(id, ADMIN));
+    assert!(matches!(r, Refusal::NotPermitted { .. }), "{r}");
+    given(&mut s, &[approve(id, REVIEWER)]);
+    assert_eq!(duty_rate(&s), Some(dec!(0)));
+    assert!(pending_items(&s, None).is_empty());
+}
+
+/// A store where no book reviews applies reference data at once.
+#[test]
+fn reference_data_applies_at_once_where_no_book_reviews() {
+    let mut s = fixture();
+    given(
+        &mut s,
+        &[Command::ChangeSettings {
+            account: bk(),
+            changes: vec![Setting::Review(Default::default())],
+        }],
+    );
+    assert_eq!(reviewing_book(&s), None);
+    let out = request(&mut s, ADMIN, vec![tariff(dec!(7))]);
+    assert!(out.submitted.is_empty(), "{out:?}");
+    assert_eq!(duty_rate(&s), Some(dec!(7)));
+}

@@ -2489,6 +2489,26 @@ fn a_supplied_finished_goods_sale_is_valued_from_the_prices() {
         values,
         vec![(ItemNo(M1), dec!(428.57)), (ItemNo(M2), dec!(35.00))]
     );
+    // A materials line (0245 M) is valued at its own price, whatever the prices file says:
+    // 4 × 5 USD × 7 = 140.00 (the file's 3 USD would give 84.00).
+    let mut m = mv(SUPPLIED, "DS-M", "2025-03-02", "0245 I M", M1, dec!(4));
+    m.unit_price = Some(dec!(5));
+    m.currency = Some(Currency::usd());
+    let state = and_given(state, &[rec(m)]);
+    let decl = crate::reports::duty::assess(
+        &state,
+        &bk(SUPPLIED),
+        month_of("2025-03-01"),
+        d("2025-03-20"),
+    )
+    .expect("assessed");
+    let own: Vec<Decimal> = decl
+        .lines
+        .iter()
+        .filter(|l| l.ref_ == "DS-M")
+        .map(|l| l.value_cny)
+        .collect();
+    assert_eq!(own, vec![dec!(140.00)]);
     // A price is for a supplied book only.
     let r = then_refused(
         &state,

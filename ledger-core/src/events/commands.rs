@@ -289,7 +289,7 @@ pub struct WorkOrderInput {
     pub scrap_qty: Option<Decimal>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FxInput {
     /// (year, month)
     pub month: (i32, u32),
@@ -297,7 +297,7 @@ pub struct FxInput {
     pub cny_per_unit: Decimal,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TariffInput {
     pub hs: HsCode,
     pub from: NaiveDate,
@@ -306,7 +306,7 @@ pub struct TariffInput {
     pub consumption_pct: Option<Decimal>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InterestInput {
     pub from: NaiveDate,
     pub annual_pct: Decimal,

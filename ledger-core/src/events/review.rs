@@ -7,7 +7,8 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::events::commands::{
-    BomInput, Command, CorrectionInput, LineKey, MovementLine, StocktakeInput,
+    BomInput, Command, CorrectionInput, FxInput, InterestInput, LineKey, MovementLine,
+    StocktakeInput, TariffInput,
 };
 use crate::model::book::Setting;
 use crate::model::ids::BookNo;
@@ -36,6 +37,70 @@ pub enum Reviewable {
         account: BookNo,
         changes: Vec<Setting>,
     },
+    /// Reference data (an exchange rate, a tariff line, an interest rate) loaded in a store
+    /// where a book reviews: it changes every book's duty, so it waits for a reviewer like the
+    /// movements it would change. Held in the queue of `account`, the first book (by number)
+    /// that reviews (`reviewing_book`).
+    Reference {
+        account: BookNo,
+        change: ReferenceChange,
+    },
+}
+
+/// A change of reference data, as its file's row gives it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "input", rename_all = "snake_case")]
+pub enum ReferenceChange {
+    Fx(FxInput),
+    Tariff(TariffInput),
+    Interest(InterestInput),
+}
+
+impl ReferenceChange {
+    /// The change a command makes, when it is one of reference data.
+    pub fn of(command: &Command) -> Option<ReferenceChange> {
+        match command {
+            Command::SetFxRate(i) => Some(ReferenceChange::Fx(i.clone())),
+            Command::SetTariff(i) => Some(ReferenceChange::Tariff(i.clone())),
+            Command::SetInterestRate(i) => Some(ReferenceChange::Interest(i.clone())),
+            _ => None,
+        }
+    }
+
+    pub fn command(&self) -> Command {
+        match self {
+            ReferenceChange::Fx(i) => Command::SetFxRate(i.clone()),
+            ReferenceChange::Tariff(i) => Command::SetTariff(i.clone()),
+            ReferenceChange::Interest(i) => Command::SetInterestRate(i.clone()),
+        }
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            ReferenceChange::Fx(i) => format!(
+                "the exchange rate of {} for {:04}-{:02}: {} CNY (reference data of every book)",
+                i.currency,
+                i.month.0,
+                i.month.1,
+                i.cny_per_unit.normalize()
+            ),
+            ReferenceChange::Tariff(i) => format!(
+                "the tariff of HS {} from {}: duty {} %, VAT {} %{} (reference data of every book)",
+                i.hs,
+                i.from,
+                i.duty_pct.normalize(),
+                i.vat_pct.normalize(),
+                i.consumption_pct
+                    .map(|c| format!(", consumption tax {} %", c.normalize()))
+                    .unwrap_or_default()
+            ),
+            ReferenceChange::Interest(i) => format!(
+                "the deferred-tax interest rate from {}: {} % a year (reference data of every book)",
+                i.from,
+                i.annual_pct.normalize()
+            ),
+        }
+    }
 }
 
 impl Reviewable {
@@ -46,6 +111,7 @@ impl Reviewable {
             Reviewable::Stocktake(s) => &s.account,
             Reviewable::UnitConsumption(b) => &b.account,
             Reviewable::Settings { account, .. } => account,
+            Reviewable::Reference { account, .. } => account,
         }
     }
 
@@ -60,6 +126,7 @@ impl Reviewable {
                 account: account.clone(),
                 changes: changes.clone(),
             },
+            Reviewable::Reference { change, .. } => change.command(),
         }
     }
 
@@ -87,6 +154,8 @@ impl Reviewable {
             Reviewable::UnitConsumption(_) => Some(ReviewClass::UnitConsumption),
             // Held because it turns review off, whatever the book's classes (`turns_review_off`).
             Reviewable::Settings { .. } => None,
+            // Held because the store reviews, whatever the class (`reviewing_book`).
+            Reviewable::Reference { .. } => None,
         }
     }
 
@@ -147,6 +216,7 @@ impl Reviewable {
                     said.join(", ")
                 )
             }
+            Reviewable::Reference { change, .. } => change.describe(),
         }
     }
 

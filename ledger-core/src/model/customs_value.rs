@@ -73,11 +73,17 @@ fn insurance_or_assumed(
     }
 }
 
+/// Whether a line's `freight` is left out of its customs value: a CFR or CIF price (CIF when
+/// no incoterm is given) already holds the freight, so a freight other than 0 given with it is
+/// ignored, and the loader says so with a notice naming the line (DOMAIN.md §3).
+pub fn freight_ignored(incoterm: Incoterm, freight: Option<Decimal>) -> bool {
+    matches!(incoterm, Incoterm::CIF | Incoterm::CFR) && freight.is_some_and(|f| !f.is_zero())
+}
+
 /// CIF of a line whose goods cost `price` (the line total) under `incoterm`, in the line's
 /// currency. `freight` and `insurance` are the line's totals where declared. A CFR or CIF
 /// price already holds the freight: a `freight` given with it is ignored (DOMAIN.md §3; the
-/// ledger has no notice channel from `decide`, so this is where it is said). `Ok(None)` where
-/// the sum would not fit a `Decimal`.
+/// loader's notice: [`freight_ignored`]). `Ok(None)` where the sum would not fit a `Decimal`.
 pub fn cif_value(
     incoterm: Incoterm,
     price: Decimal,
@@ -157,11 +163,87 @@ mod tests {
         }
     }
 
+    /// An incoterm is written as its code, and read back from it (C&F and CNF are CFR).
+    #[test]
+    fn incoterms_read_and_written() {
+        for (text, term, written) in [
+            ("CIF", Incoterm::CIF, "CIF"),
+            ("fob", Incoterm::FOB, "FOB"),
+            ("C&F", Incoterm::CFR, "CFR"),
+            ("CNF", Incoterm::CFR, "CFR"),
+            (" EXW ", Incoterm::EXW, "EXW"),
+        ] {
+            let got: Incoterm = text.parse().expect("an incoterm");
+            assert_eq!(
+                (got, got.to_string()),
+                (term, written.to_string()),
+                "{text}"
+            );
+        }
+        assert!("DDP".parse::<Incoterm>().is_err());
+    }
+
+    #[test]
+    fn freight_is_ignored_only_in_a_cfr_or_cif_price() {
+        let cases = [
+            (Incoterm::CIF, Some(dec!(50)), true),
+            (Incoterm::CFR, Some(dec!(0.01)), true),
+            (Incoterm::CIF, Some(dec!(0)), false),
+            (Incoterm::CFR, None, false),
+            (Incoterm::FOB, Some(dec!(50)), false),
+            (Incoterm::EXW, Some(dec!(50)), false),
+        ];
+        for (term, freight, want) in cases {
+            assert_eq!(freight_ignored(term, freight), want, "{term} {freight:?}");
+        }
+    }
+
     #[test]
     fn fob_and_exw_need_freight() {
         for term in [Incoterm::FOB, Incoterm::EXW] {
             let err = cif_value(term, dec!(100), None, None).expect_err("refused");
             assert_eq!(err.column(), Some("freight"));
+        }
+    }
+}
+
+/// CIF against an oracle in whole cents: the assumed insurance is (price + freight) × 3 / 1000
+/// half-up to the cent; declared insurance (not 0) is used as given.
+#[cfg(test)]
+mod oracle {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn cents(c: i128) -> Decimal {
+        Decimal::from_i128_with_scale(c, 2)
+    }
+
+    fn assumed(base: i128) -> i128 {
+        (2 * base * 3 + 1_000) / 2_000
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+        #[test]
+        fn cif_matches_the_whole_cent_oracle(
+            price in 0i128..10_000_000_000_000_000,
+            freight in 0i128..1_000_000_000_000,
+            insurance in prop_oneof![Just(None), Just(Some(0i128)), (1i128..1_000_000_000).prop_map(Some)],
+            term in prop_oneof![Just(Incoterm::CIF), Just(Incoterm::CFR), Just(Incoterm::FOB), Just(Incoterm::EXW)],
+        ) {
+            let declared = insurance.filter(|i| *i != 0);
+            let want = match term {
+                Incoterm::CIF => price,
+                // The freight is in a CFR price: insurance on the price alone.
+                Incoterm::CFR => price + declared.unwrap_or_else(|| assumed(price)),
+                Incoterm::FOB | Incoterm::EXW => {
+                    price + freight + declared.unwrap_or_else(|| assumed(price + freight))
+                }
+            };
+            let got = cif_value(term, cents(price), Some(cents(freight)), insurance.map(cents))
+                .expect("valued")
+                .expect("fits");
+            prop_assert_eq!(got, cents(want), "{} {} {} {:?}", term, price, freight, insurance);
         }
     }
 }

@@ -784,3 +784,234 @@ fn a_quote_values_a_sale_without_recording_it() {
     .expect("quote");
     assert_eq!((fg.lines.len(), fg.lines[0].qty), (1, dec!(20)));
 }
+
+// ---------------------------------------------------------------------------------------------
+// The arithmetic against an oracle in whole cents (i128): every figure exact, each rounding
+// half-up written out as integer division, so a mistake in the order of rounding, a rate or a
+// divisor in the engine shows as a different cent.
+// ---------------------------------------------------------------------------------------------
+
+/// `num / den` half-up, for non-negative `num` and positive `den`.
+fn div_half_up(num: i128, den: i128) -> i128 {
+    (2 * num + den) / (2 * den)
+}
+
+fn cents(c: i128) -> Decimal {
+    Decimal::from_i128_with_scale(c, 2)
+}
+
+/// Rates given in hundredths of a percent (1300 = 13 %).
+fn rates_bp(duty: i128, vat: i128, ct: i128) -> TariffRates {
+    let pct = |bp: i128| Decimal::from_i128_with_scale(bp, 2);
+    rates(pct(duty), pct(vat), pct(ct))
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+
+    /// duty = V × d; CT = (V + duty) × c / (1 − c); VAT = (V + duty + CT) × v; each rounded
+    /// half-up to the cent before the next is computed, on values up to 10^12 yuan.
+    #[test]
+    fn taxes_match_the_whole_cent_oracle(
+        value in 0i128..100_000_000_000_000,
+        duty_bp in 0i128..=10_000,
+        vat_bp in 0i128..=2_000,
+        ct_bp in proptest::prop_oneof![3 => proptest::strategy::Just(0i128), 1 => 1i128..=5_000],
+    ) {
+        let duty = div_half_up(value * duty_bp, 10_000);
+        let ct = div_half_up((value + duty) * ct_bp, 10_000 - ct_bp);
+        let vat = div_half_up((value + duty + ct) * vat_bp, 10_000);
+        let got = taxes_on(cents(value), &rates_bp(duty_bp, vat_bp, ct_bp)).expect("fits");
+        proptest::prop_assert_eq!(
+            (got.duty, got.consumption_tax, got.vat),
+            (cents(duty), cents(ct), cents(vat))
+        );
+        // Every tax is written as an amount of money, with two decimals.
+        proptest::prop_assert_eq!(
+            (got.duty.scale(), got.consumption_tax.scale(), got.vat.scale()),
+            (2, 2, 2)
+        );
+    }
+
+    /// interest = tax × days × rate / 360, half-up to the cent; nothing for no days.
+    #[test]
+    fn deferred_interest_matches_the_whole_cent_oracle(
+        tax in 0i128..10_000_000_000_000,
+        days in -5i64..=800,
+        rate_bp in 1i128..=2_000,
+    ) {
+        let want = if days <= 0 {
+            0
+        } else {
+            div_half_up(tax * i128::from(days) * rate_bp, 100 * 100 * 360)
+        };
+        let got = deferred_interest(cents(tax), days, Decimal::from_i128_with_scale(rate_bp, 2))
+            .expect("fits");
+        proptest::prop_assert_eq!(got, cents(want));
+        proptest::prop_assert_eq!(got.scale(), 2);
+    }
+
+    /// The late fee: 0.05 % a day of each unpaid tax, each half-up to the cent, those of 50 yuan
+    /// or more summed.
+    #[test]
+    fn late_fee_matches_the_whole_cent_oracle(
+        duty in 0i128..100_000_000,
+        ct in 0i128..100_000_000,
+        vat in 0i128..100_000_000,
+        days in -5i64..=400,
+    ) {
+        let fee = |t: i128| div_half_up(t * 5 * i128::from(days), 10_000);
+        let want: i128 = if days <= 0 {
+            0
+        } else {
+            [duty, ct, vat].into_iter().map(fee).filter(|f| *f >= 5_000).sum()
+        };
+        let unpaid = Taxes { duty: cents(duty), consumption_tax: cents(ct), vat: cents(vat) };
+        proptest::prop_assert_eq!(late_fee(&unpaid, days), Some(cents(want)));
+    }
+
+    /// The fifty-yuan rule: each tax under 50.00 is not levied, each of 50.00 or more is.
+    #[test]
+    fn fifty_yuan_rule_per_tax(duty in 0i128..20_000, ct in 0i128..20_000, vat in 0i128..20_000) {
+        let levy = |t: i128| if t < 5_000 { 0 } else { t };
+        let t = Taxes { duty: cents(duty), consumption_tax: cents(ct), vat: cents(vat) };
+        let l = t.levied();
+        proptest::prop_assert_eq!(
+            (l.duty, l.consumption_tax, l.vat),
+            (cents(levy(duty)), cents(levy(ct)), cents(levy(vat)))
+        );
+    }
+}
+
+/// The month's sales are the domestic sales dated in it: not another month's sale, not an
+/// import or an export of the month.
+#[test]
+fn sales_in_takes_the_domestic_sales_of_the_period_only() {
+    let mut s = fixture();
+    for (ref_, date, mode, dir, goods, qty) in [
+        (
+            "DS-MAR",
+            "2025-03-20",
+            TradeMode::M0644,
+            Direction::I,
+            GoodsKind::M,
+            dec!(5),
+        ),
+        (
+            "DS-APR",
+            "2025-04-02",
+            TradeMode::M0644,
+            Direction::I,
+            GoodsKind::M,
+            dec!(7),
+        ),
+        (
+            "RE-MAR",
+            "2025-03-21",
+            TradeMode::M0664,
+            Direction::E,
+            GoodsKind::M,
+            dec!(3),
+        ),
+    ] {
+        run(
+            &mut s,
+            Command::RecordMovement(line(ref_, date, mode, dir, goods, 1, qty)),
+        );
+    }
+    let b = s.book(&book()).expect("book");
+    let refs = |p: &str| -> Vec<String> {
+        sales_in(b, p.parse().expect("period"))
+            .iter()
+            .map(|r| r.line.ref_.clone())
+            .collect()
+    };
+    assert_eq!(refs("2025-03"), ["DS-MAR"]);
+    assert_eq!(refs("2025-04"), ["DS-APR"]);
+    assert!(refs("2025-05").is_empty());
+}
+
+/// An item imported in several currencies is averaged in CNY, each lot at the filing month's
+/// rate (DOMAIN.md §8): April 2025, USD 7.2 and EUR 7.8. The fixture's 400 units for
+/// 1112.73 USD = 8011.656 CNY, and 100 units for 200.00 EUR = 1560.00 CNY:
+/// (8011.656 + 1560) / 500 = 19.143312 CNY a unit, given in CNY.
+#[test]
+fn several_currencies_are_averaged_in_cny() {
+    let mut s = fixture();
+    for (month, rate) in [((2025, 3), dec!(7.7)), ((2025, 4), dec!(7.8))] {
+        run(
+            &mut s,
+            Command::SetFxRate(FxInput {
+                month,
+                currency: "EUR".parse().expect("eur"),
+                cny_per_unit: rate,
+            }),
+        );
+    }
+    let mut eur = usd_import("IMP-EUR", "2025-03-10", dec!(100), dec!(2));
+    eur.currency = Some("EUR".parse().expect("eur"));
+    run(&mut s, Command::RecordMovement(eur));
+    let (cny, unit, currency) = crate::reports::duty::average_import_price(
+        &s,
+        s.book(&book()).expect("book"),
+        crate::model::ids::ItemNo(1),
+        d("2025-03-31"),
+        d("2025-04-10"),
+    )
+    .expect("averaged");
+    assert_eq!(
+        (cny, unit, currency.as_str()),
+        (dec!(19.143312), dec!(19.143312), "CNY")
+    );
+}
+
+/// The interest rate is the one loaded and in force on the filing date, not 0.35 %: with
+/// 1.5 % from 2025-04-01 (and 3 % only from the day after filing), March's sale filed on
+/// 2025-04-10 pays (50.07 + 136.70) × 40 × 1.5 % / 360 = 0.3112833… → 0.31 (0.35 % gives 0.07).
+#[test]
+fn the_interest_rate_in_force_on_the_filing_date_applies() {
+    let mut s = fixture();
+    for (from, pct) in [("2025-04-01", dec!(1.5)), ("2025-04-11", dec!(3))] {
+        run(
+            &mut s,
+            Command::SetInterestRate(InterestInput {
+                from: d(from),
+                annual_pct: pct,
+            }),
+        );
+    }
+    run(
+        &mut s,
+        Command::RecordMovement(line(
+            "DS-1",
+            "2025-03-20",
+            TradeMode::M0644,
+            Direction::I,
+            GoodsKind::M,
+            1,
+            dec!(50),
+        )),
+    );
+    let filed = assess(
+        &s,
+        &book(),
+        "2025-03".parse().expect("period"),
+        d("2025-04-10"),
+    )
+    .expect("assessed");
+    assert_eq!(filed.interest_pct, dec!(1.5));
+    assert_eq!(filed.interest_days, 40);
+    assert_eq!(filed.totals.interest, dec!(0.31));
+    // Filed a day later, the 3 % applies: 186.77 × 41 × 3 % / 360 = 0.6381… → 0.64.
+    let later = assess(
+        &s,
+        &book(),
+        "2025-03".parse().expect("period"),
+        d("2025-04-11"),
+    )
+    .expect("assessed");
+    assert_eq!(
+        (later.interest_pct, later.totals.interest),
+        (dec!(3), dec!(0.64))
+    );
+}

@@ -445,6 +445,20 @@ mod tests {
         s.parse().expect("date")
     }
 
+    /// Where two later days reach the same least stock, the first of them is the one named.
+    #[test]
+    fn available_names_the_first_day_of_the_least_stock() {
+        let mut s = DatedStock::default();
+        s.add(d("2025-01-10"), dec!(10));
+        s.add(d("2025-02-10"), dec!(-5));
+        s.add(d("2025-03-10"), dec!(5));
+        s.add(d("2025-04-10"), dec!(-5));
+        assert_eq!(
+            s.available_from(d("2025-01-10")),
+            (dec!(5), d("2025-02-10"))
+        );
+    }
+
     #[test]
     fn available_looks_at_every_later_day() {
         let mut s = DatedStock::default();

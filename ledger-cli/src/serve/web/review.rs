@@ -52,7 +52,8 @@ fn date_of(item: &Reviewable) -> Option<NaiveDate> {
         Reviewable::Stocktake(s) => Some(s.date),
         Reviewable::Correction(_)
         | Reviewable::UnitConsumption(_)
-        | Reviewable::Settings { .. } => None,
+        | Reviewable::Settings { .. }
+        | Reviewable::Reference { .. } => None,
     }
 }
 
