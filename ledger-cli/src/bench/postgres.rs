@@ -51,6 +51,10 @@ const RAW_URL: &str = "BONDED_BENCH_PG_RAW";
 /// The bare table of the raw phases.
 const RAW_TABLE: &str = "raw_records";
 
+#[path = "postgres_table.rs"]
+mod table;
+use table::table;
+
 /// Every figure of one run on PostgreSQL. The names are the sled benchmark's where they mean
 /// the same (`raw_write_*` is the raw COPY).
 #[derive(Debug, Clone, Serialize)]
@@ -670,166 +674,6 @@ fn raw_scan_phase() -> Result<PgScanned> {
     })
 }
 
-fn table(f: &PgFigures) -> String {
-    let mut t = Table::new();
-    t.load_preset(UTF8_FULL_CONDENSED);
-    t.set_header(vec!["measure (PostgreSQL)", "figure", "sled target", ""]);
-    let mut row = |what: &str, figure: String, target: String, ok: Option<bool>| {
-        t.add_row(vec![
-            Cell::new(what),
-            Cell::new(figure).set_alignment(CellAlignment::Right),
-            Cell::new(target),
-            Cell::new(match ok {
-                Some(true) => "met",
-                Some(false) => "missed",
-                None => "",
-            }),
-        ]);
-    };
-    row(
-        "load (CSV → decide → chained, one transaction per batch)",
-        format!(
-            "{:.0} events/s ({:.1} s)",
-            f.load_events_per_sec, f.load_secs
-        ),
-        String::new(),
-        None,
-    );
-    row(
-        "raw COPY into a bare table, same records and batches",
-        format!(
-            "{:.0} records/s ({:.1} s)",
-            f.raw_write_records_per_sec, f.raw_write_secs
-        ),
-        String::new(),
-        None,
-    );
-    row(
-        "load / raw COPY",
-        format!("{:.0} %", f.load_ratio * 100.0),
-        format!("≥ {:.0} %", targets::LOAD_RATIO * 100.0),
-        Some(f.load_ratio >= targets::LOAD_RATIO),
-    );
-    row(
-        "replay (open + rebuild every projection)",
-        format!(
-            "{:.0} events/s ({:.2} s open + {:.1} s)",
-            f.replay_events_per_sec, f.open_secs, f.replay_secs
-        ),
-        String::new(),
-        None,
-    );
-    row(
-        "raw ordered scan (SELECT … ORDER BY seq)",
-        format!(
-            "{:.0} records/s ({:.1} s)",
-            f.raw_scan_records_per_sec, f.raw_scan_secs
-        ),
-        String::new(),
-        None,
-    );
-    row(
-        "replay / raw scan",
-        format!("{:.0} %", f.replay_ratio * 100.0),
-        format!("≥ {:.0} %", targets::REPLAY_RATIO * 100.0),
-        Some(f.replay_ratio >= targets::REPLAY_RATIO),
-    );
-    row(
-        "verify (whole chain, one snapshot)",
-        format!("{:.1} s", f.verify_secs),
-        String::new(),
-        None,
-    );
-    let peak = |b: Option<u64>| b.map_or("n/a".to_string(), |b| format!("{:.0} MiB", mib(b)));
-    let under = |b: Option<u64>| b.map(|b| mib(b) < targets::PEAK_MIB);
-    row(
-        "peak memory, load (this process, not the server)",
-        peak(f.peak_load_bytes),
-        format!("< {:.0} MiB", targets::PEAK_MIB),
-        under(f.peak_load_bytes),
-    );
-    row(
-        "peak memory, replay (this process)",
-        peak(f.peak_replay_bytes),
-        format!("< {:.0} MiB", targets::PEAK_MIB),
-        under(f.peak_replay_bytes),
-    );
-    row(
-        "peak memory, raw COPY / raw scan (the client alone)",
-        format!(
-            "{} / {}",
-            peak(f.peak_raw_write_bytes),
-            peak(f.peak_raw_scan_bytes)
-        ),
-        String::new(),
-        None,
-    );
-    row(
-        "disk per event, tables and indexes (encoded bytes per event)",
-        format!(
-            "{:.0} B ({:.0} B)",
-            f.disk_bytes_per_event, f.encoded_bytes_per_event
-        ),
-        String::new(),
-        None,
-    );
-    row(
-        "disk / encoded bytes (raw table: …)",
-        format!(
-            "{:.2} × ({:.2} ×)",
-            f.disk_ratio,
-            ratio(f.raw_disk_bytes as f64, f.encoded_bytes as f64)
-        ),
-        String::new(),
-        None,
-    );
-    format!(
-        "bonded bench on PostgreSQL {} ({}): {} events in {} durable batches (largest {}), in {} dropped afterwards{}\n{t}\n\
-         The queries of the sled benchmark are not repeated: they run on the state rebuilt in memory, the same \
-         whichever store it came from.\n",
-        f.server_version,
-        f.server,
-        f.events,
-        f.batches,
-        f.largest_batch,
-        f.places_are,
-        if f.rounds > 1 {
-            format!("; times are the medians of {} rounds", f.rounds)
-        } else {
-            String::new()
-        },
-    )
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_database_url_names_the_new_database_and_drops_the_search_path() {
-        assert_eq!(
-            database_url(
-                "postgres://u:p@h:5432/app?options=-csearch_path%3Dx&sslmode=disable",
-                "b1"
-            ),
-            "postgres://u:p@h:5432/b1?sslmode=disable"
-        );
-        assert_eq!(database_url("postgres://u@h", "b2"), "postgres://u@h/b2");
-        assert_eq!(
-            database_url("postgres://bonded@%2Ftmp%2Fpg/postgres", "b3"),
-            "postgres://bonded@%2Ftmp%2Fpg/b3"
-        );
-    }
-
-    #[test]
-    fn a_schema_url_sets_the_search_path_once() {
-        assert_eq!(
-            schema_url("postgres://u@h/app?options=-csearch_path%3Dx", "s1"),
-            "postgres://u@h/app?options=-csearch_path%3Ds1"
-        );
-        assert_eq!(
-            schema_url("postgres://u@h/app", "s2"),
-            "postgres://u@h/app?options=-csearch_path%3Ds2"
-        );
-    }
-}
+#[path = "postgres_tests.rs"]
+mod tests;
