@@ -373,7 +373,7 @@ mod tests {
                     }
                 }
             }
-            for prefix in ["\"role_", "\"class_", "\"ob_", "\"risk_", "\"st_"] {
+            for prefix in ["\"role_", "\"class_", "\"ob_", "\"risk_", "\"st_", "\"err_"] {
                 for (i, _) in flat.match_indices(prefix) {
                     let rest = &flat[i + 1..];
                     if let Some(end) = rest.find('"') {
