@@ -33,8 +33,9 @@ const MAGIC: &[u8; 8] = b"BONDSNAP";
 pub const SNAPSHOT_FILE_VERSION: u32 = 1;
 const HEADER_LEN: usize = 8 + 4 + 4 + 32 + 8 + 32 + 8 + 32;
 
-/// Test-only: milliseconds to pause between the 16 pieces a snapshot is written in, so that a
-/// test can kill the process while it writes (tests/tests/snapshot_crash.rs).
+/// Test-only: milliseconds to pause before each of the 16 pieces every write of a snapshot's
+/// bytes is cut into (and before it is synced), so that a test can kill the process while it
+/// writes (tests/tests/snapshot_crash.rs).
 pub const PAUSE_ENV: &str = "BONDED_TEST_SNAPSHOT_PAUSE_MS";
 
 /// What a snapshot says of itself.
@@ -89,7 +90,8 @@ fn io(what: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> Snapsho
     move |source| SnapshotFileError::Io { what, path, source }
 }
 
-fn header_bytes(h: &SnapshotHeader, payload: &[u8]) -> Vec<u8> {
+/// The header without its checksum: every field the checksum covers before the payload.
+fn header_prefix(h: &SnapshotHeader, payload_len: u64) -> Vec<u8> {
     let mut out = Vec::with_capacity(HEADER_LEN);
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&SNAPSHOT_FILE_VERSION.to_le_bytes());
@@ -97,11 +99,7 @@ fn header_bytes(h: &SnapshotHeader, payload: &[u8]) -> Vec<u8> {
     out.extend_from_slice(&h.store_id);
     out.extend_from_slice(&h.seq.to_le_bytes());
     out.extend_from_slice(&h.hash);
-    out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
-    let mut sha = Sha256::new();
-    sha.update(&out);
-    sha.update(payload);
-    out.extend_from_slice(&sha.finalize());
+    out.extend_from_slice(&payload_len.to_le_bytes());
     out
 }
 
@@ -111,31 +109,100 @@ pub fn write_snapshot(
     header: &SnapshotHeader,
     payload: &[u8],
 ) -> Result<(), SnapshotFileError> {
+    write_snapshot_with(dir, header, |sink| sink.write_all(payload)).map(|_| ())
+}
+
+/// Writes the snapshot of the store in `dir` atomically (the module's doc), its payload made by
+/// `write` into the file as it goes: the payload is never held whole. The header's length and
+/// checksum are filled in afterwards (the payload read back once from the file). Returns the
+/// payload's length.
+pub fn write_snapshot_with(
+    dir: &Path,
+    header: &SnapshotHeader,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<u64, SnapshotFileError> {
+    use std::io::{Read, Seek, SeekFrom};
     let temp = dir.join(SNAPSHOT_TEMP_FILE);
     let path = dir.join(SNAPSHOT_FILE);
-    let head = header_bytes(header, payload);
     let pause = std::env::var(PAUSE_ENV)
         .ok()
         .and_then(|v| v.parse::<u64>().ok())
         .map(std::time::Duration::from_millis);
-    let mut file = std::fs::File::create(&temp).map_err(io("creating", &temp))?;
-    file.write_all(&head).map_err(io("writing", &temp))?;
-    match pause {
-        None => file.write_all(payload).map_err(io("writing", &temp))?,
-        Some(pause) => {
-            for piece in payload.chunks(payload.len().div_ceil(16).max(1)) {
-                std::thread::sleep(pause);
-                file.write_all(piece).map_err(io("writing", &temp))?;
-            }
-            std::thread::sleep(pause);
+    // Read as well as written: the payload is read back once for its checksum.
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(&temp)
+        .map_err(io("creating", &temp))?;
+    // The header's room first; its figures once the payload is written.
+    file.write_all(&[0u8; HEADER_LEN])
+        .map_err(io("writing", &temp))?;
+    {
+        let mut sink = Paused {
+            inner: std::io::BufWriter::with_capacity(1 << 20, &mut file),
+            pause,
+        };
+        write(&mut sink).map_err(io("writing", &temp))?;
+        sink.inner.flush().map_err(io("writing", &temp))?;
+    }
+    let end = file.stream_position().map_err(io("writing", &temp))?;
+    let payload_len = end - HEADER_LEN as u64;
+    let mut prefix = header_prefix(header, payload_len);
+    let mut sha = Sha256::new();
+    sha.update(&prefix);
+    file.seek(SeekFrom::Start(HEADER_LEN as u64))
+        .map_err(io("reading back", &temp))?;
+    let mut chunk = vec![0u8; 1 << 20];
+    loop {
+        let n = file.read(&mut chunk).map_err(io("reading back", &temp))?;
+        if n == 0 {
+            break;
         }
+        sha.update(&chunk[..n]);
+    }
+    prefix.extend_from_slice(&sha.finalize());
+    file.seek(SeekFrom::Start(0))
+        .map_err(io("writing", &temp))?;
+    file.write_all(&prefix).map_err(io("writing", &temp))?;
+    if let Some(pause) = pause {
+        std::thread::sleep(pause);
     }
     file.sync_all().map_err(io("syncing", &temp))?;
     drop(file);
     std::fs::rename(&temp, &path).map_err(io("renaming into place", &path))?;
     std::fs::File::open(dir)
         .and_then(|d| d.sync_all())
-        .map_err(io("syncing the directory", dir))
+        .map_err(io("syncing the directory", dir))?;
+    Ok(payload_len)
+}
+
+/// The test hook's sink: with a pause set, each write goes in 16 pieces with a pause before
+/// each, so that a test can kill the process while a snapshot is written.
+struct Paused<W: Write> {
+    inner: W,
+    pause: Option<std::time::Duration>,
+}
+
+impl<W: Write> Write for Paused<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self.pause {
+            None => self.inner.write(buf),
+            Some(pause) => {
+                for piece in buf.chunks(buf.len().div_ceil(16).max(1)) {
+                    std::thread::sleep(pause);
+                    self.inner.write_all(piece)?;
+                    self.inner.flush()?;
+                }
+                Ok(buf.len())
+            }
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 /// A snapshot opened for reading: its header checked (magic, file version, the payload's

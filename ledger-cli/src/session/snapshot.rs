@@ -147,19 +147,23 @@ pub(crate) fn write(
     let store_id = store_id(log)?.context("an empty store has no snapshot")?;
     let mut hash = [0u8; 32];
     hex::decode_to_slice(&position.hash, &mut hash).context("the position's hash")?;
-    let payload = core_snapshot::encode(ledger).context("encoding the state")?;
     let header = file::SnapshotHeader {
         payload_version: core_snapshot::FORMAT_VERSION,
         store_id,
         seq: position.seq,
         hash,
     };
-    file::write_snapshot(dir, &header, &payload).context("writing the snapshot")?;
+    // The state encoded straight into the file: never its whole encoding beside it in memory.
+    let bytes = file::write_snapshot_with(dir, &header, |sink| {
+        core_snapshot::encode_into(ledger, sink)
+            .map(|_| ())
+            .map_err(std::io::Error::other)
+    })
+    .context("writing the snapshot")?;
     note(|| {
         format!(
-            "snapshot written at position {} ({} bytes)",
-            position.seq,
-            payload.len()
+            "snapshot written at position {} ({bytes} bytes)",
+            position.seq
         )
     });
     Ok(())

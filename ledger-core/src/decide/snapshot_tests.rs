@@ -194,3 +194,25 @@ proptest! {
         prop_assert_eq!(decide(&resumed, &next).ok(), decide(&replayed, &next).ok());
     }
 }
+
+/// Encoded into a sink as it is made, the bytes are `encode`'s, counted; a sink that fails is
+/// an error that says so, never a panic.
+#[test]
+fn encoded_into_a_sink_the_bytes_are_the_same() {
+    let state = fixed();
+    let mut sink = Vec::new();
+    let n = snapshot::encode_into(&state, &mut sink).expect("encode into");
+    assert_eq!(sink, snapshot::encode(&state).expect("encode"));
+    assert_eq!(n, sink.len() as u64);
+    struct Full;
+    impl std::io::Write for Full {
+        fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+            Err(std::io::Error::other("disk full"))
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let err = snapshot::encode_into(&state, &mut Full).expect_err("a full disk");
+    assert!(err.to_string().contains("disk full"), "{err}");
+}

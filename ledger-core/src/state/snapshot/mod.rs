@@ -36,6 +36,8 @@ pub enum SnapshotError {
     Trailing,
     #[error("the snapshot could not be read: {0}")]
     Read(String),
+    #[error("the snapshot could not be written: {0}")]
+    Write(String),
 }
 
 /// The state as snapshot bytes (the format version first).
@@ -44,6 +46,15 @@ pub fn encode(ledger: &Ledger) -> Result<Vec<u8>, SnapshotError> {
     w.u32(FORMAT_VERSION);
     ledger.write_snapshot(&mut w)?;
     Ok(w.buf)
+}
+
+/// The state as snapshot bytes, handed to `sink` a megabyte at a time as they are made (never
+/// all held beside the state); the number of bytes written. The bytes are `encode`'s.
+pub fn encode_into(ledger: &Ledger, sink: &mut dyn std::io::Write) -> Result<u64, SnapshotError> {
+    let mut w = wire::Writer::into_sink(sink);
+    w.u32(FORMAT_VERSION);
+    ledger.write_snapshot(&mut w)?;
+    w.finish()
 }
 
 /// The state `encode` saved; any other bytes are an error, never a panic.

@@ -15,30 +15,84 @@ use uuid::Uuid;
 
 use super::SnapshotError;
 
-/// Bytes appended to a growing buffer.
+/// How much a writer with a sink holds before it hands the bytes on.
+const SPILL: usize = 1024 * 1024;
+
+/// Bytes appended to a buffer: kept whole (`encode`), or handed on to a sink the caller gives
+/// a megabyte at a time (`encode_into`), so that writing a snapshot never holds all its bytes
+/// beside the state. The first error of the sink is kept and said by [`Writer::finish`]; the
+/// rest is then not written.
 #[derive(Default)]
-pub(crate) struct Writer {
+pub(crate) struct Writer<'a> {
     pub(crate) buf: Vec<u8>,
+    sink: Option<&'a mut dyn std::io::Write>,
+    failed: Option<String>,
+    /// Bytes handed to the sink so far.
+    spilled: u64,
 }
 
-impl Writer {
+impl<'a> Writer<'a> {
+    /// A writer that hands its bytes to `sink` as it goes.
+    pub(crate) fn into_sink(sink: &'a mut dyn std::io::Write) -> Self {
+        Writer {
+            buf: Vec::with_capacity(SPILL + 64 * 1024),
+            sink: Some(sink),
+            failed: None,
+            spilled: 0,
+        }
+    }
+
+    fn spill_at(&mut self, at: usize) {
+        if self.buf.len() < at {
+            return;
+        }
+        if let Some(sink) = self.sink.as_mut() {
+            if self.failed.is_none() {
+                if let Err(e) = sink.write_all(&self.buf) {
+                    self.failed = Some(e.to_string());
+                }
+            }
+            self.spilled += self.buf.len() as u64;
+            self.buf.clear();
+        }
+    }
+
+    fn spill(&mut self) {
+        self.spill_at(SPILL);
+    }
+
+    /// Hands the rest to the sink: the bytes written in all, or the sink's first error.
+    pub(crate) fn finish(mut self) -> Result<u64, SnapshotError> {
+        self.spill_at(0);
+        match self.failed {
+            Some(e) => Err(SnapshotError::Write(e)),
+            None => Ok(self.spilled + self.buf.len() as u64),
+        }
+    }
+
     pub(crate) fn u8(&mut self, v: u8) {
         self.buf.push(v);
+        self.spill();
     }
     pub(crate) fn u16(&mut self, v: u16) {
         self.buf.extend_from_slice(&v.to_le_bytes());
+        self.spill();
     }
     pub(crate) fn u32(&mut self, v: u32) {
         self.buf.extend_from_slice(&v.to_le_bytes());
+        self.spill();
     }
     pub(crate) fn i32(&mut self, v: i32) {
         self.buf.extend_from_slice(&v.to_le_bytes());
+        self.spill();
     }
     pub(crate) fn u64(&mut self, v: u64) {
         self.buf.extend_from_slice(&v.to_le_bytes());
+        self.spill();
     }
     pub(crate) fn i64(&mut self, v: i64) {
         self.buf.extend_from_slice(&v.to_le_bytes());
+        self.spill();
     }
     /// A count or length (always 8 bytes: the layout does not depend on the platform).
     pub(crate) fn len(&mut self, n: usize) {
@@ -47,12 +101,14 @@ impl Writer {
     pub(crate) fn bytes(&mut self, b: &[u8]) {
         self.len(b.len());
         self.buf.extend_from_slice(b);
+        self.spill();
     }
     pub(crate) fn str(&mut self, s: &str) {
         self.bytes(s.as_bytes());
     }
     pub(crate) fn dec(&mut self, d: Decimal) {
         self.buf.extend_from_slice(&d.serialize());
+        self.spill();
     }
     pub(crate) fn date(&mut self, d: NaiveDate) {
         self.i32(d.num_days_from_ce());
@@ -68,6 +124,7 @@ impl Writer {
     }
     pub(crate) fn uuid(&mut self, id: &Uuid) {
         self.buf.extend_from_slice(id.as_bytes());
+        self.spill();
     }
     pub(crate) fn u32s(&mut self, v: &[u32]) {
         self.len(v.len());
