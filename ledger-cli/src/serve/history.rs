@@ -79,50 +79,61 @@ fn matches(f: ItemFilter, goods: GoodsKind, item: ItemNo) -> bool {
         }
 }
 
-fn target_matches(f: ItemFilter, t: &Target) -> bool {
+fn target_of(t: &Target) -> (GoodsKind, ItemNo) {
     match t {
-        Target::Material { item, .. } => matches(f, GoodsKind::M, *item),
-        Target::Scrap { item } => matches(f, GoodsKind::S, *item),
-        Target::Subcontractor { goods, item, .. } => matches(f, *goods, *item),
+        Target::Material { item, .. } => (GoodsKind::M, *item),
+        Target::Scrap { item } => (GoodsKind::S, *item),
+        Target::Subcontractor { goods, item, .. } => (*goods, *item),
     }
 }
 
-fn effects_match(f: ItemFilter, effects: &[Effect]) -> bool {
-    effects.iter().any(|e| target_matches(f, &e.target))
+/// Every item an event is about, with its kind of goods: those it names, and those whose
+/// stock it moves (a finished-goods export moves the materials of its BOM). Each once, in
+/// order.
+pub fn touched(event: &Event) -> Vec<(GoodsKind, ItemNo)> {
+    use ledger_core::events::review::Reviewable;
+    let effects = |effects: &[Effect]| effects.iter().map(|e| target_of(&e.target)).collect();
+    let mut out: Vec<(GoodsKind, ItemNo)> = match event {
+        Event::ItemRegistered(e) => vec![(e.goods, e.item)],
+        Event::UnitConsumptionDeclared(e) => {
+            vec![(GoodsKind::P, e.product), (GoodsKind::M, e.material)]
+        }
+        Event::MovementRecorded(e) => {
+            let mut all: Vec<_> = effects(&e.effects);
+            all.push((e.line.goods, e.item));
+            all
+        }
+        Event::ConsumptionApplied(e) => effects(&e.effects),
+        Event::MovementCorrected(e) => effects(&e.reversed),
+        Event::OpeningRecorded(e) => vec![(GoodsKind::M, e.item)],
+        Event::StocktakeRecorded(e) => vec![(e.goods, e.item)],
+        Event::WorkOrderRecorded(e) => {
+            let mut all = vec![(GoodsKind::P, e.product), (GoodsKind::M, e.material)];
+            all.extend(e.scrap_item.map(|s| (GoodsKind::S, s)));
+            all
+        }
+        Event::CycleClosed(e) => e.closing.iter().map(|c| (GoodsKind::M, c.item)).collect(),
+        Event::ReviewSubmitted(e) => match &e.item {
+            Reviewable::Movement(l) => l.item.map(|i| (l.goods, i)).into_iter().collect(),
+            Reviewable::Stocktake(s) => vec![(s.goods, s.item)],
+            Reviewable::UnitConsumption(b) => {
+                vec![(GoodsKind::P, b.product), (GoodsKind::M, b.material)]
+            }
+            Reviewable::Correction(_)
+            | Reviewable::Settings { .. }
+            | Reviewable::Reference { .. } => Vec::new(),
+        },
+        _ => Vec::new(),
+    };
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
 /// Whether an event is about the item: names it, or moves its stock (a finished-goods export
 /// moves the materials of its BOM).
 pub fn touches(event: &Event, f: ItemFilter) -> bool {
-    use ledger_core::events::review::Reviewable;
-    match event {
-        Event::ItemRegistered(e) => matches(f, e.goods, e.item),
-        Event::UnitConsumptionDeclared(e) => {
-            matches(f, GoodsKind::P, e.product) || matches(f, GoodsKind::M, e.material)
-        }
-        Event::MovementRecorded(e) => {
-            matches(f, e.line.goods, e.item) || effects_match(f, &e.effects)
-        }
-        Event::ConsumptionApplied(e) => effects_match(f, &e.effects),
-        Event::MovementCorrected(e) => effects_match(f, &e.reversed),
-        Event::OpeningRecorded(e) => matches(f, GoodsKind::M, e.item),
-        Event::StocktakeRecorded(e) => matches(f, e.goods, e.item),
-        Event::WorkOrderRecorded(e) => {
-            matches(f, GoodsKind::P, e.product)
-                || matches(f, GoodsKind::M, e.material)
-                || e.scrap_item.is_some_and(|s| matches(f, GoodsKind::S, s))
-        }
-        Event::CycleClosed(e) => e.closing.iter().any(|c| matches(f, GoodsKind::M, c.item)),
-        Event::ReviewSubmitted(e) => match &e.item {
-            Reviewable::Movement(l) => l.item.is_some_and(|i| matches(f, l.goods, i)),
-            Reviewable::Stocktake(s) => matches(f, s.goods, s.item),
-            Reviewable::UnitConsumption(b) => {
-                matches(f, GoodsKind::P, b.product) || matches(f, GoodsKind::M, b.material)
-            }
-            Reviewable::Correction(_)
-            | Reviewable::Settings { .. }
-            | Reviewable::Reference { .. } => false,
-        },
-        _ => false,
-    }
+    touched(event)
+        .into_iter()
+        .any(|(goods, item)| matches(f, goods, item))
 }

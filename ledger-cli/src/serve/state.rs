@@ -9,6 +9,7 @@ use ledger_core::{Event, Ledger};
 use ledger_store::{EventLog, PgHead};
 
 use super::error::ApiError;
+use super::item_index::ItemIndex;
 use super::writer::{Job, Work};
 use crate::session::store::Log;
 use crate::session::Position;
@@ -20,6 +21,8 @@ pub struct Shared {
     pub position: Position,
     /// Each stream's global sequence numbers, ascending: the index of `history`.
     pub stream_seqs: HashMap<String, Vec<u64>>,
+    /// Each item's positions in its book's stream: the index of an item's history.
+    pub items: ItemIndex,
     /// Set when `verify` found the log damaged: from then on no figures are served.
     pub fault: Option<String>,
     /// Durable appends (rounds of the writer) since the server started.
@@ -35,6 +38,7 @@ impl Shared {
     /// Folds one stored event in (replay, and the writer after an append).
     pub fn fold(&mut self, seq: u64, stream: &str, id: uuid::Uuid, event: &Event) {
         self.ledger.evolve(id, event);
+        self.items.fold(seq, stream, event);
         self.stream_seqs
             .entry(stream.to_string())
             .or_default()
@@ -102,6 +106,7 @@ pub fn load(log: &Log) -> Result<Shared> {
     };
     Ok(Shared {
         ledger,
+        items: ItemIndex::pending(position.seq),
         position,
         stream_seqs,
         fault: None,

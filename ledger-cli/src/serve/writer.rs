@@ -620,19 +620,23 @@ impl Writer {
     /// Rebuilds the shared and the working state from the log.
     fn reload(&mut self) {
         let loaded = state::load(&read(&self.log));
-        let mut shared = write(&self.shared);
-        match loaded {
-            Ok(mut fresh) => {
-                self.working = fresh.ledger.clone();
-                fresh.appends = shared.appends;
-                fresh.panics = shared.panics;
-                fresh.redecided = shared.redecided;
-                *shared = fresh;
-            }
-            Err(e) => {
-                shared.fault = Some(format!("the log cannot be read back: {e:#}"));
+        {
+            let mut shared = write(&self.shared);
+            match loaded {
+                Ok(mut fresh) => {
+                    self.working = fresh.ledger.clone();
+                    fresh.appends = shared.appends;
+                    fresh.panics = shared.panics;
+                    fresh.redecided = shared.redecided;
+                    *shared = fresh;
+                }
+                Err(e) => {
+                    shared.fault = Some(format!("the log cannot be read back: {e:#}"));
+                    return;
+                }
             }
         }
+        super::item_index::build_in_background(self.log.clone(), self.shared.clone());
     }
 }
 

@@ -10,6 +10,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+use crate::model::declaration::Declaration;
 use crate::model::ids::BookNo;
 use crate::model::money::ZERO_CENTS;
 use crate::model::period::{last_day_of_month, Period};
@@ -122,6 +123,28 @@ fn status_of(done_on: Option<NaiveDate>, due: NaiveDate, as_of: NaiveDate) -> St
     }
 }
 
+/// The periods with a domestic sale dated on or before `as_of`, in order.
+fn duty_periods(book: &Book, as_of: NaiveDate) -> BTreeSet<Period> {
+    sale_dates(book)
+        .into_iter()
+        .filter(|d| *d <= as_of)
+        .map(|d| Period::of(d, book.settings.duty_period))
+        .collect()
+}
+
+/// The declaration of `period` filed on or before `as_of`.
+fn filed_by(book: &Book, period: Period, as_of: NaiveDate) -> Option<&Declaration> {
+    book.duty_filed.get(&period).filter(|f| f.filed <= as_of)
+}
+
+/// The earliest period whose domestic-sales duty is not declared by `as_of` (the first open
+/// duty obligation of [`deadlines`]), found without assessing any period.
+pub fn first_open_duty_period(book: &Book, as_of: NaiveDate) -> Option<Period> {
+    duty_periods(book, as_of)
+        .into_iter()
+        .find(|p| filed_by(book, *p, as_of).is_none())
+}
+
 pub fn deadlines(
     state: &Ledger,
     account: &BookNo,
@@ -133,14 +156,9 @@ pub fn deadlines(
     let mut out = Vec::new();
 
     // Domestic-sales duty: one obligation per period with a sale dated on or before as_of.
-    let periods: BTreeSet<Period> = sale_dates(book)
-        .into_iter()
-        .filter(|d| *d <= as_of)
-        .map(|d| Period::of(d, book.settings.duty_period))
-        .collect();
-    for period in periods {
+    for period in duty_periods(book, as_of) {
         let due = period.due();
-        let filed = book.duty_filed.get(&period).filter(|f| f.filed <= as_of);
+        let filed = filed_by(book, period, as_of);
         let done_on = filed.map(|f| f.filed);
         let status = status_of(done_on, due, as_of);
         let (late_fee_cny, note) = match (filed, status) {

@@ -15,8 +15,7 @@ use crate::model::money::{round_cents, ZERO_CENTS};
 use crate::model::period::Period;
 use crate::model::refusal::Refusal;
 use crate::model::trade_mode::{BookKind, Column, Direction, GoodsKind, TradeMode};
-use crate::state::ledger::{Book, Ledger, RecordedLine, TariffRates};
-use crate::state::lines::is_domestic_sale;
+use crate::state::ledger::{Book, ImportLots, Ledger, RecordedLine, TariffRates};
 
 pub use crate::model::declaration::{
     Declaration, DutyLine, DutyTotals, Taxes, FIFTY_YUAN, LATE_FEE_PER_DAY,
@@ -111,8 +110,7 @@ pub fn late_fee(unpaid: &Taxes, days_late: i64) -> Option<Decimal> {
 pub fn sales_in(book: &Book, period: Period) -> Vec<&RecordedLine> {
     let mut lines: Vec<&RecordedLine> = book
         .lines
-        .whole_lines()
-        .filter(|r| is_domestic_sale(&r.line) && period.contains(r.line.date))
+        .domestic_sales(period.first_day(), period.last_day())
         .collect();
     lines.sort_by(|a, b| {
         (a.line.date, &a.line.ref_, a.line.line).cmp(&(b.line.date, &b.line.ref_, b.line.line))
@@ -122,15 +120,7 @@ pub fn sales_in(book: &Book, period: Period) -> Vec<&RecordedLine> {
 
 /// Every date with a domestic sale (for the deadlines).
 pub fn sale_dates(book: &Book) -> Vec<NaiveDate> {
-    let mut dates: Vec<NaiveDate> = book
-        .lines
-        .whole_lines()
-        .filter(|r| is_domestic_sale(&r.line))
-        .map(|r| r.line.date)
-        .collect();
-    dates.sort();
-    dates.dedup();
-    dates
+    book.lines.domestic_sale_dates()
 }
 
 fn month_key(date: NaiveDate) -> String {
@@ -187,36 +177,28 @@ pub fn average_import_price(
 ) -> Result<(Decimal, Decimal, Currency), Refusal> {
     // Cycles follow each other in date order, so a cycle's lots are those dated within it,
     // and the latest earlier cycle with lots is the one holding the latest lot before the
-    // current cycle: two cycle look-ups per sale, not one per lot of a decade.
+    // current cycle. The lots are kept in date order (`ImportLots`): each is a range found by
+    // bisection of their dates, not a walk over a decade's lots.
     let current = book.cycle_containing(sale_date);
-    let lots = book.imports.get(&item).map(Vec::as_slice).unwrap_or(&[]);
-    let dated = |from: NaiveDate, to: NaiveDate| -> Vec<_> {
-        lots.iter()
-            .filter(|l| from <= l.date && l.date <= to)
-            .collect()
-    };
-    let in_current = dated(current.start, sale_date.min(current.end));
+    let no_lots = ImportLots::default();
+    let lots = book.imports.get(&item).unwrap_or(&no_lots);
+    let in_current = lots.dated(current.start, sale_date.min(current.end));
     let chosen = if in_current.is_empty() {
-        let latest_earlier = lots
-            .iter()
-            .map(|l| l.date)
-            .filter(|d| *d < current.start)
-            .max();
-        match latest_earlier {
-            Some(d) => {
-                let earlier = book.cycle_containing(d);
-                dated(earlier.start, earlier.end)
+        match lots.latest_before(current.start) {
+            Some(latest_earlier) => {
+                let earlier = book.cycle_containing(latest_earlier);
+                lots.dated(earlier.start, earlier.end)
             }
-            None => Vec::new(),
+            None => &[],
         }
     } else {
         in_current
     };
-    if !chosen.is_empty() {
+    if let Some(first) = chosen.first() {
         let mut qty = Decimal::ZERO;
         let mut cny = Decimal::ZERO;
         let mut native = Decimal::ZERO;
-        let currency = chosen[0].currency.clone();
+        let currency = first.currency.clone();
         let one_currency = chosen.iter().all(|l| l.currency == currency);
         let overflow = || {
             Refusal::bad(
@@ -228,8 +210,17 @@ pub fn average_import_price(
                 ),
             )
         };
-        for lot in &chosen {
-            let rate = fx(state, &lot.currency, filed)?;
+        // Each currency's rate looked up once (the lots of a cycle are nearly always in one).
+        let mut rates: Vec<(&Currency, Decimal)> = Vec::with_capacity(1);
+        for lot in chosen {
+            let rate = match rates.iter().find(|(c, _)| **c == lot.currency) {
+                Some((_, rate)) => *rate,
+                None => {
+                    let rate = fx(state, &lot.currency, filed)?;
+                    rates.push((&lot.currency, rate));
+                    rate
+                }
+            };
             qty = qty.checked_add(lot.qty).ok_or_else(overflow)?;
             cny = lot
                 .cif

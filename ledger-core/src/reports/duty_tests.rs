@@ -440,6 +440,74 @@ fn the_average_import_price_is_of_the_sales_cycle_or_the_latest_earlier_one_with
     );
 }
 
+/// A file of earlier dates loaded after a later one: the import lots are kept in date order
+/// and each sale averages the lots of its own cycle up to its day, whatever the order they
+/// were recorded in.
+#[test]
+fn imports_recorded_out_of_date_order_are_averaged_by_date() {
+    let mut s = fixture();
+    run(
+        &mut s,
+        Command::RecordMovement(usd_import("IMP-3", "2026-02-10", dec!(10), dec!(5))),
+    );
+    // Recorded last, dated first: 100 units CIF 1.00 USD.
+    run(
+        &mut s,
+        Command::RecordMovement(usd_import("IMP-0", "2025-02-01", dec!(100), dec!(1))),
+    );
+    let ledger_book = s.book(&book()).expect("book");
+    let dates: Vec<NaiveDate> = ledger_book.imports[&crate::model::ids::ItemNo(1)]
+        .iter()
+        .map(|l| l.date)
+        .collect();
+    assert_eq!(
+        dates,
+        vec![
+            d("2025-02-01"),
+            d("2025-03-01"),
+            d("2025-03-05"),
+            d("2026-02-10")
+        ]
+    );
+    let cases = [
+        // (sale date, expected unit value in USD, worked out by hand)
+        (
+            "2025-01-31",
+            None,
+            "before every import of cycle 1, and no earlier cycle",
+        ),
+        ("2025-02-01", Some(dec!(1)), "IMP-0 alone: 100 / 100"),
+        (
+            "2025-03-01",
+            Some(dec!(1.5)),
+            "IMP-0 and IMP-1: (100 + 200) / 200",
+        ),
+        (
+            "2025-12-31",
+            Some(dec!(2.42546)),
+            "all of cycle 1: (100 + 200 + 912.73) / 500",
+        ),
+        (
+            "2026-01-01",
+            Some(dec!(2.42546)),
+            "cycle 2 before its import: cycle 1's",
+        ),
+        ("2026-02-10", Some(dec!(5)), "cycle 2's own import"),
+    ];
+    for (date, want, why) in cases {
+        let got = crate::reports::duty::average_import_price(
+            &s,
+            ledger_book,
+            crate::model::ids::ItemNo(1),
+            d(date),
+            d("2025-04-10"),
+        )
+        .ok()
+        .map(|(_, unit, _)| unit);
+        assert_eq!(got, want, "{date}: {why}");
+    }
+}
+
 #[test]
 fn finished_goods_convert_to_materials_and_scrap_has_no_interest() {
     let mut s = fixture();
@@ -653,6 +721,44 @@ fn filing_freezes_the_figures() {
             Some(d("2025-04-10"))
         )
     );
+}
+
+/// The first open duty period (the workspace's duty page opens on it) is the first
+/// domestic-sales obligation of the deadlines not done, found without assessing.
+#[test]
+fn the_first_open_duty_period_is_the_deadlines_first_not_done() {
+    use crate::reports::deadlines::{deadlines, first_open_duty_period, ObligationKind, Status};
+    let mut s = fixture();
+    sale(&mut s, "DS-1", "2025-03-20", dec!(50));
+    sale(&mut s, "DS-2", "2025-04-02", dec!(10));
+    let first_open = |s: &Ledger, on: &str| {
+        let report = deadlines(s, &book(), d(on)).expect("deadlines");
+        let from_deadlines = report
+            .obligations
+            .iter()
+            .find(|o| o.kind == ObligationKind::DomesticSalesDuty && o.status != Status::Done)
+            .map(|o| o.period.clone());
+        let quick = first_open_duty_period(s.book(&book()).expect("book"), d(on));
+        assert_eq!(quick.map(|p| p.to_string()), from_deadlines, "on {on}");
+        quick.map(|p| p.to_string())
+    };
+    assert_eq!(first_open(&s, "2025-03-19"), None, "no sale yet");
+    assert_eq!(first_open(&s, "2025-03-25").as_deref(), Some("2025-03"));
+    assert_eq!(first_open(&s, "2025-05-01").as_deref(), Some("2025-03"));
+    run(
+        &mut s,
+        Command::FileDuty {
+            account: book(),
+            period: march(),
+            date: d("2025-04-10"),
+        },
+    );
+    assert_eq!(
+        first_open(&s, "2025-04-09").as_deref(),
+        Some("2025-03"),
+        "filed later"
+    );
+    assert_eq!(first_open(&s, "2025-05-01").as_deref(), Some("2025-04"));
 }
 
 #[test]

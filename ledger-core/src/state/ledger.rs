@@ -17,7 +17,7 @@ use crate::model::ids::{BookNo, Currency, HsCode, ItemNo, PartNo};
 use crate::model::trade_mode::{Direction, GoodsKind};
 use crate::model::unit_consumption::UnitConsumption;
 pub use crate::state::lines::RecordedLine;
-use crate::state::lines::{LineFacts, LineId, LineStore};
+use crate::state::lines::{LineFacts, LineStore};
 use crate::state::stock::{DatedStock, MaterialStock, StockRef};
 
 pub use crate::events::commands::LineKey;
@@ -58,16 +58,7 @@ impl Reference {
     }
 }
 
-/// One import that values later domestic sales: its date, quantity and CIF value.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ImportLot {
-    pub line: LineId,
-    pub date: NaiveDate,
-    pub qty: Decimal,
-    pub cif: Decimal,
-    pub currency: Currency,
-    pub cif_usd: Decimal,
-}
+pub use crate::state::imports::{ImportLot, ImportLots};
 
 #[derive(Debug, Clone)]
 pub struct Book {
@@ -93,7 +84,8 @@ pub struct Book {
     pub awaiting: BTreeSet<LineKey>,
     /// Cycle number → CIF imports in USD (the capacity cap's cumulative basis).
     pub cap_used_usd: BTreeMap<i64, Decimal>,
-    pub imports: BTreeMap<ItemNo, Vec<ImportLot>>,
+    /// Each material's imports, in date order (those of one day in the order recorded).
+    pub imports: BTreeMap<ItemNo, ImportLots>,
     pub openings: BTreeMap<(ItemNo, NaiveDate), OpeningRecorded>,
     pub stocktakes: BTreeMap<(NaiveDate, GoodsKind, ItemNo), Decimal>,
     pub work_orders: BTreeMap<(String, ItemNo), WorkOrderRecorded>,
@@ -356,7 +348,7 @@ fn evolve_book(book: &mut Book, id: Uuid, event: &Event) {
                     _ => line.date,
                 });
                 if let Some(lid) = book.lines.id_of(&line.ref_, line.line) {
-                    book.imports.entry(e.item).or_default().push(ImportLot {
+                    book.imports.entry(e.item).or_default().insert(ImportLot {
                         line: lid,
                         date: line.date,
                         qty: line.qty,
@@ -391,7 +383,7 @@ fn evolve_book(book: &mut Book, id: Uuid, event: &Event) {
                     *book.cap_used_usd.entry(cycle).or_default() -= usd;
                 }
                 if let Some(lots) = book.imports.get_mut(&rec.item) {
-                    lots.retain(|lot| lot.line != rec.id);
+                    lots.remove_line(rec.id);
                 }
             }
             *book.generations.entry(key.clone()).or_default() += 1;

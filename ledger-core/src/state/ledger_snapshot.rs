@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::{Book, ImportLot, Ledger, Reference, TariffRates};
+use super::{Book, ImportLot, ImportLots, Ledger, Reference, TariffRates};
 use crate::model::ids::{Currency, ItemNo};
 use crate::state::lines::LineStore;
 use crate::state::lists::Lists;
@@ -159,7 +159,7 @@ impl Book {
         for (item, lots) in &self.imports {
             w.u32(item.0);
             w.len(lots.len());
-            for lot in lots {
+            for lot in lots.iter() {
                 let (ref_id, line) = lot.line.parts();
                 w.u32(ref_id);
                 w.u32(line);
@@ -239,7 +239,9 @@ impl Book {
                     cif_usd: r.dec()?,
                 });
             }
-            book.imports.insert(item, lots);
+            // In date order, as the state keeps them (a stable sort: a snapshot written
+            // before they were kept so has them in the order recorded).
+            book.imports.insert(item, ImportLots::from_lots(lots));
         }
         book.openings = r.json::<Vec<_>>()?.into_iter().collect();
         book.stocktakes = r.json::<Vec<_>>()?.into_iter().collect();

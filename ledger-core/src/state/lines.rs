@@ -12,7 +12,7 @@
 //! for their unit consumption. Deep-processing carry-overs are counted per month (their
 //! declaration deadline).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::hash::{BuildHasherDefault, Hash, Hasher};
 
 use chrono::NaiveDate;
@@ -279,6 +279,10 @@ pub struct LineStore {
     effects: Vec<Vec<PackedEffect>>,
     subcontractors: Vec<Box<str>>,
     whole: LineMap<RecordedLine>,
+    /// The domestic sales among the lines kept whole, by date: a period's sales are a range
+    /// read, not a walk over every line kept whole (kept with `whole` by `put_whole` and
+    /// `take_whole`, worked out again when a snapshot is read).
+    sales: BTreeSet<(NaiveDate, LineId)>,
     deep_months: BTreeMap<Period, u32>,
     finished: FinishedMonths,
 }
@@ -384,6 +388,53 @@ impl LineStore {
     /// Every line kept whole, in no particular order.
     pub fn whole_lines(&self) -> impl Iterator<Item = &RecordedLine> {
         self.whole.values()
+    }
+
+    /// The domestic sales (`is_domestic_sale`) dated from `from` to `to`, both included, in
+    /// date order (lines of one day in no particular order).
+    pub fn domestic_sales(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> impl Iterator<Item = &RecordedLine> {
+        self.sales
+            .range((from, LineId::new(0, 0))..)
+            .take_while(move |(date, _)| *date <= to)
+            .filter_map(|(_, id)| self.whole.get(id))
+    }
+
+    /// Every day with a domestic sale, ascending, each once.
+    pub fn domestic_sale_dates(&self) -> Vec<NaiveDate> {
+        let mut dates: Vec<NaiveDate> = self.sales.iter().map(|(date, _)| *date).collect();
+        dates.dedup();
+        dates
+    }
+
+    /// Keeps `line` whole under `id`, in place of any line kept there before.
+    fn put_whole(&mut self, id: LineId, line: RecordedLine) {
+        self.take_whole(id);
+        if is_domestic_sale(&line.line) {
+            self.sales.insert((line.line.date, id));
+        }
+        self.whole.insert(id, line);
+    }
+
+    /// The line kept whole under `id`, no longer kept.
+    fn take_whole(&mut self, id: LineId) -> Option<RecordedLine> {
+        let old = self.whole.remove(&id)?;
+        if is_domestic_sale(&old.line) {
+            self.sales.remove(&(old.line.date, id));
+        }
+        Some(old)
+    }
+
+    /// The index of the domestic sales, worked out from the lines kept whole.
+    pub(super) fn sales_of_whole(&self) -> BTreeSet<(NaiveDate, LineId)> {
+        self.whole
+            .iter()
+            .filter(|(_, l)| is_domestic_sale(&l.line))
+            .map(|(id, l)| (l.line.date, *id))
+            .collect()
     }
 
     /// Months with a deep-processing carry-over (0654/0255) recorded.
@@ -613,7 +664,7 @@ impl LineStore {
             Some(rec) => rec,
             None => {
                 let rec = Self::whole_rec(line, &facts);
-                self.whole.insert(
+                self.put_whole(
                     id,
                     RecordedLine {
                         event_id: facts.event_id,
@@ -637,7 +688,7 @@ impl LineStore {
         };
         if let Some(old) = replaced {
             if !kept_whole {
-                self.whole.remove(&id);
+                self.take_whole(id);
             }
             self.release_slot(old);
         }
@@ -654,7 +705,7 @@ impl LineStore {
         still_awaiting: bool,
     ) -> Option<(ItemNo, Option<u32>)> {
         let id = self.id_of(ref_, line)?;
-        if let Some(mut w) = self.whole.remove(&id) {
+        if let Some(mut w) = self.take_whole(id) {
             w.effects.extend(effects.iter().cloned());
             let out = (w.item, Some(w.line.bom_version.unwrap_or(0)));
             let compact = if Self::read_whole(&w.line, still_awaiting) {
@@ -665,7 +716,7 @@ impl LineStore {
             match (compact, self.rec_mut(id)) {
                 (Some(packed), Some(rec)) => *rec = packed,
                 _ => {
-                    self.whole.insert(id, w);
+                    self.put_whole(id, w);
                 }
             }
             return Some(out);
@@ -693,7 +744,7 @@ impl LineStore {
         let Some(slot) = self.index.remove(&id) else {
             return;
         };
-        self.whole.remove(&id);
+        self.take_whole(id);
         self.release_slot(slot);
     }
 

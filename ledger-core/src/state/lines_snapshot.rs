@@ -200,12 +200,15 @@ impl LineStore {
             effects,
             subcontractors,
             whole,
+            sales: Default::default(),
             deep_months,
             finished: Default::default(),
         };
         store.check_slots()?;
         // The finished goods per month are the live records' own figures, added up again.
         store.finished = store.finished_of_records();
+        // So are the domestic sales by date, from the lines kept whole.
+        store.sales = store.sales_of_whole();
         Ok(store)
     }
 

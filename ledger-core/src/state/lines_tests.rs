@@ -283,6 +283,8 @@ proptest::proptest! {
                     let (m, d, g) = MODES[usize::from(mode)];
                     let mut l = line(&format!("L{list}"), n, m, d, g);
                     l.qty = Decimal::from(step as u64);
+                    l.date = NaiveDate::from_ymd_opt(2025, 3, 1 + (step % 28) as u32)
+                        .expect("a day of March");
                     let effects = (0..effects)
                         .map(|i| effect(
                             if i == 3 {
@@ -341,6 +343,36 @@ proptest::proptest! {
                 .map(|(k, _)| k.clone())
                 .collect();
             proptest::prop_assert_eq!(whole, want);
+            // The domestic sales of some days, a range read: the model's sales of those days,
+            // in date order.
+            let (from, to) = (
+                NaiveDate::from_ymd_opt(2025, 3, 5).expect("date"),
+                NaiveDate::from_ymd_opt(2025, 3, 20).expect("date"),
+            );
+            let sales: Vec<(NaiveDate, String, u32)> = store
+                .domestic_sales(from, to)
+                .map(|r| (r.line.date, r.line.ref_.clone(), r.line.line))
+                .collect();
+            proptest::prop_assert!(sales.windows(2).all(|w| w[0].0 <= w[1].0), "{:?}", sales);
+            let mut sales = sales;
+            sales.sort();
+            let mut want_sales: Vec<(NaiveDate, String, u32)> = model
+                .values()
+                .filter(|(r, _)| {
+                    is_domestic_sale(&r.line) && from <= r.line.date && r.line.date <= to
+                })
+                .map(|(r, _)| (r.line.date, r.line.ref_.clone(), r.line.line))
+                .collect();
+            want_sales.sort();
+            proptest::prop_assert_eq!(sales, want_sales);
+            let mut days: Vec<NaiveDate> = model
+                .values()
+                .filter(|(r, _)| is_domestic_sale(&r.line))
+                .map(|(r, _)| r.line.date)
+                .collect();
+            days.sort();
+            days.dedup();
+            proptest::prop_assert_eq!(store.domestic_sale_dates(), days);
             let deep: std::collections::BTreeSet<Period> = model
                 .values()
                 .filter(|(r, _)| is_deep_processing(r.line.mode))

@@ -9,6 +9,7 @@ pub mod balance;
 pub mod effects;
 mod fast_hash;
 pub mod finished;
+pub mod imports;
 mod intern;
 pub mod ledger;
 pub mod lines;

@@ -308,13 +308,19 @@ pub async fn book_history(
     };
     reading(&st, move |shared, st| {
         require_book(shared, &account)?;
-        let seqs = shared
-            .stream_seqs
-            .get(account.as_str())
-            .cloned()
-            .unwrap_or_default();
+        // An item's history reads the positions that touch it (the index, once built after a
+        // start), else every position of the book; the page filters either way.
+        let indexed = filter.and_then(|f| shared.items.positions(account.as_str(), f));
+        let seqs = match &indexed {
+            Some(seqs) => seqs.as_slice(),
+            None => shared
+                .stream_seqs
+                .get(account.as_str())
+                .map(Vec::as_slice)
+                .unwrap_or_default(),
+        };
         let log = read(&st.log);
-        let (events, next) = history::page(&log, &seqs, filter, after, limit)?;
+        let (events, next) = history::page(&log, seqs, filter, after, limit)?;
         Ok(Json(serde_json::json!({
             "account": account.to_string(),
             "item": filter.map(|f| f.item.to_string()),

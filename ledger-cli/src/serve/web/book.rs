@@ -16,7 +16,6 @@ use ledger_core::model::period::Period;
 use ledger_core::model::refusal::InvalidValue;
 use ledger_core::model::review::Role;
 use ledger_core::model::trade_mode::GoodsKind;
-use ledger_core::reports::deadlines::{ObligationKind, Status};
 use ledger_core::reports::exposure::Risk;
 use ledger_core::state::ledger::{Book, Ledger};
 use ledger_core::Refusal;
@@ -307,8 +306,12 @@ pub async fn item(
                 .map_err(refused)?;
             points.push((d.format("%Y-%m").to_string(), m.balance));
         }
-        let seqs = shared.stream_seqs.get(account.as_str()).cloned().unwrap_or_default();
         let filter = ItemFilter { goods: Some(GoodsKind::M), item };
+        // The positions that touch the material (the index), or, while the index is still
+        // being built after a start, every position of the book.
+        let seqs = shared.items.positions(account.as_str(), filter).unwrap_or_else(|| {
+            shared.stream_seqs.get(account.as_str()).cloned().unwrap_or_default()
+        });
         // Newest first: the stream's positions read backwards a chunk at a time, each chunk
         // through the API's history code, until the page is full.
         let mut end = seqs.partition_point(|s| *s < before);
@@ -373,16 +376,9 @@ pub struct DutyQuery {
 
 /// The period a book's duty page opens on: the oldest declaration still to file, else the
 /// current one.
-pub(super) fn default_period(ledger: &Ledger, b: &Book) -> Period {
+pub(super) fn default_period(b: &Book) -> Period {
     let today = crate::today_shanghai();
-    ledger_core::reports::deadlines::deadlines(ledger, &b.header.account, today)
-        .ok()
-        .and_then(|r| {
-            r.obligations
-                .into_iter()
-                .filter(|o| o.kind == ObligationKind::DomesticSalesDuty && o.status != Status::Done)
-                .find_map(|o| o.period.parse::<Period>().ok())
-        })
+    ledger_core::reports::deadlines::first_open_duty_period(b, today)
         .unwrap_or_else(|| Period::of(today, b.settings.duty_period))
 }
 
@@ -447,7 +443,7 @@ pub async fn duty(
     render(&web, signed, here, move |shared, _, signed| {
         let l = signed.lang;
         let b = book(&shared.ledger, &account)?;
-        let period = asked.unwrap_or_else(|| default_period(&shared.ledger, b));
+        let period = asked.unwrap_or_else(|| default_period(b));
         let (d, filed) = declaration(&shared.ledger, &account, period)?;
         let year: Vec<(String, Decimal, bool)> = year_periods(period)
             .into_iter()

@@ -70,7 +70,7 @@ pub async fn download(
                 )
             }
             "duty.csv" | "duty.xlsx" => {
-                let (d, _) = declaration(ledger, &account, default_period(ledger, b))?;
+                let (d, _) = declaration(ledger, &account, default_period(b))?;
                 match file.ends_with(".csv") {
                     true => (
                         text(crate::output::with_audit_csv(

@@ -1,0 +1,303 @@
+//! Where each item appears in the log: per book, the positions of the events that touch an
+//! item (`history::touched`), so that an item's history reads those records and no others —
+//! its cost grows with the item's own history, not with the book's.
+//!
+//! The events a server folds after it started are indexed as they are folded. Those it
+//! loaded at start (from a snapshot, which never decoded them, or a replay) are indexed
+//! (`older`) by a thread of its own once the server is up, reading the log a chunk at a time,
+//! so the start waits for nothing more; until it is there, [`ItemIndex::positions`] answers
+//! `None` and the history is read the slow way (every position of the book, newest first),
+//! with the same result.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use ledger_core::events::event_json::decode_event;
+use ledger_core::model::ids::ItemNo;
+use ledger_core::model::trade_mode::GoodsKind;
+use ledger_core::Event;
+use ledger_store::EventLog;
+
+use super::history::{self, ItemFilter};
+use super::state::{read, write, Shared};
+use crate::session::store::Log;
+
+/// Records read under one hold of the log's read lock while the older part is built: the
+/// writer waits at most this long for its turn.
+const BUILD_CHUNK: usize = 20_000;
+
+/// Per stream (book), per item: the positions of the events that touch it, ascending.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Positions(HashMap<String, HashMap<(GoodsKind, ItemNo), Vec<u64>>>);
+
+impl Positions {
+    pub fn add(&mut self, seq: u64, stream: &str, event: &Event) {
+        let touched = history::touched(event);
+        if touched.is_empty() {
+            return;
+        }
+        let items = match self.0.get_mut(stream) {
+            Some(items) => items,
+            None => self.0.entry(stream.to_string()).or_default(),
+        };
+        for key in touched {
+            items.entry(key).or_default().push(seq);
+        }
+    }
+
+    /// The positions touching `filter` in `stream` (every kind of goods when it names none).
+    fn of(&self, stream: &str, filter: ItemFilter) -> Vec<u64> {
+        let Some(items) = self.0.get(stream) else {
+            return Vec::new();
+        };
+        match filter.goods {
+            Some(goods) => items
+                .get(&(goods, filter.item))
+                .cloned()
+                .unwrap_or_default(),
+            None => {
+                let mut all: Vec<u64> = [GoodsKind::M, GoodsKind::P, GoodsKind::S]
+                    .iter()
+                    .filter_map(|g| items.get(&(*g, filter.item)))
+                    .flatten()
+                    .copied()
+                    .collect();
+                all.sort_unstable();
+                all.dedup();
+                all
+            }
+        }
+    }
+}
+
+/// The index of a served state: the events up to `base` in `older` (once built), the events
+/// folded since in `newer`.
+#[derive(Debug, Clone, Default)]
+pub struct ItemIndex {
+    base: u64,
+    older: Option<Arc<Positions>>,
+    newer: Positions,
+}
+
+impl ItemIndex {
+    /// For a state loaded up to `base` (from a snapshot and the log's tail, or a replay: the
+    /// load reads the records for the state, not for this index): the events up to it are
+    /// still to read, by [`build_in_background`].
+    pub fn pending(base: u64) -> Self {
+        ItemIndex {
+            base,
+            older: (base == 0).then(Arc::default),
+            newer: Positions::default(),
+        }
+    }
+
+    pub fn fold(&mut self, seq: u64, stream: &str, event: &Event) {
+        self.newer.add(seq, stream, event);
+    }
+
+    /// The position up to which the older part is still to be built, if it is.
+    pub fn missing(&self) -> Option<u64> {
+        self.older.is_none().then_some(self.base)
+    }
+
+    /// The positions of `stream`'s events touching `filter`, ascending; `None` while the
+    /// part the snapshot covers is still being read.
+    pub fn positions(&self, stream: &str, filter: ItemFilter) -> Option<Vec<u64>> {
+        let older = self.older.as_ref()?;
+        let mut all = older.of(stream, filter);
+        all.extend(self.newer.of(stream, filter));
+        Some(all)
+    }
+}
+
+/// Reads the log's events from 1 to `base` and indexes them, a chunk at a time (the log's
+/// read lock is let go between chunks, so appends go on).
+fn build_older(log: &RwLock<Log>, base: u64) -> Result<Positions, String> {
+    let mut positions = Positions::default();
+    let mut next = 1u64;
+    while next <= base {
+        let log = read(log);
+        let take = usize::try_from(base - next + 1)
+            .unwrap_or(usize::MAX)
+            .min(BUILD_CHUNK);
+        let mut read_any = false;
+        for record in log.scan_replay(next).take(take) {
+            let record = record.map_err(|e| format!("cannot read record {next}: {e}"))?;
+            let event = decode_event(record.payload())
+                .map_err(|e| format!("record {} cannot be read: {e}", record.global_seq))?;
+            positions.add(record.global_seq, record.stream(), &event);
+            next = record.global_seq + 1;
+            read_any = true;
+        }
+        if !read_any {
+            return Err(format!("the log ends before position {next}"));
+        }
+    }
+    Ok(positions)
+}
+
+/// Builds the older part of the served state's index in a thread of its own, when the state
+/// came from a snapshot; installs it unless the state was replaced meanwhile (a reload builds
+/// its own). A failure leaves the slow path in use and is said on standard error.
+pub fn build_in_background(log: Arc<RwLock<Log>>, shared: Arc<RwLock<Shared>>) {
+    let Some(base) = read(&shared).items.missing() else {
+        return;
+    };
+    let spawned = std::thread::Builder::new()
+        .name("history-index".into())
+        .spawn(move || match build_older(&log, base) {
+            Ok(older) => {
+                let mut shared = write(&shared);
+                if shared.items.missing() == Some(base) {
+                    shared.items.older = Some(Arc::new(older));
+                }
+            }
+            Err(e) => eprintln!(
+                "bonded serve: the index of item histories was not built ({e}); item histories are read from the whole book"
+            ),
+        });
+    if let Err(e) = spawned {
+        eprintln!("bonded serve: cannot start the thread indexing item histories: {e}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn filter(goods: Option<GoodsKind>, item: u32) -> ItemFilter {
+        ItemFilter {
+            goods,
+            item: ItemNo(item),
+        }
+    }
+
+    fn opening(item: u32) -> Event {
+        Event::OpeningRecorded(ledger_core::events::OpeningRecorded {
+            account: "E44038000001".parse().expect("a book number"),
+            date: chrono::NaiveDate::from_ymd_opt(2025, 1, 1).expect("a date"),
+            item: ItemNo(item),
+            qty: rust_decimal::Decimal::from(5),
+            unit_price: None,
+            currency: None,
+        })
+    }
+
+    #[test]
+    fn an_index_from_a_snapshot_answers_only_once_its_older_part_is_in() {
+        let mut index = ItemIndex::pending(10);
+        index.fold(11, "E1", &opening(7));
+        assert_eq!(index.missing(), Some(10));
+        assert_eq!(index.positions("E1", filter(Some(GoodsKind::M), 7)), None);
+        let mut older = Positions::default();
+        older.add(3, "E1", &opening(7));
+        older.add(4, "E2", &opening(7));
+        index.older = Some(Arc::new(older));
+        assert_eq!(index.missing(), None);
+        assert_eq!(
+            index.positions("E1", filter(Some(GoodsKind::M), 7)),
+            Some(vec![3, 11])
+        );
+        assert_eq!(index.positions("E1", filter(None, 7)), Some(vec![3, 11]));
+        assert_eq!(
+            index.positions("E1", filter(Some(GoodsKind::P), 7)),
+            Some(vec![])
+        );
+        assert_eq!(index.positions("E2", filter(None, 7)), Some(vec![4]));
+        assert_eq!(index.positions("E3", filter(None, 7)), Some(vec![]));
+    }
+
+    #[test]
+    fn an_index_of_an_empty_log_answers_at_once() {
+        let mut index = ItemIndex::pending(0);
+        index.fold(1, "E1", &opening(2));
+        assert_eq!(index.missing(), None);
+        assert_eq!(index.positions("E1", filter(None, 2)), Some(vec![1]));
+    }
+}
+
+#[cfg(test)]
+mod store_tests {
+    use super::*;
+    use ledger_core::events::commands::Command;
+    use rust_decimal::Decimal;
+
+    /// A store with one book, materials 1 and 2, imports of both and a sale of 1, a
+    /// correction of an import of 2.
+    fn store(dir: &std::path::Path) {
+        let mut s = crate::commands::admin::create_store(dir, "tester").expect("store");
+        s.execute(Command::OpenBook(ledger_core::model::book::BookHeader {
+            account: "E44038000001".parse().expect("book"),
+            company: "4403960001".parse().expect("company"),
+            kind: ledger_core::model::trade_mode::BookKind::Purchased,
+            level: ledger_core::model::book::Level::Item,
+            capacity_usd: Decimal::from(1_000_000),
+            cycle_start: chrono::NaiveDate::from_ymd_opt(2025, 1, 1).expect("date"),
+            cycle_months: 12,
+            headings: vec![],
+        }))
+        .expect("book");
+        let files = crate::commands::load::tables_from_bytes(&[
+            (
+                "items.csv".into(),
+                b"account,goods,item,hs,name,unit,price,currency\n\
+                  E44038000001,M,1,8542310000,Chip,PCS,1,USD\n\
+                  E44038000001,M,2,8542310000,Board,PCS,1,USD\n"
+                    .to_vec(),
+            ),
+            (
+                "movements.csv".into(),
+                b"ref,line,date,account,mode,dir,goods,qty,item,unit_price,currency\n\
+                  A,1,2025-01-05,E44038000001,0615,I,M,500,1,1.5,USD\n\
+                  A,2,2025-01-05,E44038000001,0615,I,M,800,2,0.1,USD\n\
+                  B,1,2025-02-05,E44038000001,0615,I,M,100,2,0.1,USD\n\
+                  C,1,2025-02-10,E44038000001,0644,I,M,20,1,,\n"
+                    .to_vec(),
+            ),
+        ])
+        .expect("files");
+        crate::commands::load::load_tables(&mut s, files).expect("load");
+    }
+
+    /// The index built from the log names, for every item and kind of goods, exactly the
+    /// positions whose events `history::touches` (what the slow path reads and filters).
+    #[test]
+    fn the_built_index_holds_what_the_history_filter_finds() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let dir = tmp.path().join("data");
+        store(&dir);
+        let log = crate::session::open_store(&dir).expect("open");
+        let head = log.head().seq;
+        let all: Vec<(u64, String, Event)> = log
+            .scan(1)
+            .map(|r| {
+                let r = r.expect("record");
+                let event = decode_event(&r.payload).expect("event");
+                (r.global_seq, r.stream, event)
+            })
+            .collect();
+        let log = RwLock::new(log);
+        let mut index = ItemIndex::pending(head);
+        index.older = Some(Arc::new(build_older(&log, head).expect("built")));
+        let mut checked = 0;
+        for item in [1, 2, 3] {
+            for goods in [None, Some(GoodsKind::M), Some(GoodsKind::P)] {
+                let f = ItemFilter {
+                    goods,
+                    item: ItemNo(item),
+                };
+                let expected: Vec<u64> = all
+                    .iter()
+                    .filter(|(_, stream, e)| stream == "E44038000001" && history::touches(e, f))
+                    .map(|(seq, _, _)| *seq)
+                    .collect();
+                assert_eq!(index.positions("E44038000001", f), Some(expected.clone()));
+                checked += expected.len();
+            }
+        }
+        // Items 1 and 2 each registered, imported (and 1 sold): something was compared.
+        assert!(checked >= 10, "{checked}");
+        // A log shorter than the index asks for is an error, not a hang or a panic.
+        assert!(build_older(&log, head + 5).is_err());
+    }
+}
