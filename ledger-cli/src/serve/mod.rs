@@ -17,7 +17,7 @@ mod client;
 pub mod connections;
 mod error;
 mod history;
-mod item_index;
+mod history_index;
 mod openapi;
 mod routes;
 mod state;
@@ -214,7 +214,7 @@ impl Server {
         let shared = Arc::new(RwLock::new(shared));
         let (jobs, rx) = tokio::sync::mpsc::channel(WRITER_QUEUE);
         let writer = writer::spawn(log.clone(), shared.clone(), working, rx)?;
-        item_index::build_in_background(log.clone(), shared.clone());
+        history_index::build_in_background(log.clone(), shared.clone());
         let connections = (log.clone(), head.clone());
         let app_state = state::AppState {
             shared: shared.clone(),

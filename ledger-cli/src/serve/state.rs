@@ -1,15 +1,14 @@
 //! What the request handlers share: the state as of the last durable append, the log (for
 //! history and verify), the writer's queue.
 
-use std::collections::HashMap;
 use std::sync::{Arc, OnceLock, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use anyhow::Result;
 use ledger_core::{Event, Ledger};
-use ledger_store::{EventLog, PgHead};
+use ledger_store::PgHead;
 
 use super::error::ApiError;
-use super::item_index::ItemIndex;
+use super::history_index::HistoryIndex;
 use super::writer::{Job, Work};
 use crate::session::store::Log;
 use crate::session::Position;
@@ -19,10 +18,8 @@ pub struct Shared {
     pub ledger: Ledger,
     /// The last event folded in.
     pub position: Position,
-    /// Each stream's global sequence numbers, ascending: the index of `history`.
-    pub stream_seqs: HashMap<String, Vec<u64>>,
-    /// Each item's positions in its book's stream: the index of an item's history.
-    pub items: ItemIndex,
+    /// Where each book's and each item's events are in the log: the index of `history`.
+    pub history: HistoryIndex,
     /// Set when `verify` found the log damaged: from then on no figures are served.
     pub fault: Option<String>,
     /// Durable appends (rounds of the writer) since the server started.
@@ -38,11 +35,7 @@ impl Shared {
     /// Folds one stored event in (replay, and the writer after an append).
     pub fn fold(&mut self, seq: u64, stream: &str, id: uuid::Uuid, event: &Event) {
         self.ledger.evolve(id, event);
-        self.items.fold(seq, stream, event);
-        self.stream_seqs
-            .entry(stream.to_string())
-            .or_default()
-            .push(seq);
+        self.history.fold(seq, stream, event);
     }
 }
 
@@ -60,19 +53,10 @@ pub struct AppState {
 
 /// The state at start, as every command computes it: from the store's snapshot and the log's
 /// tail when the snapshot checks out (`session::snapshot`), else a replay of the whole log
-/// (two threads, the reader checking each record). Each stream's positions are indexed on the
-/// way; the records the snapshot covers are only read for that index (each re-hashed and
-/// chained, as every read of the log), not decoded nor folded.
+/// (two threads, the reader checking each record). The history index of what was loaded is
+/// built afterwards, by a thread of its own (`history_index::build_in_background`).
 /// An event this version cannot read is an integrity fault, as in every command.
 pub fn load(log: &Log) -> Result<Shared> {
-    let mut stream_seqs: HashMap<String, Vec<u64>> = HashMap::new();
-    let mut index = |record: &ledger_store::ReplayRecord| match stream_seqs.get_mut(record.stream())
-    {
-        Some(seqs) => seqs.push(record.global_seq),
-        None => {
-            stream_seqs.insert(record.stream().to_string(), vec![record.global_seq]);
-        }
-    };
     // Only a sled store keeps a snapshot.
     let saved = match crate::session::snapshot::dir_of(log) {
         None => None,
@@ -86,14 +70,8 @@ pub fn load(log: &Log) -> Result<Shared> {
     };
     let (ledger, position) = match saved {
         Some((ledger, from)) => {
-            for record in log
-                .scan_replay(1)
-                .take(usize::try_from(from.seq).unwrap_or(usize::MAX))
-            {
-                index(&record?);
-            }
             let snap = from.seq;
-            let (ledger, position) = crate::session::replay_onto(log, ledger, from, index)?;
+            let (ledger, position) = crate::session::replay_onto(log, ledger, from, |_| {})?;
             crate::session::snapshot::note(|| {
                 format!(
                     "snapshot at position {snap} used; {} events replayed after it",
@@ -102,13 +80,12 @@ pub fn load(log: &Log) -> Result<Shared> {
             });
             (ledger, position)
         }
-        None => crate::session::replay_with(log, index)?,
+        None => crate::session::replay_with(log, |_| {})?,
     };
     Ok(Shared {
         ledger,
-        items: ItemIndex::pending(position.seq),
+        history: HistoryIndex::pending(position.seq),
         position,
-        stream_seqs,
         fault: None,
         panics: 0,
         appends: 0,

@@ -636,7 +636,7 @@ impl Writer {
                 }
             }
         }
-        super::item_index::build_in_background(self.log.clone(), self.shared.clone());
+        super::history_index::build_in_background(self.log.clone(), self.shared.clone());
     }
 }
 

@@ -352,6 +352,7 @@ pub async fn reconcile(
 /// The book, and the log positions of its events (its movements are read back from there).
 fn book_and_positions<'a>(
     shared: &'a Shared,
+    log: &Log,
     account: &BookNo,
 ) -> Result<(&'a ledger_core::state::ledger::Book, Vec<u64>), ApiError> {
     require_book(shared, account)?;
@@ -359,11 +360,7 @@ fn book_and_positions<'a>(
         .ledger
         .book(account)
         .ok_or_else(|| route_refusal(ledger_core::Refusal::UnknownBook(account.clone())))?;
-    let seqs = shared
-        .stream_seqs
-        .get(account.as_str())
-        .cloned()
-        .unwrap_or_default();
+    let seqs = shared.history.stream(log, account.as_str())?;
     Ok((book, seqs))
 }
 
@@ -376,8 +373,8 @@ pub(crate) fn list_export(
     ref_: &str,
     now: chrono::NaiveDateTime,
 ) -> Result<(Exported, ListExported), ApiError> {
-    let (book, seqs) = book_and_positions(shared, account)?;
     let log = read(&st.log);
+    let (book, seqs) = book_and_positions(shared, &log, account)?;
     let lines = counted_lines(book_records(&log, &seqs), book, |r| r == ref_)
         .map_err(internal)?
         .remove(ref_)
@@ -399,8 +396,8 @@ pub(crate) fn reconciliation(
     account: &BookNo,
     as_of: chrono::NaiveDate,
 ) -> Result<Reconciliation, ApiError> {
-    let (book, seqs) = book_and_positions(shared, account)?;
     let log = read(&st.log);
+    let (book, seqs) = book_and_positions(shared, &log, account)?;
     let movements = reconcile_lines(book_records(&log, &seqs), book).map_err(internal)?;
     ledger_core::reports::lists::reconcile(&shared.ledger, account, as_of, &movements)
         .map_err(route_refusal)

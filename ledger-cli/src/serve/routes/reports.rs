@@ -310,17 +310,12 @@ pub async fn book_history(
         require_book(shared, &account)?;
         // An item's history reads the positions that touch it (the index, once built after a
         // start), else every position of the book; the page filters either way.
-        let indexed = filter.and_then(|f| shared.items.positions(account.as_str(), f));
-        let seqs = match &indexed {
-            Some(seqs) => seqs.as_slice(),
-            None => shared
-                .stream_seqs
-                .get(account.as_str())
-                .map(Vec::as_slice)
-                .unwrap_or_default(),
-        };
         let log = read(&st.log);
-        let (events, next) = history::page(&log, seqs, filter, after, limit)?;
+        let seqs = match filter.and_then(|f| shared.history.item(account.as_str(), f)) {
+            Some(seqs) => seqs,
+            None => shared.history.stream(&log, account.as_str())?,
+        };
+        let (events, next) = history::page(&log, &seqs, filter, after, limit)?;
         Ok(Json(serde_json::json!({
             "account": account.to_string(),
             "item": filter.map(|f| f.item.to_string()),

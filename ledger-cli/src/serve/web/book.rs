@@ -309,9 +309,10 @@ pub async fn item(
         let filter = ItemFilter { goods: Some(GoodsKind::M), item };
         // The positions that touch the material (the index), or, while the index is still
         // being built after a start, every position of the book.
-        let seqs = shared.items.positions(account.as_str(), filter).unwrap_or_else(|| {
-            shared.stream_seqs.get(account.as_str()).cloned().unwrap_or_default()
-        });
+        let seqs = match shared.history.item(account.as_str(), filter) {
+            Some(seqs) => seqs,
+            None => shared.history.stream(&read(&st.log), account.as_str())?,
+        };
         // Newest first: the stream's positions read backwards a chunk at a time, each chunk
         // through the API's history code, until the page is full.
         let mut end = seqs.partition_point(|s| *s < before);

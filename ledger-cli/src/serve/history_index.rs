@@ -1,13 +1,16 @@
-//! Where each item appears in the log: per book, the positions of the events that touch an
-//! item (`history::touched`), so that an item's history reads those records and no others —
-//! its cost grows with the item's own history, not with the book's.
+//! Where each book's events, and each item's, sit in the log: the index of the histories.
+//! Per book (stream), the positions of its events; per book and item, the positions of the
+//! events that touch the item (`history::touched`). An item's history reads those records
+//! and no others: its cost grows with the item's own history, not with the book's.
 //!
 //! The events a server folds after it started are indexed as they are folded. Those it
 //! loaded at start (from a snapshot, which never decoded them, or a replay) are indexed
 //! (`older`) by a thread of its own once the server is up, reading the log a chunk at a time,
-//! so the start waits for nothing more; until it is there, [`ItemIndex::positions`] answers
-//! `None` and the history is read the slow way (every position of the book, newest first),
-//! with the same result.
+//! so the start waits for nothing more than the state. Until that part is in, a book's
+//! positions are found by reading the log's records (what every start did before), and an
+//! item's history is read from its book's positions, filtered — the same answers, slower.
+//! A record that cannot be read back while the index is built is a damaged log: the server
+//! then serves no figures, as when `verify` fails.
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -18,6 +21,7 @@ use ledger_core::model::trade_mode::GoodsKind;
 use ledger_core::Event;
 use ledger_store::EventLog;
 
+use super::error::ApiError;
 use super::history::{self, ItemFilter};
 use super::state::{read, write, Shared};
 use crate::session::store::Log;
@@ -26,28 +30,45 @@ use crate::session::store::Log;
 /// writer waits at most this long for its turn.
 const BUILD_CHUNK: usize = 20_000;
 
-/// Per stream (book), per item: the positions of the events that touch it, ascending.
+/// Per stream (book): its positions, and per item the positions of the events touching it;
+/// each ascending.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct Positions(HashMap<String, HashMap<(GoodsKind, ItemNo), Vec<u64>>>);
+pub struct Positions {
+    streams: HashMap<String, Vec<u64>>,
+    items: HashMap<String, HashMap<(GoodsKind, ItemNo), Vec<u64>>>,
+}
 
 impl Positions {
     pub fn add(&mut self, seq: u64, stream: &str, event: &Event) {
+        match self.streams.get_mut(stream) {
+            Some(seqs) => seqs.push(seq),
+            None => {
+                self.streams.insert(stream.to_string(), vec![seq]);
+            }
+        }
         let touched = history::touched(event);
         if touched.is_empty() {
             return;
         }
-        let items = match self.0.get_mut(stream) {
+        let items = match self.items.get_mut(stream) {
             Some(items) => items,
-            None => self.0.entry(stream.to_string()).or_default(),
+            None => self.items.entry(stream.to_string()).or_default(),
         };
         for key in touched {
             items.entry(key).or_default().push(seq);
         }
     }
 
+    fn stream(&self, stream: &str) -> &[u64] {
+        self.streams
+            .get(stream)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+    }
+
     /// The positions touching `filter` in `stream` (every kind of goods when it names none).
     fn of(&self, stream: &str, filter: ItemFilter) -> Vec<u64> {
-        let Some(items) = self.0.get(stream) else {
+        let Some(items) = self.items.get(stream) else {
             return Vec::new();
         };
         match filter.goods {
@@ -73,18 +94,18 @@ impl Positions {
 /// The index of a served state: the events up to `base` in `older` (once built), the events
 /// folded since in `newer`.
 #[derive(Debug, Clone, Default)]
-pub struct ItemIndex {
+pub struct HistoryIndex {
     base: u64,
     older: Option<Arc<Positions>>,
     newer: Positions,
 }
 
-impl ItemIndex {
+impl HistoryIndex {
     /// For a state loaded up to `base` (from a snapshot and the log's tail, or a replay: the
     /// load reads the records for the state, not for this index): the events up to it are
     /// still to read, by [`build_in_background`].
     pub fn pending(base: u64) -> Self {
-        ItemIndex {
+        HistoryIndex {
             base,
             older: (base == 0).then(Arc::default),
             newer: Positions::default(),
@@ -100,14 +121,40 @@ impl ItemIndex {
         self.older.is_none().then_some(self.base)
     }
 
+    /// The positions of `stream`'s events, ascending. While the part loaded at start is
+    /// still being indexed, that part is found by reading the log's records up to it.
+    pub fn stream(&self, log: &Log, stream: &str) -> Result<Vec<u64>, ApiError> {
+        let mut all = match &self.older {
+            Some(older) => older.stream(stream).to_vec(),
+            None => stream_by_reading(log, stream, self.base)?,
+        };
+        all.extend_from_slice(self.newer.stream(stream));
+        Ok(all)
+    }
+
     /// The positions of `stream`'s events touching `filter`, ascending; `None` while the
-    /// part the snapshot covers is still being read.
-    pub fn positions(&self, stream: &str, filter: ItemFilter) -> Option<Vec<u64>> {
+    /// part loaded at start is still being indexed.
+    pub fn item(&self, stream: &str, filter: ItemFilter) -> Option<Vec<u64>> {
         let older = self.older.as_ref()?;
         let mut all = older.of(stream, filter);
         all.extend(self.newer.of(stream, filter));
         Some(all)
     }
+}
+
+/// The positions of `stream`'s records from 1 to `upto`, read from the log.
+fn stream_by_reading(log: &Log, stream: &str, upto: u64) -> Result<Vec<u64>, ApiError> {
+    let mut out = Vec::new();
+    let take = usize::try_from(upto).unwrap_or(usize::MAX);
+    for record in log.scan_replay(1).take(take) {
+        let record = record.map_err(|e| {
+            ApiError::internal(format!("cannot read the log for the book's history: {e}"))
+        })?;
+        if record.stream() == stream {
+            out.push(record.global_seq);
+        }
+    }
+    Ok(out)
 }
 
 /// Reads the log's events from 1 to `base` and indexes them, a chunk at a time (the log's
@@ -136,28 +183,44 @@ fn build_older(log: &RwLock<Log>, base: u64) -> Result<Positions, String> {
     Ok(positions)
 }
 
-/// Builds the older part of the served state's index in a thread of its own, when the state
-/// came from a snapshot; installs it unless the state was replaced meanwhile (a reload builds
-/// its own). A failure leaves the slow path in use and is said on standard error.
+/// Builds the older part of the served state's index in a thread of its own (unless it is
+/// there); installs it unless the state was replaced meanwhile (a reload builds its own).
+/// A log that cannot be read back is a fault: no figures are served from then on.
 pub fn build_in_background(log: Arc<RwLock<Log>>, shared: Arc<RwLock<Shared>>) {
-    let Some(base) = read(&shared).items.missing() else {
+    let Some(base) = read(&shared).history.missing() else {
         return;
     };
     let spawned = std::thread::Builder::new()
         .name("history-index".into())
-        .spawn(move || match build_older(&log, base) {
-            Ok(older) => {
-                let mut shared = write(&shared);
-                if shared.items.missing() == Some(base) {
-                    shared.items.older = Some(Arc::new(older));
+        .spawn(move || {
+            let built = build_older(&log, base);
+            let mut shared = write(&shared);
+            if shared.history.missing() != Some(base) {
+                return;
+            }
+            match built {
+                Ok(older) => shared.history.older = Some(Arc::new(older)),
+                Err(e) => {
+                    shared.fault = Some(format!(
+                        "the log cannot be read back while its history is indexed: {e}"
+                    ))
                 }
             }
-            Err(e) => eprintln!(
-                "bonded serve: the index of item histories was not built ({e}); item histories are read from the whole book"
-            ),
         });
     if let Err(e) = spawned {
-        eprintln!("bonded serve: cannot start the thread indexing item histories: {e}");
+        eprintln!("bonded serve: cannot start the thread indexing the histories: {e}");
+    }
+}
+
+/// The index of the whole log, built here and now (tests, and a state that must be complete).
+#[cfg(test)]
+pub fn built(log: &RwLock<Log>, base: u64) -> HistoryIndex {
+    HistoryIndex {
+        base,
+        older: Some(Arc::new(
+            build_older(log, base).expect("the log reads back"),
+        )),
+        newer: Positions::default(),
     }
 }
 
@@ -185,40 +248,41 @@ mod tests {
 
     #[test]
     fn an_index_from_a_snapshot_answers_only_once_its_older_part_is_in() {
-        let mut index = ItemIndex::pending(10);
+        let mut index = HistoryIndex::pending(10);
         index.fold(11, "E1", &opening(7));
         assert_eq!(index.missing(), Some(10));
-        assert_eq!(index.positions("E1", filter(Some(GoodsKind::M), 7)), None);
+        assert_eq!(index.item("E1", filter(Some(GoodsKind::M), 7)), None);
         let mut older = Positions::default();
         older.add(3, "E1", &opening(7));
         older.add(4, "E2", &opening(7));
         index.older = Some(Arc::new(older));
         assert_eq!(index.missing(), None);
         assert_eq!(
-            index.positions("E1", filter(Some(GoodsKind::M), 7)),
+            index.item("E1", filter(Some(GoodsKind::M), 7)),
             Some(vec![3, 11])
         );
-        assert_eq!(index.positions("E1", filter(None, 7)), Some(vec![3, 11]));
+        assert_eq!(index.item("E1", filter(None, 7)), Some(vec![3, 11]));
         assert_eq!(
-            index.positions("E1", filter(Some(GoodsKind::P), 7)),
+            index.item("E1", filter(Some(GoodsKind::P), 7)),
             Some(vec![])
         );
-        assert_eq!(index.positions("E2", filter(None, 7)), Some(vec![4]));
-        assert_eq!(index.positions("E3", filter(None, 7)), Some(vec![]));
+        assert_eq!(index.item("E2", filter(None, 7)), Some(vec![4]));
+        assert_eq!(index.item("E3", filter(None, 7)), Some(vec![]));
     }
 
     #[test]
     fn an_index_of_an_empty_log_answers_at_once() {
-        let mut index = ItemIndex::pending(0);
+        let mut index = HistoryIndex::pending(0);
         index.fold(1, "E1", &opening(2));
         assert_eq!(index.missing(), None);
-        assert_eq!(index.positions("E1", filter(None, 2)), Some(vec![1]));
+        assert_eq!(index.item("E1", filter(None, 2)), Some(vec![1]));
     }
 }
 
 #[cfg(test)]
 mod store_tests {
     use super::*;
+    use crate::serve::state::read;
     use ledger_core::events::commands::Command;
     use rust_decimal::Decimal;
 
@@ -277,8 +341,7 @@ mod store_tests {
             })
             .collect();
         let log = RwLock::new(log);
-        let mut index = ItemIndex::pending(head);
-        index.older = Some(Arc::new(build_older(&log, head).expect("built")));
+        let index = built(&log, head);
         let mut checked = 0;
         for item in [1, 2, 3] {
             for goods in [None, Some(GoodsKind::M), Some(GoodsKind::P)] {
@@ -291,13 +354,101 @@ mod store_tests {
                     .filter(|(_, stream, e)| stream == "E44038000001" && history::touches(e, f))
                     .map(|(seq, _, _)| *seq)
                     .collect();
-                assert_eq!(index.positions("E44038000001", f), Some(expected.clone()));
+                assert_eq!(index.item("E44038000001", f), Some(expected.clone()));
                 checked += expected.len();
             }
         }
+        // A book's positions: those of its stream, from the index or, while it is being
+        // built, read from the log.
+        let book: Vec<u64> = all
+            .iter()
+            .filter(|(_, stream, _)| stream == "E44038000001")
+            .map(|(seq, _, _)| *seq)
+            .collect();
+        assert!(book.len() >= 6, "{book:?}");
+        let guard = read(&log);
+        assert_eq!(index.stream(&guard, "E44038000001").expect("stream"), book);
+        let pending = HistoryIndex::pending(head);
+        assert_eq!(pending.stream(&guard, "E44038000001").expect("read"), book);
+        assert_eq!(
+            pending.item(
+                "E44038000001",
+                ItemFilter {
+                    goods: None,
+                    item: ItemNo(1)
+                }
+            ),
+            None
+        );
+        drop(guard);
         // Items 1 and 2 each registered, imported (and 1 sold): something was compared.
         assert!(checked >= 10, "{checked}");
         // A log shorter than the index asks for is an error, not a hang or a panic.
         assert!(build_older(&log, head + 5).is_err());
+    }
+
+    /// Built in the background, the older part comes in by itself; a record that does not
+    /// read back (damaged after the state was loaded) makes the server serve no figures.
+    #[test]
+    fn built_in_the_background_installed_or_a_fault() {
+        let wait_for = |shared: &Arc<RwLock<Shared>>, done: &dyn Fn(&Shared) -> bool| {
+            for _ in 0..200 {
+                if done(&read(shared)) {
+                    return true;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            false
+        };
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let dir = tmp.path().join("data");
+        store(&dir);
+        let loaded = {
+            let log = crate::session::open_store(&dir).expect("open");
+            crate::serve::state::load(&log).expect("load")
+        };
+        let head = loaded.position.seq;
+        assert_eq!(loaded.history.missing(), Some(head));
+        let ledger = loaded.ledger.clone();
+
+        let log = Arc::new(RwLock::new(crate::session::open_store(&dir).expect("open")));
+        let shared = Arc::new(RwLock::new(loaded));
+        build_in_background(log.clone(), shared.clone());
+        assert!(wait_for(&shared, &|s| s.history.missing().is_none()));
+        let f = ItemFilter {
+            goods: Some(GoodsKind::M),
+            item: ItemNo(2),
+        };
+        assert!(read(&shared)
+            .history
+            .item("E44038000001", f)
+            .is_some_and(|p| p.len() >= 3));
+        assert_eq!(read(&shared).fault, None);
+        drop(log);
+
+        // Record 3 damaged: the state (loaded before) is served until the index reads it.
+        ledger_store::fault::flip_byte(&dir, 3).expect("flip");
+        let log = Arc::new(RwLock::new(crate::session::open_store(&dir).expect("open")));
+        assert!(
+            crate::serve::state::load(&read(&log)).is_err(),
+            "a replay reads record 3 and fails"
+        );
+        let shared = Arc::new(RwLock::new(Shared {
+            ledger,
+            history: HistoryIndex::pending(head),
+            position: crate::session::Position {
+                seq: head,
+                hash: String::new(),
+            },
+            fault: None,
+            panics: 0,
+            appends: 0,
+            redecided: 0,
+        }));
+        build_in_background(log, shared.clone());
+        assert!(wait_for(&shared, &|s| s.fault.is_some()));
+        let fault = read(&shared).fault.clone().unwrap_or_default();
+        assert!(fault.contains("record 3"), "{fault}");
+        assert_eq!(read(&shared).history.missing(), Some(head));
     }
 }
