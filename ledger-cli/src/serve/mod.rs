@@ -245,6 +245,13 @@ impl Server {
         })
     }
 
+    /// Whether the history index of what was loaded at start is built (or the log found
+    /// damaged while building it): histories then read only their own records.
+    pub fn history_indexed(&self) -> bool {
+        let shared = state::read(&self.shared);
+        shared.history.missing().is_none() || shared.fault.is_some()
+    }
+
     /// Stops accepting, lets requests in flight finish, then stops the writer (which releases
     /// the store).
     pub fn stop(self, runtime: &tokio::runtime::Runtime) -> Result<()> {
