@@ -2,6 +2,10 @@
 //!
 //! Each function opens the store's sled database directly (the store must not be open elsewhere),
 //! changes it behind the log's back, and flushes. None of them panics.
+//!
+//! And one fault a running store injects into itself, for the crash test: [`STALL_ENV`] stops a
+//! streamed append with its records staged past the head, before its commit, so that a kill
+//! lands mid-write for certain (nothing happens while the variable is unset).
 
 use std::path::Path;
 
@@ -150,4 +154,56 @@ pub fn records_past_head(dir: &Path) -> Result<u64, StoreError> {
     }
     close(db, dir)?;
     Ok(n)
+}
+
+/// Test-only (tests/tests/crash.rs): the environment variable that stops a sled store's
+/// streamed append between staging its records past the head and its commit, so that a test
+/// can kill the process there for certain. `staged` stops the first streamed append of the
+/// process, `staged:N` the N-th (a load of several files: the files before it committed).
+/// Unset — as it always is outside the tests — nothing happens and nothing is read but this
+/// variable, once per process; any other value is ignored. Not for users: a stalled `bonded
+/// load` waits [`STALL_LIMIT`] and then commits as usual.
+pub const STALL_ENV: &str = "BONDED_FAULT_STALL";
+/// How a stalled process's line on stderr begins; a test waits for it and then kills.
+pub const STALL_MARKER: &str = "bonded: test fault BONDED_FAULT_STALL:";
+/// How long a stalled append waits for its kill before it goes on and commits.
+pub const STALL_LIMIT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// The streamed append [`STALL_ENV`] names (1 for the first), read once per process.
+fn stall_at() -> Option<u64> {
+    static AT: std::sync::OnceLock<Option<u64>> = std::sync::OnceLock::new();
+    *AT.get_or_init(|| {
+        let value = std::env::var(STALL_ENV).ok()?;
+        match value.trim() {
+            "staged" => Some(1),
+            v => v
+                .strip_prefix("staged:")
+                .and_then(|n| n.parse::<u64>().ok())
+                .filter(|n| *n > 0),
+        }
+    })
+}
+
+/// Called by the sled store with records `first..=last` staged past the head, just before
+/// their commit. Under [`STALL_ENV`], for the append it names: the staged records flushed to
+/// the store's file (as sled's own flusher would within half a second), a line beginning
+/// [`STALL_MARKER`] on stderr, and a wait for the kill. Otherwise nothing.
+pub(crate) fn stall_if_asked(db: &sled::Db, first: u64, last: u64) {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static STAGED_APPENDS: AtomicU64 = AtomicU64::new(0);
+    let Some(at) = stall_at() else {
+        return;
+    };
+    if STAGED_APPENDS.fetch_add(1, Ordering::Relaxed) + 1 != at {
+        return;
+    }
+    // Best effort: the test reads what is on disk once the process is killed.
+    let _ = db.flush();
+    eprintln!(
+        "{STALL_MARKER} records {first}..={last} are staged past the head and not committed; \
+         process {} waits here to be killed (then commits after {} s)",
+        std::process::id(),
+        STALL_LIMIT.as_secs()
+    );
+    std::thread::sleep(STALL_LIMIT);
 }

@@ -285,6 +285,9 @@ impl Backend for SledBackend {
                 )),
             });
         }
+        // Test-only (`fault::STALL_ENV`, unset outside the crash test): stop here, with the
+        // records staged and not committed, for the test to kill the process.
+        crate::fault::stall_if_asked(&self.db, first, commit.head.seq);
         // The commit point: the head moves and the marker goes, in one atomic batch.
         let mut batch = sled::Batch::default();
         insert_index_and_head(

@@ -9,23 +9,30 @@
 //!
 //! The moments are spread over the whole run, from start-up to after the end, by seed: about
 //! a fifth of them fall before the file is read, most during deciding and writing, some after.
+//! And in every test one kill lands mid-write for certain: the load is started with the test
+//! fault `BONDED_FAULT_STALL=staged` (`ledger_store::fault::STALL_ENV`), which stops it once
+//! its records are staged past the head, before the commit, and says so on stderr; the test
+//! waits for that line and kills it there.
 //!
 //! Two sizes of file, 600 and 3,000 rows; either's events are written (past the head, until
 //! the commit) while the file is still decided. And a load of three files, pipelined (the next
 //! decided while the one before commits): killed, it leaves the files before some point wholly
-//! in and the rest wholly absent, in order.
+//! in and the rest wholly absent, in order (its stalled kill stops the second file, the first
+//! committed).
 //!
 //! Each kill is classed by what it left, read from the store before it is opened (the open
 //! removes it): records staged past the head (`fault::records_past_head`) mean it landed while
-//! the load was writing. The 3,000-row and pipelined tests must see at least one such kill —
-//! else they would have tested nothing of the commit's atomicity; the 600-row file's staging
-//! is too short for the seeded moments to hit reliably, so its counts are only printed.
+//! the load was writing. Every test must see at least one such kill — else it would have
+//! tested nothing of the commit's atomicity; the stalled kill must be one, and the seeded
+//! moments land there by chance (counts printed).
 
-use std::process::{Child, Stdio};
+use std::io::{BufRead, BufReader};
+use std::process::{Child, ExitStatus, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use bonded_tests::{book_kept, imports_csv, Store, Value};
+use ledger_store::fault::{STALL_ENV, STALL_MARKER};
 use ledger_store::{EventLog, SledLog};
 
 /// Rows of the large file; each records one event.
@@ -110,6 +117,66 @@ fn spawn_load(s: &Store, files: &[&str]) -> Child {
         .expect("start bonded load")
 }
 
+/// When a test kills the load.
+#[derive(Debug, Clone, Copy)]
+enum Kill {
+    /// At a moment fixed by seed ([`moment`]).
+    Seeded(u64),
+    /// When the `n`-th file's records are staged past the head, before its commit: the load
+    /// runs with the test fault `BONDED_FAULT_STALL=staged:n`, which stops it there and says
+    /// so on stderr.
+    Stalled(u64),
+}
+
+impl std::fmt::Display for Kill {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Kill::Seeded(seed) => write!(f, "seed {seed}"),
+            Kill::Stalled(n) => write!(f, "the kill stalled at file {n}'s staged records"),
+        }
+    }
+}
+
+/// Runs a load of `files` and kills it as `kill` says; its exit status.
+fn load_and_kill(s: &Store, files: &[&str], kill: Kill, clean: Duration) -> ExitStatus {
+    let mut child = match kill {
+        Kill::Seeded(seed) => {
+            let mut child = spawn_load(s, files);
+            std::thread::sleep(moment(seed, clean));
+            // SIGKILL on Unix: no destructor, no flush, nothing of the process runs after this.
+            let _ = child.kill();
+            child
+        }
+        Kill::Stalled(n) => {
+            let mut child = s
+                .command()
+                .arg("--data")
+                .arg(s.data())
+                .args(["--actor", "tester", "load"])
+                .args(files)
+                .env(STALL_ENV, format!("staged:{n}"))
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("start bonded load");
+            let stderr = child.stderr.take().expect("the load's stderr");
+            // Read until the line that says it stalled; the end of stderr (the load ended
+            // without stalling) fails the test.
+            let stalled = BufReader::new(stderr)
+                .lines()
+                .map_while(Result::ok)
+                .any(|line| line.starts_with(STALL_MARKER));
+            let _ = child.kill();
+            assert!(
+                stalled,
+                "{kill}: the load never said it stalled with its records staged ({STALL_ENV})"
+            );
+            child
+        }
+    };
+    child.wait().expect("wait for bonded")
+}
+
 /// A moment in 0 … 1.25 × the clean run's time, by seed (a small LCG, so runs repeat).
 fn moment(seed: u64, clean: Duration) -> Duration {
     let x = seed
@@ -121,42 +188,38 @@ fn moment(seed: u64, clean: Duration) -> Duration {
 
 /// Records a killed load left past the head: an append that was writing when the kill came.
 /// Read before the store is opened (the open removes them).
-fn in_flight(s: &Store, seed: u64) -> u64 {
+fn in_flight(s: &Store, kill: Kill) -> u64 {
     ledger_store::fault::records_past_head(s.data())
-        .unwrap_or_else(|e| panic!("seed {seed}: the store's records do not read: {e}"))
+        .unwrap_or_else(|e| panic!("{kill}: the store's records do not read: {e}"))
 }
 
-/// Kills a load of `rows` rows at the seed's moment and checks what it left; returns whether the
+/// Kills a load of `rows` rows as `kill` says and checks what it left; returns whether the
 /// kill landed while the load was writing (records staged past the head, not yet committed).
-fn crash_at(rows: usize, seed: u64) -> bool {
+fn crash_at(rows: usize, kill: Kill) -> bool {
     let r = reference(rows);
     let s = r.before.copy();
-    let mut child = spawn_load(&s, &["big.csv"]);
-    std::thread::sleep(moment(seed, r.clean_time));
-    // SIGKILL on Unix: no destructor, no flush, nothing of the process runs after this.
-    let _ = child.kill();
-    let status = child.wait().expect("wait for bonded");
-    let staged = in_flight(&s, seed);
+    let status = load_and_kill(&s, &["big.csv"], kill, r.clean_time);
+    let staged = in_flight(&s, kill);
+    if let Kill::Stalled(_) = kill {
+        assert!(staged > 0, "{kill}: no record staged past the head");
+    }
 
     // Opens, verifies and reads back (panics, naming the fault, otherwise).
     let after = contents(&s);
     assert!(
         after.starts_with(&r.before_contents),
-        "seed {seed}: what was loaded before the crash changed"
+        "{kill}: what was loaded before the crash changed"
     );
     let n = after.len();
     assert!(
         after == r.before_contents || after == r.clean_contents,
-        "seed {seed}: the file is neither wholly in nor wholly absent: {n} events, \
+        "{kill}: the file is neither wholly in nor wholly absent: {n} events, \
          {} before and {} with the file",
         r.before_contents.len(),
         r.clean_contents.len()
     );
     if status.success() {
-        assert_eq!(
-            after, r.clean_contents,
-            "seed {seed}: exit 0 but not all in"
-        );
+        assert_eq!(after, r.clean_contents, "{kill}: exit 0 but not all in");
     }
 
     // Loading the file again: what was missing is recorded, nothing twice; then the clean
@@ -168,36 +231,37 @@ fn crash_at(rows: usize, seed: u64) -> bool {
         .to_string();
     let was_in = after == r.clean_contents;
     let want = if was_in { 0 } else { rows };
-    assert_eq!(recorded, want.to_string(), "seed {seed}: reload recorded");
+    assert_eq!(recorded, want.to_string(), "{kill}: reload recorded");
     if !was_in {
-        assert_eq!(contents(&s), r.clean_contents, "seed {seed}: reload");
+        assert_eq!(contents(&s), r.clean_contents, "{kill}: reload");
     }
     assert_eq!(
         figures(&s),
         r.clean_balance,
-        "seed {seed}: balances after the reload"
+        "{kill}: balances after the reload"
     );
     if staged > 0 {
         assert_eq!(
             after, r.before_contents,
-            "seed {seed}: killed with {staged} records staged, yet the file is in"
+            "{kill}: killed with {staged} records staged, yet the file is in"
         );
     }
     staged > 0
 }
 
-/// Runs `seeds`; returns how many kills landed while the load was writing.
+/// Runs `seeds`, then the stalled kill; returns how many kills landed while the load was
+/// writing.
 fn crashes(rows: usize, seeds: std::ops::Range<u64>) -> usize {
-    let mid = seeds.filter(|seed| crash_at(rows, *seed)).count();
-    eprintln!("{rows} rows: {mid} kills landed while records were staged");
-    mid
+    let seeded = seeds
+        .filter(|seed| crash_at(rows, Kill::Seeded(*seed)))
+        .count();
+    eprintln!("{rows} rows: {seeded} seeded kills landed while records were staged");
+    seeded + usize::from(crash_at(rows, Kill::Stalled(1)))
 }
 
 /// A suite whose kills all fell before the first write or after the commit would test nothing
-/// of the commit's atomicity: the streamed and pipelined loads write records past the head
-/// while they still decide (the 600-row file is one batch, whose write inside sled no kill
-/// can be seen to interrupt), so there at least one kill must land while records are staged.
-/// The moments are fixed by seed; most of such a run is the write.
+/// of the commit's atomicity: at least one kill must land while records are staged. The
+/// stalled kill does, on every run; the seeded moments may (their count is printed).
 #[track_caller]
 fn some_landed_mid_write(mid: usize, what: &str) {
     assert!(
@@ -206,33 +270,34 @@ fn some_landed_mid_write(mid: usize, what: &str) {
     );
 }
 
-// Four tests of six seeds each, so that the harness runs them side by side.
+// Four tests of five seeds and a stalled kill each, so that the harness runs them side by side.
 
 #[test]
-fn killed_loads_leave_the_file_wholly_in_or_out_seeds_0_to_5() {
-    crashes(ROWS, 0..6);
+fn killed_loads_leave_the_file_wholly_in_or_out_seeds_0_to_4() {
+    some_landed_mid_write(crashes(ROWS, 0..5), "seeds 0..5");
 }
 
 #[test]
-fn killed_loads_leave_the_file_wholly_in_or_out_seeds_6_to_11() {
-    crashes(ROWS, 6..12);
+fn killed_loads_leave_the_file_wholly_in_or_out_seeds_6_to_10() {
+    some_landed_mid_write(crashes(ROWS, 6..11), "seeds 6..11");
 }
 
 #[test]
-fn killed_loads_leave_the_file_wholly_in_or_out_seeds_12_to_17() {
-    crashes(ROWS, 12..18);
+fn killed_loads_leave_the_file_wholly_in_or_out_seeds_12_to_16() {
+    some_landed_mid_write(crashes(ROWS, 12..17), "seeds 12..17");
 }
 
 #[test]
-fn killed_loads_leave_the_file_wholly_in_or_out_seeds_18_to_23() {
-    crashes(ROWS, 18..24);
+fn killed_loads_leave_the_file_wholly_in_or_out_seeds_18_to_22() {
+    some_landed_mid_write(crashes(ROWS, 18..23), "seeds 18..23");
 }
 
-/// Twelve seeds in one test, so that their kills are counted together (one run: 1 and 3 of
-/// two groups of six landed while records were staged).
+/// Eleven seeds and a stalled kill in one test, so that their kills are counted together
+/// (before the stalled kill, one run saw 1 and 3 of two groups of six seeds land while records
+/// were staged, and some runs none).
 #[test]
 fn killed_streamed_loads_leave_the_file_wholly_in_or_out() {
-    some_landed_mid_write(crashes(STREAMED_ROWS, 0..12), "streamed, seeds 0..12");
+    some_landed_mid_write(crashes(STREAMED_ROWS, 0..11), "streamed, seeds 0..11");
 }
 
 /// The three files of a pipelined load: imports under lists of their own.
@@ -282,26 +347,23 @@ fn piped_reference() -> &'static PipedReference {
 }
 
 /// As `crash_at`, for the pipelined load of three files.
-fn crash_piped_at(seed: u64) -> bool {
+fn crash_piped_at(kill: Kill) -> bool {
     let r = piped_reference();
     let s = r.before.copy();
-    let mut child = spawn_load(&s, &PIPED);
-    std::thread::sleep(moment(seed, r.clean_time));
-    let _ = child.kill();
-    let status = child.wait().expect("wait for bonded");
-    let staged = in_flight(&s, seed);
+    let status = load_and_kill(&s, &PIPED, kill, r.clean_time);
+    let staged = in_flight(&s, kill);
 
     let after = contents(&s);
     let Some(done) = r.stages.iter().position(|stage| *stage == after) else {
         panic!(
-            "seed {seed}: {} events: not the files before some point wholly in and the rest \
+            "{kill}: {} events: not the files before some point wholly in and the rest \
              wholly absent (stages hold {:?})",
             after.len(),
             r.stages.iter().map(Vec::len).collect::<Vec<_>>()
         );
     };
     if status.success() {
-        assert_eq!(done, 3, "seed {seed}: exit 0 but not all in");
+        assert_eq!(done, 3, "{kill}: exit 0 but not all in");
     }
     // Loading the three again records exactly the files that were missing.
     let reload = s.json(&["load", PIPED[0], PIPED[1], PIPED[2]]);
@@ -315,33 +377,41 @@ fn crash_piped_at(seed: u64) -> bool {
         assert_eq!(
             file["recorded"].as_str().unwrap_or_default(),
             want.to_string(),
-            "seed {seed}: reload of file {i}"
+            "{kill}: reload of file {i}"
         );
     }
-    assert_eq!(contents(&s), r.stages[3], "seed {seed}: reload");
+    assert_eq!(contents(&s), r.stages[3], "{kill}: reload");
     assert_eq!(
         figures(&s),
         r.clean_balance,
-        "seed {seed}: balances after the reload"
+        "{kill}: balances after the reload"
     );
+    if let Kill::Stalled(n) = kill {
+        // Stopped with file n's records staged: the files before it in, it and the rest out.
+        assert!(staged > 0, "{kill}: no record staged past the head");
+        assert_eq!(done as u64, n - 1, "{kill}: files wholly in");
+    }
     if staged > 0 {
         assert!(
             done < 3,
-            "seed {seed}: killed with {staged} records staged, yet every file is in"
+            "{kill}: killed with {staged} records staged, yet every file is in"
         );
     }
     staged > 0
 }
 
 fn piped_crashes(seeds: std::ops::Range<u64>) -> usize {
-    let mid = seeds.filter(|seed| crash_piped_at(*seed)).count();
-    eprintln!("pipelined: {mid} kills landed while records were staged");
-    mid
+    let seeded = seeds
+        .filter(|seed| crash_piped_at(Kill::Seeded(*seed)))
+        .count();
+    eprintln!("pipelined: {seeded} seeded kills landed while records were staged");
+    seeded + usize::from(crash_piped_at(Kill::Stalled(2)))
 }
 
-/// Twenty seeds in one test, so that their kills are counted together (one run: 5 of 20
-/// landed while records were staged).
+/// Nineteen seeds and a kill stalled at the second file in one test, so that their kills are
+/// counted together (before the stalled kill, one run saw 5 of 20 seeds land while records were
+/// staged).
 #[test]
 fn killed_pipelined_loads_leave_whole_files_in_order() {
-    some_landed_mid_write(piped_crashes(0..20), "pipelined, seeds 0..20");
+    some_landed_mid_write(piped_crashes(0..19), "pipelined, seeds 0..19");
 }

@@ -733,6 +733,62 @@ fn sixteen_clients_of_500_lines_each_all_land_gapless() {
     assert_eq!(history.json["events"].as_array().map(Vec::len), Some(1000));
 }
 
+/// A CFR or CIF line's freight is left out of its customs value (its price holds it): the
+/// line is recorded, and the answer names it in `notices`, as `bonded load` names it on stderr
+/// — for a CSV body and for JSON lines alike. A request without such a line has none.
+#[test]
+fn a_cif_lines_freight_is_recorded_with_a_notice_naming_the_line() {
+    let (store, u) = setup();
+    let server = Server::start(&store);
+    let body = format!(
+        "ref,line,date,account,mode,dir,goods,qty,item,unit_price,currency,incoterm,freight\n\
+         FR-1,1,2025-03-03,{ACCOUNT},0615,I,M,1000,1,1.5,USD,FOB,10\n\
+         FR-1,2,2025-03-03,{ACCOUNT},0615,I,M,1000,1,1.5,USD,CIF,80\n\
+         FR-1,3,2025-03-03,{ACCOUNT},0615,I,M,1000,1,1.5,USD,CIF,0\n\
+         FR-1,4,2025-03-03,{ACCOUNT},0615,I,M,1000,1,1.5,USD,CFR,20\n"
+    );
+    let r = server.movements(&u.clerk, &body);
+    r.expect(200);
+    assert_eq!(r.json["events"], "4", "{:#}", r.json);
+    let notice = |line: &str| {
+        serde_json::json!({
+            "line": line,
+            "column": "freight",
+            "code": "freight_ignored",
+            "message": "freight ignored: CFR/CIF prices include it",
+        })
+    };
+    // CSV lines count from the header (line 1): FR-1 line 2 is the body's line 3.
+    assert_eq!(
+        r.json["notices"],
+        serde_json::json!([notice("3"), notice("5")]),
+        "{:#}",
+        r.json
+    );
+    // JSON lines to /files, CIF by default when no incoterm is given.
+    let jsonl = format!(
+        "{{\"ref\":\"FR-2\",\"line\":\"1\",\"date\":\"2025-03-04\",\"account\":\"{ACCOUNT}\",\"mode\":\"0615\",\"dir\":\"I\",\"goods\":\"M\",\"qty\":\"5\",\"item\":\"1\",\"unit_price\":\"1.5\",\"currency\":\"USD\",\"incoterm\":\"FOB\",\"freight\":\"1\"}}\n\
+         {{\"ref\":\"FR-2\",\"line\":\"2\",\"date\":\"2025-03-04\",\"account\":\"{ACCOUNT}\",\"mode\":\"0615\",\"dir\":\"I\",\"goods\":\"M\",\"qty\":\"5\",\"item\":\"1\",\"unit_price\":\"1.5\",\"currency\":\"USD\",\"freight\":\"3\"}}\n"
+    );
+    let r = server.post(
+        &format!("/books/{ACCOUNT}/files?kind=movements"),
+        &u.clerk,
+        Body::Jsonl(jsonl),
+    );
+    r.expect(200);
+    assert_eq!(r.json["events"], "2", "{:#}", r.json);
+    assert_eq!(
+        r.json["notices"],
+        serde_json::json!([notice("2")]),
+        "{:#}",
+        r.json
+    );
+    // Nothing to say: an empty list.
+    let r = server.movements(&u.clerk, &csv(&[&import("FR-3", 1, "1")]));
+    r.expect(200);
+    assert_eq!(r.json["notices"], serde_json::json!([]), "{:#}", r.json);
+}
+
 #[test]
 fn a_bad_request_is_400_naming_the_line_and_field_and_writes_nothing() {
     let (store, u) = setup();

@@ -47,35 +47,10 @@ pub struct FileReport {
     #[serde(skip)]
     pub note: String,
     /// What the file asked for that the ledger did not do, each naming its line: "FILE line N:
-    /// freight ignored: …". Said on stderr and in the JSON output; nothing to fix.
+    /// freight ignored: …" (`input::notices`, as `bonded serve` answers them). Said on stderr
+    /// and in the JSON output; nothing to fix.
     #[serde(skip)]
     pub notices: Vec<String>,
-}
-
-/// The notices of a recorded file: each movement line whose freight is left out of its customs
-/// value because its CFR or CIF price holds it (DOMAIN.md §3).
-fn notices_of(table: &Table) -> Vec<String> {
-    use ledger_core::model::customs_value::{freight_ignored, Incoterm};
-    if table.kind != FileKind::Movements {
-        return Vec::new();
-    }
-    table
-        .rows
-        .iter()
-        .filter_map(|row| {
-            let incoterm = match row.get("incoterm") {
-                None => Incoterm::default(),
-                Some(t) => t.parse::<Incoterm>().ok()?,
-            };
-            let freight = row.get("freight").and_then(|f| f.parse().ok());
-            freight_ignored(incoterm, freight).then(|| {
-                format!(
-                    "{} line {}: freight ignored: CFR/CIF prices include it",
-                    table.file, row.line
-                )
-            })
-        })
-        .collect()
 }
 
 pub fn run(dir: &Path, actor: &str, args: &LoadArgs, format: Format) -> Result<()> {
@@ -335,7 +310,10 @@ fn file_report(table: &Table, result: FileResult) -> Result<FileReport> {
                 input::Encoding::Gb18030 => "GB18030",
             },
             note: String::new(),
-            notices: notices_of(table),
+            notices: input::notices::notices(table)
+                .iter()
+                .map(|n| n.in_file(&table.file))
+                .collect(),
         }),
         decided => {
             for (line, r) in decided.err().unwrap_or_default() {

@@ -8,6 +8,8 @@
 //!   byte-order mark, else GB18030), header mapping (English names and Chinese headings),
 //!   kind detection, every record.
 //! - [`Fields`]: typed access to a row's cells that collects errors instead of stopping.
+//! - [`notices::notices`]: what a file asked for that the ledger does not do (a CFR/CIF line's
+//!   freight), for `bonded load` and `bonded serve` alike.
 //!
 //! This module knows nothing of the ledger's rules: whether a command fits the book is for
 //! `decide` to say.
@@ -18,6 +20,7 @@ mod fields;
 mod json;
 pub mod json_unique;
 mod kind;
+pub mod notices;
 pub mod rows;
 mod table;
 pub mod xml;

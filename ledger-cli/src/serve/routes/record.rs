@@ -32,6 +32,35 @@ pub struct PendingLine {
     pub what: String,
 }
 
+/// What a request asked for that the ledger did not do, though nothing is wrong with it (the
+/// notices `bonded load` says on stderr): the line is recorded all the same.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct NoticeLine {
+    /// The line of the request (a CSV header is line 1; JSON lines count from 1).
+    pub line: String,
+    /// The column the notice is about.
+    pub column: String,
+    /// What kind of notice: `freight_ignored` (a CFR or CIF line's freight is left out of
+    /// its customs value: its price already holds it).
+    pub code: String,
+    pub message: String,
+    /// The notice itself, for the workspace to say it in the page's language.
+    #[serde(skip)]
+    pub kind: crate::input::notices::NoticeKind,
+}
+
+impl From<crate::input::notices::Notice> for NoticeLine {
+    fn from(n: crate::input::notices::Notice) -> Self {
+        NoticeLine {
+            line: n.line.to_string(),
+            column: n.kind.column().to_string(),
+            code: n.kind.code().to_string(),
+            message: n.kind.message().to_string(),
+            kind: n.kind,
+        }
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RecordReply {
     pub account: String,
@@ -41,6 +70,9 @@ pub struct RecordReply {
     pub events: String,
     /// The lines that wait for a reviewer (those of this request, also when it is a retry).
     pub pending: Vec<PendingLine>,
+    /// What the request asked for that the ledger did not do, each naming its line: a CFR or
+    /// CIF movement's freight (the notices `bonded load` prints). Nothing to fix.
+    pub notices: Vec<NoticeLine>,
     pub log: LogRef,
 }
 
@@ -157,6 +189,7 @@ pub(in crate::serve) async fn record(
         caller.require(&[Role::Admin], &what)?;
         caller.require_every_book(&what)?;
     }
+    let notices = crate::input::notices::notices(&table);
     let (commands, cell_errors) = crate::input::rows::commands(&table);
     let errors = body::merge(read_errors, cell_errors);
     if !errors.is_empty() {
@@ -223,6 +256,7 @@ pub(in crate::serve) async fn record(
         lines: lines.to_string(),
         events: done.events.to_string(),
         pending,
+        notices: notices.into_iter().map(NoticeLine::from).collect(),
         log: (&done.position).into(),
     }))
 }

@@ -7,6 +7,8 @@ use ledger_core::model::review::{ReviewClass, Role};
 use ledger_core::reports::deadlines::ObligationKind;
 use ledger_core::reports::exposure::Risk;
 
+use crate::input::notices::NoticeKind;
+
 /// The language of a page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {
@@ -98,6 +100,8 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("overdue", "已逾期", "Overdue"),
     ("open", "未办", "Open"),
     ("waiting_review", "待复核", "Waiting for review"),
+    ("notices", "提示（已录入，无需修改）", "Notices (recorded; nothing to fix)"),
+    ("notice_freight_ignored", "运费未计入完税价格：CFR/CIF 价格已含运费", "freight ignored: CFR/CIF prices include it"),
     ("nothing_pending", "没有待复核的项目。", "Nothing is waiting for review."),
     ("class", "类别", "Class"),
     ("what", "内容", "What"),
@@ -313,6 +317,16 @@ pub fn class_name(l: Lang, class: Option<ReviewClass>) -> &'static str {
     )
 }
 
+/// A notice of a file recorded (`input::notices`), in the page's language.
+pub fn notice_text(l: Lang, kind: NoticeKind) -> &'static str {
+    t(
+        l,
+        match kind {
+            NoticeKind::FreightIgnored => "notice_freight_ignored",
+        },
+    )
+}
+
 pub fn obligation_name(l: Lang, kind: ObligationKind) -> &'static str {
     t(
         l,
@@ -373,7 +387,15 @@ mod tests {
                     }
                 }
             }
-            for prefix in ["\"role_", "\"class_", "\"ob_", "\"risk_", "\"st_", "\"err_"] {
+            for prefix in [
+                "\"role_",
+                "\"class_",
+                "\"ob_",
+                "\"risk_",
+                "\"st_",
+                "\"err_",
+                "\"notice_",
+            ] {
                 for (i, _) in flat.match_indices(prefix) {
                     let rest = &flat[i + 1..];
                     if let Some(end) = rest.find('"') {

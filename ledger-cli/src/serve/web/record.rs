@@ -13,7 +13,7 @@ use ledger_core::model::refusal::InvalidValue;
 use ledger_core::model::review::Role;
 use maud::{html, Markup};
 
-use super::i18n::{t, Lang};
+use super::i18n::{notice_text, t, Lang};
 use super::layout::{error_lines, problem};
 use super::session::Signed;
 use super::{render, PageError, Web};
@@ -306,6 +306,73 @@ fn recorded(l: Lang, r: &RecordReply, file_name: &str) -> Markup {
                     }
                 }
             }
+            @if !r.notices.is_empty() {
+                h3 { (t(l, "notices")) }
+                ul #recorded-notices {
+                    @for n in &r.notices {
+                        li data-line=(n.line) data-column=(n.column) data-code=(n.code) {
+                            (t(l, "line")) " " (n.line) ": " (notice_text(l, n.kind))
+                        }
+                    }
+                }
+            }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::notices::{Notice, NoticeKind};
+    use crate::session::Position;
+
+    fn reply(notices: &[u64]) -> RecordReply {
+        RecordReply {
+            account: "E44038000001".into(),
+            lines: "3".into(),
+            events: "3".into(),
+            pending: Vec::new(),
+            notices: notices
+                .iter()
+                .map(|&line| {
+                    Notice {
+                        line,
+                        kind: NoticeKind::FreightIgnored,
+                    }
+                    .into()
+                })
+                .collect(),
+            log: (&Position {
+                seq: 9,
+                hash: "ab".into(),
+            })
+                .into(),
+        }
+    }
+
+    /// The page of a file recorded names each line whose freight was left out, in the page's
+    /// language; a file without notices shows no list of them.
+    #[test]
+    fn web_a_recorded_files_notices_are_shown_in_the_pages_language() {
+        let r = reply(&[2, 4]);
+        let en = recorded(Lang::En, &r, "f.csv").into_string();
+        assert!(en.contains("id=\"recorded-notices\""), "{en}");
+        assert!(
+            en.contains("Line 2: freight ignored: CFR/CIF prices include it"),
+            "{en}"
+        );
+        assert!(
+            en.contains("Line 4: freight ignored: CFR/CIF prices include it"),
+            "{en}"
+        );
+        assert!(en.contains("data-code=\"freight_ignored\""), "{en}");
+        let zh = recorded(Lang::Zh, &r, "f.csv").into_string();
+        assert!(
+            zh.contains("行 2: 运费未计入完税价格：CFR/CIF 价格已含运费"),
+            "{zh}"
+        );
+        assert!(!zh.contains("freight ignored"), "{zh}");
+        let none = recorded(Lang::En, &reply(&[]), "f.csv").into_string();
+        assert!(!none.contains("recorded-notices"), "{none}");
     }
 }
