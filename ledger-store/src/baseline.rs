@@ -63,6 +63,7 @@ impl StoredRecords {
 pub struct RawSink {
     db: sled::Db,
     dir: PathBuf,
+    synced: crate::durable::StoreSync,
 }
 
 impl RawSink {
@@ -76,6 +77,7 @@ impl RawSink {
         Ok(RawSink {
             db: open_db(dir, options.cache_bytes)?,
             dir: dir.to_path_buf(),
+            synced: Default::default(),
         })
     }
 
@@ -93,7 +95,7 @@ impl RawSink {
             .flush()
             .map(|_| ())
             .map_err(sled_err(&self.dir, "flushing"))?;
-        crate::sled_log::sync_store_files(&self.dir)
+        self.synced.sync(&self.dir).map(|_| ())
     }
 }
 

@@ -18,6 +18,7 @@
 pub mod baseline;
 mod chain;
 mod codec;
+mod durable;
 mod engine;
 mod error;
 mod event;

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use uuid::Uuid;
 
 use crate::codec::open_value;
+use crate::durable::StoreSync;
 use crate::engine::{Backend, Commit, CommitFailure, Engine, StagedCommit, ValueIter};
 use crate::error::StoreError;
 use crate::event::{NewEvent, ReplayRecord, StoredEvent};
@@ -38,12 +39,15 @@ pub(crate) struct SledBackend {
     /// The first and last record a streamed append has staged past the head (with the
     /// `STAGED_KEY` marker), while it arrives or until what an abandoned one left is removed.
     staged: Option<(u64, u64)>,
+    /// What this process has synced of the store's files (`durable`).
+    synced: StoreSync,
 }
 
 impl SledBackend {
     fn new(db: sled::Db, dir: &Path) -> Self {
         SledBackend {
             db,
+            synced: StoreSync::default(),
             dir: dir.to_path_buf(),
             staged: None,
         }
@@ -77,7 +81,7 @@ impl SledBackend {
 
     /// Applies and flushes the batch that moves the head.
     fn apply_and_flush(
-        &self,
+        &mut self,
         batch: sled::Batch,
         first: u64,
         head: &Head,
@@ -99,51 +103,14 @@ impl SledBackend {
                 e,
             ),
         })?;
-        sync_store_files(&self.dir).map_err(|error| CommitFailure {
-            applied: true,
-            error,
-        })
-    }
-}
-
-/// Makes what sled flushed durable. sled 0.34's `flush` ends in `sync_file_range` on Linux,
-/// which neither writes the file's metadata (its new length) nor asks the disk to empty its
-/// cache: a power cut could lose an acknowledged append. So, after each flush (once per batch:
-/// a group commit pays it once), every file of the store is `fsync`ed (`File::sync_all`): the
-/// data file `db`, `conf`, each file in `blobs/`, and the directories, so a file sled created
-/// is found after a restart.
-pub(crate) fn sync_store_files(dir: &Path) -> Result<(), StoreError> {
-    let sync = |path: &Path| -> Result<(), StoreError> {
-        std::fs::File::open(path)
-            .and_then(|f| f.sync_all())
-            .map_err(|e| {
-                StoreError::io(
-                    format!(
-                        "syncing {} to disk (the records just written may not survive a power cut)",
-                        path.display()
-                    ),
-                    e,
-                )
+        self.synced
+            .sync(&self.dir)
+            .map(|_| ())
+            .map_err(|error| CommitFailure {
+                applied: true,
+                error,
             })
-    };
-    for name in ["db", "conf"] {
-        let path = dir.join(name);
-        if path.exists() {
-            sync(&path)?;
-        }
     }
-    let blobs = dir.join("blobs");
-    if blobs.is_dir() {
-        let entries = std::fs::read_dir(&blobs)
-            .map_err(|e| StoreError::io(format!("listing {}", blobs.display()), e))?;
-        for entry in entries.flatten() {
-            if entry.file_type().is_ok_and(|t| t.is_file()) {
-                sync(&entry.path())?;
-            }
-        }
-        sync(&blobs)?;
-    }
-    sync(dir)
 }
 
 /// Adds to `batch` the id-index entries of records in order: one entry per run of
@@ -388,7 +355,7 @@ impl SledLog {
         db.apply_batch(batch)
             .map_err(|e| StoreError::sled(what.clone(), e))?;
         db.flush().map_err(|e| StoreError::sled(what, e))?;
-        sync_store_files(dir)?;
+        StoreSync::default().sync(dir)?;
         write_owner(dir);
         Ok(SledLog {
             engine: Engine::new(
