@@ -123,19 +123,35 @@ pub fn sale_dates(book: &Book) -> Vec<NaiveDate> {
     book.lines.domestic_sale_dates()
 }
 
+/// "YYYY-MM", the key of a month's exchange rates. Written digit by digit: a duty report
+/// looks a rate up for every sale it values, and `format!` was a fifth of that work.
 fn month_key(date: NaiveDate) -> String {
-    format!("{:04}-{:02}", date.year(), date.month())
+    let (year, month) = (date.year(), date.month());
+    if !(0..=9999).contains(&year) {
+        return format!("{year:04}-{month:02}");
+    }
+    let digit = |n: u32| char::from(b'0' + (n % 10) as u8);
+    let y = year.unsigned_abs();
+    let mut key = String::with_capacity(7);
+    for d in [y / 1000, y / 100, y / 10, y, 0, month / 10, month] {
+        key.push(digit(d));
+    }
+    key.replace_range(4..5, "-");
+    key
 }
 
 fn fx(state: &Ledger, currency: &Currency, on: NaiveDate) -> Result<Decimal, Refusal> {
-    let month = month_key(on);
-    state
-        .reference
-        .fx_rate(&month, currency)
-        .ok_or_else(|| Refusal::NoExchangeRate {
+    if currency.is_cny() {
+        return Ok(Decimal::ONE);
+    }
+    let key = (month_key(on), currency.clone());
+    match state.reference.fx.get(&key) {
+        Some(rate) => Ok(*rate),
+        None => Err(Refusal::NoExchangeRate {
             currency: currency.to_string(),
-            month,
-        })
+            month: key.0,
+        }),
+    }
 }
 
 /// The tariff rates in force on `on` for `hs`.

@@ -1121,3 +1121,21 @@ fn the_interest_rate_in_force_on_the_filing_date_applies() {
         (dec!(3), dec!(0.64))
     );
 }
+
+/// The month key of the exchange rates, written digit by digit, is `format!`'s.
+#[test]
+fn month_keys_are_year_dash_month() {
+    for (y, m, want) in [
+        (2025, 3, "2025-03"),
+        (2025, 12, "2025-12"),
+        (1999, 1, "1999-01"),
+        (0, 7, "0000-07"),
+        (9999, 10, "9999-10"),
+        (10000, 1, "10000-01"),
+        (-1, 2, "-001-02"),
+    ] {
+        let date = NaiveDate::from_ymd_opt(y, m, 1).expect("date");
+        assert_eq!(super::month_key(date), want, "{y}-{m}");
+        assert_eq!(super::month_key(date), format!("{y:04}-{m:02}"));
+    }
+}
