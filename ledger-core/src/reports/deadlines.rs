@@ -4,7 +4,7 @@
 //! As of a date means as the book stood that day: sales dated later have not happened yet, and a
 //! declaration filed later has not been filed yet.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -145,10 +145,41 @@ pub fn first_open_duty_period(book: &Book, as_of: NaiveDate) -> Option<Period> {
         .find(|p| filed_by(book, *p, as_of).is_none())
 }
 
+/// The periods whose late fee needs their duty assessed on the due date: not declared by
+/// `as_of`, and overdue. Each is independent of the others, so a caller may assess them at
+/// once (on several threads) and hand them to [`deadlines_with`].
+pub fn overdue_undeclared(book: &Book, as_of: NaiveDate) -> Vec<Period> {
+    duty_periods(book, as_of)
+        .into_iter()
+        .filter(|p| filed_by(book, *p, as_of).is_none() && as_of > p.due())
+        .collect()
+}
+
+/// A period's duty assessed on its due date, as [`deadlines`] needs it for the late fee.
+pub fn assess_on_due(
+    state: &Ledger,
+    account: &BookNo,
+    period: Period,
+) -> Result<Declaration, Refusal> {
+    assess(state, account, period, period.due())
+}
+
+/// Every obligation of the book as of `as_of`.
 pub fn deadlines(
     state: &Ledger,
     account: &BookNo,
     as_of: NaiveDate,
+) -> Result<DeadlineReport, Refusal> {
+    deadlines_with(state, account, as_of, &BTreeMap::new())
+}
+
+/// [`deadlines`], with the assessments of some overdue periods already made
+/// ([`assess_on_due`]); the others are assessed here.
+pub fn deadlines_with(
+    state: &Ledger,
+    account: &BookNo,
+    as_of: NaiveDate,
+    assessed: &BTreeMap<Period, Result<Declaration, Refusal>>,
 ) -> Result<DeadlineReport, Refusal> {
     let book = state
         .book(account)
@@ -165,10 +196,20 @@ pub fn deadlines(
             // Filed: the frozen figures, late by the days between due and filing.
             (Some(f), _) => fee_or_note(late_fee(&f.levied(), (f.filed - due).num_days())),
             // Unpaid past the due date: the tax that was due on the due date.
-            (None, Status::Overdue) => match assess(state, account, period, due) {
-                Ok(d) => fee_or_note(late_fee(&d.levied(), (as_of - due).num_days())),
-                Err(r) => (ZERO_CENTS, Some(format!("late fee not worked out: {r}"))),
-            },
+            (None, Status::Overdue) => {
+                let fresh;
+                let d = match assessed.get(&period) {
+                    Some(given) => given,
+                    None => {
+                        fresh = assess_on_due(state, account, period);
+                        &fresh
+                    }
+                };
+                match d {
+                    Ok(d) => fee_or_note(late_fee(&d.levied(), (as_of - due).num_days())),
+                    Err(r) => (ZERO_CENTS, Some(format!("late fee not worked out: {r}"))),
+                }
+            }
             (None, _) => (ZERO_CENTS, None),
         };
         out.push(Obligation {

@@ -140,7 +140,7 @@ pub async fn deadlines(
     let q = query(q)?;
     let as_of = date("as_of", q.as_of.as_deref())?.unwrap_or_else(crate::today_shanghai);
     reading(&st, move |shared, _| {
-        let report = ledger_core::reports::deadlines::deadlines(&shared.ledger, &account, as_of)
+        let report = crate::commands::deadlines::report(&shared.ledger, &account, as_of)
             .map_err(route_refusal)?;
         report_json(&report, &shared.position)
     })

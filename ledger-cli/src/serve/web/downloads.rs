@@ -62,8 +62,8 @@ pub async fn download(
                 }
             }
             "deadlines.ics" => {
-                let r = ledger_core::reports::deadlines::deadlines(ledger, &account, as_of)
-                    .map_err(refused)?;
+                let r =
+                    crate::commands::deadlines::report(ledger, &account, as_of).map_err(refused)?;
                 (
                     text(crate::output::ics::ics(&r, p, chrono::Utc::now())),
                     "text/calendar; charset=utf-8",

@@ -4,7 +4,7 @@
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::response::Response;
-use ledger_core::reports::deadlines::{deadlines, Status};
+use ledger_core::reports::deadlines::Status;
 use ledger_core::state::reviews::pending_items;
 use maud::html;
 use serde::Deserialize;
@@ -35,7 +35,7 @@ pub async fn page(
         let l = signed.lang;
         let mut rows = Vec::new();
         for account in signed.caller.visible_books(&shared.ledger) {
-            let report = deadlines(&shared.ledger, account, as_of)
+            let report = crate::commands::deadlines::report(&shared.ledger, account, as_of)
                 .map_err(|r| ApiError::from_refusal(&r))?;
             for o in report.obligations {
                 let soon = o.status == Status::Open && o.days_left <= HORIZON_DAYS;
