@@ -453,3 +453,107 @@ fn append_at_refuses_a_batch_decided_on_a_head_another_writer_has_moved() {
     assert_eq!(watch.seq().unwrap(), 4);
     assert_eq!(one.verify().unwrap().events, 4);
 }
+
+/// A streamed append larger than the rows a write holds back (8 MiB: part of it is sent
+/// before the commit, the rest with it), touching many streams (their versions written by
+/// one statement), with a retry of one of its own first events at its end (read back from
+/// what was sent) and of its last but one (still held back): it lands whole, every stream at
+/// its version, and the chain verifies after the log is opened again.
+#[test]
+fn a_streamed_append_past_the_held_back_rows_lands_whole_with_every_stream_version() {
+    let url = fresh_url();
+    let mut log = PgLog::create(&url).unwrap();
+    fill(&mut log, 3);
+    let filler = "x".repeat(900);
+    let n: u128 = 12_000; // about 11 MB of records
+    let streams = 300u128;
+    let stream = |i: u128| format!("S{:04}", i % streams);
+    let event = |i: u128| {
+        ev(
+            Uuid::from_u128(1_000_000 + i),
+            &stream(i),
+            &format!(r#"{{"n":{i},"f":"{filler}"}}"#),
+        )
+    };
+    let items = (1..=n).map(|i| Streamed::Event(event(i))).chain([
+        Streamed::Event(event(5)),
+        Streamed::Event(event(n - 1)),
+        Streamed::Commit,
+    ]);
+    let outcome = log
+        .append_stream(&HashMap::new(), &mut items.into_iter())
+        .unwrap();
+    assert_eq!(outcome.appended, n as u64);
+    assert_eq!(outcome.duplicates, 2);
+    assert_eq!(log.head().seq, 3 + n as u64);
+
+    let reopened = PgLog::open(&url).unwrap();
+    assert_eq!(reopened.head(), log.head());
+    for s in 0..streams {
+        let want = (1..=n).filter(|i| i % streams == s).count() as u64;
+        assert_eq!(
+            reopened.stream_version(&stream(s)),
+            want,
+            "stream {}",
+            stream(s)
+        );
+    }
+    assert_eq!(reopened.verify().unwrap().events, 3 + n as u64);
+}
+
+/// A streamed append abandoned part-way (its producer stops without committing) leaves
+/// nothing, whether its records were held back or already sent; the next write lands.
+#[test]
+fn an_abandoned_streamed_append_leaves_nothing_of_what_it_sent_or_held() {
+    let url = fresh_url();
+    let mut log = PgLog::create(&url).unwrap();
+    fill(&mut log, 3);
+    let filler = "y".repeat(900);
+    let mut items = (1..=10_000u128).map(|i| {
+        Streamed::Event(ev(
+            Uuid::from_u128(2_000_000 + i),
+            "abandoned",
+            &format!(r#"{{"n":{i},"f":"{filler}"}}"#),
+        ))
+    });
+    let err = log.append_stream(&HashMap::new(), &mut items).unwrap_err();
+    assert!(matches!(err, StoreError::Abandoned), "{err}");
+    assert_eq!(log.head().seq, 3);
+    fill_more(&mut log);
+    let reopened = PgLog::open(&url).unwrap();
+    assert_eq!(reopened.head().seq, 4);
+    assert_eq!(reopened.verify().unwrap().events, 4);
+}
+
+fn fill_more(log: &mut dyn EventLog) {
+    log.append(AppendRequest::new(vec![ev(
+        Uuid::from_u128(9_999_999),
+        "reference",
+        "{}",
+    )]))
+    .unwrap();
+}
+
+/// Stream names with quotes and backslashes (the commit writes the versions as string
+/// literals in one query): each stream's version is what was appended, after the log is
+/// opened again, by an append and by a streamed append.
+#[test]
+fn stream_names_with_quotes_and_backslashes_keep_their_versions() {
+    let url = fresh_url();
+    let mut log = PgLog::create(&url).unwrap();
+    let names = ["it's", r"back\slash", r"中文'\'", r"\\''E'x"];
+    let events: Vec<NewEvent> = (0..8u128)
+        .map(|i| ev(Uuid::from_u128(500 + i), names[(i % 4) as usize], "{}"))
+        .collect();
+    log.append(AppendRequest::new(events)).unwrap();
+    let expected: HashMap<String, u64> = names.iter().map(|n| (n.to_string(), 2)).collect();
+    let mut items = (0..4u128)
+        .map(|i| Streamed::Event(ev(Uuid::from_u128(600 + i), names[i as usize], "{}")))
+        .chain([Streamed::Commit]);
+    log.append_stream(&expected, &mut items).unwrap();
+    let reopened = PgLog::open(&url).unwrap();
+    for name in names {
+        assert_eq!(reopened.stream_version(name), 3, "stream {name:?}");
+    }
+    assert_eq!(reopened.verify().unwrap().events, 12);
+}
