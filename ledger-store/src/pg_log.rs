@@ -97,8 +97,8 @@ CREATE TABLE streams (
 
 #[path = "pg_reading.rs"]
 mod reading;
+use reading::Pages;
 pub use reading::PgHead;
-use reading::{Pages, FIRST_PAGE};
 
 /// Where the store is, for messages: user, host and database, never the password.
 fn describe(config: &postgres::Config) -> String {
@@ -543,13 +543,7 @@ impl Backend for PgBackend {
     }
 
     fn values_from(&self, seq: u64) -> ValueIter<'_> {
-        Box::new(Pages {
-            backend: self,
-            next: i64::try_from(seq.max(1)).unwrap_or(i64::MAX),
-            page: FIRST_PAGE,
-            buffer: VecDeque::new(),
-            done: false,
-        })
+        Box::new(Pages::new(self, seq))
     }
 
     fn read_ids(&self, head: &Head) -> Result<IdIndex, StoreError> {

@@ -557,3 +557,54 @@ fn stream_names_with_quotes_and_backslashes_keep_their_versions() {
     }
     assert_eq!(reopened.verify().unwrap().events, 12);
 }
+
+/// A scan reads a few pages, then the rest in one streaming query: every record comes, in
+/// order, from any start; a scan dropped part-way through the stream leaves the connection
+/// to the next read and write, which see the log as it is.
+#[test]
+fn a_scan_streams_past_its_pages_in_order_and_one_dropped_early_leaves_the_connection_usable() {
+    let url = fresh_url();
+    let mut log = PgLog::create(&url).unwrap();
+    let n = 12_000u128;
+    let events: Vec<NewEvent> = (1..=n)
+        .map(|i| {
+            ev(
+                Uuid::from_u128(3_000_000 + i),
+                "E44038000001",
+                &format!(r#"{{"n":{i}}}"#),
+            )
+        })
+        .collect();
+    log.append(AppendRequest::new(events)).unwrap();
+
+    for from in [1u64, 3_000, 11_990] {
+        let seqs: Vec<u64> = log.scan(from).map(|r| r.unwrap().global_seq).collect();
+        assert_eq!(seqs, (from..=n as u64).collect::<Vec<_>>(), "from {from}");
+    }
+    let replayed = log.scan_replay(1).count();
+    assert_eq!(replayed, n as usize);
+
+    // Dropped in the middle of the stream (past the first pages).
+    let mut scan = log.scan(1);
+    let taken: Vec<u64> = scan
+        .by_ref()
+        .take(7_000)
+        .map(|r| r.unwrap().global_seq)
+        .collect();
+    assert_eq!(taken.last(), Some(&7_000));
+    drop(scan);
+    log.append(AppendRequest::new(vec![ev(
+        Uuid::from_u128(4_000_000),
+        "reference",
+        "{}",
+    )]))
+    .unwrap();
+    let last = log
+        .scan(n as u64)
+        .map(|r| r.unwrap().global_seq)
+        .collect::<Vec<_>>();
+    assert_eq!(last, vec![n as u64, n as u64 + 1]);
+    assert_eq!(log.verify().unwrap().events, n as u64 + 1);
+    let reopened = PgLog::open(&url).unwrap();
+    assert_eq!(reopened.scan_replay(1).count(), n as usize + 1);
+}
