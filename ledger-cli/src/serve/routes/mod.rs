@@ -60,6 +60,7 @@ pub fn api() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(review::approve))
         .routes(routes!(review::reject))
         .routes(routes!(admin::list_users, admin::add_user))
+        .routes(routes!(admin::grant_books))
         .routes(routes!(admin::open_book))
         .routes(routes!(admin::change_settings))
         .split_for_parts()
