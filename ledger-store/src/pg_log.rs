@@ -148,6 +148,10 @@ fn to_u64(seq_hint: u64, n: i64, what: &str) -> Result<u64, StoreError> {
 pub(crate) struct PgBackend {
     client: Arc<Mutex<Client>>,
     place: Arc<str>,
+    /// The store's URL, to connect again when the connection is lost.
+    url: Arc<str>,
+    /// A statement failed because the connection was lost (before the client may know it).
+    lost: bool,
     /// A transaction is open on the connection (a write holding the head row's lock, or
     /// `verify`'s snapshot).
     in_txn: bool,
@@ -220,10 +224,12 @@ struct Statements {
 }
 
 impl PgBackend {
-    fn new(client: Client, place: String) -> PgBackend {
+    fn new(client: Client, place: String, url: &str) -> PgBackend {
         PgBackend {
             client: Arc::new(Mutex::new(client)),
             place: place.into(),
+            url: url.into(),
+            lost: false,
             in_txn: false,
             staged: None,
             unsent: Unsent::default(),
@@ -240,6 +246,8 @@ impl PgBackend {
         PgBackend {
             client: Arc::clone(&self.client),
             place: Arc::clone(&self.place),
+            url: Arc::clone(&self.url),
+            lost: false,
             in_txn: false,
             staged: None,
             unsent: Unsent::default(),
@@ -691,7 +699,7 @@ impl PgLog {
         txn.commit().map_err(|e| StoreError::pg(what, e))?;
         Ok(PgLog {
             engine: Engine::new(
-                PgBackend::new(client, place),
+                PgBackend::new(client, place, url),
                 Head::EMPTY,
                 Some(IdIndex::default()),
                 HashMap::new(),
@@ -737,7 +745,7 @@ impl PgLog {
                 place,
             });
         }
-        let mut backend = PgBackend::new(client, place);
+        let mut backend = PgBackend::new(client, place, url);
         // Head and versions from one snapshot: a writer elsewhere commits both at once.
         backend.begin("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")?;
         let read = backend
@@ -800,10 +808,59 @@ impl PgLog {
         })
     }
 
-    /// Reads the head again and catches up with what other writers appended since.
+    /// Reads the head again and catches up with what other writers appended since. A
+    /// connection that was lost is made again first.
     pub fn refresh(&mut self) -> Result<(), StoreError> {
-        let head = self.engine.backend.read_head(false)?;
-        self.catch_up(head)
+        self.reconnect_if_lost()?;
+        let result = self
+            .engine
+            .backend
+            .read_head(false)
+            .and_then(|head| self.catch_up(head));
+        self.note_lost(result)
+    }
+
+    /// Notes a failure that was the connection lost, for `connection_lost`.
+    fn note_lost<T>(&mut self, result: Result<T, StoreError>) -> Result<T, StoreError> {
+        if let Err(e) = &result {
+            if e.is_connection_lost() {
+                self.engine.backend.lost = true;
+            }
+        }
+        result
+    }
+
+    /// Whether the connection to the database is known to be lost (a statement on it failed
+    /// because the server ended it, restarted or could not be reached). The next write, or
+    /// `refresh`, connects again.
+    /// Never waits: a connection in use (a scan streaming on it) is not lost.
+    pub fn connection_lost(&self) -> bool {
+        let backend = &self.engine.backend;
+        backend.lost
+            || backend
+                .client
+                .try_lock()
+                .map(|client| client.is_closed())
+                .unwrap_or(false)
+    }
+
+    /// Connects again if the connection is lost (`connection_lost`): what this handle knows
+    /// (head, stream versions, ids) stays, and the next write catches up with the database
+    /// under the head row's lock, as after any other writer's appends. A write whose commit
+    /// was cut off with the connection is then found in the log if it landed.
+    pub fn reconnect_if_lost(&mut self) -> Result<(), StoreError> {
+        if !self.connection_lost() {
+            return Ok(());
+        }
+        let backend = &mut self.engine.backend;
+        let (fresh, _) = Self::connect(&backend.url)?;
+        *lock(&backend.client) = fresh;
+        backend.statements = Statements::default();
+        backend.in_txn = false;
+        backend.staged = None;
+        backend.unsent.clear();
+        backend.lost = false;
+        Ok(())
     }
 
     /// Cheap open-time check of the chain's tail.
@@ -886,6 +943,7 @@ impl PgLog {
         &mut self,
         write: impl FnOnce(&mut Engine<PgBackend>) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
+        self.reconnect_if_lost()?;
         let result = self
             .engine
             .backend
@@ -893,7 +951,7 @@ impl PgLog {
             .and_then(|head| self.catch_up(head))
             .and_then(|()| write(&mut self.engine));
         self.engine.backend.rollback();
-        result
+        self.note_lost(result)
     }
 }
 

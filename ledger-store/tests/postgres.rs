@@ -608,3 +608,39 @@ fn a_scan_streams_past_its_pages_in_order_and_one_dropped_early_leaves_the_conne
     let reopened = PgLog::open(&url).unwrap();
     assert_eq!(reopened.scan_replay(1).count(), n as usize + 1);
 }
+
+/// The connection ended by the database (`pg_terminate_backend`, as a restart does): the
+/// write that meets it fails as a lost connection, nothing of it written; `connection_lost`
+/// says so; the next write connects again and lands, after the one before it.
+#[test]
+fn a_write_after_the_connection_was_lost_connects_again() {
+    let app = format!("bonded_reconnect_{}", std::process::id());
+    let url = format!("{}&application_name={app}", fresh_url());
+    let mut log = PgLog::create(&url).unwrap();
+    fill(&mut log, 3);
+    assert!(!log.connection_lost());
+    let mut admin =
+        postgres::Client::connect(&ledger_store::pg_testing::server_url(), postgres::NoTls)
+            .unwrap();
+    let ended: i64 = admin
+        .query_one(
+            "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE application_name = $1) AS ended",
+            &[&app],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(ended, 1);
+    let one = |n: u128| AppendRequest::new(vec![ev(Uuid::from_u128(7_000 + n), "reference", "{}")]);
+    let err = log.append(one(1)).unwrap_err();
+    assert!(err.is_connection_lost(), "{err}");
+    assert!(log.connection_lost());
+    assert_eq!(log.head().seq, 3);
+    let outcome = log.append(one(2)).unwrap();
+    assert_eq!(outcome.head.seq, 4);
+    assert!(!log.connection_lost());
+    // The first was not written; a retry of it lands once, after the second.
+    log.append(one(1)).unwrap();
+    let reopened = PgLog::open(&url).unwrap();
+    assert_eq!(reopened.verify().unwrap().events, 5);
+}
