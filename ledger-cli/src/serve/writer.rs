@@ -41,9 +41,10 @@ fn store_lost(e: &StoreError) -> ApiError {
     ApiError::new(
         StatusCode::SERVICE_UNAVAILABLE,
         format!(
-            "the connection to the PostgreSQL store was lost ({e}); the request was not \
-             recorded: retry it — the server connects again for the next request, and a repeat \
-             of the same lines is recognised and not applied twice"
+            "the connection to the PostgreSQL store was lost ({e}); the request is not known \
+             to be recorded (if the connection went during its commit, it may have been): \
+             retry it — the server connects again for the next request, and a repeat of the \
+             same lines is recognised and not applied twice"
         ),
     )
 }
