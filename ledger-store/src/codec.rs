@@ -232,6 +232,29 @@ pub(crate) fn frame(hash: &Hash, canonical: &[u8]) -> Vec<u8> {
 }
 
 /// Splits a stored value into the hash it claims and its canonical bytes.
+/// The stream and stream position of a stored value (`hash ++ canonical bytes`), read from
+/// its fixed header alone: what a backend that indexes the streams needs of a record the
+/// engine has just sealed, without decoding (and checking) the whole record again.
+pub(crate) fn stream_of(value: &[u8]) -> Result<(&str, u64), String> {
+    let canonical = value.get(32..).ok_or_else(|| {
+        format!(
+            "stored value is {} bytes, shorter than its 32-byte hash",
+            value.len()
+        )
+    })?;
+    let mut rd = Reader {
+        bytes: canonical,
+        pos: 0,
+    };
+    if rd.take(4, "format tag")? != FORMAT_TAG {
+        return Err("unknown record format tag".to_string());
+    }
+    rd.take(8, "global_seq")?;
+    let stream_seq = rd.u64("stream_seq")?;
+    rd.take(16, "id")?;
+    Ok((rd.str("stream")?, stream_seq))
+}
+
 pub(crate) fn unframe(value: &[u8]) -> Result<(Hash, &[u8]), String> {
     if value.len() < 32 {
         return Err(format!(
@@ -367,6 +390,20 @@ mod tests {
         let canonical = encode(&r);
         let hash = hash_of(&canonical);
         assert_eq!(seal_record(&r.as_ref()), (hash, frame(&hash, &canonical)));
+    }
+
+    #[test]
+    fn stream_of_reads_the_stream_and_its_position_from_the_header() {
+        let r = sample();
+        let (_, value) = seal_record(&r.as_ref());
+        assert_eq!(stream_of(&value).unwrap(), ("E44038000001", 3));
+        // Cut inside the stream's bytes, or inside the hash: an error, never a guess.
+        for cut in [10, 32 + 4 + 8 + 8 + 16 + 4 + 5] {
+            assert!(stream_of(&value[..cut]).is_err(), "cut at {cut}");
+        }
+        let mut other = value.clone();
+        other[32] = b'X';
+        assert!(stream_of(&other).is_err());
     }
 
     #[test]

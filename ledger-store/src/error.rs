@@ -195,6 +195,31 @@ impl StoreError {
         }
     }
 
+    /// Whether this is PostgreSQL's connection lost (ended by the server, a restart, the
+    /// network): nothing is wrong with the request or the log; it may be retried once the
+    /// connection is made again (`PgLog` does at its next write).
+    pub fn is_connection_lost(&self) -> bool {
+        use postgres::error::SqlState;
+        match self {
+            StoreError::Postgres { source, .. } => {
+                source.is_closed()
+                    || source.code().is_some_and(|c| {
+                        [
+                            SqlState::ADMIN_SHUTDOWN,
+                            SqlState::CRASH_SHUTDOWN,
+                            SqlState::CANNOT_CONNECT_NOW,
+                            SqlState::CONNECTION_FAILURE,
+                            SqlState::CONNECTION_EXCEPTION,
+                        ]
+                        .contains(c)
+                    })
+                    || std::error::Error::source(source)
+                        .is_some_and(|e| e.downcast_ref::<std::io::Error>().is_some())
+            }
+            _ => false,
+        }
+    }
+
     pub(crate) fn pg(what: impl Into<String>, source: postgres::Error) -> Self {
         let detail = match source.as_db_error() {
             Some(db) => {

@@ -16,6 +16,10 @@
 //!   last line of defence: a write that slipped past the lock could only fail, never leave a
 //!   gap or a duplicate.
 //! - the commit is durable when it returns: the session sets `synchronous_commit = on`.
+//! - a write costs a handful of round trips to the server, whatever its size: `BEGIN` and the
+//!   head row's lock in one query, the records in one binary COPY (held back until the
+//!   commit, or sent 8 MiB at a time), and the stream versions (one upsert of them all), the
+//!   head and `COMMIT` in one query.
 //!
 //! Reads (`scan`, `scan_replay`, `head`, `stream_version`) answer from what this handle last
 //! saw (at open, at its last write, or at `refresh`); `verify` reads one snapshot of the
@@ -32,14 +36,13 @@
 //! ```
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::io::Write;
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
-use postgres::binary_copy::BinaryCopyInWriter;
-use postgres::types::Type;
-use postgres::{Client, NoTls};
+use postgres::{Client, NoTls, SimpleQueryMessage, Statement};
 use uuid::Uuid;
 
-use crate::codec::{decode_ref, open_value, unframe};
+use crate::codec::{open_value, stream_of};
 use crate::engine::{Backend, Commit, CommitFailure, Engine, StagedCommit, ValueIter};
 use crate::error::StoreError;
 use crate::event::{Hash, NewEvent, ReplayRecord, StoredEvent};
@@ -48,6 +51,21 @@ use crate::log::{AppendOutcome, AppendRequest, EventLog, Head, Streamed, VerifyR
 
 /// The version of the tables this program reads and writes.
 pub const PG_SCHEMA_VERSION: i32 = 1;
+
+/// Bytes of records a write holds back before sending them with one COPY: a write (or a
+/// streamed append) normally sends all its records in one COPY just before its commit, so a
+/// batch costs a handful of round trips to the server, not three per few hundred records.
+const COPY_BUFFER: usize = 8 << 20;
+/// Binary COPY's signature, flags (none) and header extension (none).
+const COPY_HEADER: &[u8] = b"PGCOPY\n\xff\r\n\0\0\0\0\0\0\0\0\0";
+/// The end of binary COPY's rows.
+const COPY_TRAILER: &[u8] = &(-1i16).to_be_bytes();
+const COPY_EVENTS: &str =
+    "COPY events (global_seq, stream, stream_seq, id, value) FROM STDIN BINARY";
+/// The last check of a write before its commit: the one head row moved, else the write
+/// fails (and the COMMIT after it in the same query with it) with these words in the error.
+const HEAD_MOVED_ONCE: &str = "SELECT CASE WHEN count(*) = 1 THEN 1 \
+     ELSE ('the table log_head holds ' || count(*) || ' rows, not 1')::int END FROM moved";
 
 /// Records read per query by a scan.
 const SCAN_PAGE: i64 = 2_000;
@@ -79,8 +97,8 @@ CREATE TABLE streams (
 
 #[path = "pg_reading.rs"]
 mod reading;
+use reading::Pages;
 pub use reading::PgHead;
-use reading::{Pages, FIRST_PAGE};
 
 /// Where the store is, for messages: user, host and database, never the password.
 fn describe(config: &postgres::Config) -> String {
@@ -130,14 +148,95 @@ fn to_u64(seq_hint: u64, n: i64, what: &str) -> Result<u64, StoreError> {
 pub(crate) struct PgBackend {
     client: Arc<Mutex<Client>>,
     place: Arc<str>,
+    /// The store's URL, to connect again when the connection is lost.
+    url: Arc<str>,
+    /// A statement failed because the connection was lost (before the client may know it).
+    lost: bool,
     /// A transaction is open on the connection (a write holding the head row's lock, or
     /// `verify`'s snapshot).
     in_txn: bool,
     /// The first and last record a streamed append has staged in its transaction.
     staged: Option<(u64, u64)>,
+    /// Records of the open write not sent yet: the rows of its COPY.
+    unsent: Unsent,
+    /// The write's statements, prepared once on the connection.
+    statements: Statements,
+}
+
+/// The rows of a write's COPY, held back until its commit (or [`COPY_BUFFER`]).
+#[derive(Default)]
+struct Unsent {
+    /// Binary COPY rows, without the header and trailer.
+    rows: Vec<u8>,
+    /// Where each record's value is in `rows`, in order: `(global_seq, start, end)`.
+    values: Vec<(u64, usize, usize)>,
+}
+
+impl Unsent {
+    fn clear(&mut self) {
+        self.rows.clear();
+        self.values.clear();
+    }
+
+    /// Adds record `seq` as a row of `events`: its stream and stream position read from the
+    /// record's header (the engine has just made and checked it).
+    fn push(&mut self, seq: u64, id: &Uuid, value: &[u8]) -> Result<(), StoreError> {
+        let (stream, stream_seq) = stream_of(value).map_err(|w| StoreError::corrupt(seq, w))?;
+        let rows = &mut self.rows;
+        rows.extend_from_slice(&5i16.to_be_bytes());
+        field(rows, &to_i64(seq, "position")?.to_be_bytes(), seq)?;
+        field(rows, stream.as_bytes(), seq)?;
+        field(rows, &to_i64(stream_seq, "stream_seq")?.to_be_bytes(), seq)?;
+        field(rows, id.as_bytes(), seq)?;
+        let start = rows.len() + 4;
+        field(rows, value, seq)?;
+        self.values.push((seq, start, rows.len()));
+        Ok(())
+    }
+
+    /// The value of record `seq`, if it is held here.
+    fn get(&self, seq: u64) -> Option<Vec<u8>> {
+        let first = self.values.first()?.0;
+        let (at, start, end) = *self
+            .values
+            .get(usize::try_from(seq.checked_sub(first)?).ok()?)?;
+        (at == seq).then(|| self.rows.get(start..end).map(<[u8]>::to_vec))?
+    }
+}
+
+/// One field of a binary COPY row: its length, then its bytes.
+fn field(rows: &mut Vec<u8>, bytes: &[u8], seq: u64) -> Result<(), StoreError> {
+    let len = i32::try_from(bytes.len()).map_err(|_| {
+        StoreError::invalid(format!(
+            "record {seq} has a field of {} bytes, more than PostgreSQL's COPY takes",
+            bytes.len()
+        ))
+    })?;
+    rows.extend_from_slice(&len.to_be_bytes());
+    rows.extend_from_slice(bytes);
+    Ok(())
+}
+
+/// Statements prepared once per connection.
+#[derive(Default)]
+struct Statements {
+    copy: OnceLock<Statement>,
 }
 
 impl PgBackend {
+    fn new(client: Client, place: String, url: &str) -> PgBackend {
+        PgBackend {
+            client: Arc::new(Mutex::new(client)),
+            place: place.into(),
+            url: url.into(),
+            lost: false,
+            in_txn: false,
+            staged: None,
+            unsent: Unsent::default(),
+            statements: Statements::default(),
+        }
+    }
+
     fn what(&self, action: &str) -> String {
         format!("{action} in {}", self.place)
     }
@@ -147,9 +246,30 @@ impl PgBackend {
         PgBackend {
             client: Arc::clone(&self.client),
             place: Arc::clone(&self.place),
+            url: Arc::clone(&self.url),
+            lost: false,
             in_txn: false,
             staged: None,
+            unsent: Unsent::default(),
+            statements: Statements::default(),
         }
+    }
+
+    /// `sql` prepared on the connection, once.
+    fn prepared(
+        &self,
+        client: &mut Client,
+        cell: &OnceLock<Statement>,
+        sql: &str,
+        action: &str,
+    ) -> Result<Statement, StoreError> {
+        if let Some(statement) = cell.get() {
+            return Ok(statement.clone());
+        }
+        let statement = client
+            .prepare(sql)
+            .map_err(|e| StoreError::pg(self.what(action), e))?;
+        Ok(cell.get_or_init(|| statement).clone())
     }
 
     fn exec(&self, sql: &str, action: &str) -> Result<(), StoreError> {
@@ -162,7 +282,48 @@ impl PgBackend {
         self.exec(sql, "starting a transaction")?;
         self.in_txn = true;
         self.staged = None;
+        self.unsent.clear();
         Ok(())
+    }
+
+    /// Starts a write: a transaction, and the head row read and locked until it ends (the
+    /// writers' queue), in one round trip to the server.
+    fn begin_write(&mut self) -> Result<Head, StoreError> {
+        self.in_txn = true;
+        self.staged = None;
+        self.unsent.clear();
+        let messages = lock(&self.client)
+            .simple_query("BEGIN; SELECT seq, encode(hash, 'hex') FROM log_head FOR UPDATE")
+            .map_err(|e| StoreError::pg(self.what("starting a write (locking the head)"), e))?;
+        let rows: Vec<_> = messages
+            .iter()
+            .filter_map(|m| match m {
+                SimpleQueryMessage::Row(row) => Some(row),
+                _ => None,
+            })
+            .collect();
+        let [row] = rows.as_slice() else {
+            return Err(StoreError::corrupt(
+                0,
+                format!("the table log_head holds {} rows, not 1", rows.len()),
+            ));
+        };
+        let seq = row
+            .get(0)
+            .and_then(|s| s.parse::<i64>().ok())
+            .ok_or_else(|| StoreError::corrupt(0, "the head's seq does not read as a number"))?;
+        let seq = to_u64(0, seq, "the head's seq")?;
+        let hash = row
+            .get(1)
+            .and_then(|h| hex::decode(h).ok())
+            .unwrap_or_default();
+        let hash = Hash::try_from(hash.as_slice()).map_err(|_| {
+            StoreError::corrupt(
+                seq,
+                format!("the head's hash is {} bytes, not 32", hash.len()),
+            )
+        })?;
+        Ok(Head { seq, hash })
     }
 
     /// Ends the open transaction without writing anything; best effort (a connection that
@@ -173,6 +334,7 @@ impl PgBackend {
             self.in_txn = false;
         }
         self.staged = None;
+        self.unsent.clear();
     }
 
     /// The head row; with `for_update`, locked until the transaction ends: the writers' queue.
@@ -253,32 +415,47 @@ impl PgBackend {
         Ok(out)
     }
 
-    /// Writes records (`hash ++ canonical bytes`) with COPY, in the open transaction.
-    fn copy_records<'r>(
-        &self,
-        records: impl Iterator<Item = (u64, Uuid, &'r [u8])>,
+    /// Adds records (`hash ++ canonical bytes`) to the write's COPY; sent when it commits,
+    /// or now if the held rows have grown past [`COPY_BUFFER`].
+    fn buffer_records<'r>(
+        &mut self,
+        records: impl Iterator<Item = (u64, &'r Uuid, &'r [u8])>,
     ) -> Result<(), StoreError> {
-        let what = || self.what("writing records");
-        let mut client = lock(&self.client);
-        let sink = client
-            .copy_in("COPY events (global_seq, stream, stream_seq, id, value) FROM STDIN BINARY")
-            .map_err(|e| StoreError::pg(what(), e))?;
-        let types = [Type::INT8, Type::TEXT, Type::INT8, Type::UUID, Type::BYTEA];
-        let mut writer = BinaryCopyInWriter::new(sink, &types);
         for (seq, id, value) in records {
-            let (_, canonical) = unframe(value).map_err(|w| StoreError::corrupt(seq, w))?;
-            let record = decode_ref(canonical).map_err(|w| StoreError::corrupt(seq, w))?;
-            writer
-                .write(&[
-                    &to_i64(seq, "position")?,
-                    &record.stream,
-                    &to_i64(record.stream_seq, "stream_seq")?,
-                    &id,
-                    &value,
-                ])
-                .map_err(|e| StoreError::pg(what(), e))?;
+            self.unsent.push(seq, id, value)?;
         }
-        writer.finish().map_err(|e| StoreError::pg(what(), e))?;
+        if self.unsent.rows.len() >= COPY_BUFFER {
+            self.send_records()?;
+        }
+        Ok(())
+    }
+
+    /// Sends the held records with one binary COPY, in the open transaction.
+    fn send_records(&mut self) -> Result<(), StoreError> {
+        let Some(&(first, _, _)) = self.unsent.values.first() else {
+            return Ok(());
+        };
+        let last = self.unsent.values.last().map_or(first, |v| v.0);
+        let what = || self.what(&format!("writing records {first}..={last}"));
+        let mut client = lock(&self.client);
+        let copy = self.prepared(
+            &mut client,
+            &self.statements.copy,
+            COPY_EVENTS,
+            "preparing the COPY of records",
+        )?;
+        let mut sink = client
+            .copy_in(&copy)
+            .map_err(|e| StoreError::pg(what(), e))?;
+        for part in [COPY_HEADER, self.unsent.rows.as_slice(), COPY_TRAILER] {
+            sink.write_all(part).map_err(|source| StoreError::Io {
+                what: what(),
+                source,
+            })?;
+        }
+        sink.finish().map_err(|e| StoreError::pg(what(), e))?;
+        drop(client);
+        self.unsent.clear();
         Ok(())
     }
 
@@ -296,38 +473,18 @@ impl PgBackend {
             error,
         };
         let result = (|| {
-            let mut client = lock(&self.client);
-            let upsert = client
-                .prepare(
-                    "INSERT INTO streams (stream, version) VALUES ($1, $2) \
-                     ON CONFLICT (stream) DO UPDATE SET version = EXCLUDED.version",
-                )
-                .map_err(|e| StoreError::pg(self.what("writing stream versions"), e))?;
-            for (stream, version) in versions {
-                client
-                    .execute(&upsert, &[stream, &to_i64(*version, "version")?])
-                    .map_err(|e| {
-                        StoreError::pg(
-                            self.what(&format!("writing the version of stream {stream:?}")),
-                            e,
-                        )
-                    })?;
-            }
-            client
-                .execute(
-                    "UPDATE log_head SET seq = $1, hash = $2",
-                    &[&to_i64(head.seq, "position")?, &head.hash.as_slice()],
-                )
-                .map_err(|e| StoreError::pg(self.what("moving the head"), e))?;
-            client.batch_execute("COMMIT").map_err(|e| {
-                StoreError::pg(
-                    self.what(&format!(
-                        "committing records {first}..={} (whether they were recorded is unknown until the store is read again)",
-                        head.seq
-                    )),
-                    e,
-                )
-            })
+            self.send_records()?;
+            let sql = finish_sql(versions, head)?;
+            let what = format!(
+                "writing the versions of {} streams, moving the head and committing records {first}..={} \
+                 (whether they were recorded is unknown until the store is read again)",
+                versions.len(),
+                head.seq
+            );
+            lock(&self.client)
+                .simple_query(&sql)
+                .map(drop)
+                .map_err(|e| StoreError::pg(self.what(&what), e))
         })();
         // After COMMIT (or its failure) no transaction is open; after an earlier failure the
         // rollback ends the aborted one.
@@ -340,8 +497,50 @@ impl PgBackend {
     }
 }
 
+/// The commit point of a write, as one query (one round trip to the server): every stream
+/// version the write moves (one upsert, however many streams), the head, a check that the
+/// one head row moved, and COMMIT. Values go in as literals (the simple protocol takes no
+/// parameters): numbers, the hash in hex, and the stream names as escaped strings.
+fn finish_sql(versions: &HashMap<String, u64>, head: &Head) -> Result<String, StoreError> {
+    use std::fmt::Write as _;
+    let mut sql = String::with_capacity(256 + versions.len() * 40);
+    sql.push_str("WITH ");
+    if !versions.is_empty() {
+        sql.push_str("versions AS (INSERT INTO streams (stream, version) VALUES ");
+        for (i, (stream, version)) in versions.iter().enumerate() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            let _ = write!(
+                sql,
+                "({}, {})",
+                text_literal(stream),
+                to_i64(*version, "version")?
+            );
+        }
+        sql.push_str(" ON CONFLICT (stream) DO UPDATE SET version = EXCLUDED.version), ");
+    }
+    let _ = write!(
+        sql,
+        "moved AS (UPDATE log_head SET seq = {}, hash = decode('{}', 'hex') RETURNING 1) {HEAD_MOVED_ONCE}; COMMIT",
+        to_i64(head.seq, "position")?,
+        hex::encode(head.hash)
+    );
+    Ok(sql)
+}
+
+/// `text` as an SQL string literal that reads the same whatever the server's
+/// `standard_conforming_strings` (an escape string: backslashes and quotes doubled).
+fn text_literal(text: &str) -> String {
+    format!("E'{}'", text.replace('\\', "\\\\").replace('\'', "''"))
+}
+
 impl Backend for PgBackend {
     fn get(&self, seq: u64) -> Result<Option<Vec<u8>>, StoreError> {
+        if let Some(value) = self.unsent.get(seq) {
+            // A record of the open write not sent yet.
+            return Ok(Some(value));
+        }
         let Ok(key) = i64::try_from(seq) else {
             return Ok(None);
         };
@@ -352,13 +551,7 @@ impl Backend for PgBackend {
     }
 
     fn values_from(&self, seq: u64) -> ValueIter<'_> {
-        Box::new(Pages {
-            backend: self,
-            next: i64::try_from(seq.max(1)).unwrap_or(i64::MAX),
-            page: FIRST_PAGE,
-            buffer: VecDeque::new(),
-            done: false,
-        })
+        Box::new(Pages::new(self, seq))
     }
 
     fn read_ids(&self, head: &Head) -> Result<IdIndex, StoreError> {
@@ -380,11 +573,12 @@ impl Backend for PgBackend {
                 )),
             });
         }
-        if let Err(error) = self.copy_records(
+        self.unsent.clear();
+        if let Err(error) = self.buffer_records(
             commit
                 .records
                 .iter()
-                .map(|(seq, id, value)| (*seq, *id, value.as_slice())),
+                .map(|(seq, id, value)| (*seq, id, value.as_slice())),
         ) {
             self.rollback();
             return Err(CommitFailure {
@@ -414,10 +608,10 @@ impl Backend for PgBackend {
                 )))
             }
         };
-        self.copy_records(
+        self.buffer_records(
             records
                 .iter()
-                .map(|(seq, id, value)| (*seq, *id, value.as_slice())),
+                .map(|(seq, id, value)| (*seq, id, value.as_slice())),
         )?;
         self.staged = Some(staged);
         Ok(())
@@ -505,12 +699,7 @@ impl PgLog {
         txn.commit().map_err(|e| StoreError::pg(what, e))?;
         Ok(PgLog {
             engine: Engine::new(
-                PgBackend {
-                    client: Arc::new(Mutex::new(client)),
-                    place: place.into(),
-                    in_txn: false,
-                    staged: None,
-                },
+                PgBackend::new(client, place, url),
                 Head::EMPTY,
                 Some(IdIndex::default()),
                 HashMap::new(),
@@ -556,12 +745,7 @@ impl PgLog {
                 place,
             });
         }
-        let mut backend = PgBackend {
-            client: Arc::new(Mutex::new(client)),
-            place: place.into(),
-            in_txn: false,
-            staged: None,
-        };
+        let mut backend = PgBackend::new(client, place, url);
         // Head and versions from one snapshot: a writer elsewhere commits both at once.
         backend.begin("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")?;
         let read = backend
@@ -624,10 +808,59 @@ impl PgLog {
         })
     }
 
-    /// Reads the head again and catches up with what other writers appended since.
+    /// Reads the head again and catches up with what other writers appended since. A
+    /// connection that was lost is made again first.
     pub fn refresh(&mut self) -> Result<(), StoreError> {
-        let head = self.engine.backend.read_head(false)?;
-        self.catch_up(head)
+        self.reconnect_if_lost()?;
+        let result = self
+            .engine
+            .backend
+            .read_head(false)
+            .and_then(|head| self.catch_up(head));
+        self.note_lost(result)
+    }
+
+    /// Notes a failure that was the connection lost, for `connection_lost`.
+    fn note_lost<T>(&mut self, result: Result<T, StoreError>) -> Result<T, StoreError> {
+        if let Err(e) = &result {
+            if e.is_connection_lost() {
+                self.engine.backend.lost = true;
+            }
+        }
+        result
+    }
+
+    /// Whether the connection to the database is known to be lost (a statement on it failed
+    /// because the server ended it, restarted or could not be reached). The next write, or
+    /// `refresh`, connects again.
+    /// Never waits: a connection in use (a scan streaming on it) is not lost.
+    pub fn connection_lost(&self) -> bool {
+        let backend = &self.engine.backend;
+        backend.lost
+            || backend
+                .client
+                .try_lock()
+                .map(|client| client.is_closed())
+                .unwrap_or(false)
+    }
+
+    /// Connects again if the connection is lost (`connection_lost`): what this handle knows
+    /// (head, stream versions, ids) stays, and the next write catches up with the database
+    /// under the head row's lock, as after any other writer's appends. A write whose commit
+    /// was cut off with the connection is then found in the log if it landed.
+    pub fn reconnect_if_lost(&mut self) -> Result<(), StoreError> {
+        if !self.connection_lost() {
+            return Ok(());
+        }
+        let backend = &mut self.engine.backend;
+        let (fresh, _) = Self::connect(&backend.url)?;
+        *lock(&backend.client) = fresh;
+        backend.statements = Statements::default();
+        backend.in_txn = false;
+        backend.staged = None;
+        backend.unsent.clear();
+        backend.lost = false;
+        Ok(())
     }
 
     /// Cheap open-time check of the chain's tail.
@@ -710,15 +943,15 @@ impl PgLog {
         &mut self,
         write: impl FnOnce(&mut Engine<PgBackend>) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        self.engine.backend.begin("BEGIN")?;
+        self.reconnect_if_lost()?;
         let result = self
             .engine
             .backend
-            .read_head(true)
+            .begin_write()
             .and_then(|head| self.catch_up(head))
             .and_then(|()| write(&mut self.engine));
         self.engine.backend.rollback();
-        result
+        self.note_lost(result)
     }
 }
 

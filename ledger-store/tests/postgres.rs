@@ -453,3 +453,194 @@ fn append_at_refuses_a_batch_decided_on_a_head_another_writer_has_moved() {
     assert_eq!(watch.seq().unwrap(), 4);
     assert_eq!(one.verify().unwrap().events, 4);
 }
+
+/// A streamed append larger than the rows a write holds back (8 MiB: part of it is sent
+/// before the commit, the rest with it), touching many streams (their versions written by
+/// one statement), with a retry of one of its own first events at its end (read back from
+/// what was sent) and of its last but one (still held back): it lands whole, every stream at
+/// its version, and the chain verifies after the log is opened again.
+#[test]
+fn a_streamed_append_past_the_held_back_rows_lands_whole_with_every_stream_version() {
+    let url = fresh_url();
+    let mut log = PgLog::create(&url).unwrap();
+    fill(&mut log, 3);
+    let filler = "x".repeat(900);
+    let n: u128 = 12_000; // about 11 MB of records
+    let streams = 300u128;
+    let stream = |i: u128| format!("S{:04}", i % streams);
+    let event = |i: u128| {
+        ev(
+            Uuid::from_u128(1_000_000 + i),
+            &stream(i),
+            &format!(r#"{{"n":{i},"f":"{filler}"}}"#),
+        )
+    };
+    let items = (1..=n).map(|i| Streamed::Event(event(i))).chain([
+        Streamed::Event(event(5)),
+        Streamed::Event(event(n - 1)),
+        Streamed::Commit,
+    ]);
+    let outcome = log
+        .append_stream(&HashMap::new(), &mut items.into_iter())
+        .unwrap();
+    assert_eq!(outcome.appended, n as u64);
+    assert_eq!(outcome.duplicates, 2);
+    assert_eq!(log.head().seq, 3 + n as u64);
+
+    let reopened = PgLog::open(&url).unwrap();
+    assert_eq!(reopened.head(), log.head());
+    for s in 0..streams {
+        let want = (1..=n).filter(|i| i % streams == s).count() as u64;
+        assert_eq!(
+            reopened.stream_version(&stream(s)),
+            want,
+            "stream {}",
+            stream(s)
+        );
+    }
+    assert_eq!(reopened.verify().unwrap().events, 3 + n as u64);
+}
+
+/// A streamed append abandoned part-way (its producer stops without committing) leaves
+/// nothing, whether its records were held back or already sent; the next write lands.
+#[test]
+fn an_abandoned_streamed_append_leaves_nothing_of_what_it_sent_or_held() {
+    let url = fresh_url();
+    let mut log = PgLog::create(&url).unwrap();
+    fill(&mut log, 3);
+    let filler = "y".repeat(900);
+    let mut items = (1..=10_000u128).map(|i| {
+        Streamed::Event(ev(
+            Uuid::from_u128(2_000_000 + i),
+            "abandoned",
+            &format!(r#"{{"n":{i},"f":"{filler}"}}"#),
+        ))
+    });
+    let err = log.append_stream(&HashMap::new(), &mut items).unwrap_err();
+    assert!(matches!(err, StoreError::Abandoned), "{err}");
+    assert_eq!(log.head().seq, 3);
+    fill_more(&mut log);
+    let reopened = PgLog::open(&url).unwrap();
+    assert_eq!(reopened.head().seq, 4);
+    assert_eq!(reopened.verify().unwrap().events, 4);
+}
+
+fn fill_more(log: &mut dyn EventLog) {
+    log.append(AppendRequest::new(vec![ev(
+        Uuid::from_u128(9_999_999),
+        "reference",
+        "{}",
+    )]))
+    .unwrap();
+}
+
+/// Stream names with quotes and backslashes (the commit writes the versions as string
+/// literals in one query): each stream's version is what was appended, after the log is
+/// opened again, by an append and by a streamed append.
+#[test]
+fn stream_names_with_quotes_and_backslashes_keep_their_versions() {
+    let url = fresh_url();
+    let mut log = PgLog::create(&url).unwrap();
+    let names = ["it's", r"back\slash", r"中文'\'", r"\\''E'x"];
+    let events: Vec<NewEvent> = (0..8u128)
+        .map(|i| ev(Uuid::from_u128(500 + i), names[(i % 4) as usize], "{}"))
+        .collect();
+    log.append(AppendRequest::new(events)).unwrap();
+    let expected: HashMap<String, u64> = names.iter().map(|n| (n.to_string(), 2)).collect();
+    let mut items = (0..4u128)
+        .map(|i| Streamed::Event(ev(Uuid::from_u128(600 + i), names[i as usize], "{}")))
+        .chain([Streamed::Commit]);
+    log.append_stream(&expected, &mut items).unwrap();
+    let reopened = PgLog::open(&url).unwrap();
+    for name in names {
+        assert_eq!(reopened.stream_version(name), 3, "stream {name:?}");
+    }
+    assert_eq!(reopened.verify().unwrap().events, 12);
+}
+
+/// A scan reads a few pages, then the rest in one streaming query: every record comes, in
+/// order, from any start; a scan dropped part-way through the stream leaves the connection
+/// to the next read and write, which see the log as it is.
+#[test]
+fn a_scan_streams_past_its_pages_in_order_and_one_dropped_early_leaves_the_connection_usable() {
+    let url = fresh_url();
+    let mut log = PgLog::create(&url).unwrap();
+    let n = 12_000u128;
+    let events: Vec<NewEvent> = (1..=n)
+        .map(|i| {
+            ev(
+                Uuid::from_u128(3_000_000 + i),
+                "E44038000001",
+                &format!(r#"{{"n":{i}}}"#),
+            )
+        })
+        .collect();
+    log.append(AppendRequest::new(events)).unwrap();
+
+    for from in [1u64, 3_000, 11_990] {
+        let seqs: Vec<u64> = log.scan(from).map(|r| r.unwrap().global_seq).collect();
+        assert_eq!(seqs, (from..=n as u64).collect::<Vec<_>>(), "from {from}");
+    }
+    let replayed = log.scan_replay(1).count();
+    assert_eq!(replayed, n as usize);
+
+    // Dropped in the middle of the stream (past the first pages).
+    let mut scan = log.scan(1);
+    let taken: Vec<u64> = scan
+        .by_ref()
+        .take(7_000)
+        .map(|r| r.unwrap().global_seq)
+        .collect();
+    assert_eq!(taken.last(), Some(&7_000));
+    drop(scan);
+    log.append(AppendRequest::new(vec![ev(
+        Uuid::from_u128(4_000_000),
+        "reference",
+        "{}",
+    )]))
+    .unwrap();
+    let last = log
+        .scan(n as u64)
+        .map(|r| r.unwrap().global_seq)
+        .collect::<Vec<_>>();
+    assert_eq!(last, vec![n as u64, n as u64 + 1]);
+    assert_eq!(log.verify().unwrap().events, n as u64 + 1);
+    let reopened = PgLog::open(&url).unwrap();
+    assert_eq!(reopened.scan_replay(1).count(), n as usize + 1);
+}
+
+/// The connection ended by the database (`pg_terminate_backend`, as a restart does): the
+/// write that meets it fails as a lost connection, nothing of it written; `connection_lost`
+/// says so; the next write connects again and lands, after the one before it.
+#[test]
+fn a_write_after_the_connection_was_lost_connects_again() {
+    let app = format!("bonded_reconnect_{}", std::process::id());
+    let url = format!("{}&application_name={app}", fresh_url());
+    let mut log = PgLog::create(&url).unwrap();
+    fill(&mut log, 3);
+    assert!(!log.connection_lost());
+    let mut admin =
+        postgres::Client::connect(&ledger_store::pg_testing::server_url(), postgres::NoTls)
+            .unwrap();
+    let ended: i64 = admin
+        .query_one(
+            "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE application_name = $1) AS ended",
+            &[&app],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(ended, 1);
+    let one = |n: u128| AppendRequest::new(vec![ev(Uuid::from_u128(7_000 + n), "reference", "{}")]);
+    let err = log.append(one(1)).unwrap_err();
+    assert!(err.is_connection_lost(), "{err}");
+    assert!(log.connection_lost());
+    assert_eq!(log.head().seq, 3);
+    let outcome = log.append(one(2)).unwrap();
+    assert_eq!(outcome.head.seq, 4);
+    assert!(!log.connection_lost());
+    // The first was not written; a retry of it lands once, after the second.
+    log.append(one(1)).unwrap();
+    let reopened = PgLog::open(&url).unwrap();
+    assert_eq!(reopened.verify().unwrap().events, 5);
+}

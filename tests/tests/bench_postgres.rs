@@ -57,6 +57,7 @@ fn the_phases_on_postgres_agree_and_nothing_is_left_behind() {
     for key in [
         "load_secs",
         "raw_write_secs",
+        "raw_insert_secs",
         "replay_secs",
         "raw_scan_secs",
         "verify_secs",
@@ -69,6 +70,15 @@ fn the_phases_on_postgres_agree_and_nothing_is_left_behind() {
         num(&f, "load_ratio"),
         load_rate / num(&f, "raw_write_records_per_sec")
     ));
+    assert!(close(
+        num(&f, "load_insert_ratio"),
+        load_rate / num(&f, "raw_insert_records_per_sec")
+    ));
+    assert!(close(
+        num(&f, "raw_insert_records_per_sec"),
+        events as f64 / num(&f, "raw_insert_secs")
+    ));
+    assert_eq!(f["raw_insert_secs_each"].as_array().map(Vec::len), Some(1));
     assert!(close(
         num(&f, "replay_ratio"),
         num(&f, "replay_events_per_sec") / num(&f, "raw_scan_records_per_sec")
@@ -112,6 +122,8 @@ fn the_table_names_the_phases_and_the_database() {
         "load (CSV",
         "raw COPY into a bare table",
         "load / raw COPY",
+        "raw INSERT into a bare table",
+        "load / raw INSERT",
         "replay (open + rebuild",
         "raw ordered scan (SELECT … ORDER BY seq)",
         "replay / raw scan",

@@ -452,3 +452,205 @@ fn in_the_workspace_another_book_is_a_book_the_store_does_not_hold() {
         assert!(all.text.contains(OTHER), "{path}");
     }
 }
+
+fn put_grant(server: &Served, name: &str, token: &str, body: &str) -> Reply {
+    server.call(
+        "PUT",
+        &format!("/users/{name}/books"),
+        Some(token),
+        Some("application/json"),
+        body,
+    )
+}
+
+/// `PUT /users/{name}/books`: an admin grants a user exactly the books given (the others
+/// revoked) or every book, and the user's view follows at once; the admin rules of the other
+/// routes hold (401, 403 for another role or for an admin granted some books granting every
+/// book, 404 for a user it cannot list, 400 for a bad body); and the grant is recorded in the
+/// log as `bonded user grant` records it.
+#[test]
+fn an_admin_grants_and_revokes_a_users_books_over_http_as_the_command_line_does() {
+    let (store, t) = setup();
+    let server = serve(&store);
+    let balance = |book: &str| format!("/books/{book}/balance");
+    server.get(&balance(ACCOUNT), &t.clerk_a).expect(200);
+    server.get(&balance(OTHER), &t.clerk_a).expect(404);
+
+    // Granted OTHER only: ACCOUNT is revoked.
+    let r = put_grant(
+        &server,
+        "alice",
+        &t.root,
+        &format!(r#"{{"books": ["{OTHER}"]}}"#),
+    );
+    r.expect(200);
+    assert_eq!(r.json["name"], "alice");
+    assert_eq!(r.json["books"], serde_json::json!([OTHER]));
+    assert_eq!(r.json["events"], "1");
+    server.get(&balance(ACCOUNT), &t.clerk_a).expect(404);
+    server.get(&balance(OTHER), &t.clerk_a).expect(200);
+    // The same again: nothing written.
+    let again = put_grant(
+        &server,
+        "alice",
+        &t.root,
+        &format!(r#"{{"books": ["{OTHER}"]}}"#),
+    );
+    again.expect(200);
+    assert_eq!(again.json["events"], "0");
+
+    // Every book.
+    let r = put_grant(&server, "alice", &t.root, r#"{"all": true}"#);
+    r.expect(200);
+    assert!(r.json.get("books").is_none(), "{}", r.text);
+    server.get(&balance(ACCOUNT), &t.clerk_a).expect(200);
+    server.get(&balance(OTHER), &t.clerk_a).expect(200);
+
+    // Who may: admins only; an admin granted some books grants among its own, never every
+    // book, and only to users whose books are all its own.
+    server
+        .call(
+            "PUT",
+            "/users/rita/books",
+            None,
+            Some("application/json"),
+            r#"{"all": true}"#,
+        )
+        .expect(401);
+    put_grant(&server, "rita", &t.clerk_a, r#"{"all": true}"#).expect(403);
+    put_grant(&server, "rita", &t.auditor_a, r#"{"all": true}"#).expect(403);
+    put_grant(&server, "rita", &t.admin_a, r#"{"all": true}"#).expect(403);
+    let beyond = put_grant(
+        &server,
+        "rita",
+        &t.admin_a,
+        &format!(r#"{{"books": ["{OTHER}"]}}"#),
+    );
+    beyond.expect(400);
+    assert!(
+        beyond.error().contains("not open in this store"),
+        "{}",
+        beyond.text
+    );
+    // Among its own: rita is granted exactly ACCOUNT already, so nothing is written.
+    let same = put_grant(
+        &server,
+        "rita",
+        &t.admin_a,
+        &format!(r#"{{"books": ["{ACCOUNT}"]}}"#),
+    );
+    same.expect(200);
+    assert_eq!(same.json["events"], "0", "{}", same.text);
+    // alice is granted every book now, root always: neither is ada's to change (nor to know of).
+    put_grant(
+        &server,
+        "alice",
+        &t.admin_a,
+        &format!(r#"{{"books": ["{ACCOUNT}"]}}"#),
+    )
+    .expect(404);
+    put_grant(
+        &server,
+        "root",
+        &t.admin_a,
+        &format!(r#"{{"books": ["{ACCOUNT}"]}}"#),
+    )
+    .expect(404);
+    put_grant(&server, "nobody", &t.root, r#"{"all": true}"#).expect(404);
+    // Bad bodies.
+    put_grant(&server, "rita", &t.root, "{}").expect(400);
+    put_grant(&server, "rita", &t.root, r#"{"books": []}"#).expect(400);
+    put_grant(
+        &server,
+        "rita",
+        &t.root,
+        &format!(r#"{{"books": ["{ACCOUNT}"], "all": true}}"#),
+    )
+    .expect(400);
+    put_grant(&server, "rita", &t.root, r#"{"books": ["nope"]}"#).expect(400);
+    put_grant(
+        &server,
+        "rita",
+        &t.root,
+        &format!(r#"{{"books": ["{NONE}"]}}"#),
+    )
+    .expect(400);
+    server
+        .call(
+            "PUT",
+            "/users/rita/books",
+            Some(&t.root),
+            Some("text/plain"),
+            "all",
+        )
+        .expect(415);
+    // GET /users shows the grants made over HTTP.
+    let users = server.get("/users", &t.root);
+    users.expect(200);
+    let rita = users.json["users"]
+        .as_array()
+        .expect("users")
+        .iter()
+        .find(|u| u["name"] == "rita")
+        .cloned()
+        .expect("rita is listed");
+    assert_eq!(rita["books"], serde_json::json!([ACCOUNT]));
+    drop(server);
+
+    // The command line's grant of the same, for audrey: the same event, but for the name.
+    store
+        .run(&[
+            "user",
+            "grant",
+            "--name",
+            "audrey",
+            "--books",
+            &format!("{OTHER},{ACCOUNT}"),
+        ])
+        .ok();
+    let lines = store.export_lines();
+    let grants: Vec<Value> = lines
+        .iter()
+        .map(|l| serde_json::from_str::<Value>(l).expect("an export line is JSON"))
+        .filter(|e| e["kind"] == "user_books_set")
+        .collect();
+    // Recorded as made by the admin who asked: alice's two, by root.
+    let actors: Vec<(&str, &str)> = grants
+        .iter()
+        .filter(|e| e["actor"] != "tester")
+        .map(|e| {
+            (
+                e["actor"].as_str().unwrap_or(""),
+                e["payload"]["name"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        actors,
+        vec![("root", "alice"), ("root", "alice")],
+        "{grants:?}"
+    );
+    let cli = grants
+        .iter()
+        .find(|e| e["payload"]["name"] == "audrey")
+        .expect("the command line's grant");
+    let by_http = grants
+        .iter()
+        .find(|e| e["payload"]["name"] == "alice" && e["payload"]["books"].is_array())
+        .expect("the grant of OTHER to alice");
+    assert_eq!(cli["stream"], by_http["stream"]);
+    assert_eq!(cli["schema_version"], by_http["schema_version"]);
+    let keys = |e: &Value| {
+        e["payload"]
+            .as_object()
+            .map(|o| o.keys().cloned().collect::<Vec<_>>())
+            .unwrap_or_default()
+    };
+    assert_eq!(keys(cli), keys(by_http));
+    assert_eq!(cli["payload"]["books"], serde_json::json!([ACCOUNT, OTHER]));
+    let every = grants
+        .iter()
+        .find(|e| e["payload"]["name"] == "alice" && e["payload"].get("books").is_none())
+        .expect("the grant of every book to alice");
+    assert_eq!(every["actor"], "root");
+}

@@ -368,3 +368,86 @@ fn sixteen_clients_race_for_the_last_units_and_the_stock_never_goes_negative() {
     }
     pg(&s, &url, &["verify"]).ok();
 }
+
+/// The server's connections to PostgreSQL ended by the database (`pg_terminate_backend`, as
+/// a restart or a failover does): the request that meets the lost connection is answered 503
+/// with a sentence and nothing of it recorded, `/health` says so meanwhile, and the next
+/// request connects again and is recorded, once.
+#[test]
+fn a_lost_connection_is_a_503_the_next_write_connects_again_and_health_tells_the_truth() {
+    let s = Store::new();
+    let url = fresh_url();
+    book_on_postgres(&s, &url);
+    let clerk = token_of(&pg_json(
+        &s,
+        &url,
+        &["user", "add", "--name", "alice", "--role", "clerk"],
+    ));
+    // The server's connections carry a name of their own, so that only they are ended.
+    let app = format!("bonded_lost_{}", std::process::id());
+    let server = serve(&s, Some(&format!("{url}&application_name={app}")));
+    let movements = format!("/books/{ACCOUNT}/movements");
+    let line = |r: usize| {
+        format!(
+            "ref,line,date,account,mode,dir,goods,qty,item\n\
+             LOST-{r},1,2025-01-10,{ACCOUNT},0615,I,M,10,1\n"
+        )
+    };
+    let health = || server.call("GET", "/health", None, None, "");
+    server.post_csv(&movements, &clerk, &line(1)).expect(200);
+    health().expect(200);
+
+    let mut admin =
+        postgres::Client::connect(&ledger_store::pg_testing::server_url(), postgres::NoTls)
+            .expect("connecting to the test server");
+    let ended: i64 = admin
+        .query_one(
+            "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE application_name = $1) AS ended",
+            &[&app],
+        )
+        .expect("ending the server's connections")
+        .get(0);
+    assert!(ended >= 1, "the server holds connections named {app}");
+
+    let lost = server.post_csv(&movements, &clerk, &line(2));
+    lost.expect(503);
+    assert!(
+        lost.error()
+            .contains("the connection to the PostgreSQL store was lost"),
+        "{}",
+        lost.text
+    );
+    let h = health();
+    h.expect(503);
+    assert_eq!(h.json["status"], "failing", "{}", h.text);
+    assert!(
+        h.json["fault"]
+            .as_str()
+            .is_some_and(|f| f.contains("connection to the PostgreSQL store is lost")),
+        "{}",
+        h.text
+    );
+
+    // The next write connects again; health follows.
+    server.post_csv(&movements, &clerk, &line(2)).expect(200);
+    health().expect(200);
+    server.post_csv(&movements, &clerk, &line(3)).expect(200);
+    let h = health();
+    h.expect(200);
+    assert!(h.json.get("fault").is_none(), "{}", h.text);
+    drop(server);
+
+    // Each line once in the log, the chain whole.
+    pg(&s, &url, &["verify"]).ok();
+    let export = pg(&s, &url, &["export"]);
+    export.ok();
+    for r in 1..=3 {
+        let n = export
+            .stdout
+            .lines()
+            .filter(|l| l.contains(&format!("\"LOST-{r}\"")))
+            .count();
+        assert_eq!(n, 1, "LOST-{r} is recorded once");
+    }
+}

@@ -9,6 +9,9 @@
 //!    `COPY … FROM STDIN BINARY` into a bare table `raw_records (seq bigint PRIMARY KEY,
 //!    value bytea)` in the same batch sizes, each COPY its own committed transaction
 //!    (`synchronous_commit = on`, as the log's): the database's limit for a durable write.
+//!    Beside it, **raw INSERT**: the same records inserted into a second bare table
+//!    `raw_inserted` (same columns) with one multi-row `INSERT … SELECT * FROM unnest($1, $2)`
+//!    per batch, prepared once, each batch its own committed transaction.
 //! 3. **replay** — `PgLog::open` and every projection rebuilt from the log (`session::replay`).
 //! 4. **raw scan** — `SELECT seq, value FROM raw_records ORDER BY seq`, every row read.
 //!
@@ -50,6 +53,8 @@ const RAW_URL: &str = "BONDED_BENCH_PG_RAW";
 
 /// The bare table of the raw phases.
 const RAW_TABLE: &str = "raw_records";
+/// The bare table the raw INSERT writes (the same columns).
+const RAW_INSERT_TABLE: &str = "raw_inserted";
 
 #[path = "postgres_table.rs"]
 mod table;
@@ -75,6 +80,10 @@ pub struct PgFigures {
     pub raw_write_secs: f64,
     pub raw_write_records_per_sec: f64,
     pub load_ratio: f64,
+    /// The same records and batches with a multi-row INSERT, one transaction per batch.
+    pub raw_insert_secs: f64,
+    pub raw_insert_records_per_sec: f64,
+    pub load_insert_ratio: f64,
     pub open_secs: f64,
     pub replay_secs: f64,
     pub replay_events_per_sec: f64,
@@ -97,6 +106,7 @@ pub struct PgFigures {
     pub rounds: u32,
     pub load_secs_each: Vec<f64>,
     pub raw_write_secs_each: Vec<f64>,
+    pub raw_insert_secs_each: Vec<f64>,
     pub replay_secs_each: Vec<f64>,
     pub raw_scan_secs_each: Vec<f64>,
 }
@@ -364,7 +374,7 @@ fn measure_all(
     rounds: u32,
 ) -> Result<PgFigures> {
     let rounds = rounds.max(1);
-    let (mut loads, mut raws) = (Vec::new(), Vec::new());
+    let (mut loads, mut raws, mut inserts) = (Vec::new(), Vec::new(), Vec::new());
     let (mut peak_load, mut peak_raw_write) = (None, None);
     let mut written = None;
     for round in 1..=rounds {
@@ -379,11 +389,12 @@ fn measure_all(
         ));
         let l: Loaded = phase("load", root, (&ledger, &raw), events, seed)?;
         say(&format!(
-            "copying the same records into a bare table with COPY, in the same batches{of}"
+            "copying the same records into a bare table with COPY, and with INSERT into another, in the same batches{of}"
         ));
         let w: RawCopied = phase("raw", root, (&ledger, &raw), events, seed)?;
         loads.push(l.load_secs);
         raws.push(w.raw_write_secs);
+        inserts.push(w.raw_insert_secs);
         peak_load = peak_load.max(l.peak_load_bytes);
         peak_raw_write = peak_raw_write.max(w.peak_raw_write_bytes);
         written = Some((l, w, ledger, raw));
@@ -391,8 +402,8 @@ fn measure_all(
     let Some((l, w, ledger, raw)) = written else {
         bail!("no round of the benchmark ran");
     };
-    let disk_bytes = relation_bytes(&ledger)?;
-    let raw_disk_bytes = relation_bytes(&raw)?;
+    let disk_bytes = relation_bytes(&ledger, None)?;
+    let raw_disk_bytes = relation_bytes(&raw, Some(RAW_TABLE))?;
 
     let mut replays: Vec<PgReplayed> = Vec::new();
     let mut scans: Vec<PgScanned> = Vec::new();
@@ -428,6 +439,8 @@ fn measure_all(
     }
     let load_secs = median(&loads);
     let raw_write_secs = median(&raws);
+    let raw_insert_secs = median(&inserts);
+    let raw_insert_rate = rate(stored, Duration::from_secs_f64(raw_insert_secs));
     let raw_scan_secs = median(&scan_each);
     let load_rate = rate(stored, Duration::from_secs_f64(load_secs));
     let raw_write_rate = rate(stored, Duration::from_secs_f64(raw_write_secs));
@@ -447,6 +460,9 @@ fn measure_all(
         raw_write_secs,
         raw_write_records_per_sec: raw_write_rate,
         load_ratio: ratio(load_rate, raw_write_rate),
+        raw_insert_secs,
+        raw_insert_records_per_sec: raw_insert_rate,
+        load_insert_ratio: ratio(load_rate, raw_insert_rate),
         open_secs: r.open_secs,
         replay_secs: r.replay_secs,
         replay_events_per_sec: replay_rate,
@@ -467,6 +483,7 @@ fn measure_all(
         rounds,
         load_secs_each: loads,
         raw_write_secs_each: raws,
+        raw_insert_secs_each: inserts,
         replay_secs_each: replay_each,
         raw_scan_secs_each: scan_each,
     })
@@ -484,15 +501,17 @@ fn connect(url: &str, what: &str) -> Result<Client> {
     Client::connect(url, NoTls).with_context(|| format!("connecting to {} {what}", redact(url)))
 }
 
-/// The bytes the tables of the place `url` names take, indexes and TOAST included.
-fn relation_bytes(url: &str) -> Result<u64> {
+/// The bytes the tables of the place `url` names take (or the one table `only`), indexes and
+/// TOAST included.
+fn relation_bytes(url: &str, only: Option<&str>) -> Result<u64> {
     let mut client = connect(url, "to measure its tables")?;
     let row = client
         .query_one(
             "SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0)::bigint FROM pg_class c \
              JOIN pg_namespace n ON n.oid = c.relnamespace \
-             WHERE n.nspname = current_schema() AND c.relkind = 'r'",
-            &[],
+             WHERE n.nspname = current_schema() AND c.relkind = 'r' \
+             AND ($1::text IS NULL OR c.relname = $1)",
+            &[&only],
         )
         .with_context(|| format!("measuring the tables of {}", redact(url)))?;
     Ok(u64::try_from(row.get::<_, i64>(0)).unwrap_or(0))
@@ -516,12 +535,14 @@ struct RawCopied {
     records: u64,
     encoded_bytes: u64,
     raw_write_secs: f64,
+    raw_insert_secs: f64,
     peak_raw_write_bytes: Option<u64>,
 }
 
 /// Phase 2: the records of the log's `events` table, copied with binary COPY into a bare
 /// `raw_records` table in the raw place, in the load's batch sizes, each COPY committed on its
-/// own. Reading them from the log is not timed.
+/// own; and the same batches inserted into `raw_inserted` ([`insert_batch`]), timed apart.
+/// Reading them from the log is not timed.
 fn raw_copy_phase() -> Result<RawCopied> {
     let root = env_path(ROOT)?;
     let (ledger_url, raw_url) = (env(LEDGER_URL)?, env(RAW_URL)?);
@@ -542,10 +563,19 @@ fn raw_copy_phase() -> Result<RawCopied> {
     let mut sink = connect(&raw_url, "to write the raw table")?;
     sink.batch_execute(&format!(
         "SET synchronous_commit = on; \
-         CREATE TABLE {RAW_TABLE} (seq bigint PRIMARY KEY, value bytea NOT NULL)"
+         CREATE TABLE {RAW_TABLE} (seq bigint PRIMARY KEY, value bytea NOT NULL); \
+         CREATE TABLE {RAW_INSERT_TABLE} (seq bigint PRIMARY KEY, value bytea NOT NULL)"
     ))
-    .with_context(|| format!("creating {RAW_TABLE} in {}", redact(&raw_url)))?;
+    .with_context(|| {
+        format!(
+            "creating {RAW_TABLE} and {RAW_INSERT_TABLE} in {}",
+            redact(&raw_url)
+        )
+    })?;
+    let insert = prepare_insert(&mut sink)
+        .with_context(|| format!("preparing the INSERT into {RAW_INSERT_TABLE}"))?;
     let mut raw_write = Duration::ZERO;
+    let mut raw_insert = Duration::ZERO;
     let mut next = 1i64;
     for n in &batches {
         let n = i64::try_from(*n).context("a batch size beyond bigint")?;
@@ -569,6 +599,11 @@ fn raw_copy_phase() -> Result<RawCopied> {
         copy_batch(&mut sink, &chunk)
             .with_context(|| format!("copying records {next}..={last} into {RAW_TABLE}"))?;
         raw_write += t.elapsed();
+        let t = Instant::now();
+        insert_batch(&mut sink, &insert, &chunk).with_context(|| {
+            format!("inserting records {next}..={last} into {RAW_INSERT_TABLE}")
+        })?;
+        raw_insert += t.elapsed();
         next = last + 1;
     }
     let peak = measure::peak_memory();
@@ -576,6 +611,7 @@ fn raw_copy_phase() -> Result<RawCopied> {
         records,
         encoded_bytes,
         raw_write_secs: raw_write.as_secs_f64(),
+        raw_insert_secs: raw_insert.as_secs_f64(),
         peak_raw_write_bytes: peak,
     })
 }
@@ -589,6 +625,28 @@ fn copy_batch(sink: &mut Client, chunk: &[(i64, Vec<u8>)]) -> Result<(), postgre
     }
     writer.finish()?;
     Ok(())
+}
+
+/// The raw INSERT's statement: every row of a batch in one multi-row INSERT (two arrays
+/// unnested: one statement whatever the batch's size, where `VALUES` lists stop at 65,535
+/// parameters).
+fn prepare_insert(sink: &mut Client) -> Result<postgres::Statement, postgres::Error> {
+    sink.prepare(&format!(
+        "INSERT INTO {RAW_INSERT_TABLE} (seq, value) SELECT * FROM unnest($1::bigint[], $2::bytea[])"
+    ))
+}
+
+/// One batch: one multi-row INSERT in its own transaction, committed when it returns.
+fn insert_batch(
+    sink: &mut Client,
+    insert: &postgres::Statement,
+    chunk: &[(i64, Vec<u8>)],
+) -> Result<(), postgres::Error> {
+    let seqs: Vec<i64> = chunk.iter().map(|(seq, _)| *seq).collect();
+    let values: Vec<&[u8]> = chunk.iter().map(|(_, value)| value.as_slice()).collect();
+    let mut txn = sink.transaction()?;
+    txn.execute(insert, &[&seqs, &values])?;
+    txn.commit()
 }
 
 /// What the replay process measured.

@@ -43,6 +43,21 @@ pub(super) fn table(f: &PgFigures) -> String {
         Some(f.load_ratio >= targets::LOAD_RATIO),
     );
     row(
+        "raw INSERT into a bare table (multi-row, one transaction per batch)",
+        format!(
+            "{:.0} records/s ({:.1} s)",
+            f.raw_insert_records_per_sec, f.raw_insert_secs
+        ),
+        String::new(),
+        None,
+    );
+    row(
+        "load / raw INSERT",
+        format!("{:.0} %", f.load_insert_ratio * 100.0),
+        String::new(),
+        None,
+    );
+    row(
         "replay (open + rebuild every projection)",
         format!(
             "{:.0} events/s ({:.2} s open + {:.1} s)",

@@ -59,7 +59,7 @@ mod tests {
     use super::super::{runtime, Server};
 
     /// Every route of the API, as (method, path).
-    const ROUTES: [(&str, &str); 22] = [
+    const ROUTES: [(&str, &str); 23] = [
         ("GET", "/health"),
         ("GET", "/openapi.json"),
         ("POST", "/books/{account}/movements"),
@@ -80,6 +80,7 @@ mod tests {
         ("POST", "/pending/{id}/reject"),
         ("GET", "/users"),
         ("POST", "/users"),
+        ("PUT", "/users/{name}/books"),
         ("POST", "/books"),
         ("POST", "/books/{account}/settings"),
     ];
@@ -130,7 +131,8 @@ mod tests {
             let concrete = path
                 .replace("{account}", "E44038000001")
                 .replace("{id}", "00000000-0000-0000-0000-000000000000")
-                .replace("{ref}", "IMP20260042");
+                .replace("{ref}", "IMP20260042")
+                .replace("{name}", "alice");
             let r = client.send(method, &concrete, &[], b"").expect("request");
             // Public routes answer; the others want a token. Never 404 or 405: the route is there.
             let want = if matches!(path, "/health" | "/openapi.json") {

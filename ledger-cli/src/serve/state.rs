@@ -29,6 +29,9 @@ pub struct Shared {
     /// Rounds that found another server had appended first (PostgreSQL), and were decided
     /// again on the state caught up.
     pub redecided: u64,
+    /// Set while the connection to the PostgreSQL store is lost (a write or a read of it
+    /// failed so): what `/health` says; cleared when the writer has connected again.
+    pub store_lost: Option<String>,
 }
 
 impl Shared {
@@ -90,6 +93,7 @@ pub fn load(log: &Log) -> Result<Shared> {
         panics: 0,
         appends: 0,
         redecided: 0,
+        store_lost: None,
     })
 }
 

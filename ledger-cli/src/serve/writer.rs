@@ -29,6 +29,26 @@ use super::state::{self, read, write, Shared};
 use crate::session::store::Log;
 use crate::session::{now_rfc3339, Position};
 
+/// What `/health` says while the connection to the PostgreSQL store is lost.
+pub const STORE_LOST: &str = "the connection to the PostgreSQL store is lost: writes fail \
+     until the server connects again, which it tries at the next request that writes or reads \
+     the log";
+
+/// 503 for a request that met the store's connection lost: nothing of it was written (or, for
+/// a commit cut off with the connection, it is found in the log when the server reads it
+/// again, and a repeat is recognised).
+fn store_lost(e: &StoreError) -> ApiError {
+    ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        format!(
+            "the connection to the PostgreSQL store was lost ({e}); the request is not known \
+             to be recorded (if the connection went during its commit, it may have been): \
+             retry it — the server connects again for the next request, and a repeat of the \
+             same lines is recognised and not applied twice"
+        ),
+    )
+}
+
 /// Most requests decided in one round.
 pub const MAX_ROUND_JOBS: usize = 256;
 /// Most events appended in one round (a store batch takes up to 500,000).
@@ -186,8 +206,20 @@ impl Writer {
         let mut failed: Option<(ApiError, Option<String>)> = None;
         {
             let mut log = write(&self.log);
-            log.refresh().map_err(|e| fail(&e))?;
+            if let Err(e) = log.refresh() {
+                let lost = e.is_connection_lost() || log.connection_lost();
+                // The state's lock is never taken holding the log's (see above).
+                drop(log);
+                if lost {
+                    write(&self.shared).store_lost = Some(format!("{STORE_LOST} ({e})"));
+                    return Err(store_lost(&e));
+                }
+                return Err(fail(&e));
+            }
             if log.head().seq < from {
+                drop(log);
+                // Connected (again): what /health says.
+                write(&self.shared).store_lost = None;
                 return Ok(());
             }
             for record in log.scan_replay(from) {
@@ -224,6 +256,7 @@ impl Writer {
             }
         }
         let mut shared = write(&self.shared);
+        shared.store_lost = None;
         for (seq, stream, id, hash, event) in records {
             shared.fold(seq, &stream, id, &event);
             self.working.evolve(id, &event);
@@ -438,6 +471,11 @@ impl Writer {
         }
         let (events, accepted) = decided.unwrap_or_default();
         match (outcome, problem) {
+            (Err(e), _) if e.is_connection_lost() || read(&self.log).connection_lost() => {
+                write(&self.shared).store_lost = Some(format!("{STORE_LOST} ({e})"));
+                self.rebuild_working(&[]);
+                self.fail(accepted, store_lost(&e));
+            }
             (Err(e), _) => {
                 let error = ApiError::internal(format!(
                     "the store failed while writing ({e}); retry the request: a repeat of the \
@@ -521,6 +559,13 @@ impl Writer {
                     }
                 }
                 return;
+            }
+            Err(e) if e.is_connection_lost() || read(&self.log).connection_lost() => {
+                // Nothing to read back now: the next round connects again and folds what
+                // landed (this round's records too, should its commit have).
+                write(&self.shared).store_lost = Some(format!("{STORE_LOST} ({e})"));
+                self.rebuild_working(&[]);
+                return self.fail(accepted, store_lost(&e));
             }
             Err(e) => {
                 let refused = matches!(

@@ -147,6 +147,14 @@ impl Log {
 
     /// Catches up with what other processes appended (PostgreSQL); the sled store has one
     /// process, its holder, and nothing to catch up with.
+    /// Whether the connection to the store is known to be lost (PostgreSQL; never for sled).
+    pub fn connection_lost(&self) -> bool {
+        match self {
+            Log::Sled(_) => false,
+            Log::Pg(log) => log.connection_lost(),
+        }
+    }
+
     pub fn refresh(&mut self) -> Result<(), StoreError> {
         match self {
             Log::Sled(_) => Ok(()),

@@ -175,6 +175,105 @@ pub async fn add_user(
     ))
 }
 
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct BooksGrant {
+    /// The books the user may see and write from now on (book numbers): exactly these, so a
+    /// book left out is revoked. An admin granted some books only names books among its own.
+    #[serde(default)]
+    #[schema(inline, value_type = Option<Vec<String>>)]
+    pub books: Option<Vec<String>>,
+    /// `true` instead of `books`: every book of the store (an admin granted every book only).
+    #[serde(default)]
+    pub all: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GrantReply {
+    pub name: String,
+    /// The books granted now; absent: every book of the store.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub books: Option<Vec<String>>,
+    /// Events written (0: the user was granted exactly these already).
+    pub events: String,
+    pub log: LogRef,
+}
+
+/// Grant a user books, or revoke them (admins), as `bonded user grant`: the user is granted
+/// exactly the books given (`{"books": ["E…"]}`), or every book (`{"all": true}`), recorded
+/// in the log as the command line records it.
+#[utoipa::path(put, path = "/users/{name}/books", tag = "admin",
+    params(("name" = String, Path, description = "The user's name", pattern = r"^[A-Za-z0-9._@-]{1,64}$")),
+    request_body(content = BooksGrant, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Granted (or already so); durable", body = GrantReply),
+        (status = 400, description = "Neither or both of books and all; a bad book; a book not open (or not the caller's)", body = ErrorBody),
+        (status = 401, description = "No or unknown token", body = ErrorBody),
+        (status = 403, description = "Not an admin; an admin granted some books only granting every book", body = ErrorBody),
+        (status = 404, description = "No such user (or one whose books are not all the caller's)", body = ErrorBody),
+        (status = 413, description = "The body is over 8 MiB", body = ErrorBody),
+        (status = 415, description = "The body is not application/json", body = ErrorBody),
+        (status = 503, description = "Took over 30 s, the store could not be reached, or the server is stopping", body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn grant_books(
+    caller: Caller,
+    State(st): State<AppState>,
+    Path(name): Path<String>,
+    body: UniqueJson<BooksGrant>,
+) -> Result<Json<GrantReply>, ApiError> {
+    caller.require(&[Role::Admin], "grant books")?;
+    let name = name.trim().to_string();
+    // A user the caller could not list (`GET /users`) is one the store does not hold.
+    let visible = read(&st.shared)
+        .ledger
+        .users
+        .get(&name)
+        .is_some_and(|u| match &u.books {
+            None => !caller.restricted(),
+            Some(books) => books.iter().all(|b| caller.may_see(b)),
+        });
+    if !visible {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            ledger_core::Refusal::UnknownUser(name).to_string(),
+        ));
+    }
+    let body = body.0;
+    let books = match (body.books, body.all) {
+        (Some(_), true) => {
+            return Err(ApiError::bad(
+                "give either books (the books granted) or all: true (every book), not both",
+            ))
+        }
+        (None, false) => {
+            return Err(ApiError::bad(
+                "give books: [\"E…\"] (exactly the books granted; the others are revoked) or all: true (every book)",
+            ))
+        }
+        (books, _) => books,
+    };
+    if books.as_ref().is_some_and(Vec::is_empty) {
+        return Err(ApiError::bad(
+            "books names at least one book: a user is granted one book or more (or every book, with all: true)",
+        ));
+    }
+    let books = grant(&caller, books.as_deref())?;
+    let done = submit(
+        &st,
+        &caller.name,
+        Work::One(Box::new(Command::SetUserBooks {
+            name: name.clone(),
+            books: books.clone(),
+        })),
+    )
+    .await?;
+    Ok(Json(GrantReply {
+        name,
+        books: books.map(|b| b.iter().map(|b| b.to_string()).collect()),
+        events: done.events.to_string(),
+        log: (&done.position).into(),
+    }))
+}
+
 /// The books of a new user's grant, read: an admin granted some books only grants among its
 /// own (a book beyond them reads as one the store does not hold), and never every book.
 fn grant(caller: &Caller, books: Option<&[String]>) -> Result<Option<Vec<BookNo>>, ApiError> {

@@ -60,6 +60,7 @@ pub fn api() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(review::approve))
         .routes(routes!(review::reject))
         .routes(routes!(admin::list_users, admin::add_user))
+        .routes(routes!(admin::grant_books))
         .routes(routes!(admin::open_book))
         .routes(routes!(admin::change_settings))
         .split_for_parts()
@@ -85,7 +86,8 @@ pub fn app(state: AppState) -> axum::Router {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct HealthReply {
-    /// `ok`; `failing` when the log failed a check or the writer stopped (then 503)
+    /// `ok`; `failing` when the log failed a check, the connection to the store is lost, or
+    /// the writer stopped (then 503)
     pub status: String,
     /// Why it is failing, when it is.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -108,14 +110,26 @@ pub struct HealthReply {
 #[utoipa::path(get, path = "/health", tag = "meta",
     responses(
         (status = 200, description = "Serving", body = HealthReply),
-        (status = 503, description = "The log failed a check, or the writer stopped: writes fail", body = HealthReply)))]
+        (status = 503, description = "The log failed a check, the connection to the store is lost, or the writer stopped: writes fail", body = HealthReply)))]
 pub async fn health(State(st): State<AppState>) -> (StatusCode, Json<HealthReply>) {
+    // A connection found lost by a read (the writer's own failures are in `store_lost`); not
+    // waited for while a write holds the log.
+    let lost_now = st
+        .log
+        .try_read()
+        .map(|log| log.connection_lost())
+        .unwrap_or(false);
     let shared = read(&st.shared);
-    let fault = shared.fault.clone().or_else(|| {
-        st.jobs
-            .is_closed()
-            .then(|| "the writer stopped: nothing can be written until a restart".to_string())
-    });
+    let fault = shared
+        .fault
+        .clone()
+        .or_else(|| shared.store_lost.clone())
+        .or_else(|| lost_now.then(|| crate::serve::writer::STORE_LOST.to_string()))
+        .or_else(|| {
+            st.jobs
+                .is_closed()
+                .then(|| "the writer stopped: nothing can be written until a restart".to_string())
+        });
     let status = if fault.is_some() {
         StatusCode::SERVICE_UNAVAILABLE
     } else {
