@@ -269,6 +269,23 @@ fn acks(out: impl std::io::Read) -> Vec<(u128, u128)> {
 
 /// Every record read back, checked: global positions 1..=n, each stream's positions gapless,
 /// no id twice; returns the batches found, with how many of their events.
+/// Waits until the log's head has not moved for a quarter of a second (at most 10 s).
+fn settled(url: &str) {
+    let watch = ledger_store::PgHead::connect(url).unwrap();
+    let mut last = watch.seq().unwrap();
+    let start = Instant::now();
+    let mut still = Instant::now();
+    while still.elapsed() < Duration::from_millis(250) && start.elapsed() < Duration::from_secs(10)
+    {
+        std::thread::sleep(Duration::from_millis(25));
+        let now = watch.seq().unwrap();
+        if now != last {
+            last = now;
+            still = Instant::now();
+        }
+    }
+}
+
 fn check_log(url: &str) -> (u64, BTreeMap<(u128, u128), u64>) {
     let log = PgLog::open(url).unwrap();
     let report = log.verify().unwrap();
@@ -392,6 +409,10 @@ fn a_writer_killed_at_any_moment_loses_no_acknowledged_append_and_leaves_nothing
         child.kill().unwrap(); // SIGKILL
         child.wait().unwrap();
         acked.extend(reader.join().unwrap());
+        // The killed writer's server session may still be finishing a COMMIT it had sent
+        // (the database decides whether it lands, after the client is gone): wait until the
+        // head stops moving, so the log is read as it will stay.
+        settled(&url);
         // Every acknowledged batch whole; any other batch whole or absent.
         let (_, found) = check_log(&url);
         for key in &acked {
