@@ -141,6 +141,17 @@ fn to_i64(n: u64, what: &str) -> Result<i64, StoreError> {
     })
 }
 
+/// The head read from the table: its position and its 32-byte hash.
+fn head_of(seq: u64, hash: &[u8]) -> Result<Head, StoreError> {
+    let hash = Hash::try_from(hash).map_err(|_| {
+        StoreError::corrupt(
+            seq,
+            format!("the head's hash is {} bytes, not 32", hash.len()),
+        )
+    })?;
+    Ok(Head { seq, hash })
+}
+
 fn to_u64(seq_hint: u64, n: i64, what: &str) -> Result<u64, StoreError> {
     u64::try_from(n).map_err(|_| StoreError::corrupt(seq_hint, format!("{what} is negative ({n})")))
 }
@@ -317,13 +328,7 @@ impl PgBackend {
             .get(1)
             .and_then(|h| hex::decode(h).ok())
             .unwrap_or_default();
-        let hash = Hash::try_from(hash.as_slice()).map_err(|_| {
-            StoreError::corrupt(
-                seq,
-                format!("the head's hash is {} bytes, not 32", hash.len()),
-            )
-        })?;
-        Ok(Head { seq, hash })
+        head_of(seq, &hash)
     }
 
     /// Ends the open transaction without writing anything; best effort (a connection that
@@ -355,13 +360,7 @@ impl PgBackend {
         };
         let seq = to_u64(0, row.get::<_, i64>(0), "the head's seq")?;
         let hash: Vec<u8> = row.get(1);
-        let hash = Hash::try_from(hash.as_slice()).map_err(|_| {
-            StoreError::corrupt(
-                seq,
-                format!("the head's hash is {} bytes, not 32", hash.len()),
-            )
-        })?;
-        Ok(Head { seq, hash })
+        head_of(seq, &hash)
     }
 
     fn read_versions(&self) -> Result<HashMap<String, u64>, StoreError> {

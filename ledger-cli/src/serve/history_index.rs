@@ -157,9 +157,21 @@ fn stream_by_reading(log: &Log, stream: &str, upto: u64) -> Result<Vec<u64>, Api
     Ok(out)
 }
 
+/// Why the older part could not be built.
+#[derive(Debug)]
+struct BuildError {
+    /// The connection to the database was lost (PostgreSQL): try again later.
+    lost: bool,
+    message: String,
+}
+
 /// Reads the log's events from 1 to `base` and indexes them, a chunk at a time (the log's
 /// read lock is let go between chunks, so appends go on).
-fn build_older(log: &RwLock<Log>, base: u64) -> Result<Positions, String> {
+fn build_older(log: &RwLock<Log>, base: u64) -> Result<Positions, BuildError> {
+    let damaged = |message: String| BuildError {
+        lost: false,
+        message,
+    };
     let mut positions = Positions::default();
     let mut next = 1u64;
     while next <= base {
@@ -169,23 +181,34 @@ fn build_older(log: &RwLock<Log>, base: u64) -> Result<Positions, String> {
             .min(BUILD_CHUNK);
         let mut read_any = false;
         for record in log.scan_replay(next).take(take) {
-            let record = record.map_err(|e| format!("cannot read record {next}: {e}"))?;
-            let event = decode_event(record.payload())
-                .map_err(|e| format!("record {} cannot be read: {e}", record.global_seq))?;
+            let record = record.map_err(|e| BuildError {
+                lost: e.is_connection_lost() || log.connection_lost(),
+                message: format!("cannot read record {next}: {e}"),
+            })?;
+            let event = decode_event(record.payload()).map_err(|e| {
+                damaged(format!("record {} cannot be read: {e}", record.global_seq))
+            })?;
             positions.add(record.global_seq, record.stream(), &event);
             next = record.global_seq + 1;
             read_any = true;
         }
         if !read_any {
-            return Err(format!("the log ends before position {next}"));
+            return Err(damaged(format!("the log ends before position {next}")));
         }
     }
     Ok(positions)
 }
 
+/// Attempts at building the older part when the database connection is lost meanwhile, and
+/// the wait between them.
+const BUILD_ATTEMPTS: u32 = 5;
+const BUILD_RETRY: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Builds the older part of the served state's index in a thread of its own (unless it is
 /// there); installs it unless the state was replaced meanwhile (a reload builds its own).
-/// A log that cannot be read back is a fault: no figures are served from then on.
+/// A log that cannot be read back is a fault: no figures are served from then on. A lost
+/// database connection is not: the build is tried again (the histories are read the slow
+/// way meanwhile).
 pub fn build_in_background(log: Arc<RwLock<Log>>, shared: Arc<RwLock<Shared>>) {
     let Some(base) = read(&shared).history.missing() else {
         return;
@@ -193,17 +216,34 @@ pub fn build_in_background(log: Arc<RwLock<Log>>, shared: Arc<RwLock<Shared>>) {
     let spawned = std::thread::Builder::new()
         .name("history-index".into())
         .spawn(move || {
-            let built = build_older(&log, base);
-            let mut shared = write(&shared);
-            if shared.history.missing() != Some(base) {
-                return;
-            }
-            match built {
-                Ok(older) => shared.history.older = Some(Arc::new(older)),
-                Err(e) => {
-                    shared.fault = Some(format!(
-                        "the log cannot be read back while its history is indexed: {e}"
-                    ))
+            for attempt in 1..=BUILD_ATTEMPTS {
+                let built = build_older(&log, base);
+                let mut shared = write(&shared);
+                if shared.history.missing() != Some(base) {
+                    return;
+                }
+                match built {
+                    Ok(older) => {
+                        shared.history.older = Some(Arc::new(older));
+                        return;
+                    }
+                    Err(e) if e.lost => {
+                        drop(shared);
+                        eprintln!(
+                            "bonded serve: the history index waits for the database ({}); attempt {attempt} of {BUILD_ATTEMPTS}",
+                            e.message
+                        );
+                        std::thread::sleep(BUILD_RETRY);
+                        // Only the connection made again: the writer alone catches up.
+                        let _ = write(&log).reconnect_if_lost();
+                    }
+                    Err(e) => {
+                        shared.fault = Some(format!(
+                            "the log cannot be read back while its history is indexed: {}",
+                            e.message
+                        ));
+                        return;
+                    }
                 }
             }
         });
@@ -283,44 +323,29 @@ mod tests {
 mod store_tests {
     use super::*;
     use crate::serve::state::read;
-    use ledger_core::events::commands::Command;
-    use rust_decimal::Decimal;
 
     /// A store with one book, materials 1 and 2, imports of both and a sale of 1, a
     /// correction of an import of 2.
     fn store(dir: &std::path::Path) {
-        let mut s = crate::commands::admin::create_store(dir, "tester").expect("store");
-        s.execute(Command::OpenBook(ledger_core::model::book::BookHeader {
-            account: "E44038000001".parse().expect("book"),
-            company: "4403960001".parse().expect("company"),
-            kind: ledger_core::model::trade_mode::BookKind::Purchased,
-            level: ledger_core::model::book::Level::Item,
-            capacity_usd: Decimal::from(1_000_000),
-            cycle_start: chrono::NaiveDate::from_ymd_opt(2025, 1, 1).expect("date"),
-            cycle_months: 12,
-            headings: vec![],
-        }))
-        .expect("book");
-        let files = crate::commands::load::tables_from_bytes(&[
-            (
-                "items.csv".into(),
-                b"account,goods,item,hs,name,unit,price,currency\n\
-                  E44038000001,M,1,8542310000,Chip,PCS,1,USD\n\
-                  E44038000001,M,2,8542310000,Board,PCS,1,USD\n"
-                    .to_vec(),
-            ),
-            (
-                "movements.csv".into(),
-                b"ref,line,date,account,mode,dir,goods,qty,item,unit_price,currency\n\
-                  A,1,2025-01-05,E44038000001,0615,I,M,500,1,1.5,USD\n\
-                  A,2,2025-01-05,E44038000001,0615,I,M,800,2,0.1,USD\n\
-                  B,1,2025-02-05,E44038000001,0615,I,M,100,2,0.1,USD\n\
-                  C,1,2025-02-10,E44038000001,0644,I,M,20,1,,\n"
-                    .to_vec(),
-            ),
-        ])
-        .expect("files");
-        crate::commands::load::load_tables(&mut s, files).expect("load");
+        crate::test_support::store_with_a_book(
+            dir,
+            &[
+                (
+                    "items.csv",
+                    b"account,goods,item,hs,name,unit,price,currency\n\
+                      E44038000001,M,1,8542310000,Chip,PCS,1,USD\n\
+                      E44038000001,M,2,8542310000,Board,PCS,1,USD\n",
+                ),
+                (
+                    "movements.csv",
+                    b"ref,line,date,account,mode,dir,goods,qty,item,unit_price,currency\n\
+                      A,1,2025-01-05,E44038000001,0615,I,M,500,1,1.5,USD\n\
+                      A,2,2025-01-05,E44038000001,0615,I,M,800,2,0.1,USD\n\
+                      B,1,2025-02-05,E44038000001,0615,I,M,100,2,0.1,USD\n\
+                      C,1,2025-02-10,E44038000001,0644,I,M,20,1,,\n",
+                ),
+            ],
+        );
     }
 
     /// The index built from the log names, for every item and kind of goods, exactly the
@@ -441,6 +466,7 @@ mod store_tests {
                 hash: String::new(),
             },
             fault: None,
+            store_lost: None,
             panics: 0,
             appends: 0,
             redecided: 0,

@@ -46,25 +46,13 @@ fn job(lines: Vec<(u64, Command)>) -> (Job, oneshot::Receiver<Result<Done, ApiEr
 /// A store with the book, material 1 and the clerk alice.
 fn store_with_a_book(tmp: &tempfile::TempDir) -> std::path::PathBuf {
     let dir = tmp.path().join("data");
-    let mut s = crate::commands::admin::create_store(&dir, "tester").expect("store");
-    s.execute(Command::OpenBook(ledger_core::model::book::BookHeader {
-        account: BOOK.parse().expect("book"),
-        company: "4403960001".parse().expect("company"),
-        kind: ledger_core::model::trade_mode::BookKind::Purchased,
-        level: ledger_core::model::book::Level::Item,
-        capacity_usd: Decimal::from(1_000_000),
-        cycle_start: chrono::NaiveDate::from_ymd_opt(2025, 1, 1).expect("date"),
-        cycle_months: 12,
-        headings: vec![],
-    }))
-    .expect("book");
-    let items = crate::commands::load::tables_from_bytes(&[(
-        "items.csv".into(),
-        b"account,goods,item,hs,name,unit,price,currency\nE44038000001,M,1,8542310000,Chip,PCS,1,USD\n"
-            .to_vec(),
-    )])
-    .expect("items");
-    crate::commands::load::load_tables(&mut s, items).expect("load");
+    let mut s = crate::test_support::store_with_a_book(
+        &dir,
+        &[(
+            "items.csv",
+            b"account,goods,item,hs,name,unit,price,currency\nE44038000001,M,1,8542310000,Chip,PCS,1,USD\n",
+        )],
+    );
     s.execute(Command::AddUser {
         name: "alice".into(),
         role: Role::Clerk,

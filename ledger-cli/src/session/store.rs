@@ -162,6 +162,14 @@ impl Log {
         }
     }
 
+    /// Connects again if the connection is known to be lost (PostgreSQL), nothing else.
+    pub fn reconnect_if_lost(&mut self) -> Result<(), StoreError> {
+        match self {
+            Log::Sled(_) => Ok(()),
+            Log::Pg(log) => log.reconnect_if_lost(),
+        }
+    }
+
     /// Appends `req` only if the log is still at record `head_seq`, the state it was decided
     /// on; else `StoreError::HeadMoved` and nothing written.
     pub fn append_at(
