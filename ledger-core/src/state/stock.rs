@@ -601,6 +601,47 @@ mod tests {
         }
     }
 
+    /// Each stock read back from its snapshot bytes is the stock written, and every byte is
+    /// read: a dated stock, an empty one, a material's entries, and a material whose every
+    /// entry was cancelled (no last entry: the other mark).
+    #[test]
+    fn stocks_read_back_from_their_snapshot() {
+        use crate::state::snapshot::wire::{Reader, Writer};
+        let mut dated = DatedStock::default();
+        dated.add(d("2025-01-10"), dec!(100));
+        dated.add(d("2025-02-10"), dec!(-30.5));
+        let mut material = MaterialStock::default();
+        material.add(d("2025-01-01"), Column::Opening, dec!(10));
+        material.add(d("2025-01-02"), Column::Imported, dec!(100));
+        material.add(d("2025-01-02"), Column::Consumed, dec!(2.5));
+        material.add(d("2025-01-05"), Column::Destroyed, dec!(1));
+        let mut emptied = MaterialStock::default();
+        emptied.add(d("2025-01-03"), Column::Imported, dec!(5));
+        emptied.add(d("2025-01-03"), Column::Imported, dec!(-5));
+        assert_eq!((material.last.is_some(), emptied.last), (true, None));
+        let mut w = Writer::default();
+        dated.write_snapshot(&mut w);
+        DatedStock::default().write_snapshot(&mut w);
+        material.write_snapshot(&mut w);
+        emptied.write_snapshot(&mut w);
+        let bytes = w.buf;
+        let mut source: &[u8] = &bytes;
+        let mut r = Reader::new(&mut source, bytes.len() as u64);
+        assert_eq!(DatedStock::read_snapshot(&mut r).expect("dated"), dated);
+        assert_eq!(
+            DatedStock::read_snapshot(&mut r).expect("empty"),
+            DatedStock::default()
+        );
+        let back = MaterialStock::read_snapshot(&mut r).expect("material");
+        assert_eq!(back, material);
+        assert_eq!(back.columns_as_of(d("2025-01-02")).balance(), dec!(107.5));
+        assert_eq!(
+            MaterialStock::read_snapshot(&mut r).expect("emptied"),
+            emptied
+        );
+        assert!(r.is_empty());
+    }
+
     #[test]
     fn available_looks_at_every_later_day() {
         let mut s = DatedStock::default();
