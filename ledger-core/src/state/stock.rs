@@ -642,6 +642,31 @@ mod tests {
         assert!(r.is_empty());
     }
 
+    /// The stock a movement draws on answers as the stock it names: a material's balance (10
+    /// opened, 4 consumed on the 5th) or a dated stock (7, then 2 out on the 6th).
+    #[test]
+    fn a_stock_ref_answers_as_its_stock() {
+        let mut m = MaterialStock::default();
+        m.add(d("2025-01-01"), Column::Opening, dec!(10));
+        m.add(d("2025-01-05"), Column::Consumed, dec!(4));
+        let mut s = DatedStock::default();
+        s.add(d("2025-01-01"), dec!(7));
+        s.add(d("2025-01-06"), dec!(-2));
+        let (material, dated) = (StockRef::Material(&m), StockRef::Dated(&s));
+        assert_eq!(material.at(d("2025-01-04")), dec!(10));
+        assert_eq!(material.at(d("2025-01-05")), dec!(6));
+        assert_eq!(
+            material.available_from(d("2025-01-02")),
+            (dec!(6), d("2025-01-05"))
+        );
+        assert_eq!(dated.at(d("2025-01-05")), dec!(7));
+        assert_eq!(dated.at(d("2025-01-06")), dec!(5));
+        assert_eq!(
+            dated.available_from(d("2025-01-02")),
+            (dec!(5), d("2025-01-06"))
+        );
+    }
+
     #[test]
     fn available_looks_at_every_later_day() {
         let mut s = DatedStock::default();
