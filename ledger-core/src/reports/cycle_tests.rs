@@ -554,3 +554,17 @@ fn carry_overs_are_paired_with_the_peer_books_line() {
     let r = identity(&s, book, d("2026-03-01"), d("2026-03-31")).expect("identity");
     assert_eq!(r.carry_overs.len(), 8);
 }
+
+/// The cycle report is due `report_days` (30) after the cycle ends: 2026-12-31 + 30 days =
+/// 2027-01-30, and its shortages are valued as declared that day.
+#[test]
+fn the_cycle_report_is_due_report_days_after_the_cycle() {
+    let (s, bk) = counted_book();
+    let r = cycle_report(&s, &bk, Some(1), None).expect("report");
+    assert_eq!(
+        (r.start, r.end, r.report_due),
+        (d("2026-01-01"), d("2026-12-31"), d("2027-01-30"))
+    );
+    assert_eq!(r.shortages.map(|x| x.filed), Some(d("2027-01-30")));
+    assert_eq!(r.note, None);
+}
