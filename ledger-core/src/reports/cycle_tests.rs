@@ -7,9 +7,8 @@ fn d(s: &str) -> NaiveDate {
 /// A book counted on 2026-12-31: 10 of material 1 on the shelf, 5 finished items (2 of
 /// material 1 each, version 0: 10), and 20 of material 1 at a subcontractor since June
 /// (sent 20, none back) — 40 in materials. Material 2 went to the subcontractor and came
-/// back: 0 held, nothing added.
-#[test]
-fn a_stocktake_in_materials_converts_finished_goods_and_adds_the_subcontractors() {
+/// back: 0 held, nothing added. Both materials' HS (3907400000) pays 10% duty and 13% VAT.
+fn counted_book() -> (Ledger, crate::model::ids::BookNo) {
     use crate::decide::decide;
     use crate::events::commands::{BomInput, Command, ItemInput, MovementLine, StocktakeInput};
     use crate::model::book::{BookHeader, Level};
@@ -128,6 +127,20 @@ fn a_stocktake_in_materials_converts_finished_goods_and_adds_the_subcontractors(
             qty,
         }));
     }
+    run(Command::SetTariff(crate::events::commands::TariffInput {
+        hs: "3907400000".parse().expect("hs"),
+        from: d("2026-01-01"),
+        duty_pct: dec!(10),
+        vat_pct: dec!(13),
+        consumption_pct: None,
+    }));
+    (s, bk)
+}
+
+#[test]
+fn a_stocktake_in_materials_converts_finished_goods_and_adds_the_subcontractors() {
+    use rust_decimal_macros::dec;
+    let (s, bk) = counted_book();
     let book = s.book(&bk).expect("book");
     let counted = stocktake_in_materials(book, d("2026-12-31")).expect("fits");
     assert_eq!(counted.get(&ItemNo(1)).copied(), Some(dec!(40)));
@@ -313,4 +326,245 @@ fn a_closed_cycle_keeps_its_days_and_the_next_follows_it() {
         }
         day = day.succ_opt().expect("day");
     }
+}
+
+/// The shortages of a cycle as domestic sales: 47 of material 1 and 147 of material 2 short of
+/// the count, each at its import price (1 CNY), duty 10%, VAT 13% on value and duty.
+/// Material 1: 47.00, duty 4.70, VAT 51.70 × 13% = 6.721 → 6.72. Material 2: 147.00, duty
+/// 14.70, VAT 161.70 × 13% = 21.021 → 21.02. A line is numbered by the material's place in
+/// the report, so a surplus before it leaves its number unused.
+#[test]
+fn shortages_are_declared_as_domestic_sales() {
+    use rust_decimal_macros::dec;
+    let (s, bk) = counted_book();
+    let book = s.book(&bk).expect("book");
+    let r = identity(&s, book, d("2026-01-01"), d("2026-12-31")).expect("identity");
+    let lines = |r: &IdentityReport| {
+        let dec_ = shortage_declaration(&s, book, r, d("2026-12-31"), d("2027-01-30"))
+            .expect("valued")
+            .expect("a declaration");
+        dec_.lines
+            .iter()
+            .map(|l| {
+                (
+                    l.ref_.clone(),
+                    l.line,
+                    l.date,
+                    l.item,
+                    l.qty,
+                    l.unit_value,
+                    l.value_cny,
+                    l.duty,
+                    l.vat,
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let shortage = |line: u32, item: u32, qty, value, duty, vat| {
+        let date = d("2026-12-31");
+        (
+            "SHORTAGE".to_string(),
+            line,
+            date,
+            ItemNo(item),
+            qty,
+            dec!(1),
+            value,
+            duty,
+            vat,
+        )
+    };
+    assert_eq!(
+        lines(&r),
+        [
+            shortage(1, 1, dec!(47), dec!(47.00), dec!(4.70), dec!(6.72)),
+            shortage(2, 2, dec!(147), dec!(147.00), dec!(14.70), dec!(21.02)),
+        ]
+    );
+    assert_eq!(
+        open_shortages(&r.materials),
+        [(ItemNo(1), dec!(-47)), (ItemNo(2), dec!(-147))]
+    );
+    // Material 1 a surplus of 5 instead: only material 2 is declared, still line 2.
+    let mut surplus = r.clone();
+    surplus.materials[0].difference = Some(dec!(5));
+    surplus.materials[0].flag = Some("surplus".into());
+    assert_eq!(
+        lines(&surplus),
+        [shortage(
+            2,
+            2,
+            dec!(147),
+            dec!(147.00),
+            dec!(14.70),
+            dec!(21.02)
+        )]
+    );
+    assert_eq!(
+        open_shortages(&surplus.materials),
+        [(ItemNo(2), dec!(-147))]
+    );
+    // Nothing short: no declaration, nothing to refuse a close for.
+    let mut none = surplus.clone();
+    none.materials[1].difference = Some(dec!(0));
+    none.materials[1].flag = None;
+    assert_eq!(
+        shortage_declaration(&s, book, &none, d("2026-12-31"), d("2027-01-30")),
+        Ok(None)
+    );
+    assert!(open_shortages(&none.materials).is_empty());
+}
+
+/// Each remaining-material carry-over of March 2026 paired (or not) with the peer book's line:
+/// the same day, the other way, the same quantity, naming this book, itself a carry-over.
+/// Book A (…001) and B (…002) are in the store; …009 is not.
+#[test]
+fn carry_overs_are_paired_with_the_peer_books_line() {
+    use crate::decide::decide;
+    use crate::events::commands::{Command, ItemInput, MovementLine};
+    use crate::model::book::{BookHeader, Level};
+    use crate::model::ids::BookNo;
+    use crate::model::trade_mode::BookKind;
+    use rust_decimal_macros::dec;
+    let mut s = Ledger::new();
+    let mut run = |c: Command| {
+        for x in decide(&s, &c).unwrap_or_else(|r| panic!("refused: {r}\n{c:?}")) {
+            s.evolve(x.id, &x.event);
+        }
+    };
+    let a: BookNo = "E44038000001".parse().expect("book");
+    let b: BookNo = "E44038000002".parse().expect("book");
+    let c: BookNo = "E44038000009".parse().expect("book");
+    for bk in [&a, &b] {
+        run(Command::OpenBook(BookHeader {
+            account: bk.clone(),
+            company: "4403960001".parse().expect("company"),
+            kind: BookKind::Purchased,
+            level: Level::Item,
+            capacity_usd: dec!(100000000),
+            cycle_start: d("2026-01-01"),
+            cycle_months: 12,
+            headings: vec![],
+        }));
+        run(Command::RegisterItem(ItemInput {
+            account: bk.clone(),
+            goods: GoodsKind::M,
+            item: ItemNo(1),
+            hs: "3907400000".parse().expect("hs"),
+            name: "M 1".into(),
+            unit: "个".parse().expect("unit"),
+            spec: None,
+            price: None,
+            currency: None,
+            parts: vec![],
+            legal: Default::default(),
+        }));
+    }
+    for month in [2, 3, 4] {
+        run(Command::SetFxRate(crate::events::commands::FxInput {
+            month: (2026, month),
+            currency: Currency::usd(),
+            cny_per_unit: dec!(7),
+        }));
+    }
+    let line = |bk: &BookNo, r: &str, date: &str, what: &str, qty, peer: Option<&BookNo>| {
+        let w: Vec<&str> = what.split(' ').collect();
+        MovementLine {
+            ref_: r.into(),
+            line: 1,
+            date: d(date),
+            account: bk.clone(),
+            mode: w[0].parse().expect("mode"),
+            dir: w[1].parse().expect("dir"),
+            goods: GoodsKind::M,
+            qty,
+            item: Some(ItemNo(1)),
+            part: None,
+            unit_price: Some(rust_decimal::Decimal::ONE),
+            currency: Some(Currency::cny()),
+            incoterm: None,
+            freight: None,
+            insurance: None,
+            bom_version: None,
+            peer_account: peer.cloned(),
+            subcontractor: None,
+            list: None,
+        }
+    };
+    #[rustfmt::skip]
+    let lines = [
+        line(&a, "A-IMP", "2026-02-01", "0615 I", dec!(500), None),
+        line(&b, "B-IMP", "2026-02-01", "0615 I", dec!(500), None),
+        // Outside the span, either side of it.
+        line(&a, "A-EARLY", "2026-02-28", "0657 E", dec!(2), Some(&b)),
+        line(&a, "A-LATE", "2026-04-01", "0657 E", dec!(3), Some(&b)),
+        // A domestic sale, kept whole too, is no carry-over.
+        line(&a, "A-SALE", "2026-03-05", "0644 I", dec!(1), None),
+        // Paired: on the span's first day.
+        line(&a, "A-1", "2026-03-01", "0657 E", dec!(10), Some(&b)),
+        line(&b, "B-1", "2026-03-01", "0657 I", dec!(10), Some(&a)),
+        // B's line a day later.
+        line(&a, "A-2", "2026-03-10", "0657 E", dec!(11), Some(&b)),
+        line(&b, "B-2", "2026-03-11", "0657 I", dec!(11), Some(&a)),
+        // B's line of another quantity.
+        line(&a, "A-3", "2026-03-12", "0657 E", dec!(12), Some(&b)),
+        line(&b, "B-3", "2026-03-12", "0657 I", dec!(13), Some(&a)),
+        // B's line the same way.
+        line(&a, "A-4", "2026-03-14", "0657 E", dec!(14), Some(&b)),
+        line(&b, "B-4", "2026-03-14", "0657 E", dec!(14), Some(&a)),
+        // B's line naming another book.
+        line(&a, "A-5", "2026-03-15", "0657 E", dec!(15), Some(&b)),
+        line(&b, "B-5", "2026-03-15", "0657 I", dec!(15), Some(&c)),
+        // B's line is a domestic sale naming A, not a carry-over.
+        line(&a, "A-6", "2026-03-16", "0657 E", dec!(16), Some(&b)),
+        line(&b, "B-6", "2026-03-16", "0644 I", dec!(16), Some(&a)),
+        // The peer book is not in the store.
+        line(&a, "A-7", "2026-03-17", "0657 E", dec!(17), Some(&c)),
+        // Paired, carried in, on the span's last day.
+        line(&a, "A-8", "2026-03-31", "0657 I", dec!(18), Some(&b)),
+        line(&b, "B-8", "2026-03-31", "0657 E", dec!(18), Some(&a)),
+    ];
+    for l in lines {
+        run(Command::RecordMovement(l));
+    }
+    let book = s.book(&a).expect("book");
+    let got: Vec<(String, NaiveDate, Direction, rust_decimal::Decimal, String)> =
+        carry_overs(&s, book, d("2026-03-01"), d("2026-03-31"))
+            .into_iter()
+            .map(|l| (l.ref_, l.date, l.dir, l.qty, l.pairing))
+            .collect();
+    let want = |r: &str, date: &str, dir: Direction, qty, pairing: &str| {
+        (r.to_string(), d(date), dir, qty, pairing.to_string())
+    };
+    use Direction::{E, I};
+    assert_eq!(
+        got,
+        [
+            want("A-1", "2026-03-01", E, dec!(10), "matched"),
+            want("A-2", "2026-03-10", E, dec!(11), "unmatched"),
+            want("A-3", "2026-03-12", E, dec!(12), "unmatched"),
+            want("A-4", "2026-03-14", E, dec!(14), "unmatched"),
+            want("A-5", "2026-03-15", E, dec!(15), "unmatched"),
+            want("A-6", "2026-03-16", E, dec!(16), "unmatched"),
+            want("A-7", "2026-03-17", E, dec!(17), "peer_not_in_store"),
+            want("A-8", "2026-03-31", I, dec!(18), "matched"),
+        ]
+    );
+    // The identity of March carries the same lines.
+    let r = identity(&s, book, d("2026-03-01"), d("2026-03-31")).expect("identity");
+    assert_eq!(r.carry_overs.len(), 8);
+}
+
+/// The cycle report is due `report_days` (30) after the cycle ends: 2026-12-31 + 30 days =
+/// 2027-01-30, and its shortages are valued as declared that day.
+#[test]
+fn the_cycle_report_is_due_report_days_after_the_cycle() {
+    let (s, bk) = counted_book();
+    let r = cycle_report(&s, &bk, Some(1), None).expect("report");
+    assert_eq!(
+        (r.start, r.end, r.report_due),
+        (d("2026-01-01"), d("2026-12-31"), d("2027-01-30"))
+    );
+    assert_eq!(r.shortages.map(|x| x.filed), Some(d("2027-01-30")));
+    assert_eq!(r.note, None);
 }
