@@ -523,6 +523,12 @@ pub struct FileForm {
     date: String,
 }
 
+impl super::session::WithCsrf for FileForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
 /// An admin files the period's declaration as of a date, through the writer.
 pub async fn file_duty(
     State(web): State<Web>,
@@ -531,11 +537,10 @@ pub async fn file_duty(
     form: Result<Form<FileForm>, FormRejection>,
 ) -> Result<Response, PageError> {
     let lang = signed.lang;
-    let form = form.ok().map(|Form(f)| f);
-    if let Some(r) = signed.refuse_csrf(form.as_ref().map(|f| f.csrf.as_str())) {
-        return Ok(r);
-    }
-    let form = form.ok_or_else(|| bad(lang, "the form is incomplete".into()))?;
+    let form = match signed.form(form) {
+        Ok(form) => form,
+        Err(refused) => return Ok(*refused),
+    };
     signed
         .caller
         .require(&[Role::Admin], "file a duty declaration")

@@ -147,6 +147,12 @@ pub struct ExportForm {
     ref_: String,
 }
 
+impl super::session::WithCsrf for ExportForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
 /// A clerk, reviewer or admin writes a list as INV101: the file is the answer (a download), and
 /// the list is recorded as exported, as `bonded lists export` does.
 pub async fn export(
@@ -156,14 +162,10 @@ pub async fn export(
     form: Result<Form<ExportForm>, FormRejection>,
 ) -> Result<Response, PageError> {
     let lang = signed.lang;
-    let form = form.ok().map(|Form(f)| f);
-    if let Some(r) = signed.refuse_csrf(form.as_ref().map(|f| f.csrf.as_str())) {
-        return Ok(r);
-    }
-    let form = form.ok_or_else(|| PageError {
-        lang,
-        error: crate::serve::error::ApiError::bad("the form is incomplete"),
-    })?;
+    let form = match signed.form(form) {
+        Ok(form) => form,
+        Err(refused) => return Ok(*refused),
+    };
     signed
         .caller
         .require(&[Role::Clerk, Role::Reviewer, Role::Admin], "export lists")

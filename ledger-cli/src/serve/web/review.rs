@@ -223,6 +223,12 @@ pub struct ReviewForm {
     reason: String,
 }
 
+impl super::session::WithCsrf for ReviewForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
 fn review_id(lang: Lang, text: &str) -> Result<uuid::Uuid, PageError> {
     text.trim().parse().map_err(|_| PageError {
         lang,
@@ -238,11 +244,10 @@ async fn close(
     approve: bool,
 ) -> Result<Response, PageError> {
     let lang = signed.lang;
-    let form = form.ok().map(|Form(f)| f);
-    if let Some(r) = signed.refuse_csrf(form.as_ref().map(|f| f.csrf.as_str())) {
-        return Ok(r);
-    }
-    let reason = form.map(|f| f.reason).unwrap_or_default();
+    let reason = match signed.form(form) {
+        Ok(form) => form.reason,
+        Err(refused) => return Ok(*refused),
+    };
     let as_page = |error| PageError { lang, error };
     signed
         .caller

@@ -158,6 +158,24 @@ impl Signed {
             _ => Some(forbidden_csrf(self.lang)),
         }
     }
+
+    /// A posted form of this session: the form when it reads and carries the session's
+    /// cross-site token; else the 403 page (a form that does not read carries no token).
+    pub fn form<F: WithCsrf>(
+        &self,
+        form: Result<Form<F>, FormRejection>,
+    ) -> Result<F, Box<Response>> {
+        let form = form.ok().map(|Form(f)| f);
+        if let Some(refused) = self.refuse_csrf(form.as_ref().map(WithCsrf::csrf)) {
+            return Err(Box::new(refused));
+        }
+        form.ok_or_else(|| Box::new(forbidden_csrf(self.lang)))
+    }
+}
+
+/// A form that carries the session's cross-site token.
+pub trait WithCsrf {
+    fn csrf(&self) -> &str;
 }
 
 fn forbidden_csrf(lang: Lang) -> Response {
