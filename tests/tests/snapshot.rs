@@ -11,7 +11,8 @@ use bonded_tests::{
     book, fx_csv, imports_csv, run_command, Outcome, Store, Value, ACCOUNT, BOM_CSV, ITEMS_CSV,
 };
 use ledger_store::snapshot::{
-    read_snapshot, write_snapshot, SnapshotHeader, SNAPSHOT_FILE, SNAPSHOT_FILE_VERSION,
+    open_snapshot, read_snapshot, write_snapshot, SnapshotHeader, SNAPSHOT_FILE,
+    SNAPSHOT_FILE_VERSION,
 };
 use ledger_store::{EventLog, SledLog};
 
@@ -147,15 +148,32 @@ fn detected_and_rebuilt(s: &Store, why: &str) {
     .stderr_has("used; 0 events replayed");
 }
 
+/// Where part `id` of the snapshot lies in its file: (offset, length).
+fn part_span(s: &Store, id: u32) -> (usize, usize) {
+    let file = open_snapshot(s.data()).expect("open").expect("some");
+    let (at, len) = file.part_span(id).expect("the part");
+    (at as usize, len as usize)
+}
+
+/// Flips one byte of the snapshot file.
+fn alter(s: &Store, at: usize) {
+    let path = s.data().join(SNAPSHOT_FILE);
+    let mut bytes = std::fs::read(&path).expect("read");
+    bytes[at] ^= 0x20;
+    std::fs::write(&path, &bytes).expect("write");
+}
+
 #[test]
 fn a_snapshot_with_altered_bytes_is_not_used() {
     let s = with_snapshot();
+    // In the header (its table of parts): no command uses it.
+    alter(&s, 100);
+    detected_and_rebuilt(&s, "header does not match its checksum");
+    // In the base, which every command reads.
+    let (at, len) = part_span(&s, 1);
+    alter(&s, at + len / 2);
+    detected_and_rebuilt(&s, "part 1 does not match its checksum");
     let path = s.data().join(SNAPSHOT_FILE);
-    let mut bytes = std::fs::read(&path).expect("read");
-    let at = bytes.len() / 2;
-    bytes[at] ^= 0x20;
-    std::fs::write(&path, &bytes).expect("write");
-    detected_and_rebuilt(&s, "checksum");
     // Cut short.
     let bytes = std::fs::read(&path).expect("read");
     std::fs::write(&path, &bytes[..bytes.len() - 10]).expect("write");
@@ -163,6 +181,38 @@ fn a_snapshot_with_altered_bytes_is_not_used() {
     // Not a snapshot at all.
     std::fs::write(&path, b"hello").expect("write");
     detected_and_rebuilt(&s, "not a snapshot");
+}
+
+/// A part a command does not read is not read: damage there does not stop a balance (which
+/// reads the base) or the deadlines (every part but the line records), and is found by the
+/// first command that reads that part — a load, which needs the whole state — which then
+/// replays the log and saves the state afresh. Each answer is a full replay's.
+#[test]
+fn a_damaged_part_is_found_by_the_first_command_that_reads_it() {
+    let s = with_snapshot();
+    let (seq, _) = head(&s);
+    let (at, len) = part_span(&s, 3);
+    alter(&s, at + len / 2);
+    let (out, got) = answers(&s);
+    out.stderr_has(&format!(
+        "snapshot at position {seq} used; 0 events replayed after it (read in part: base)"
+    ));
+    assert_eq!(got, replayed_answers(&s));
+    run(
+        &s,
+        &["deadlines", "--account", ACCOUNT, "--as-of", "2025-12-31"],
+    )
+    .ok()
+    .stderr_has("(read in part: base, lines kept whole, import lots, verification lists)");
+    // A load decides against the whole state: it reads the records, finds them damaged, and
+    // works from a replay instead.
+    s.write("b.csv", imports_csv("B", 5));
+    run(&s, &["load", "b.csv"])
+        .ok()
+        .stderr_has("snapshot not used: the snapshot's part 3 does not match its checksum");
+    let (_, got) = answers(&s);
+    assert_eq!(got, replayed_answers(&s));
+    assert_fresh_snapshot(&s);
 }
 
 #[test]
@@ -219,7 +269,12 @@ fn a_snapshot_of_another_format_is_not_used() {
         payload_version: snap.header.payload_version - 1,
         ..snap.header.clone()
     };
-    write_snapshot(s.data(), &old, snap.payload()).expect("write");
+    let parts: Vec<(u32, &[u8])> = snap
+        .parts()
+        .iter()
+        .map(|(id, b)| (*id, b.as_slice()))
+        .collect();
+    write_snapshot(s.data(), &old, &parts).expect("write");
     detected_and_rebuilt(&s, "state format");
     // A file layout of another version.
     let path = s.data().join(SNAPSHOT_FILE);

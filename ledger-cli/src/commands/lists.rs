@@ -130,7 +130,7 @@ pub fn run(dir: &Path, actor: &str, args: &ListsArgs, format: Format) -> Result<
         .as_deref()
         .map(|s| stage(s).map_err(|e| bad_input(format!("--status: {e}"))))
         .transpose()?;
-    let s = session::open(dir, actor)?;
+    let s = session::open_reading(dir, actor, session::reads::reports())?;
     let report = list_report(&s.ledger, &account, status).map_err(refusal)?;
     crate::output::lists::print_lists(&report, format, &s.position);
     Ok(())
@@ -272,7 +272,7 @@ pub fn reconcile(dir: &Path, actor: &str, args: &ReconcileArgs, format: Format) 
         Some(d) => date("as-of", d)?,
         None => crate::today_shanghai(),
     };
-    let s = session::open(dir, actor)?;
+    let s = session::open_reading(dir, actor, session::reads::reports())?;
     let book = book_of(&s.ledger, &account)?;
     let movements = reconcile_lines(s.log.scan(1), book)?;
     let r = reconcile_report(&s.ledger, &account, as_of, &movements).map_err(refusal)?;
@@ -289,7 +289,7 @@ pub fn reconcile(dir: &Path, actor: &str, args: &ReconcileArgs, format: Format) 
 /// or standard output; the lists it leaves out, and why, on standard error.
 pub fn cycle_ems121(dir: &Path, actor: &str, args: &CycleReportArgs) -> Result<()> {
     let account: BookNo = parse("account", &args.account)?;
-    let s = session::open(dir, actor)?;
+    let s = session::open_reading(dir, actor, session::reads::reports())?;
     let w =
         ledger_core::reports::ems121::write_off(&s.ledger, &account, args.cycle, now_shanghai())
             .map_err(refusal)?;

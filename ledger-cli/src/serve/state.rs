@@ -63,7 +63,11 @@ pub fn load(log: &Log) -> Result<Shared> {
     // Only a sled store keeps a snapshot.
     let saved = match crate::session::snapshot::dir_of(log) {
         None => None,
-        Some(dir) => match crate::session::snapshot::usable(log, dir)? {
+        Some(dir) => match crate::session::snapshot::usable(
+            log,
+            dir,
+            ledger_core::state::snapshot::Parts::all(),
+        )? {
             Ok(saved) => Some(saved),
             Err(why) => {
                 crate::session::snapshot::note(|| format!("snapshot not used: {why}"));

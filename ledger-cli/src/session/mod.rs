@@ -79,6 +79,45 @@ pub fn open(dir: &Path, actor: &str) -> Result<Session> {
     })
 }
 
+/// What a read command reads of the saved state (`open_reading`): the base (stock by day,
+/// items, BOMs, filings, work orders …) is always read.
+pub mod reads {
+    use ledger_core::state::snapshot::{Part, Parts};
+
+    /// `balance`, `exposure`: the base alone.
+    pub fn balances() -> Parts {
+        Parts::NONE
+    }
+
+    /// `duty`, `deadlines`, `cycle report`, `lists`, `reconcile`: every part but the line
+    /// records, which only a new recording is checked against.
+    pub fn reports() -> Parts {
+        Parts::NONE
+            .with(Part::Kept)
+            .with(Part::Imports)
+            .with(Part::Lists)
+    }
+}
+
+/// Opens the store at `dir` for a command that only reads `parts` of the state: from the
+/// snapshot, when it is at the log's head, only those parts are read (`snapshot::open_state_for`);
+/// else as `open`. The session cannot record anything unless the state is whole.
+pub fn open_reading(
+    dir: &Path,
+    actor: &str,
+    parts: ledger_core::state::snapshot::Parts,
+) -> Result<Session> {
+    let log = open_store(dir)?;
+    let (ledger, position, snapshot_seq) = snapshot::open_state_for(&log, parts)?;
+    Ok(Session {
+        position,
+        log,
+        ledger,
+        actor: actor.to_string(),
+        snapshot_seq,
+    })
+}
+
 /// Opens the log of this process's store (`--store`, else the sled store in `dir`) without
 /// replaying it, mapping "no store here" to a usage error.
 pub fn open_store(dir: &Path) -> Result<store::Log> {
@@ -466,6 +505,10 @@ impl Session {
             return Err(bad_input(
                 "--as-recorded shows the store as it was; it cannot record anything",
             ));
+        }
+        if !self.ledger.is_whole() {
+            // A read command's state: deciding on it would miss what it was opened without.
+            self.rebuild()?;
         }
         let versions = self.ledger.stream_versions().clone();
         let mut decided = Vec::new();

@@ -3,6 +3,11 @@
 //! and writes a fresh snapshot. The bytes are the core's (`ledger_core::state::snapshot`), the
 //! file the store's (`ledger_store::snapshot`); what ties them to the log is checked here.
 //!
+//! The snapshot is written in parts (`Part`): a command that only reads says which parts it
+//! needs (`open_state_for`), and when the snapshot is at the log's head only those are read —
+//! a balance reads the stock, never ten years of line records. When events follow the
+//! snapshot, every part is read: folding an event needs the whole state.
+//!
 //! A snapshot is used only when all of these hold, else it is ignored (never served) and
 //! rebuilt: the file's magic, versions, length and SHA-256 check out; the core's format
 //! version is this binary's; it was made from this store (the hash of the log's first record);
@@ -18,7 +23,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::{Context, Result};
-use ledger_core::state::snapshot as core_snapshot;
+use ledger_core::state::snapshot::{self as core_snapshot, Part, Parts};
 use ledger_core::Ledger;
 use ledger_store::snapshot as file;
 use ledger_store::{EventLog, Hash};
@@ -70,11 +75,13 @@ fn store_id(log: &(dyn EventLog + Sync)) -> Result<Option<Hash>> {
     }
 }
 
-/// The snapshot in `dir` decoded, when it checks out against `log` (module doc); `Ok(Err(why))`
-/// when there is none or it does not; `Err` only when the log itself fails a check (exit 4).
+/// The snapshot in `dir` decoded, when it checks out against `log` (module doc): the parts
+/// `wanted` when it is at the log's head, else every part; `Ok(Err(why))` when there is none
+/// or it does not check out; `Err` only when the log itself fails a check (exit 4).
 pub(crate) fn usable(
     log: &(dyn EventLog + Sync),
     dir: &Path,
+    wanted: Parts,
 ) -> Result<std::result::Result<(Ledger, Position), String>> {
     let mut snap = match file::open_snapshot(dir) {
         Ok(Some(snap)) => snap,
@@ -110,16 +117,15 @@ pub(crate) fn usable(
             h.seq
         )));
     }
-    // Decoded as it is read (never the file and the state whole in memory at once), then
-    // used only if the checksum over every byte holds.
-    let len = snap.payload_len();
-    let decoded = core_snapshot::decode_from(&mut snap, len);
-    if let Err(e) = snap.finish() {
-        return Ok(Err(e.to_string()));
-    }
-    let ledger = match decoded {
+    // Events after it are folded into the state: that needs all of it.
+    let parts = if h.seq == head.seq {
+        wanted.to_read()
+    } else {
+        Parts::all()
+    };
+    let ledger = match read_parts(&mut snap, parts) {
         Ok(ledger) => ledger,
-        Err(e) => return Ok(Err(e.to_string())),
+        Err(why) => return Ok(Err(why)),
     };
     if ledger.event_count() != h.seq {
         return Ok(Err(format!(
@@ -135,6 +141,23 @@ pub(crate) fn usable(
             hash: ledger_store::hash_hex(&h.hash),
         },
     )))
+}
+
+/// The base and then `parts` of the snapshot, each decoded as it is read (never a part's bytes
+/// and the state whole in memory at once) and used only if its checksum holds.
+fn read_parts(snap: &mut file::SnapshotFile, parts: Parts) -> std::result::Result<Ledger, String> {
+    let mut ledger: Option<Ledger> = None;
+    for part in parts.to_read().iter() {
+        let mut stream = snap.part(part.id()).map_err(|e| e.to_string())?;
+        let len = stream.len();
+        let decoded = match ledger.as_mut() {
+            None => core_snapshot::decode_base(&mut stream, len).map(|l| ledger = Some(l)),
+            Some(l) => core_snapshot::decode_part(l, part, &mut stream, len),
+        };
+        stream.finish().map_err(|e| e.to_string())?;
+        decoded.map_err(|e| format!("its {}: {e}", part.name()))?;
+    }
+    ledger.ok_or_else(|| "the snapshot has no base".to_string())
 }
 
 /// Writes the snapshot of `ledger`, the state of `log` up to `position`.
@@ -153,9 +176,12 @@ pub(crate) fn write(
         seq: position.seq,
         hash,
     };
-    // The state encoded straight into the file: never its whole encoding beside it in memory.
-    let bytes = file::write_snapshot_with(dir, &header, |sink| {
-        core_snapshot::encode_into(ledger, sink)
+    // The state encoded straight into the file, part by part: never its whole encoding beside
+    // it in memory.
+    let ids: Vec<u32> = Part::ALL.iter().map(|p| p.id()).collect();
+    let bytes = file::write_snapshot_parts(dir, &header, &ids, |id, sink| {
+        let part = Part::from_id(id).ok_or_else(|| std::io::Error::other("an unknown part"))?;
+        core_snapshot::encode_part(ledger, part, sink)
             .map(|_| ())
             .map_err(std::io::Error::other)
     })
@@ -197,21 +223,38 @@ pub(crate) fn write_if_due(
     }
 }
 
-/// The state of `log` for a command: the snapshot and the log's tail when the snapshot checks
-/// out, else a full replay (and a fresh snapshot when due, or when one was there but not
-/// usable). Also the position of the snapshot on disk afterwards (0: none).
+/// The whole state of `log` for a command (`open_state_for` every part).
 pub(crate) fn open_state(log: &Log) -> Result<(Ledger, Position, u64)> {
+    open_state_for(log, Parts::all())
+}
+
+/// The state of `log` for a command that reads `parts`: the snapshot and the log's tail when
+/// the snapshot checks out (only `parts` when nothing follows it), else a full replay (and a
+/// fresh snapshot when due, or when one was there but not usable). Also the position of the
+/// snapshot on disk afterwards (0: none).
+pub(crate) fn open_state_for(log: &Log, parts: Parts) -> Result<(Ledger, Position, u64)> {
     let Some(dir) = dir_of(log) else {
         let (ledger, position) = super::replay_to(log)?;
         return Ok((ledger, position, 0));
     };
-    match usable(log, dir)? {
+    match usable(log, dir, parts)? {
         Ok((ledger, from)) => {
             let snap = from.seq;
             let (ledger, position) = super::replay_onto(log, ledger, from, |_| {})?;
             note(|| {
+                let missing = ledger.missing();
+                let read = if missing.is_empty() {
+                    String::new()
+                } else {
+                    let names: Vec<&str> = Parts::all()
+                        .without(missing)
+                        .iter()
+                        .map(Part::name)
+                        .collect();
+                    format!(" (read in part: {})", names.join(", "))
+                };
                 format!(
-                    "snapshot at position {snap} used; {} events replayed after it",
+                    "snapshot at position {snap} used; {} events replayed after it{read}",
                     position.seq - snap
                 )
             });

@@ -104,7 +104,7 @@ impl FinishedFigures {
 }
 
 /// Every finished item's figures, per month (keyed by the month's first day).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct FinishedMonths {
     months: BTreeMap<(ItemNo, NaiveDate), FinishedFigures>,
 }
@@ -147,6 +147,35 @@ impl FinishedMonths {
             }
         }
         Some(out)
+    }
+}
+
+impl FinishedMonths {
+    pub(crate) fn write_snapshot(&self, w: &mut crate::state::snapshot::wire::Writer) {
+        w.len(self.months.len());
+        for ((item, month), figures) in &self.months {
+            w.u32(item.0);
+            w.date(*month);
+            for d in figures.0 {
+                w.dec(d);
+            }
+        }
+    }
+
+    pub(crate) fn read_snapshot(
+        r: &mut crate::state::snapshot::wire::Reader<'_>,
+    ) -> Result<Self, crate::state::snapshot::SnapshotError> {
+        let n = r.len(4 + 4 + 6 * 16)?;
+        let mut months = BTreeMap::new();
+        for _ in 0..n {
+            let key = (ItemNo(r.u32()?), r.date()?);
+            let mut figures = [Decimal::ZERO; 6];
+            for d in &mut figures {
+                *d = r.dec()?;
+            }
+            months.insert(key, FinishedFigures(figures));
+        }
+        Ok(FinishedMonths { months })
     }
 }
 

@@ -31,6 +31,9 @@ pub struct Ledger {
     /// Events folded so far, per stream: the expected version of the next append.
     versions: HashMap<String, u64>,
     events: u64,
+    /// The parts of the state not read from the snapshot (`state::snapshot::Part`): empty but
+    /// for a state a read command opened in part. Such a state is never folded into nor saved.
+    missing: crate::state::snapshot::Parts,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -227,9 +230,24 @@ impl Ledger {
         self.events
     }
 
+    /// The parts of the state it was opened without (none, unless a read command opened it in
+    /// part from a snapshot: then only what reads those parts may use it).
+    pub fn missing(&self) -> crate::state::snapshot::Parts {
+        self.missing
+    }
+
+    /// Whether every part is here: the state can be decided against, folded into and saved.
+    pub fn is_whole(&self) -> bool {
+        self.missing.is_empty()
+    }
+
     /// Folds one event into the state. Events come from `decide` or from the log, so they
     /// are trusted: an event naming a book that does not exist changes nothing but the count.
     pub fn evolve(&mut self, id: Uuid, event: &Event) {
+        debug_assert!(
+            self.is_whole(),
+            "an event folded into a state opened in part"
+        );
         // Counted in place: a stream's name is copied only the first time it is seen (the
         // entry API would copy it for every event, a million times in a replay).
         let stream = event.stream();

@@ -1,7 +1,9 @@
-//! The ledger and its books in the snapshot (`state::snapshot`). The large parts — stock,
-//! lines, lists, import lots, the capacity used — in the compact binary layout of `wire`; the
-//! small ones (items, BOMs, openings, filings …: a few thousand entries at most) as the log's
-//! JSON, whose types already round-trip exactly. Maps are written as their entries in order.
+//! The ledger and its books in the snapshot (`state::snapshot`), part by part (`Part`). The
+//! large parts — stock, lines, lists, import lots, the capacity used — in the compact binary
+//! layout of `wire`; the small ones (items, BOMs, openings, filings …: a few thousand entries
+//! at most) as the log's JSON, whose types already round-trip exactly. Maps are written as
+//! their entries in order. Every part but the base starts with the books it holds, which must
+//! be the base's, in its order.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -11,11 +13,63 @@ use crate::state::lines::LineStore;
 use crate::state::lists::Lists;
 use crate::state::reviews::{BookReviews, Users};
 use crate::state::snapshot::wire::{Reader, Writer};
-use crate::state::snapshot::SnapshotError;
+use crate::state::snapshot::{Part, Parts, SnapshotError};
 use crate::state::stock::{DatedStock, MaterialStock};
 
 impl Ledger {
-    pub(crate) fn write_snapshot(&self, w: &mut Writer) -> Result<(), SnapshotError> {
+    pub(crate) fn write_part(&self, part: Part, w: &mut Writer) -> Result<(), SnapshotError> {
+        if part == Part::Base {
+            return self.write_base(w);
+        }
+        w.len(self.books.len());
+        for book in self.books.values() {
+            w.str(book.header.account.as_str());
+            match part {
+                Part::Base => {}
+                Part::Kept => book.lines.write_kept(w)?,
+                Part::Records => book.lines.write_records(w),
+                Part::Imports => book.write_imports(w),
+                Part::Lists => book.lists.write_snapshot(w)?,
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds `part` to a state read without it (its books are the base's, in order).
+    pub(crate) fn read_part(
+        &mut self,
+        part: Part,
+        r: &mut Reader<'_>,
+    ) -> Result<(), SnapshotError> {
+        if part == Part::Base || !self.missing.contains(part) {
+            return Err(SnapshotError::Invalid("a part read twice"));
+        }
+        if part == Part::Records && self.missing.contains(Part::Kept) {
+            return Err(SnapshotError::Invalid(
+                "the line records before the lines kept whole",
+            ));
+        }
+        let n = r.len(8)?;
+        if n != self.books.len() {
+            return Err(SnapshotError::OtherBooks { part: part.name() });
+        }
+        for book in self.books.values_mut() {
+            if r.str()? != book.header.account.as_str() {
+                return Err(SnapshotError::OtherBooks { part: part.name() });
+            }
+            match part {
+                Part::Base => {}
+                Part::Kept => book.lines = LineStore::read_kept(r)?,
+                Part::Records => book.lines.read_records(r)?,
+                Part::Imports => book.read_imports(r)?,
+                Part::Lists => book.lists = Lists::read_snapshot(r)?,
+            }
+        }
+        self.missing = self.missing.without(Parts::NONE.with(part));
+        Ok(())
+    }
+
+    fn write_base(&self, w: &mut Writer) -> Result<(), SnapshotError> {
         let mut versions: Vec<(&String, &u64)> = self.versions.iter().collect();
         versions.sort();
         w.len(versions.len());
@@ -28,12 +82,13 @@ impl Ledger {
         self.reference.write_snapshot(w)?;
         w.len(self.books.len());
         for book in self.books.values() {
-            book.write_snapshot(w)?;
+            book.write_base(w)?;
         }
         Ok(())
     }
 
-    pub(crate) fn read_snapshot(r: &mut Reader<'_>) -> Result<Self, SnapshotError> {
+    /// The base of a state: every other part missing until `read_part` adds it.
+    pub(crate) fn read_base(r: &mut Reader<'_>) -> Result<Self, SnapshotError> {
         let n = r.len(16)?;
         let mut versions = HashMap::with_capacity(n);
         for _ in 0..n {
@@ -46,8 +101,11 @@ impl Ledger {
         let n = r.len(8)?;
         let mut books = BTreeMap::new();
         for _ in 0..n {
-            let book = Book::read_snapshot(r)?;
-            books.insert(book.header.account.clone(), book);
+            let book = Book::read_base(r)?;
+            let account = book.header.account.clone();
+            if books.insert(account, book).is_some() {
+                return Err(SnapshotError::Invalid("a book twice"));
+            }
         }
         Ok(Ledger {
             books,
@@ -55,6 +113,7 @@ impl Ledger {
             users,
             versions,
             events,
+            missing: Parts::all().without(Parts::base()),
         })
     }
 }
@@ -113,7 +172,7 @@ fn currency(text: &str) -> Result<Currency, SnapshotError> {
 }
 
 impl Book {
-    fn write_snapshot(&self, w: &mut Writer) -> Result<(), SnapshotError> {
+    fn write_base(&self, w: &mut Writer) -> Result<(), SnapshotError> {
         w.json(&self.header)?;
         w.json(&self.settings)?;
         w.json(&self.items.iter().collect::<Vec<_>>())?;
@@ -142,7 +201,6 @@ impl Book {
             w.json(key)?;
             stock.write_snapshot(w);
         }
-        self.lines.write_snapshot(w)?;
         let mut generations: Vec<_> = self.generations.iter().collect();
         generations.sort();
         w.json(&generations)?;
@@ -155,21 +213,6 @@ impl Book {
             w.i64(*cycle);
             w.dec(*usd);
         }
-        w.len(self.imports.len());
-        for (item, lots) in &self.imports {
-            w.u32(item.0);
-            w.len(lots.len());
-            for lot in lots.iter() {
-                let (ref_id, line) = lot.line.parts();
-                w.u32(ref_id);
-                w.u32(line);
-                w.date(lot.date);
-                w.dec(lot.qty);
-                w.dec(lot.cif);
-                w.str(lot.currency.as_str());
-                w.dec(lot.cif_usd);
-            }
-        }
         w.json(&self.openings.iter().collect::<Vec<_>>())?;
         w.json(&self.stocktakes.iter().collect::<Vec<_>>())?;
         w.json(&self.work_orders.iter().collect::<Vec<_>>())?;
@@ -181,11 +224,10 @@ impl Book {
         w.json(&self.annual_declared.iter().collect::<Vec<_>>())?;
         w.opt_date(self.removed);
         w.json(&self.prices.iter().collect::<Vec<_>>())?;
-        self.review.write_snapshot(w)?;
-        self.lists.write_snapshot(w)
+        self.review.write_snapshot(w)
     }
 
-    fn read_snapshot(r: &mut Reader<'_>) -> Result<Self, SnapshotError> {
+    fn read_base(r: &mut Reader<'_>) -> Result<Self, SnapshotError> {
         let header = r.json()?;
         let mut book = Book::new(header);
         book.settings = r.json()?;
@@ -214,7 +256,6 @@ impl Book {
             book.subcontractors
                 .insert(key, DatedStock::read_snapshot(r)?);
         }
-        book.lines = LineStore::read_snapshot(r)?;
         book.generations = r.json::<Vec<_>>()?.into_iter().collect();
         book.last_corrections = r.json::<Vec<_>>()?.into_iter().collect();
         book.awaiting = r.json()?;
@@ -223,10 +264,45 @@ impl Book {
             let cycle = r.i64()?;
             book.cap_used_usd.insert(cycle, r.dec()?);
         }
+        book.openings = r.json::<Vec<_>>()?.into_iter().collect();
+        book.stocktakes = r.json::<Vec<_>>()?.into_iter().collect();
+        book.work_orders = r.json::<Vec<_>>()?.into_iter().collect();
+        book.last_writeoff = r.opt_date()?;
+        book.first_import = r.opt_date()?;
+        book.duty_filed = r.json::<Vec<_>>()?.into_iter().collect();
+        book.carry_overs_declared = r.json::<Vec<_>>()?.into_iter().collect();
+        book.closed = r.json::<Vec<_>>()?.into_iter().collect();
+        book.annual_declared = r.json::<Vec<_>>()?.into_iter().collect();
+        book.removed = r.opt_date()?;
+        book.prices = r.json::<Vec<_>>()?.into_iter().collect();
+        book.review = BookReviews::read_snapshot(r)?;
+        Ok(book)
+    }
+
+    fn write_imports(&self, w: &mut Writer) {
+        w.len(self.imports.len());
+        for (item, lots) in &self.imports {
+            w.u32(item.0);
+            w.len(lots.len());
+            for lot in lots.iter() {
+                let (ref_id, line) = lot.line.parts();
+                w.u32(ref_id);
+                w.u32(line);
+                w.date(lot.date);
+                w.dec(lot.qty);
+                w.dec(lot.cif);
+                w.str(lot.currency.as_str());
+                w.dec(lot.cif_usd);
+            }
+        }
+    }
+
+    fn read_imports(&mut self, r: &mut Reader<'_>) -> Result<(), SnapshotError> {
         let n = r.len(12)?;
         for _ in 0..n {
             let item = ItemNo(r.u32()?);
-            let m = r.len(72)?;
+            // Each lot at least 68 bytes: two ids, a date, three decimals, a currency (8 + its letters).
+            let m = r.len(68)?;
             let mut lots = Vec::with_capacity(m);
             for _ in 0..m {
                 let line = crate::state::lines::LineId::from_parts(r.u32()?, r.u32()?);
@@ -241,21 +317,8 @@ impl Book {
             }
             // In date order, as the state keeps them (a stable sort: a snapshot written
             // before they were kept so has them in the order recorded).
-            book.imports.insert(item, ImportLots::from_lots(lots));
+            self.imports.insert(item, ImportLots::from_lots(lots));
         }
-        book.openings = r.json::<Vec<_>>()?.into_iter().collect();
-        book.stocktakes = r.json::<Vec<_>>()?.into_iter().collect();
-        book.work_orders = r.json::<Vec<_>>()?.into_iter().collect();
-        book.last_writeoff = r.opt_date()?;
-        book.first_import = r.opt_date()?;
-        book.duty_filed = r.json::<Vec<_>>()?.into_iter().collect();
-        book.carry_overs_declared = r.json::<Vec<_>>()?.into_iter().collect();
-        book.closed = r.json::<Vec<_>>()?.into_iter().collect();
-        book.annual_declared = r.json::<Vec<_>>()?.into_iter().collect();
-        book.removed = r.opt_date()?;
-        book.prices = r.json::<Vec<_>>()?.into_iter().collect();
-        book.review = BookReviews::read_snapshot(r)?;
-        book.lists = Lists::read_snapshot(r)?;
-        Ok(book)
+        Ok(())
     }
 }

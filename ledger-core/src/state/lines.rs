@@ -285,11 +285,15 @@ pub struct LineStore {
     sales: BTreeSet<(NaiveDate, LineId)>,
     deep_months: BTreeMap<Period, u32>,
     finished: FinishedMonths,
+    /// Read from a snapshot without its records (`Part::Records`): only what reports read
+    /// (the lines kept whole, the months, the finished goods) may be asked of it.
+    records_missing: bool,
 }
 
 impl LineStore {
     /// How many lines are recorded.
     pub fn len(&self) -> usize {
+        debug_assert!(!self.records_missing, "the line records were not read");
         self.index.len()
     }
 
@@ -304,6 +308,7 @@ impl LineStore {
 
     /// The id of a line, if it is recorded.
     pub fn id_of(&self, ref_: &str, line: u32) -> Option<LineId> {
+        debug_assert!(!self.records_missing, "the line records were not read");
         let ref_id = self.refs.get(ref_)?;
         let id = LineId::new(ref_id, line);
         self.index.contains_key(&id).then_some(id)
@@ -360,6 +365,7 @@ impl LineStore {
 
     /// What a recorded line did.
     pub fn effects(&self, id: LineId) -> Vec<Effect> {
+        debug_assert!(!self.records_missing, "the line records were not read");
         if let Some(w) = self.whole.get(&id) {
             return w.effects.clone();
         }
@@ -382,7 +388,9 @@ impl LineStore {
     /// A line kept whole: a domestic sale, a remaining-material carry-over, or finished goods
     /// waiting for their unit consumption.
     pub fn whole(&self, ref_: &str, line: u32) -> Option<&RecordedLine> {
-        self.whole.get(&self.id_of(ref_, line)?)
+        // By the list number alone, not through the index: a line kept whole is recorded, and
+        // reports read these with the records not loaded (`Part::Kept`).
+        self.whole.get(&LineId::new(self.refs.get(ref_)?, line))
     }
 
     /// Every line kept whole, in no particular order.
@@ -447,9 +455,9 @@ impl LineStore {
         &self.finished
     }
 
-    /// [`LineStore::finished`] worked out from the records held (a snapshot keeps the records,
-    /// not the sums).
-    fn finished_of_records(&self) -> FinishedMonths {
+    /// [`LineStore::finished`] worked out from the records held (a snapshot's sums are checked
+    /// against them when its records are read).
+    pub(super) fn finished_of_records(&self) -> FinishedMonths {
         let mut out = FinishedMonths::default();
         for &slot in self.index.values() {
             let s = slot as usize;
@@ -467,6 +475,7 @@ impl LineStore {
 
     /// Every recorded line's list and line number, in no particular order.
     pub fn keys(&self) -> impl Iterator<Item = (&str, u32)> {
+        debug_assert!(!self.records_missing, "the line records were not read");
         self.index.keys().map(|id| self.key_of(*id))
     }
 

@@ -1,6 +1,8 @@
-//! A book's lines in the snapshot (`state::snapshot`): everything as it is — the index, the
-//! records and effects in their chunks — and the lines kept whole, their fields and effects
-//! as the log's JSON.
+//! A book's lines in the snapshot (`state::snapshot`), in two parts: the lines kept whole
+//! (their fields and effects as the log's JSON), the list numbers, the months of
+//! deep-processing carry-overs and the finished goods per month — what reports read
+//! (`Part::Kept`); and the compact records — the index, the records and effects in their
+//! chunks — which only a new recording is checked against (`Part::Records`).
 
 use std::collections::BTreeMap;
 
@@ -8,6 +10,7 @@ use rust_decimal::Decimal;
 
 use super::{Interner, LineId, LineMap, LineRec, LineStore, PackedEffect, RecordedLine, CHUNK};
 use crate::model::ids::ItemNo;
+use crate::state::finished::FinishedMonths;
 use crate::state::snapshot::wire::{Reader, Writer};
 use crate::state::snapshot::SnapshotError;
 
@@ -52,8 +55,41 @@ fn read_chunks<T>(
 }
 
 impl LineStore {
-    pub(crate) fn write_snapshot(&self, w: &mut Writer) -> Result<(), SnapshotError> {
+    /// The lines kept whole, the list numbers, the deep-processing months and the finished
+    /// goods per month (`Part::Kept`).
+    pub(crate) fn write_kept(&self, w: &mut Writer) -> Result<(), SnapshotError> {
         self.refs.write_snapshot(w);
+        let mut whole: Vec<(&LineId, &RecordedLine)> = self.whole.iter().collect();
+        whole.sort_unstable_by_key(|(id, _)| **id);
+        w.len(whole.len());
+        for (id, l) in whole {
+            w.u32(id.ref_id);
+            w.u32(id.line);
+            w.uuid(&l.event_id);
+            w.json(&l.line)?;
+            w.u32(l.item.0);
+            w.json(&l.effects)?;
+            write_opt_dec(w, l.cif);
+            write_opt_dec(w, l.cif_usd);
+            match l.cap_cycle {
+                None => w.u8(0),
+                Some(c) => {
+                    w.u8(1);
+                    w.i64(c);
+                }
+            }
+        }
+        w.len(self.deep_months.len());
+        for (p, n) in &self.deep_months {
+            w.json(p)?;
+            w.u32(*n);
+        }
+        self.finished.write_snapshot(w);
+        Ok(())
+    }
+
+    /// The compact records (`Part::Records`).
+    pub(crate) fn write_records(&self, w: &mut Writer) {
         // Maps in key order: the same state always gives the same bytes.
         let mut index: Vec<(&LineId, &u32)> = self.index.iter().collect();
         index.sort_unstable();
@@ -94,72 +130,11 @@ impl LineStore {
         for s in &self.subcontractors {
             w.str(s);
         }
-        let mut whole: Vec<(&LineId, &RecordedLine)> = self.whole.iter().collect();
-        whole.sort_unstable_by_key(|(id, _)| **id);
-        w.len(whole.len());
-        for (id, l) in whole {
-            w.u32(id.ref_id);
-            w.u32(id.line);
-            w.uuid(&l.event_id);
-            w.json(&l.line)?;
-            w.u32(l.item.0);
-            w.json(&l.effects)?;
-            write_opt_dec(w, l.cif);
-            write_opt_dec(w, l.cif_usd);
-            match l.cap_cycle {
-                None => w.u8(0),
-                Some(c) => {
-                    w.u8(1);
-                    w.i64(c);
-                }
-            }
-        }
-        w.len(self.deep_months.len());
-        for (p, n) in &self.deep_months {
-            w.json(p)?;
-            w.u32(*n);
-        }
-        Ok(())
     }
 
-    pub(crate) fn read_snapshot(r: &mut Reader<'_>) -> Result<Self, SnapshotError> {
+    /// A book's lines as `write_kept` saved them: the records missing until `read_records`.
+    pub(crate) fn read_kept(r: &mut Reader<'_>) -> Result<Self, SnapshotError> {
         let refs = Interner::read_snapshot(r)?;
-        let n = r.len(12)?;
-        let mut index = LineMap::with_capacity_and_hasher(n, Default::default());
-        for _ in 0..n {
-            let id = LineId::new(r.u32()?, r.u32()?);
-            index.insert(id, r.u32()?);
-        }
-        let recs = read_chunks(r, 79, |r| {
-            let event_id = r.uuid()?;
-            let fingerprint = *r.uuid()?.as_bytes();
-            Ok(LineRec {
-                event_id,
-                fingerprint,
-                figure: r.dec()?,
-                date: r.date()?,
-                item: ItemNo(r.u32()?),
-                effects_at: r.u32()?,
-                cap_cycle: r.i32()?,
-                effects_len: r.u16()?,
-                flags: r.u8()?,
-            })
-        })?;
-        let free = r.u32s()?;
-        let effects = read_chunks(r, 24, |r| {
-            Ok(PackedEffect {
-                qty: r.dec()?,
-                item: ItemNo(r.u32()?),
-                name: r.u16()?,
-                kind: r.u8()?,
-                code: r.u8()?,
-            })
-        })?;
-        let n = r.len(8)?;
-        let mut subcontractors = Vec::with_capacity(n);
-        for _ in 0..n {
-            subcontractors.push(r.str()?.into_boxed_str());
-        }
         let n = r.len(8)?;
         let mut whole = LineMap::with_capacity_and_hasher(n, Default::default());
         for _ in 0..n {
@@ -192,24 +167,72 @@ impl LineStore {
             let p = r.json()?;
             deep_months.insert(p, r.u32()?);
         }
+        let finished = FinishedMonths::read_snapshot(r)?;
         let mut store = LineStore {
             refs,
-            index,
-            recs,
-            free,
-            effects,
-            subcontractors,
             whole,
-            sales: Default::default(),
             deep_months,
-            finished: Default::default(),
+            finished,
+            records_missing: true,
+            ..LineStore::default()
         };
-        store.check_slots()?;
-        // The finished goods per month are the live records' own figures, added up again.
-        store.finished = store.finished_of_records();
-        // So are the domestic sales by date, from the lines kept whole.
+        // The domestic sales by date are worked out from the lines kept whole.
         store.sales = store.sales_of_whole();
         Ok(store)
+    }
+
+    /// Adds the compact records `write_records` saved to lines read by `read_kept`.
+    pub(crate) fn read_records(&mut self, r: &mut Reader<'_>) -> Result<(), SnapshotError> {
+        let n = r.len(12)?;
+        let mut index = LineMap::with_capacity_and_hasher(n, Default::default());
+        for _ in 0..n {
+            let id = LineId::new(r.u32()?, r.u32()?);
+            index.insert(id, r.u32()?);
+        }
+        // 67 bytes a record: two 16-byte ids, a decimal, a date, four small numbers and the flags.
+        let recs = read_chunks(r, 67, |r| {
+            let event_id = r.uuid()?;
+            let fingerprint = *r.uuid()?.as_bytes();
+            Ok(LineRec {
+                event_id,
+                fingerprint,
+                figure: r.dec()?,
+                date: r.date()?,
+                item: ItemNo(r.u32()?),
+                effects_at: r.u32()?,
+                cap_cycle: r.i32()?,
+                effects_len: r.u16()?,
+                flags: r.u8()?,
+            })
+        })?;
+        let free = r.u32s()?;
+        let effects = read_chunks(r, 24, |r| {
+            Ok(PackedEffect {
+                qty: r.dec()?,
+                item: ItemNo(r.u32()?),
+                name: r.u16()?,
+                kind: r.u8()?,
+                code: r.u8()?,
+            })
+        })?;
+        let n = r.len(8)?;
+        let mut subcontractors = Vec::with_capacity(n);
+        for _ in 0..n {
+            subcontractors.push(r.str()?.into_boxed_str());
+        }
+        self.index = index;
+        self.recs = recs;
+        self.free = free;
+        self.effects = effects;
+        self.subcontractors = subcontractors;
+        self.records_missing = false;
+        self.check_slots()?;
+        if self.finished != self.finished_of_records() {
+            return Err(SnapshotError::Invalid(
+                "finished goods per month that are not its records' sums",
+            ));
+        }
+        Ok(())
     }
 
     /// Every slot the index or the free list names, and every record's effects, lie within

@@ -14,12 +14,15 @@
 //! holds), it is rebuilt from the log. `tests::golden_digest` fails when the bytes of a fixed
 //! ledger change, as a reminder.
 
+mod parts;
 pub(crate) mod wire;
+
+pub use parts::{Part, Parts};
 
 use crate::state::ledger::Ledger;
 
-/// The version of the snapshot layout and of the state it holds.
-pub const FORMAT_VERSION: u32 = 1;
+/// The version of the snapshot layout and of the state it holds. 2: written in parts.
+pub const FORMAT_VERSION: u32 = 2;
 
 /// Why bytes are not a snapshot this version can use.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -38,48 +41,111 @@ pub enum SnapshotError {
     Read(String),
     #[error("the snapshot could not be written: {0}")]
     Write(String),
+    #[error("a state opened without its {0} cannot be saved")]
+    Incomplete(&'static str),
+    #[error("the snapshot's {part} is of other books than its base")]
+    OtherBooks { part: &'static str },
 }
 
-/// The state as snapshot bytes (the format version first).
-pub fn encode(ledger: &Ledger) -> Result<Vec<u8>, SnapshotError> {
-    let mut w = wire::Writer::default();
-    w.u32(FORMAT_VERSION);
-    ledger.write_snapshot(&mut w)?;
-    Ok(w.buf)
-}
-
-/// The state as snapshot bytes, handed to `sink` a megabyte at a time as they are made (never
-/// all held beside the state); the number of bytes written. The bytes are `encode`'s.
-pub fn encode_into(ledger: &Ledger, sink: &mut dyn std::io::Write) -> Result<u64, SnapshotError> {
+/// Writes `part` of the state into `sink` a megabyte at a time as it is made (never all held
+/// beside the state); the number of bytes written. Only a whole state is written.
+pub fn encode_part(
+    ledger: &Ledger,
+    part: Part,
+    sink: &mut dyn std::io::Write,
+) -> Result<u64, SnapshotError> {
+    if let Some(missing) = ledger.missing().iter().next() {
+        return Err(SnapshotError::Incomplete(missing.name()));
+    }
     let mut w = wire::Writer::into_sink(sink);
-    w.u32(FORMAT_VERSION);
-    ledger.write_snapshot(&mut w)?;
+    ledger.write_part(part, &mut w)?;
     w.finish()
+}
+
+/// The base of the state from `len` bytes of `source`, read as they are decoded: a state
+/// missing every other part until [`decode_part`] adds it. The caller opens the source and
+/// checks what it must (the store's checksum) once it is read through.
+pub fn decode_base(source: &mut dyn std::io::Read, len: u64) -> Result<Ledger, SnapshotError> {
+    let mut r = wire::Reader::new(source, len);
+    let ledger = Ledger::read_base(&mut r)?;
+    if !r.is_empty() {
+        return Err(SnapshotError::Trailing);
+    }
+    Ok(ledger)
+}
+
+/// Adds `part` (not the base), read from `len` bytes of `source`, to a state decoded by
+/// [`decode_base`].
+pub fn decode_part(
+    ledger: &mut Ledger,
+    part: Part,
+    source: &mut dyn std::io::Read,
+    len: u64,
+) -> Result<(), SnapshotError> {
+    let mut r = wire::Reader::new(source, len);
+    ledger.read_part(part, &mut r)?;
+    if !r.is_empty() {
+        return Err(SnapshotError::Trailing);
+    }
+    Ok(())
+}
+
+/// The whole state as one run of bytes: the format version, then each part as its id, its
+/// length and its bytes (what the store's file holds, in one piece: tests and digests).
+pub fn encode(ledger: &Ledger) -> Result<Vec<u8>, SnapshotError> {
+    let mut out = FORMAT_VERSION.to_le_bytes().to_vec();
+    for part in Part::ALL {
+        let mut bytes = Vec::new();
+        encode_part(ledger, part, &mut bytes)?;
+        out.extend_from_slice(&part.id().to_le_bytes());
+        out.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
+        out.extend_from_slice(&bytes);
+    }
+    Ok(out)
 }
 
 /// The state `encode` saved; any other bytes are an error, never a panic.
 pub fn decode(bytes: &[u8]) -> Result<Ledger, SnapshotError> {
-    let mut source = bytes;
-    decode_from(&mut source, bytes.len() as u64)
-}
-
-/// The state `encode` saved, read from `source` as it is decoded (the `len` bytes it holds are
-/// never all in memory at once, beside the state they become). The caller opens the source and
-/// checks what it must (the store's checksum) once it is read through.
-pub fn decode_from(source: &mut dyn std::io::Read, len: u64) -> Result<Ledger, SnapshotError> {
-    let mut r = wire::Reader::new(source, len);
-    let found = r.u32()?;
+    fn take<'a>(bytes: &mut &'a [u8], n: usize) -> Result<&'a [u8], SnapshotError> {
+        if bytes.len() < n {
+            return Err(SnapshotError::Truncated);
+        }
+        let (head, rest) = bytes.split_at(n);
+        *bytes = rest;
+        Ok(head)
+    }
+    let mut rest = bytes;
+    let mut word = [0u8; 4];
+    word.copy_from_slice(take(&mut rest, 4)?);
+    let found = u32::from_le_bytes(word);
     if found != FORMAT_VERSION {
         return Err(SnapshotError::Version {
             found,
             expected: FORMAT_VERSION,
         });
     }
-    let ledger = Ledger::read_snapshot(&mut r)?;
-    if !r.is_empty() {
+    let mut ledger: Option<Ledger> = None;
+    for part in Part::ALL {
+        word.copy_from_slice(take(&mut rest, 4)?);
+        if u32::from_le_bytes(word) != part.id() {
+            return Err(SnapshotError::Invalid("the parts out of order"));
+        }
+        let mut long = [0u8; 8];
+        long.copy_from_slice(take(&mut rest, 8)?);
+        let len = u64::from_le_bytes(long);
+        let mut body = take(
+            &mut rest,
+            usize::try_from(len).map_err(|_| SnapshotError::Truncated)?,
+        )?;
+        match ledger.as_mut() {
+            None => ledger = Some(decode_base(&mut body, len)?),
+            Some(l) => decode_part(l, part, &mut body, len)?,
+        }
+    }
+    if !rest.is_empty() {
         return Err(SnapshotError::Trailing);
     }
-    Ok(ledger)
+    ledger.ok_or(SnapshotError::Truncated)
 }
 
 #[cfg(test)]

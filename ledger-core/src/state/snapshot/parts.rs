@@ -1,0 +1,150 @@
+//! The parts the saved state is written in, so that a command reads only what it needs: a
+//! balance reads the stock, not ten years of line records; a duty assessment reads the
+//! domestic sales kept whole and the import lots, not the records a new recording is checked
+//! against.
+
+/// One part of the saved state. The number is the part's id in the snapshot file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Part {
+    /// Everything not in a part below: event counts, users, reference data (rates, tariffs,
+    /// interest), and per book its header, settings, items, BOMs, stock by day (materials,
+    /// scrap, subcontractors), openings, stocktakes, work orders, filings, closed cycles,
+    /// reviews, the capacity used.
+    Base = 1,
+    /// Per book, the lines that reports read whole (domestic sales, remaining-material
+    /// carry-overs, finished goods waiting for their unit consumption), the list numbers, the
+    /// months with deep-processing carry-overs, and the finished goods per month.
+    Kept = 2,
+    /// Per book, every other line recorded, compact: what a new recording is checked against
+    /// (a repeat, a correction) and what a correction takes back. Only writing reads it.
+    Records = 3,
+    /// Per book, each material's imports in date order (the average import price of a
+    /// domestic sale).
+    Imports = 4,
+    /// Per book, the verification lists and where each stands with customs.
+    Lists = 5,
+}
+
+impl Part {
+    /// Every part, in the order they are written.
+    pub const ALL: [Part; 5] = [
+        Part::Base,
+        Part::Kept,
+        Part::Records,
+        Part::Imports,
+        Part::Lists,
+    ];
+
+    /// The part's id in the snapshot file.
+    pub fn id(self) -> u32 {
+        self as u32
+    }
+
+    pub fn from_id(id: u32) -> Option<Part> {
+        Part::ALL.into_iter().find(|p| p.id() == id)
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Part::Base => "base",
+            Part::Kept => "lines kept whole",
+            Part::Records => "line records",
+            Part::Imports => "import lots",
+            Part::Lists => "verification lists",
+        }
+    }
+
+    fn bit(self) -> u8 {
+        1 << (self as u8)
+    }
+}
+
+/// A set of parts. The base is always in a state; the line records need the lines kept whole
+/// (their list numbers): [`Parts::to_read`] adds what a set needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Parts(u8);
+
+impl Parts {
+    /// No part.
+    pub const NONE: Parts = Parts(0);
+
+    /// Every part: what deciding and folding events need.
+    pub fn all() -> Parts {
+        Part::ALL.into_iter().fold(Parts::NONE, Parts::with)
+    }
+
+    /// The base alone.
+    pub fn base() -> Parts {
+        Parts::NONE.with(Part::Base)
+    }
+
+    /// This set and `part`.
+    pub fn with(self, part: Part) -> Parts {
+        Parts(self.0 | part.bit())
+    }
+
+    /// The parts to read for this set: the base, and the lines kept whole with the records.
+    pub fn to_read(self) -> Parts {
+        let mut out = self.with(Part::Base);
+        if out.contains(Part::Records) {
+            out = out.with(Part::Kept);
+        }
+        out
+    }
+
+    pub fn contains(self, part: Part) -> bool {
+        self.0 & part.bit() != 0
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// The parts of `self` not in `other`.
+    pub fn without(self, other: Parts) -> Parts {
+        Parts(self.0 & !other.0)
+    }
+
+    /// The parts in the order they are written.
+    pub fn iter(self) -> impl Iterator<Item = Part> {
+        Part::ALL.into_iter().filter(move |p| self.contains(*p))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_distinct_and_read_back() {
+        for p in Part::ALL {
+            assert_eq!(Part::from_id(p.id()), Some(p));
+        }
+        assert_eq!(Part::from_id(0), None);
+        assert_eq!(Part::from_id(6), None);
+    }
+
+    #[test]
+    fn the_records_bring_the_lines_kept_whole_and_the_base_is_always_read() {
+        let s = Parts::NONE.with(Part::Records).to_read();
+        assert_eq!(
+            s.iter().collect::<Vec<_>>(),
+            [Part::Base, Part::Kept, Part::Records]
+        );
+        assert_eq!(
+            Parts::NONE
+                .with(Part::Imports)
+                .to_read()
+                .iter()
+                .collect::<Vec<_>>(),
+            [Part::Base, Part::Imports]
+        );
+        assert_eq!(Parts::all().iter().count(), 5);
+        assert_eq!(
+            Parts::all().without(s).iter().collect::<Vec<_>>(),
+            [Part::Imports, Part::Lists]
+        );
+        assert!(Parts::all().without(Parts::all()).is_empty());
+        assert!(!Parts::base().contains(Part::Kept));
+    }
+}
