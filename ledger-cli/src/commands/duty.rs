@@ -32,7 +32,7 @@ pub fn run(dir: &Path, actor: &str, args: &DutyArgs, format: Format) -> Result<(
     };
     let account: BookNo = parse("account", account)?;
     let period: Period = parse("month", month)?;
-    let s = session::open_reading(dir, actor, session::reads::reports())?;
+    let s = session::open_reading(dir, actor, session::reads::duty())?;
     let book = s
         .ledger
         .book(&account)

@@ -106,7 +106,7 @@ pub fn user_grant(dir: &Path, actor: &str, args: &UserGrantArgs) -> Result<()> {
 }
 
 pub fn user_list(dir: &Path, actor: &str, format: Format) -> Result<()> {
-    let s = session::open(dir, actor)?;
+    let s = session::open_reading(dir, actor, session::reads::base())?;
     match format {
         Format::Json => {
             let users: Vec<_> = s
@@ -177,7 +177,7 @@ pub fn pending(dir: &Path, actor: &str, args: &PendingArgs, format: Format) -> R
         ),
         None => None,
     };
-    let s = session::open(dir, actor)?;
+    let s = session::open_reading(dir, actor, session::reads::base())?;
     if let Some(a) = &account {
         if s.ledger.book(a).is_none() {
             return Err(bad_input(format!(

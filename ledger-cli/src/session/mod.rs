@@ -84,13 +84,18 @@ pub fn open(dir: &Path, actor: &str) -> Result<Session> {
 pub mod reads {
     use ledger_core::state::snapshot::{Part, Parts};
 
-    /// `balance`, `exposure`: the base alone.
-    pub fn balances() -> Parts {
+    /// `balance`, `exposure`, `pending`, `user list`: the base alone.
+    pub fn base() -> Parts {
         Parts::NONE
     }
 
-    /// `duty`, `deadlines`, `cycle report`, `lists`, `reconcile`: every part but the line
-    /// records, which only a new recording is checked against.
+    /// `duty`: the domestic sales (kept whole) and the import lots they are valued by.
+    pub fn duty() -> Parts {
+        Parts::NONE.with(Part::Kept).with(Part::Imports)
+    }
+
+    /// `deadlines`, `cycle report`, `lists`, `reconcile`: every part but the line records,
+    /// which only a new recording is checked against.
     pub fn reports() -> Parts {
         Parts::NONE
             .with(Part::Kept)

@@ -156,8 +156,9 @@ impl FinishedMonths {
         for ((item, month), figures) in &self.months {
             w.u32(item.0);
             w.date(*month);
+            // Most of the six are zero: two bytes each.
             for d in figures.0 {
-                w.dec(d);
+                w.dec_small(d);
             }
         }
     }
@@ -165,13 +166,13 @@ impl FinishedMonths {
     pub(crate) fn read_snapshot(
         r: &mut crate::state::snapshot::wire::Reader<'_>,
     ) -> Result<Self, crate::state::snapshot::SnapshotError> {
-        let n = r.len(4 + 4 + 6 * 16)?;
+        let n = r.len(4 + 4 + 6 * 2)?;
         let mut months = BTreeMap::new();
         for _ in 0..n {
             let key = (ItemNo(r.u32()?), r.date()?);
             let mut figures = [Decimal::ZERO; 6];
             for d in &mut figures {
-                *d = r.dec()?;
+                *d = r.dec_small()?;
             }
             months.insert(key, FinishedFigures(figures));
         }

@@ -279,20 +279,36 @@ impl Book {
         Ok(book)
     }
 
+    /// Each material's import lots in date order: ids and days since the lot before as
+    /// varints, the figures in as few bytes as they need, the currency as its place in the
+    /// material's own short list of currencies.
     fn write_imports(&self, w: &mut Writer) {
         w.len(self.imports.len());
         for (item, lots) in &self.imports {
             w.u32(item.0);
+            let mut currencies: Vec<&Currency> = Vec::new();
+            for lot in lots.iter() {
+                if !currencies.contains(&&lot.currency) {
+                    currencies.push(&lot.currency);
+                }
+            }
+            w.len(currencies.len());
+            for c in &currencies {
+                w.str(c.as_str());
+            }
             w.len(lots.len());
+            let mut before = chrono::NaiveDate::MIN;
             for lot in lots.iter() {
                 let (ref_id, line) = lot.line.parts();
-                w.u32(ref_id);
-                w.u32(line);
-                w.date(lot.date);
-                w.dec(lot.qty);
-                w.dec(lot.cif);
-                w.str(lot.currency.as_str());
-                w.dec(lot.cif_usd);
+                w.varint(u128::from(ref_id));
+                w.varint(u128::from(line));
+                w.date_after(before, lot.date);
+                before = lot.date;
+                w.dec_small(lot.qty);
+                w.dec_small(lot.cif);
+                w.dec_small(lot.cif_usd);
+                let at = currencies.iter().position(|c| **c == lot.currency);
+                w.varint(at.unwrap_or(0) as u128);
             }
         }
     }
@@ -301,22 +317,35 @@ impl Book {
         let n = r.len(12)?;
         for _ in 0..n {
             let item = ItemNo(r.u32()?);
-            // Each lot at least 68 bytes: two ids, a date, three decimals, a currency (8 + its letters).
-            let m = r.len(68)?;
+            let k = r.len(8)?;
+            let mut currencies = Vec::with_capacity(k);
+            for _ in 0..k {
+                currencies.push(currency(&r.str()?)?);
+            }
+            // Each lot at least 10 bytes: two ids, a date, three decimals, a currency.
+            let m = r.len(10)?;
             let mut lots = Vec::with_capacity(m);
+            let mut before = chrono::NaiveDate::MIN;
             for _ in 0..m {
-                let line = crate::state::lines::LineId::from_parts(r.u32()?, r.u32()?);
+                let line =
+                    crate::state::lines::LineId::from_parts(r.varint_u32()?, r.varint_u32()?);
+                let date = r.date_after(before)?;
+                before = date;
+                let (qty, cif, cif_usd) = (r.dec_small()?, r.dec_small()?, r.dec_small()?);
+                let currency = currencies
+                    .get(r.varint_u32()? as usize)
+                    .cloned()
+                    .ok_or(SnapshotError::Invalid("a lot's currency"))?;
                 lots.push(ImportLot {
                     line,
-                    date: r.date()?,
-                    qty: r.dec()?,
-                    cif: r.dec()?,
-                    currency: currency(&r.str()?)?,
-                    cif_usd: r.dec()?,
+                    date,
+                    qty,
+                    cif,
+                    currency,
+                    cif_usd,
                 });
             }
-            // In date order, as the state keeps them (a stable sort: a snapshot written
-            // before they were kept so has them in the order recorded).
+            // In date order, as the state keeps them (and as they were written).
             self.imports.insert(item, ImportLots::from_lots(lots));
         }
         Ok(())

@@ -288,6 +288,9 @@ pub struct LineStore {
     /// Read from a snapshot without its records (`Part::Records`): only what reports read
     /// (the lines kept whole, the months, the finished goods) may be asked of it.
     records_missing: bool,
+    /// Meanwhile the list numbers of the lines kept whole, to find them by (the list numbers
+    /// of every line, `refs`, come with the records).
+    kept_refs: std::collections::HashMap<Box<str>, u32>,
 }
 
 impl LineStore {
@@ -390,7 +393,12 @@ impl LineStore {
     pub fn whole(&self, ref_: &str, line: u32) -> Option<&RecordedLine> {
         // By the list number alone, not through the index: a line kept whole is recorded, and
         // reports read these with the records not loaded (`Part::Kept`).
-        self.whole.get(&LineId::new(self.refs.get(ref_)?, line))
+        let ref_id = if self.records_missing {
+            *self.kept_refs.get(ref_)?
+        } else {
+            self.refs.get(ref_)?
+        };
+        self.whole.get(&LineId::new(ref_id, line))
     }
 
     /// Every line kept whole, in no particular order.

@@ -8,10 +8,14 @@ use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 
-use super::{Interner, LineId, LineMap, LineRec, LineStore, PackedEffect, RecordedLine, CHUNK};
+use super::{
+    Interner, LineId, LineMap, LineRec, LineStore, PackedEffect, RecordedLine, CHUNK, COLUMNS,
+    GOODS,
+};
+use crate::events::{Effect, Target};
 use crate::model::ids::ItemNo;
 use crate::state::finished::FinishedMonths;
-use crate::state::snapshot::wire::{Reader, Writer};
+use crate::state::snapshot::wire::{code_of, from_code, Reader, Writer};
 use crate::state::snapshot::SnapshotError;
 
 fn write_opt_dec(w: &mut Writer, d: Option<Decimal>) {
@@ -30,6 +34,67 @@ fn read_opt_dec(r: &mut Reader<'_>) -> Result<Option<Decimal>, SnapshotError> {
         1 => r.dec().map(Some),
         _ => Err(SnapshotError::Invalid("an optional decimal's mark")),
     }
+}
+
+/// A whole line's effects: per effect its kind (0 material, 1 scrap, 2 subcontractor), the
+/// column or goods kind, the item and the quantity in as few bytes as they need (a finished
+/// good's line moves a dozen materials: JSON took about 60 bytes an effect, this 6–10).
+fn write_effects(w: &mut Writer, effects: &[Effect]) {
+    w.len(effects.len());
+    for e in effects {
+        match &e.target {
+            Target::Material { item, column } => {
+                w.u8(0);
+                w.u8(code_of(&COLUMNS, column));
+                w.varint(u128::from(item.0));
+            }
+            Target::Scrap { item } => {
+                w.u8(1);
+                w.varint(u128::from(item.0));
+            }
+            Target::Subcontractor { name, goods, item } => {
+                w.u8(2);
+                w.str(name);
+                w.u8(code_of(&GOODS, goods));
+                w.varint(u128::from(item.0));
+            }
+        }
+        w.dec_small(e.qty);
+    }
+}
+
+fn read_effects(r: &mut Reader<'_>) -> Result<Vec<Effect>, SnapshotError> {
+    let n = r.len(4)?;
+    let mut out = Vec::with_capacity(n);
+    for _ in 0..n {
+        let target = match r.u8()? {
+            0 => {
+                let column = from_code(&COLUMNS, r.u8()?, "a column")?;
+                Target::Material {
+                    item: ItemNo(r.varint_u32()?),
+                    column,
+                }
+            }
+            1 => Target::Scrap {
+                item: ItemNo(r.varint_u32()?),
+            },
+            2 => {
+                let name = r.str()?;
+                let goods = from_code(&GOODS, r.u8()?, "a kind of goods")?;
+                Target::Subcontractor {
+                    name,
+                    goods,
+                    item: ItemNo(r.varint_u32()?),
+                }
+            }
+            _ => return Err(SnapshotError::Invalid("an effect's kind")),
+        };
+        out.push(Effect {
+            target,
+            qty: r.dec_small()?,
+        });
+    }
+    Ok(out)
 }
 
 /// Chunks of at most `CHUNK` entries, each allocated at its full size as the store does.
@@ -58,7 +123,6 @@ impl LineStore {
     /// The lines kept whole, the list numbers, the deep-processing months and the finished
     /// goods per month (`Part::Kept`).
     pub(crate) fn write_kept(&self, w: &mut Writer) -> Result<(), SnapshotError> {
-        self.refs.write_snapshot(w);
         let mut whole: Vec<(&LineId, &RecordedLine)> = self.whole.iter().collect();
         whole.sort_unstable_by_key(|(id, _)| **id);
         w.len(whole.len());
@@ -68,7 +132,7 @@ impl LineStore {
             w.uuid(&l.event_id);
             w.json(&l.line)?;
             w.u32(l.item.0);
-            w.json(&l.effects)?;
+            write_effects(w, &l.effects);
             write_opt_dec(w, l.cif);
             write_opt_dec(w, l.cif_usd);
             match l.cap_cycle {
@@ -90,6 +154,7 @@ impl LineStore {
 
     /// The compact records (`Part::Records`).
     pub(crate) fn write_records(&self, w: &mut Writer) {
+        self.refs.write_snapshot(w);
         // Maps in key order: the same state always gives the same bytes.
         let mut index: Vec<(&LineId, &u32)> = self.index.iter().collect();
         index.sort_unstable();
@@ -134,7 +199,6 @@ impl LineStore {
 
     /// A book's lines as `write_kept` saved them: the records missing until `read_records`.
     pub(crate) fn read_kept(r: &mut Reader<'_>) -> Result<Self, SnapshotError> {
-        let refs = Interner::read_snapshot(r)?;
         let n = r.len(8)?;
         let mut whole = LineMap::with_capacity_and_hasher(n, Default::default());
         for _ in 0..n {
@@ -142,7 +206,7 @@ impl LineStore {
             let event_id = r.uuid()?;
             let line = r.json()?;
             let item = ItemNo(r.u32()?);
-            let effects = r.json()?;
+            let effects = read_effects(r)?;
             let cif = read_opt_dec(r)?;
             let cif_usd = read_opt_dec(r)?;
             let cap_cycle = match r.u8()? {
@@ -168,8 +232,12 @@ impl LineStore {
             deep_months.insert(p, r.u32()?);
         }
         let finished = FinishedMonths::read_snapshot(r)?;
+        let kept_refs = whole
+            .iter()
+            .map(|(id, l)| (l.line.ref_.clone().into_boxed_str(), id.ref_id))
+            .collect();
         let mut store = LineStore {
-            refs,
+            kept_refs,
             whole,
             deep_months,
             finished,
@@ -183,6 +251,17 @@ impl LineStore {
 
     /// Adds the compact records `write_records` saved to lines read by `read_kept`.
     pub(crate) fn read_records(&mut self, r: &mut Reader<'_>) -> Result<(), SnapshotError> {
+        let refs = Interner::read_snapshot(r)?;
+        // Every line kept whole is under its own list number.
+        let named_right = self
+            .whole
+            .iter()
+            .all(|(id, l)| refs.get(&l.line.ref_) == Some(id.ref_id));
+        if !named_right {
+            return Err(SnapshotError::Invalid(
+                "a line kept whole under another list number",
+            ));
+        }
         let n = r.len(12)?;
         let mut index = LineMap::with_capacity_and_hasher(n, Default::default());
         for _ in 0..n {
@@ -220,6 +299,8 @@ impl LineStore {
         for _ in 0..n {
             subcontractors.push(r.str()?.into_boxed_str());
         }
+        self.refs = refs;
+        self.kept_refs = Default::default();
         self.index = index;
         self.recs = recs;
         self.free = free;

@@ -340,20 +340,27 @@ const SNAPSHOT_COLUMNS: [Column; 8] = [
 ];
 
 impl DatedStock {
+    /// The changes in date order, each as the days since the one before and the quantity in
+    /// as few bytes as it needs (`wire::dec_small`).
     pub(crate) fn write_snapshot(&self, w: &mut Writer) {
         w.len(self.changes.len());
+        let mut before = NaiveDate::MIN;
         for (d, q) in &self.changes {
-            w.date(*d);
-            w.dec(*q);
+            w.date_after(before, *d);
+            w.dec_small(*q);
+            before = *d;
         }
         w.dec(self.total);
     }
 
     pub(crate) fn read_snapshot(r: &mut Reader<'_>) -> Result<Self, SnapshotError> {
-        let n = r.len(20)?;
+        let n = r.len(3)?;
         let mut changes = Vec::with_capacity(n);
+        let mut before = NaiveDate::MIN;
         for _ in 0..n {
-            changes.push((r.date()?, r.dec()?));
+            let d = r.date_after(before)?;
+            changes.push((d, r.dec_small()?));
+            before = d;
         }
         Ok(DatedStock {
             changes,
@@ -394,11 +401,15 @@ impl Columns {
 
 impl MaterialStock {
     pub(crate) fn write_snapshot(&self, w: &mut Writer) {
+        // Each entry as the days since the one before (entries are in date order), its
+        // column and its quantity in as few bytes as it needs: 4–8 bytes, not 21.
         w.len(self.changes.len());
+        let mut before = NaiveDate::MIN;
         for (d, c, q) in &self.changes {
-            w.date(*d);
+            w.date_after(before, *d);
             w.u8(code_of(&SNAPSHOT_COLUMNS, c));
-            w.dec(*q);
+            w.dec_small(*q);
+            before = *d;
         }
         self.totals.write_snapshot(w);
         match self.last {
@@ -412,12 +423,14 @@ impl MaterialStock {
     }
 
     pub(crate) fn read_snapshot(r: &mut Reader<'_>) -> Result<Self, SnapshotError> {
-        let n = r.len(21)?;
+        let n = r.len(4)?;
         let mut changes = Vec::with_capacity(n);
+        let mut before = NaiveDate::MIN;
         for _ in 0..n {
-            let d = r.date()?;
+            let d = r.date_after(before)?;
             let c = from_code(&SNAPSHOT_COLUMNS, r.u8()?, "a column")?;
-            changes.push((d, c, r.dec()?));
+            changes.push((d, c, r.dec_small()?));
+            before = d;
         }
         let totals = Columns::read_snapshot(r)?;
         let last = match r.u8()? {

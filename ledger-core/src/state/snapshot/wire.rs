@@ -113,6 +113,11 @@ impl<'a> Writer<'a> {
     pub(crate) fn date(&mut self, d: NaiveDate) {
         self.i32(d.num_days_from_ce());
     }
+    /// `d` as the days since `before` (`d` is not earlier: dates in order).
+    pub(crate) fn date_after(&mut self, before: NaiveDate, d: NaiveDate) {
+        let days = (d - before).num_days().max(0);
+        self.varint(days as u128);
+    }
     pub(crate) fn opt_date(&mut self, d: Option<NaiveDate>) {
         match d {
             None => self.u8(0),
@@ -132,6 +137,29 @@ impl<'a> Writer<'a> {
         for x in v {
             self.u32(*x);
         }
+    }
+    /// A whole number in as few bytes as it needs: seven bits a byte, low first, the high bit
+    /// set on every byte but the last (LEB128).
+    pub(crate) fn varint(&mut self, mut v: u128) {
+        loop {
+            let low = (v & 0x7F) as u8;
+            v >>= 7;
+            if v == 0 {
+                self.buf.push(low);
+                break;
+            }
+            self.buf.push(low | 0x80);
+        }
+        self.spill();
+    }
+    /// A `Decimal` in as few bytes as it needs, exactly: its scale with the sign in the high
+    /// bit, then its mantissa as a varint. A quantity or an amount of a book is a few digits:
+    /// 3 to 6 bytes where `dec` takes 16.
+    pub(crate) fn dec_small(&mut self, d: Decimal) {
+        let sign = if d.is_sign_negative() { 0x80 } else { 0 };
+        // The scale is at most 28: it fits the low seven bits.
+        self.buf.push(sign | d.scale() as u8);
+        self.varint(d.mantissa().unsigned_abs());
     }
     /// A value of a type the log's JSON already round-trips (events, settings, identifiers).
     pub(crate) fn json<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), SnapshotError> {
@@ -277,6 +305,61 @@ impl<'a> Reader<'a> {
         }
         Ok(Decimal::deserialize(bytes))
     }
+    /// A varint (`Writer::varint`): at most 19 bytes (a `u128`), never wrapping.
+    pub(crate) fn varint(&mut self) -> Result<u128, SnapshotError> {
+        // Read from the buffer in place: the longest varint (19 bytes), or what is left.
+        let want = usize::try_from(self.left().min(19)).unwrap_or(19);
+        self.need(want)?;
+        let bytes = self
+            .buf
+            .get(self.at..self.end)
+            .ok_or(SnapshotError::Truncated)?;
+        let mut v: u128 = 0;
+        for (i, &byte) in bytes.iter().take(19).enumerate() {
+            let bits = u128::from(byte & 0x7F);
+            let shift = 7 * i as u32;
+            // The 19th byte holds the top two bits of a u128; any more would not fit.
+            if shift == 126 && bits > 0b11 {
+                return Err(SnapshotError::Invalid("a number too long"));
+            }
+            v |= bits << shift;
+            if byte & 0x80 == 0 {
+                self.at += i + 1;
+                return Ok(v);
+            }
+        }
+        if bytes.len() < 19 {
+            Err(SnapshotError::Truncated)
+        } else {
+            Err(SnapshotError::Invalid("a number too long"))
+        }
+    }
+    /// A varint that must fit a `u32`.
+    pub(crate) fn varint_u32(&mut self) -> Result<u32, SnapshotError> {
+        u32::try_from(self.varint()?).map_err(|_| SnapshotError::Invalid("a number too large"))
+    }
+    /// A `Decimal` written by `Writer::dec_small`.
+    pub(crate) fn dec_small(&mut self) -> Result<Decimal, SnapshotError> {
+        let head = self.u8()?;
+        let scale = u32::from(head & 0x7F);
+        let mantissa = i128::try_from(self.varint()?)
+            .map_err(|_| SnapshotError::Invalid("a decimal out of range"))?;
+        let mut d = Decimal::try_from_i128_with_scale(mantissa, scale)
+            .map_err(|_| SnapshotError::Invalid("a decimal out of range"))?;
+        d.set_sign_negative(head & 0x80 != 0);
+        Ok(d)
+    }
+    /// A date `days` after `before` (`Writer::varint` of the difference: dates in order).
+    pub(crate) fn date_after(&mut self, before: NaiveDate) -> Result<NaiveDate, SnapshotError> {
+        let days = self.varint()?;
+        if days == 0 {
+            return Ok(before);
+        }
+        u64::try_from(days)
+            .ok()
+            .and_then(|d| before.checked_add_days(chrono::Days::new(d)))
+            .ok_or(SnapshotError::Invalid("a date out of range"))
+    }
     pub(crate) fn date(&mut self) -> Result<NaiveDate, SnapshotError> {
         NaiveDate::from_num_days_from_ce_opt(self.i32()?)
             .ok_or(SnapshotError::Invalid("a date out of range"))
@@ -323,4 +406,112 @@ pub(crate) fn from_code<T: Copy>(
     all.get(usize::from(code))
         .copied()
         .ok_or(SnapshotError::Invalid(what))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    fn read<T>(
+        bytes: &[u8],
+        f: impl FnOnce(&mut Reader<'_>) -> Result<T, SnapshotError>,
+    ) -> Result<T, SnapshotError> {
+        let mut source = bytes;
+        let mut r = Reader::new(&mut source, bytes.len() as u64);
+        let v = f(&mut r)?;
+        assert!(r.is_empty(), "every byte read");
+        Ok(v)
+    }
+
+    /// Varints by hand: seven bits a byte, low first.
+    #[test]
+    fn varints_written_and_read() {
+        let cases: [(u128, &[u8]); 6] = [
+            (0, &[0x00]),
+            (1, &[0x01]),
+            (127, &[0x7F]),
+            (128, &[0x80, 0x01]),
+            (300, &[0xAC, 0x02]),
+            (16_384, &[0x80, 0x80, 0x01]),
+        ];
+        for (v, bytes) in cases {
+            let mut w = Writer::default();
+            w.varint(v);
+            assert_eq!(w.buf, bytes, "{v}");
+            assert_eq!(read(bytes, |r| r.varint()), Ok(v));
+        }
+        let mut w = Writer::default();
+        w.varint(u128::MAX);
+        assert_eq!(w.buf.len(), 19);
+        assert_eq!(read(&w.buf, |r| r.varint()), Ok(u128::MAX));
+        // Past 128 bits, or never ending: refused, not wrapped.
+        let mut long = vec![0xFF; 18];
+        long.push(0x04);
+        assert!(read(&long, |r| r.varint()).is_err());
+        assert!(read(&[0x80; 30], |r| r.varint()).is_err());
+        assert_eq!(read(&[0x80], |r| r.varint()), Err(SnapshotError::Truncated));
+        assert!(read(&[0x80, 0x80, 0x80, 0x80, 0x10], |r| r.varint_u32()).is_err());
+    }
+
+    /// Decimals by hand: the scale with the sign in its high bit, then the mantissa.
+    #[test]
+    fn small_decimals_are_exact() {
+        let cases: [(Decimal, &[u8]); 5] = [
+            (dec!(0), &[0x00, 0x00]),
+            (dec!(12.50), &[0x02, 0xE2, 0x09]),
+            (dec!(-0.001), &[0x83, 0x01]),
+            (dec!(7), &[0x00, 0x07]),
+            (dec!(-128), &[0x80, 0x80, 0x01]),
+        ];
+        for (d, bytes) in cases {
+            let mut w = Writer::default();
+            w.dec_small(d);
+            assert_eq!(w.buf, bytes, "{d}");
+            let back = read(bytes, |r| r.dec_small()).expect("reads");
+            assert_eq!(
+                (back, back.scale(), back.is_sign_negative()),
+                (d, d.scale(), d.is_sign_negative())
+            );
+        }
+        let mut negative_zero = dec!(0.00);
+        negative_zero.set_sign_negative(true);
+        for d in [
+            Decimal::MAX,
+            Decimal::MIN,
+            dec!(0.0000000000000000000000000001),
+            negative_zero,
+        ] {
+            let mut w = Writer::default();
+            w.dec_small(d);
+            let back = read(&w.buf, |r| r.dec_small()).expect("reads");
+            assert_eq!(back.serialize(), d.serialize(), "{d}: every bit back");
+        }
+        // A scale past 28, a mantissa past 96 bits: refused.
+        assert!(read(&[29, 1], |r| r.dec_small()).is_err());
+        let mut w = Writer::default();
+        w.u8(0);
+        w.varint(1u128 << 96);
+        assert!(read(&w.buf, |r| r.dec_small()).is_err());
+    }
+
+    #[test]
+    fn dates_as_days_since_the_one_before() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date");
+        let mut w = Writer::default();
+        w.date_after(d("2025-01-31"), d("2025-01-31"));
+        w.date_after(d("2025-01-31"), d("2025-03-01"));
+        assert_eq!(w.buf, [0, 29]);
+        let back = read(&w.buf, |r| {
+            Ok((
+                r.date_after(d("2025-01-31"))?,
+                r.date_after(d("2025-01-31"))?,
+            ))
+        });
+        assert_eq!(back, Ok((d("2025-01-31"), d("2025-03-01"))));
+        // Past the last date there is: refused.
+        let mut w = Writer::default();
+        w.varint(u128::from(u64::MAX));
+        assert!(read(&w.buf, |r| r.date_after(NaiveDate::MAX)).is_err());
+    }
 }
