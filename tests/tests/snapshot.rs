@@ -195,7 +195,7 @@ fn a_damaged_part_is_found_by_the_first_command_that_reads_it() {
     alter(&s, at + len / 2);
     let (out, got) = answers(&s);
     out.stderr_has(&format!(
-        "snapshot at position {seq} used; 0 events replayed after it (read in part: base)"
+        "snapshot at position {seq} used; 0 events replayed after it (read in part: base, stock)"
     ));
     assert_eq!(got, replayed_answers(&s));
     run(
@@ -203,7 +203,7 @@ fn a_damaged_part_is_found_by_the_first_command_that_reads_it() {
         &["deadlines", "--account", ACCOUNT, "--as-of", "2025-12-31"],
     )
     .ok()
-    .stderr_has("(read in part: base, lines kept whole, import lots, verification lists)");
+    .stderr_has("(read in part: base, stock, lines kept whole, import lots, verification lists)");
     // A load decides against the whole state: it reads the records, finds them damaged, and
     // works from a replay instead.
     s.write("b.csv", imports_csv("B", 5));
@@ -296,9 +296,16 @@ fn a_damaged_log_is_still_exit_4_with_a_snapshot() {
     )
     .expect(4);
 
-    // A record of the tail after the snapshot damaged.
+    // A record of the tail after the snapshot damaged (loaded without saving the state, as a
+    // load that fails to write its snapshot leaves it).
     let s = with_snapshot();
-    s.load_ok(&[("b.csv", &imports_csv("B", 30))]);
+    s.write("b.csv", imports_csv("B", 30));
+    let mut load = s.command();
+    load.arg("--data")
+        .arg(s.data())
+        .args(["--actor", "tester", "load", "b.csv"])
+        .env("BONDED_SNAPSHOT_EVERY", "0");
+    run_command(load).ok();
     let (head_seq, _) = head(&s);
     ledger_store::fault::flip_byte(s.data(), head_seq - 10).expect("flip");
     run(
@@ -332,4 +339,49 @@ fn as_recorded_replays_the_whole_log_and_keeps_the_snapshot() {
         std::fs::read(s.data().join(SNAPSHOT_FILE)).expect("read"),
         before
     );
+}
+
+/// `bonded --verbose ARGS…` with the default of when a snapshot is written.
+fn run_default(s: &Store, args: &[&str]) -> Outcome {
+    let mut cmd = s.command();
+    cmd.arg("--data")
+        .arg(s.data())
+        .args(["--actor", "tester", "--verbose"])
+        .args(args);
+    run_command(cmd)
+}
+
+/// After a write only one command pays for reading the whole state: a load saves the state
+/// itself; after any other write the first read command reads it whole with the tail and saves
+/// it; the reads after it read in part. Each answer is a full replay's.
+#[test]
+fn after_a_write_the_state_is_saved_for_the_reads() {
+    let s = with_snapshot();
+    s.write("c.csv", imports_csv("C", 5));
+    run_default(&s, &["load", "c.csv"])
+        .ok()
+        .stderr_has("snapshot written at position");
+    assert_fresh_snapshot(&s);
+    let balance = ["balance", "--account", ACCOUNT, "--as-of", "2025-12-31"];
+    run_default(&s, &balance)
+        .ok()
+        .stderr_has("0 events replayed after it (read in part: base, stock)");
+
+    run_default(
+        &s,
+        &["account", "set", "--account", ACCOUNT, "risk_medium_pct=4"],
+    )
+    .ok();
+    let first = run_default(&s, &balance);
+    first
+        .ok()
+        .stderr_has("1 events replayed after it")
+        .stderr_has("snapshot written at position");
+    assert!(!first.stderr.contains("read in part"), "{}", first.stderr);
+    assert_fresh_snapshot(&s);
+    run_default(&s, &balance)
+        .ok()
+        .stderr_has("0 events replayed after it (read in part: base, stock)");
+    let (_, got) = answers(&s);
+    assert_eq!(got, replayed_answers(&s));
 }

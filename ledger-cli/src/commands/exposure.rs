@@ -24,7 +24,7 @@ pub fn run(dir: &Path, actor: &str, args: &ExposureArgs, format: Format) -> Resu
         }
         None => None,
     };
-    let s = session::open_reading(dir, actor, session::reads::base())?;
+    let s = session::open_reading(dir, actor, session::reads::exposure())?;
     let report = exposure(&s.ledger, &account, date).map_err(|r| Exit {
         code: code_of_refusal(&r),
         message: r.to_string(),

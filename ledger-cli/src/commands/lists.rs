@@ -272,7 +272,8 @@ pub fn reconcile(dir: &Path, actor: &str, args: &ReconcileArgs, format: Format) 
         Some(d) => date("as-of", d)?,
         None => crate::today_shanghai(),
     };
-    let s = session::open_reading(dir, actor, session::reads::reports())?;
+    // The whole state: the lines are counted from their records (`counted_lines`).
+    let s = session::open(dir, actor)?;
     let book = book_of(&s.ledger, &account)?;
     let movements = reconcile_lines(s.log.scan(1), book)?;
     let r = reconcile_report(&s.ledger, &account, as_of, &movements).map_err(refusal)?;

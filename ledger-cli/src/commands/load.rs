@@ -90,8 +90,9 @@ pub fn run(dir: &Path, actor: &str, args: &LoadArgs, format: Format) -> Result<(
             return Err(e);
         }
     }
-    // A long load leaves the next command a long tail to replay: saved now instead.
-    session.snapshot_if_due();
+    // Saved now, the state with what was loaded: the next read command then reads only the
+    // parts it needs instead of the whole state and this load's events after it.
+    session.snapshot_after_write();
     print_reports(&reports, format);
     Ok(())
 }

@@ -84,9 +84,19 @@ pub fn open(dir: &Path, actor: &str) -> Result<Session> {
 pub mod reads {
     use ledger_core::state::snapshot::{Part, Parts};
 
-    /// `balance`, `exposure`, `pending`, `user list`: the base alone.
+    /// `pending`, `user list`: the base alone.
     pub fn base() -> Parts {
         Parts::NONE
+    }
+
+    /// `exposure`: the import lots (excess consumption is valued at the average import price).
+    pub fn exposure() -> Parts {
+        Parts::NONE.with(Part::Imports)
+    }
+
+    /// `balance`: the stock by day.
+    pub fn balances() -> Parts {
+        Parts::NONE.with(Part::Stock)
     }
 
     /// `duty`: the domestic sales (kept whole) and the import lots they are valued by.
@@ -94,10 +104,12 @@ pub mod reads {
         Parts::NONE.with(Part::Kept).with(Part::Imports)
     }
 
-    /// `deadlines`, `cycle report`, `lists`, `reconcile`: every part but the line records,
-    /// which only a new recording is checked against.
+    /// `deadlines`, `cycle report` (and its EMS121), `lists`: every part but the line
+    /// records, which only a new recording is checked against (`reconcile` counts lines from
+    /// them: it opens the whole state).
     pub fn reports() -> Parts {
         Parts::NONE
+            .with(Part::Stock)
             .with(Part::Kept)
             .with(Part::Imports)
             .with(Part::Lists)
@@ -571,15 +583,17 @@ impl Session {
         Ok(())
     }
 
-    /// Writes a snapshot if at least `snapshot::every()` events were recorded since the last
-    /// (after a load). Never fails: a snapshot not written is only noted (`--verbose`).
-    pub fn snapshot_if_due(&mut self) {
+    /// Writes a snapshot if events were recorded since the last (after a load; not at all
+    /// with `BONDED_SNAPSHOT_EVERY=0`). Never fails: a snapshot not written is only noted
+    /// (`--verbose`).
+    pub fn snapshot_after_write(&mut self) {
+        let behind = self.position.seq > self.snapshot_seq;
         self.snapshot_seq = snapshot::write_if_due(
             &self.log,
             &self.ledger,
             &self.position,
             self.snapshot_seq,
-            false,
+            behind,
         );
     }
 

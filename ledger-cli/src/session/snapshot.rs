@@ -6,7 +6,9 @@
 //! The snapshot is written in parts (`Part`): a command that only reads says which parts it
 //! needs (`open_state_for`), and when the snapshot is at the log's head only those are read —
 //! a balance reads the stock, never ten years of line records. When events follow the
-//! snapshot, every part is read: folding an event needs the whole state.
+//! snapshot, every part is read (folding an event needs the whole state) and the snapshot is
+//! saved anew, so that only the first command after a write pays for it; a `load` saves it
+//! itself when it is done.
 //!
 //! A snapshot is used only when all of these hold, else it is ignored (never served) and
 //! rebuilt: the file's magic, versions, length and SHA-256 check out; the core's format
@@ -258,7 +260,10 @@ pub(crate) fn open_state_for(log: &Log, parts: Parts) -> Result<(Ledger, Positio
                     position.seq - snap
                 )
             });
-            let on_disk = write_if_due(log, &ledger, &position, snap, false);
+            // A command that reads in part had to read it all for the events after the
+            // snapshot: saved now, so that the next one reads only what it needs.
+            let behind = position.seq > snap && parts.to_read() != Parts::all();
+            let on_disk = write_if_due(log, &ledger, &position, snap, behind);
             Ok((ledger, position, on_disk))
         }
         Err(why) => {

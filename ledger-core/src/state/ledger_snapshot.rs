@@ -26,6 +26,7 @@ impl Ledger {
             w.str(book.header.account.as_str());
             match part {
                 Part::Base => {}
+                Part::Stock => book.write_stock(w)?,
                 Part::Kept => book.lines.write_kept(w)?,
                 Part::Records => book.lines.write_records(w),
                 Part::Imports => book.write_imports(w),
@@ -59,6 +60,7 @@ impl Ledger {
             }
             match part {
                 Part::Base => {}
+                Part::Stock => book.read_stock(r)?,
                 Part::Kept => book.lines = LineStore::read_kept(r)?,
                 Part::Records => book.lines.read_records(r)?,
                 Part::Imports => book.read_imports(r)?,
@@ -186,21 +188,6 @@ impl Book {
             .collect();
         w.json(&boms)?;
         w.json(&self.bom_used)?;
-        w.len(self.materials.len());
-        for (item, stock) in &self.materials {
-            w.u32(item.0);
-            stock.write_snapshot(w);
-        }
-        w.len(self.scrap.len());
-        for (item, stock) in &self.scrap {
-            w.u32(item.0);
-            stock.write_snapshot(w);
-        }
-        w.len(self.subcontractors.len());
-        for (key, stock) in &self.subcontractors {
-            w.json(key)?;
-            stock.write_snapshot(w);
-        }
         let mut generations: Vec<_> = self.generations.iter().collect();
         generations.sort();
         w.json(&generations)?;
@@ -239,23 +226,6 @@ impl Book {
             .map(|(k, m)| (k, m.into_iter().collect()))
             .collect();
         book.bom_used = r.json()?;
-        let n = r.len(4)?;
-        for _ in 0..n {
-            let item = ItemNo(r.u32()?);
-            book.materials
-                .insert(item, MaterialStock::read_snapshot(r)?);
-        }
-        let n = r.len(4)?;
-        for _ in 0..n {
-            let item = ItemNo(r.u32()?);
-            book.scrap.insert(item, DatedStock::read_snapshot(r)?);
-        }
-        let n = r.len(8)?;
-        for _ in 0..n {
-            let key = r.json()?;
-            book.subcontractors
-                .insert(key, DatedStock::read_snapshot(r)?);
-        }
         book.generations = r.json::<Vec<_>>()?.into_iter().collect();
         book.last_corrections = r.json::<Vec<_>>()?.into_iter().collect();
         book.awaiting = r.json()?;
@@ -277,6 +247,47 @@ impl Book {
         book.prices = r.json::<Vec<_>>()?.into_iter().collect();
         book.review = BookReviews::read_snapshot(r)?;
         Ok(book)
+    }
+
+    /// The stock by day: materials, scrap, goods at subcontractors (`Part::Stock`).
+    fn write_stock(&self, w: &mut Writer) -> Result<(), SnapshotError> {
+        w.len(self.materials.len());
+        for (item, stock) in &self.materials {
+            w.u32(item.0);
+            stock.write_snapshot(w);
+        }
+        w.len(self.scrap.len());
+        for (item, stock) in &self.scrap {
+            w.u32(item.0);
+            stock.write_snapshot(w);
+        }
+        w.len(self.subcontractors.len());
+        for (key, stock) in &self.subcontractors {
+            w.json(key)?;
+            stock.write_snapshot(w);
+        }
+        Ok(())
+    }
+
+    fn read_stock(&mut self, r: &mut Reader<'_>) -> Result<(), SnapshotError> {
+        let n = r.len(4)?;
+        for _ in 0..n {
+            let item = ItemNo(r.u32()?);
+            self.materials
+                .insert(item, MaterialStock::read_snapshot(r)?);
+        }
+        let n = r.len(4)?;
+        for _ in 0..n {
+            let item = ItemNo(r.u32()?);
+            self.scrap.insert(item, DatedStock::read_snapshot(r)?);
+        }
+        let n = r.len(8)?;
+        for _ in 0..n {
+            let key = r.json()?;
+            self.subcontractors
+                .insert(key, DatedStock::read_snapshot(r)?);
+        }
+        Ok(())
     }
 
     /// Each material's import lots in date order: ids and days since the lot before as

@@ -7,10 +7,12 @@
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Part {
     /// Everything not in a part below: event counts, users, reference data (rates, tariffs,
-    /// interest), and per book its header, settings, items, BOMs, stock by day (materials,
-    /// scrap, subcontractors), openings, stocktakes, work orders, filings, closed cycles,
-    /// reviews, the capacity used.
+    /// interest), and per book its header, settings, items, BOMs, openings, stocktakes, work
+    /// orders, filings, closed cycles, reviews, the capacity used.
     Base = 1,
+    /// Per book, the stock by day: each material's columns, the scrap stocks, the goods at
+    /// subcontractors (balances, the cycle's identity).
+    Stock = 6,
     /// Per book, the lines that reports read whole (domestic sales, remaining-material
     /// carry-overs, finished goods waiting for their unit consumption), the list numbers, the
     /// months with deep-processing carry-overs, and the finished goods per month.
@@ -27,8 +29,9 @@ pub enum Part {
 
 impl Part {
     /// Every part, in the order they are written.
-    pub const ALL: [Part; 5] = [
+    pub const ALL: [Part; 6] = [
         Part::Base,
+        Part::Stock,
         Part::Kept,
         Part::Records,
         Part::Imports,
@@ -47,6 +50,7 @@ impl Part {
     pub fn name(self) -> &'static str {
         match self {
             Part::Base => "base",
+            Part::Stock => "stock",
             Part::Kept => "lines kept whole",
             Part::Records => "line records",
             Part::Imports => "import lots",
@@ -121,7 +125,7 @@ mod tests {
             assert_eq!(Part::from_id(p.id()), Some(p));
         }
         assert_eq!(Part::from_id(0), None);
-        assert_eq!(Part::from_id(6), None);
+        assert_eq!(Part::from_id(7), None);
     }
 
     #[test]
@@ -139,10 +143,10 @@ mod tests {
                 .collect::<Vec<_>>(),
             [Part::Base, Part::Imports]
         );
-        assert_eq!(Parts::all().iter().count(), 5);
+        assert_eq!(Parts::all().iter().count(), 6);
         assert_eq!(
             Parts::all().without(s).iter().collect::<Vec<_>>(),
-            [Part::Imports, Part::Lists]
+            [Part::Stock, Part::Imports, Part::Lists]
         );
         assert!(Parts::all().without(Parts::all()).is_empty());
         assert!(!Parts::base().contains(Part::Kept));
