@@ -10,7 +10,7 @@
 //! writes the tag first and the fields in their declared order, and the store keeps payloads
 //! verbatim apart from whitespace), key after expected key (`Layout`). Each value is read by
 //! its own type's `Deserialize`, from the text between its quotes: the same reading serde
-//! gives it. Anything else — another event, another field order, an unknown or missing field,
+//! gives it (a date of the form `YYYY-MM-DD` is read by hand, to the same date). Anything else — another event, another field order, an unknown or missing field,
 //! a string with an escape, whitespace — is read by serde's own derived reader, so both always
 //! agree; tests hold that the layout reads what serde writes.
 
