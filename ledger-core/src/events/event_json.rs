@@ -10,7 +10,7 @@
 //! writes the tag first and the fields in their declared order, and the store keeps payloads
 //! verbatim apart from whitespace), key after expected key (`Layout`). Each value is read by
 //! its own type's `Deserialize`, from the text between its quotes: the same reading serde
-//! gives it. Anything else — another event, another field order, an unknown or missing field,
+//! gives it (a date of the form `YYYY-MM-DD` is read by hand, to the same date). Anything else — another event, another field order, an unknown or missing field,
 //! a string with an escape, whitespace — is read by serde's own derived reader, so both always
 //! agree; tests hold that the layout reads what serde writes.
 
@@ -40,7 +40,7 @@ fn read_movement(json: &str) -> Option<Event> {
     let line = MovementLine {
         ref_: p.after(MOVEMENT_PREFIX, Layout::owned)?,
         line: p.after(r#","line":"#, Layout::u32)?,
-        date: p.field(r#","date":"#)?,
+        date: p.after(r#","date":"#, Layout::date)?,
         account: p.field(r#","account":"#)?,
         mode: p.field(r#","mode":"#)?,
         dir: p.field(r#","dir":"#)?,
@@ -69,6 +69,20 @@ fn read_movement(json: &str) -> Option<Event> {
     };
     p.key("}")?;
     (p.at == json.len()).then_some(Event::MovementRecorded(movement))
+}
+
+/// `YYYY-MM-DD`, four, two and two ASCII digits, as a date when it is one.
+fn iso_date(b: &[u8]) -> Option<chrono::NaiveDate> {
+    let [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] = *b else {
+        return None;
+    };
+    let digits = [y0, y1, y2, y3, m0, m1, d0, d1];
+    if !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let n = |ds: &[u8]| ds.iter().fold(0u32, |n, d| n * 10 + u32::from(d - b'0'));
+    let year = i32::try_from(n(&digits[..4])).ok()?;
+    chrono::NaiveDate::from_ymd_opt(year, n(&digits[4..6]), n(&digits[6..]))
 }
 
 /// Reads a payload key after expected key; every reader answers `None` where the text is not
@@ -107,6 +121,18 @@ impl<'a> Layout<'a> {
     fn value<T: Deserialize<'a>>(&mut self) -> Option<T> {
         let text = self.string()?;
         T::deserialize(BorrowedStrDeserializer::<ValueError>::new(text)).ok()
+    }
+
+    /// A date as serde writes one (`2025-03-01`), read without chrono's general parser (a
+    /// tenth of a movement line's decoding); any other text is read by `value`, as before.
+    fn date(&mut self) -> Option<chrono::NaiveDate> {
+        let start = self.at;
+        let text = self.string()?;
+        if let Some(date) = iso_date(text.as_bytes()) {
+            return Some(date);
+        }
+        self.at = start;
+        self.value()
     }
 
     /// A string without escapes, copied.
@@ -236,6 +262,36 @@ mod tests {
             cif: None,
             cif_usd: Some(Decimal::new(1, 2)),
         })
+    }
+
+    #[test]
+    fn dates_read_as_chrono_reads_them() {
+        let cases = [
+            "2025-03-01",
+            "2024-02-29",
+            "2025-02-29",
+            "2025-13-01",
+            "2025-00-10",
+            "2025-04-31",
+            "0000-01-01",
+            "9999-12-31",
+            "1990-1-01",
+            "+2025-03-01",
+            "2025/03/01",
+            "2025-03-0a",
+            "20250-03-01",
+        ];
+        for text in cases {
+            let chrono = text.parse::<chrono::NaiveDate>().ok();
+            let mut p = Layout {
+                text: &format!("\"{text}\""),
+                at: 0,
+            };
+            assert_eq!(p.date(), chrono, "{text}");
+            if let Some(date) = iso_date(text.as_bytes()) {
+                assert_eq!(Some(date), chrono, "{text}");
+            }
+        }
     }
 
     fn every_target() -> Vec<Effect> {

@@ -42,7 +42,11 @@ impl ImportLots {
     /// Adds a lot in its place: after every lot dated on or before it (a file of earlier
     /// dates loaded late goes where its dates say).
     pub fn insert(&mut self, lot: ImportLot) {
-        let at = self.dates.partition_point(|d| *d <= lot.date);
+        // Imports come in date order nearly always: then the lot goes last, without a search.
+        let at = match self.dates.last() {
+            Some(last) if *last > lot.date => self.dates.partition_point(|d| *d <= lot.date),
+            _ => self.dates.len(),
+        };
         self.dates.insert(at, lot.date);
         self.lots.insert(at, lot);
     }

@@ -4,7 +4,8 @@
 //! number. A `HashMap<Box<str>, u32>` beside a `Vec<Box<str>>` holds each name twice on the
 //! heap, with a 32-byte allocation apiece, and the map at a 25-byte bucket: some 120 bytes a
 //! name. Here the names sit back to back in one string, with their end offsets and a table of
-//! 4-byte numbers at most half full: about 26 bytes a name of 14 characters.
+//! 4-byte numbers at most half full, a tag byte beside each: about 28 bytes a name of 14
+//! characters.
 
 /// An empty slot of the table.
 const EMPTY: u32 = 0;
@@ -18,6 +19,10 @@ pub struct Interner {
     /// Open addressing with linear probing: a slot holds a name's number plus one, or
     /// `EMPTY`. A power of two long, at least twice the names held.
     slots: Vec<u32>,
+    /// Beside each slot, a byte of the hash of the name it holds: a probe passes a slot of
+    /// another name without reading that name (two cache misses, its end and its bytes, on
+    /// nearly every new name of a replay). Worked out from the names, not saved.
+    tags: Vec<u8>,
 }
 
 impl Default for Interner {
@@ -26,8 +31,16 @@ impl Default for Interner {
             bytes: String::new(),
             ends: Vec::new(),
             slots: vec![EMPTY; 16],
+            tags: vec![0; 16],
         }
     }
+}
+
+/// Where a name's probe starts in a table, and its tag.
+#[derive(Clone, Copy)]
+struct Home {
+    at: usize,
+    tag: u8,
 }
 
 impl Interner {
@@ -50,23 +63,33 @@ impl Interner {
 
     /// The number of `name`, if it is held.
     pub fn get(&self, name: &str) -> Option<u32> {
+        self.find(name).ok()
+    }
+
+    /// The number of `name` (`Ok`), or the empty slot of the table where it would go (`Err`):
+    /// one probe serves both the look-up and the placing of a new name.
+    fn find(&self, name: &str) -> Result<u32, Option<usize>> {
         // The lines of a list come one after another: a list's second and later lines ask for
         // the name interned last, whose bytes end the string (in the cache), without a probe
         // of the table (a cache miss, then another to compare the name found there).
-        let last = self.ends.len().checked_sub(1)?;
-        let last = u32::try_from(last).ok()?;
-        if self.name(last) == Some(name) {
-            return Some(last);
+        if let Some(last) = self.ends.len().checked_sub(1) {
+            if let Ok(last) = u32::try_from(last) {
+                if self.name(last) == Some(name) {
+                    return Ok(last);
+                }
+            }
         }
         let mask = self.slots.len() - 1;
-        let mut at = home(name, mask);
+        let Home { mut at, tag } = home(name, mask);
         loop {
-            let slot = *self.slots.get(at)?;
+            let Some(&slot) = self.slots.get(at) else {
+                return Err(None);
+            };
             if slot == EMPTY {
-                return None;
+                return Err(Some(at));
             }
-            if self.name(slot - 1) == Some(name) {
-                return Some(slot - 1);
+            if self.tags.get(at) == Some(&tag) && self.name(slot - 1) == Some(name) {
+                return Ok(slot - 1);
             }
             at = (at + 1) & mask;
         }
@@ -75,54 +98,87 @@ impl Interner {
     /// The number of `name`, interning it if new; `None` once the names would pass 4 GiB or
     /// 2^32 - 2 of them.
     pub fn intern(&mut self, name: &str) -> Option<u32> {
-        if let Some(n) = self.get(name) {
-            return Some(n);
-        }
+        let empty = match self.find(name) {
+            Ok(n) => return Some(n),
+            Err(empty) => empty,
+        };
         let n = u32::try_from(self.ends.len()).ok()?;
         let end = u32::try_from(self.bytes.len().checked_add(name.len())?).ok()?;
         n.checked_add(2)?; // `n + 1` must be a slot value other than EMPTY, with room for one more
-        if (self.ends.len() + 1) * 2 > self.slots.len() {
+        let grows = (self.ends.len() + 1) * 2 > self.slots.len();
+        if grows {
             self.grow();
         }
         self.bytes.push_str(name);
         self.ends.push(end);
-        self.place(name, n + 1);
+        match empty {
+            // The slot the look-up ended on is where `place` would put the name: the first
+            // empty one of its probe (the table did not change in between).
+            Some(at) if !grows => {
+                self.slots[at] = n + 1;
+                self.tags[at] = home(name, self.slots.len() - 1).tag;
+            }
+            _ => self.place(name, n + 1),
+        }
         Some(n)
     }
 
     fn place(&mut self, name: &str, slot: u32) {
         let mask = self.slots.len() - 1;
-        let mut at = home(name, mask);
+        let Home { mut at, tag } = home(name, mask);
         while self.slots[at] != EMPTY {
             at = (at + 1) & mask;
         }
         self.slots[at] = slot;
+        self.tags[at] = tag;
     }
 
     /// Doubles the table and places every name again.
     fn grow(&mut self) {
         let mut slots = vec![EMPTY; self.slots.len() * 2];
+        let mut tags = vec![0; slots.len()];
         let mask = slots.len() - 1;
         let mut start = 0usize;
         for (i, end) in self.ends.iter().enumerate() {
             let end = *end as usize;
             let name = self.bytes.get(start..end).unwrap_or_default();
-            let mut at = home(name, mask);
+            let Home { mut at, tag } = home(name, mask);
             while slots[at] != EMPTY {
                 at = (at + 1) & mask;
             }
             // `i` fits: `intern` keeps the count under u32::MAX - 1.
             slots[at] = i as u32 + 1;
+            tags[at] = tag;
             start = end;
         }
         self.slots = slots;
+        self.tags = tags;
+    }
+
+    /// The tags of a table read back: the name each slot holds hashed again.
+    fn tags_of(&self) -> Vec<u8> {
+        let mask = self.slots.len().wrapping_sub(1);
+        self.slots
+            .iter()
+            .map(
+                |&slot| match slot.checked_sub(1).and_then(|n| self.name(n)) {
+                    Some(name) => home(name, mask).tag,
+                    None => 0,
+                },
+            )
+            .collect()
     }
 }
 
 /// The first slot to try for `name`: the same on every run, and list numbers that differ in a
-/// digit or two spread well (see `fast_hash`).
-fn home(name: &str, mask: usize) -> usize {
-    (crate::state::fast_hash::bytes(name.as_bytes()) as usize) & mask
+/// digit or two spread well (see `fast_hash`); and its tag, the hash's top byte (apart from the
+/// low bits the slot is chosen by).
+fn home(name: &str, mask: usize) -> Home {
+    let h = crate::state::fast_hash::bytes(name.as_bytes());
+    Home {
+        at: (h as usize) & mask,
+        tag: (h >> 56) as u8,
+    }
 }
 
 impl Interner {
@@ -160,7 +216,14 @@ impl Interner {
         if held != ends.len() || slots.iter().any(|s| *s as usize > ends.len()) {
             return Err(Invalid("an interner's table"));
         }
-        Ok(Interner { bytes, ends, slots })
+        let mut interner = Interner {
+            bytes,
+            ends,
+            slots,
+            tags: Vec::new(),
+        };
+        interner.tags = interner.tags_of();
+        Ok(interner)
     }
 }
 
@@ -191,6 +254,30 @@ mod tests {
         assert_eq!(names.intern(""), Some(5_000));
         assert_eq!(names.name(5_000), Some(""));
         assert_eq!(names.get(""), Some(5_000));
+    }
+
+    #[test]
+    fn a_table_read_back_finds_and_places_as_the_one_written() {
+        use crate::state::snapshot::wire::{Reader, Writer};
+        let mut names = Interner::default();
+        for i in 0..300 {
+            names.intern(&format!("L{i}")).expect("room");
+        }
+        let mut w = Writer::default();
+        names.write_snapshot(&mut w);
+        let bytes = w.buf;
+        let mut source: &[u8] = &bytes;
+        let mut r = Reader::new(&mut source, bytes.len() as u64);
+        let mut back = Interner::read_snapshot(&mut r).expect("read back");
+        assert_eq!(back.tags, names.tags, "the tags worked out again");
+        for i in 0..300 {
+            assert_eq!(back.get(&format!("L{i}")), Some(i), "L{i}");
+        }
+        for i in 300..400 {
+            let name = format!("L{i}");
+            assert_eq!(back.intern(&name), names.intern(&name));
+        }
+        assert_eq!((back.slots, back.tags), (names.slots, names.tags));
     }
 
     proptest::proptest! {

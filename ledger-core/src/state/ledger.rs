@@ -348,7 +348,7 @@ fn evolve_book(book: &mut Book, id: Uuid, event: &Event) {
                 *book.cap_used_usd.entry(cycle).or_default() += usd;
                 cap_cycle = Some(cycle);
             }
-            book.lines.record(
+            let held = book.lines.record(
                 line,
                 LineFacts {
                     event_id: id,
@@ -365,7 +365,7 @@ fn evolve_book(book: &mut Book, id: Uuid, event: &Event) {
                     Some(d) if d <= line.date => d,
                     _ => line.date,
                 });
-                if let Some(lid) = book.lines.id_of(&line.ref_, line.line) {
+                if let Some(lid) = held {
                     book.imports.entry(e.item).or_default().insert(ImportLot {
                         line: lid,
                         date: line.date,

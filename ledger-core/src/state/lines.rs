@@ -652,17 +652,16 @@ impl LineStore {
     }
 
     /// Records a line (a `MovementRecorded` event). A line already held under the same list and
-    /// line number is replaced. Only a line kept whole is copied.
+    /// line number is replaced. Only a line kept whole is copied. Returns the line's id when it
+    /// is held (as `id_of` would find it), without a second look-up.
     pub(crate) fn record(
         &mut self,
         line: &MovementLine,
         facts: LineFacts,
         effects: &[Effect],
         awaiting: bool,
-    ) {
-        let Some(ref_id) = self.refs.intern(&line.ref_) else {
-            return;
-        };
+    ) -> Option<LineId> {
+        let ref_id = self.refs.intern(&line.ref_)?;
         let id = LineId::new(ref_id, line.line);
         if is_deep_processing(line.mode) {
             let month = Period::of(line.date, crate::model::book::DutyPeriod::Monthly);
@@ -699,9 +698,9 @@ impl LineStore {
         // One look-up in the index (a miss in the cache for nearly every line, all of them new):
         // the line's slot goes in, and the slot of a line held before under the same list and
         // line number comes out, to be released.
-        let replaced = match self.new_slot(rec) {
-            Some(slot) => self.index.insert(id, slot),
-            None => self.index.remove(&id),
+        let (replaced, held) = match self.new_slot(rec) {
+            Some(slot) => (self.index.insert(id, slot), Some(id)),
+            None => (self.index.remove(&id), None),
         };
         if let Some(old) = replaced {
             if !kept_whole {
@@ -709,6 +708,7 @@ impl LineStore {
             }
             self.release_slot(old);
         }
+        held
     }
 
     /// Adds the effects of a unit consumption applied late (`ConsumptionApplied`); a line no
