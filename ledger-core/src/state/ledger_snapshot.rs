@@ -28,7 +28,7 @@ impl Ledger {
                 Part::Base => {}
                 Part::Stock => book.write_stock(w)?,
                 Part::Kept => book.lines.write_kept(w)?,
-                Part::Records => book.lines.write_records(w),
+                Part::Records => book.write_records(w)?,
                 Part::Imports => book.write_imports(w),
                 Part::Lists => book.lists.write_snapshot(w)?,
             }
@@ -62,7 +62,7 @@ impl Ledger {
                 Part::Base => {}
                 Part::Stock => book.read_stock(r)?,
                 Part::Kept => book.lines = LineStore::read_kept(r)?,
-                Part::Records => book.lines.read_records(r)?,
+                Part::Records => book.read_records(r)?,
                 Part::Imports => book.read_imports(r)?,
                 Part::Lists => book.lists = Lists::read_snapshot(r)?,
             }
@@ -188,12 +188,6 @@ impl Book {
             .collect();
         w.json(&boms)?;
         w.json(&self.bom_used)?;
-        let mut generations: Vec<_> = self.generations.iter().collect();
-        generations.sort();
-        w.json(&generations)?;
-        let mut corrections: Vec<_> = self.last_corrections.iter().collect();
-        corrections.sort();
-        w.json(&corrections)?;
         w.json(&self.awaiting)?;
         w.len(self.cap_used_usd.len());
         for (cycle, usd) in &self.cap_used_usd {
@@ -226,8 +220,6 @@ impl Book {
             .map(|(k, m)| (k, m.into_iter().collect()))
             .collect();
         book.bom_used = r.json()?;
-        book.generations = r.json::<Vec<_>>()?.into_iter().collect();
-        book.last_corrections = r.json::<Vec<_>>()?.into_iter().collect();
         book.awaiting = r.json()?;
         let n = r.len(32)?;
         for _ in 0..n {
@@ -247,6 +239,26 @@ impl Book {
         book.prices = r.json::<Vec<_>>()?.into_iter().collect();
         book.review = BookReviews::read_snapshot(r)?;
         Ok(book)
+    }
+
+    /// The line records, and what a new recording of a corrected line is checked against:
+    /// how often each line was corrected, and why last (`Part::Records`).
+    fn write_records(&self, w: &mut Writer) -> Result<(), SnapshotError> {
+        self.lines.write_records(w);
+        let mut generations: Vec<_> = self.generations.iter().collect();
+        generations.sort();
+        w.json(&generations)?;
+        let mut corrections: Vec<_> = self.last_corrections.iter().collect();
+        corrections.sort();
+        w.json(&corrections)?;
+        Ok(())
+    }
+
+    fn read_records(&mut self, r: &mut Reader<'_>) -> Result<(), SnapshotError> {
+        self.lines.read_records(r)?;
+        self.generations = r.json::<Vec<_>>()?.into_iter().collect();
+        self.last_corrections = r.json::<Vec<_>>()?.into_iter().collect();
+        Ok(())
     }
 
     /// The stock by day: materials, scrap, goods at subcontractors (`Part::Stock`).

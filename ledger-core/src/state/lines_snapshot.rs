@@ -130,7 +130,7 @@ impl LineStore {
             w.u32(id.ref_id);
             w.u32(id.line);
             w.uuid(&l.event_id);
-            w.json(&l.line)?;
+            crate::state::line_codec::write_line(w, &l.line)?;
             w.u32(l.item.0);
             write_effects(w, &l.effects);
             write_opt_dec(w, l.cif);
@@ -204,7 +204,7 @@ impl LineStore {
         for _ in 0..n {
             let id = LineId::new(r.u32()?, r.u32()?);
             let event_id = r.uuid()?;
-            let line = r.json()?;
+            let line = crate::state::line_codec::read_line(r)?;
             let item = ItemNo(r.u32()?);
             let effects = read_effects(r)?;
             let cif = read_opt_dec(r)?;

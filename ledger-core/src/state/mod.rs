@@ -12,6 +12,7 @@ pub mod finished;
 pub mod imports;
 mod intern;
 pub mod ledger;
+mod line_codec;
 pub mod lines;
 pub mod lists;
 pub mod reviews;

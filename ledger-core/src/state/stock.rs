@@ -7,7 +7,9 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::model::trade_mode::Column;
-use crate::state::snapshot::wire::{code_of, from_code, Reader, Writer};
+use crate::state::snapshot::wire::{
+    code_of, dec_small_in, from_code, varint_in, Reader, Writer, MAX_DEC_SMALL, MAX_VARINT,
+};
 use crate::state::snapshot::SnapshotError;
 
 /// Net change per business date, with the running total kept for the common case of a change
@@ -430,9 +432,23 @@ impl MaterialStock {
         let mut changes = Vec::with_capacity(n);
         let mut before = NaiveDate::MIN;
         for _ in 0..n {
-            let d = r.date_after(before)?;
-            let c = from_code(&SNAPSHOT_COLUMNS, r.u8()?, "a column")?;
-            changes.push((d, c, r.dec_small()?));
+            // Parsed in place: a decade of a busy material is tens of thousands of entries.
+            let (days, c, q) = r.record(MAX_VARINT + 1 + MAX_DEC_SMALL, |b| {
+                let (days, at) = varint_in(b)?;
+                let code = *b.get(at).ok_or(SnapshotError::Truncated)?;
+                let (q, used) = dec_small_in(b.get(at + 1..).unwrap_or_default())?;
+                Ok(((days, code, q), at + 1 + used))
+            })?;
+            let d = if days == 0 {
+                before
+            } else {
+                u64::try_from(days)
+                    .ok()
+                    .and_then(|days| before.checked_add_days(chrono::Days::new(days)))
+                    .ok_or(SnapshotError::Invalid("a date out of range"))?
+            };
+            let c = from_code(&SNAPSHOT_COLUMNS, c, "a column")?;
+            changes.push((d, c, q));
             before = d;
         }
         let totals = Columns::read_snapshot(r)?;

@@ -24,8 +24,9 @@ use crate::state::ledger::Ledger;
 /// The version of the snapshot layout and of the state it holds. 2: written in parts; 3: the
 /// stock, the import lots and the effects of lines kept whole in compact numbers
 /// (`wire::dec_small`, days between dates), the list numbers with the line records; 4: the
-/// stock a part of its own.
-pub const FORMAT_VERSION: u32 = 4;
+/// stock a part of its own; 5: the corrections' counts and reasons with the line records; 6:
+/// the lines kept whole in binary (`state::line_codec`).
+pub const FORMAT_VERSION: u32 = 6;
 
 /// Why bytes are not a snapshot this version can use.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

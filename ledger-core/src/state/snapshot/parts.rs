@@ -18,7 +18,8 @@ pub enum Part {
     /// months with deep-processing carry-overs, and the finished goods per month.
     Kept = 2,
     /// Per book, every other line recorded, compact: what a new recording is checked against
-    /// (a repeat, a correction) and what a correction takes back. Only writing reads it.
+    /// (a repeat, a correction) and what a correction takes back, with how often each line
+    /// was corrected and why last. Only writing reads it.
     Records = 3,
     /// Per book, each material's imports in date order (the average import price of a
     /// domestic sale).

@@ -169,6 +169,48 @@ impl<'a> Writer<'a> {
     }
 }
 
+/// The longest varint: a `u128` in sevens.
+pub(crate) const MAX_VARINT: usize = 19;
+/// The longest small decimal: its head and a varint.
+pub(crate) const MAX_DEC_SMALL: usize = 1 + MAX_VARINT;
+
+/// A varint (`Writer::varint`) at the start of `bytes`, and how many bytes it took: at most
+/// 19 (a `u128`), never wrapping.
+#[inline]
+pub(crate) fn varint_in(bytes: &[u8]) -> Result<(u128, usize), SnapshotError> {
+    let mut v: u128 = 0;
+    for (i, &byte) in bytes.iter().take(MAX_VARINT).enumerate() {
+        let bits = u128::from(byte & 0x7F);
+        let shift = 7 * i as u32;
+        // The 19th byte holds the top two bits of a u128; any more would not fit.
+        if shift == 126 && bits > 0b11 {
+            return Err(SnapshotError::Invalid("a number too long"));
+        }
+        v |= bits << shift;
+        if byte & 0x80 == 0 {
+            return Ok((v, i + 1));
+        }
+    }
+    if bytes.len() < MAX_VARINT {
+        Err(SnapshotError::Truncated)
+    } else {
+        Err(SnapshotError::Invalid("a number too long"))
+    }
+}
+
+/// A small decimal (`Writer::dec_small`) at the start of `bytes`, and how many bytes it took.
+#[inline]
+pub(crate) fn dec_small_in(bytes: &[u8]) -> Result<(Decimal, usize), SnapshotError> {
+    let (&head, rest) = bytes.split_first().ok_or(SnapshotError::Truncated)?;
+    let (mantissa, used) = varint_in(rest)?;
+    let mantissa =
+        i128::try_from(mantissa).map_err(|_| SnapshotError::Invalid("a decimal out of range"))?;
+    let mut d = Decimal::try_from_i128_with_scale(mantissa, u32::from(head & 0x7F))
+        .map_err(|_| SnapshotError::Invalid("a decimal out of range"))?;
+    d.set_sign_negative(head & 0x80 != 0);
+    Ok((d, 1 + used))
+}
+
 /// How much of the source a reader holds at once.
 const BUFFER: usize = 64 * 1024;
 
@@ -307,32 +349,29 @@ impl<'a> Reader<'a> {
     }
     /// A varint (`Writer::varint`): at most 19 bytes (a `u128`), never wrapping.
     pub(crate) fn varint(&mut self) -> Result<u128, SnapshotError> {
-        // Read from the buffer in place: the longest varint (19 bytes), or what is left.
-        let want = usize::try_from(self.left().min(19)).unwrap_or(19);
+        self.record(MAX_VARINT, varint_in)
+    }
+    /// One record of at most `max` bytes read straight from the buffer: `parse` gets the bytes
+    /// at hand (`max` of them, or all that are left) and says how many it used. The hot loops
+    /// (a stock entry, a decimal) parse in place instead of asking for each byte.
+    #[inline]
+    pub(crate) fn record<T>(
+        &mut self,
+        max: usize,
+        parse: impl FnOnce(&[u8]) -> Result<(T, usize), SnapshotError>,
+    ) -> Result<T, SnapshotError> {
+        let want = usize::try_from(self.left().min(max as u64)).unwrap_or(max);
         self.need(want)?;
         let bytes = self
             .buf
             .get(self.at..self.end)
             .ok_or(SnapshotError::Truncated)?;
-        let mut v: u128 = 0;
-        for (i, &byte) in bytes.iter().take(19).enumerate() {
-            let bits = u128::from(byte & 0x7F);
-            let shift = 7 * i as u32;
-            // The 19th byte holds the top two bits of a u128; any more would not fit.
-            if shift == 126 && bits > 0b11 {
-                return Err(SnapshotError::Invalid("a number too long"));
-            }
-            v |= bits << shift;
-            if byte & 0x80 == 0 {
-                self.at += i + 1;
-                return Ok(v);
-            }
+        let (value, used) = parse(bytes)?;
+        if used > bytes.len() {
+            return Err(SnapshotError::Truncated);
         }
-        if bytes.len() < 19 {
-            Err(SnapshotError::Truncated)
-        } else {
-            Err(SnapshotError::Invalid("a number too long"))
-        }
+        self.at += used;
+        Ok(value)
     }
     /// A varint that must fit a `u32`.
     pub(crate) fn varint_u32(&mut self) -> Result<u32, SnapshotError> {
@@ -340,14 +379,7 @@ impl<'a> Reader<'a> {
     }
     /// A `Decimal` written by `Writer::dec_small`.
     pub(crate) fn dec_small(&mut self) -> Result<Decimal, SnapshotError> {
-        let head = self.u8()?;
-        let scale = u32::from(head & 0x7F);
-        let mantissa = i128::try_from(self.varint()?)
-            .map_err(|_| SnapshotError::Invalid("a decimal out of range"))?;
-        let mut d = Decimal::try_from_i128_with_scale(mantissa, scale)
-            .map_err(|_| SnapshotError::Invalid("a decimal out of range"))?;
-        d.set_sign_negative(head & 0x80 != 0);
-        Ok(d)
+        self.record(MAX_DEC_SMALL, dec_small_in)
     }
     /// A date `days` after `before` (`Writer::varint` of the difference: dates in order).
     pub(crate) fn date_after(&mut self, before: NaiveDate) -> Result<NaiveDate, SnapshotError> {
