@@ -21,7 +21,7 @@ pub fn report(dir: &Path, actor: &str, args: &CycleReportArgs, format: Format) -
         .as_deref()
         .map(|f| date("filed", f))
         .transpose()?;
-    let s = session::open_reading(dir, actor, session::reads::reports())?;
+    let s = session::open_reading(dir, actor, session::reads::cycle())?;
     let r = cycle_report(&s.ledger, &account, args.cycle, filed).map_err(refusal)?;
     let p = &s.position;
     let text = match format {

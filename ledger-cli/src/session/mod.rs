@@ -104,9 +104,18 @@ pub mod reads {
         Parts::NONE.with(Part::Kept).with(Part::Imports)
     }
 
-    /// `deadlines`, `cycle report` (and its EMS121), `lists`: every part but the line
-    /// records, which only a new recording is checked against (`reconcile` counts lines from
-    /// them: it opens the whole state).
+    /// `cycle report`: the stock, the lines kept whole, the import lots (customs' write-off
+    /// answer is in the base; the lists themselves are not read).
+    pub fn cycle() -> Parts {
+        Parts::NONE
+            .with(Part::Stock)
+            .with(Part::Kept)
+            .with(Part::Imports)
+    }
+
+    /// `deadlines`, the cycle's EMS121, `lists`: every part but the line records, which only
+    /// a new recording is checked against (`reconcile` counts lines from them: it opens the
+    /// whole state).
     pub fn reports() -> Parts {
         Parts::NONE
             .with(Part::Stock)

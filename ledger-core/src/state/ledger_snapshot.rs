@@ -64,7 +64,7 @@ impl Ledger {
                 Part::Kept => book.lines = LineStore::read_kept(r)?,
                 Part::Records => book.read_records(r)?,
                 Part::Imports => book.read_imports(r)?,
-                Part::Lists => book.lists = Lists::read_snapshot(r)?,
+                Part::Lists => book.lists.read_snapshot(r)?,
             }
         }
         self.missing = self.missing.without(Parts::NONE.with(part));
@@ -205,7 +205,8 @@ impl Book {
         w.json(&self.annual_declared.iter().collect::<Vec<_>>())?;
         w.opt_date(self.removed);
         w.json(&self.prices.iter().collect::<Vec<_>>())?;
-        self.review.write_snapshot(w)
+        self.review.write_snapshot(w)?;
+        self.lists.write_answers(w)
     }
 
     fn read_base(r: &mut Reader<'_>) -> Result<Self, SnapshotError> {
@@ -238,6 +239,7 @@ impl Book {
         book.removed = r.opt_date()?;
         book.prices = r.json::<Vec<_>>()?.into_iter().collect();
         book.review = BookReviews::read_snapshot(r)?;
+        book.lists.read_answers(r)?;
         Ok(book)
     }
 

@@ -14,6 +14,8 @@ const DIRECTIONS: [Direction; 2] = [Direction::I, Direction::E];
 const GOODS: [GoodsKind; 3] = [GoodsKind::M, GoodsKind::P, GoodsKind::S];
 
 impl Lists {
+    /// The lists themselves (`Part::Lists`): their names, a slot each, the lists customs
+    /// named that the book does not hold, the receipts recorded.
     pub(crate) fn write_snapshot(&self, w: &mut Writer) -> Result<(), SnapshotError> {
         let modes: Vec<TradeMode> = TradeMode::all().collect();
         self.names.write_snapshot(w);
@@ -39,13 +41,30 @@ impl Lists {
         let mut receipts: Vec<_> = self.receipts.iter().collect();
         receipts.sort();
         w.json(&receipts)?;
+        Ok(())
+    }
+
+    /// What customs answered for the whole book — its cycle openings, its write-off results
+    /// — and since when the book exchanges messages: small, and read with the base (the cycle
+    /// report shows customs' write-off answer without reading every list).
+    pub(crate) fn write_answers(&self, w: &mut Writer) -> Result<(), SnapshotError> {
         w.json(&self.customs_openings.iter().collect::<Vec<_>>())?;
         w.json(&self.writeoffs.iter().collect::<Vec<_>>())?;
         w.opt_date(self.in_use_since);
         Ok(())
     }
 
-    pub(crate) fn read_snapshot(r: &mut Reader<'_>) -> Result<Self, SnapshotError> {
+    pub(crate) fn read_answers(&mut self, r: &mut Reader<'_>) -> Result<(), SnapshotError> {
+        let openings: Vec<_> = r.json()?;
+        let writeoffs: Vec<_> = r.json()?;
+        self.customs_openings = openings.into_iter().collect();
+        self.writeoffs = writeoffs.into_iter().collect();
+        self.in_use_since = r.opt_date()?;
+        Ok(())
+    }
+
+    /// Adds the lists `write_snapshot` saved to the answers read with the base.
+    pub(crate) fn read_snapshot(&mut self, r: &mut Reader<'_>) -> Result<(), SnapshotError> {
         let modes: Vec<TradeMode> = TradeMode::all().collect();
         let names = Interner::read_snapshot(r)?;
         let n = r.len(18)?;
@@ -78,16 +97,10 @@ impl Lists {
         }
         let unknown: Vec<(String, super::UnknownList)> = r.json()?;
         let receipts: Vec<((String, String), String)> = r.json()?;
-        let openings: Vec<_> = r.json()?;
-        let writeoffs: Vec<_> = r.json()?;
-        Ok(Lists {
-            names,
-            slots,
-            unknown: unknown.into_iter().collect::<BTreeMap<_, _>>(),
-            receipts: receipts.into_iter().collect::<HashMap<_, _>>(),
-            customs_openings: openings.into_iter().collect(),
-            writeoffs: writeoffs.into_iter().collect(),
-            in_use_since: r.opt_date()?,
-        })
+        self.names = names;
+        self.slots = slots;
+        self.unknown = unknown.into_iter().collect::<BTreeMap<_, _>>();
+        self.receipts = receipts.into_iter().collect::<HashMap<_, _>>();
+        Ok(())
     }
 }

@@ -25,8 +25,9 @@ use crate::state::ledger::Ledger;
 /// stock, the import lots and the effects of lines kept whole in compact numbers
 /// (`wire::dec_small`, days between dates), the list numbers with the line records; 4: the
 /// stock a part of its own; 5: the corrections' counts and reasons with the line records; 6:
-/// the lines kept whole in binary (`state::line_codec`).
-pub const FORMAT_VERSION: u32 = 6;
+/// the lines kept whole in binary (`state::line_codec`); 7: customs' answers for the whole
+/// book (write-offs, cycle openings) with the base.
+pub const FORMAT_VERSION: u32 = 7;
 
 /// Why bytes are not a snapshot this version can use.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -24,7 +24,8 @@ pub enum Part {
     /// Per book, each material's imports in date order (the average import price of a
     /// domestic sale).
     Imports = 4,
-    /// Per book, the verification lists and where each stands with customs.
+    /// Per book, the verification lists and where each stands with customs (customs' answers
+    /// for the whole book — write-offs, cycle openings — are in the base).
     Lists = 5,
 }
 
