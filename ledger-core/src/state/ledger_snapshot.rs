@@ -10,7 +10,6 @@ use std::collections::{BTreeMap, HashMap};
 use super::{Book, ImportLot, ImportLots, Ledger, Reference, TariffRates};
 use crate::model::ids::{Currency, ItemNo};
 use crate::state::lines::LineStore;
-use crate::state::lists::Lists;
 use crate::state::reviews::{BookReviews, Users};
 use crate::state::snapshot::wire::{Reader, Writer};
 use crate::state::snapshot::{Part, Parts, SnapshotError};
