@@ -68,15 +68,7 @@ fn recorded_by_cutoff(recorded_at: &str) -> bool {
 /// the events after it when the snapshot checks out against the log, else by replaying every
 /// event (`snapshot::open_state`).
 pub fn open(dir: &Path, actor: &str) -> Result<Session> {
-    let log = open_store(dir)?;
-    let (ledger, position, snapshot_seq) = snapshot::open_state(&log)?;
-    Ok(Session {
-        position,
-        log,
-        ledger,
-        actor: actor.to_string(),
-        snapshot_seq,
-    })
+    open_reading(dir, actor, ledger_core::state::snapshot::Parts::all())
 }
 
 /// What a read command reads of the saved state (`open_reading`): the base (stock by day,

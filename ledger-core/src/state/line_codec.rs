@@ -120,57 +120,27 @@ pub(crate) fn read_line(r: &mut Reader<'_>) -> Result<MovementLine, SnapshotErro
         dir,
         goods,
         qty,
-        item: if on(ITEM) {
-            Some(crate::model::ids::ItemNo(r.varint_u32()?))
-        } else {
-            None
-        },
-        part: if on(PART) {
-            Some(parsed(r.str()?, "a part number")?)
-        } else {
-            None
-        },
-        unit_price: if on(UNIT_PRICE) {
-            Some(r.dec_small()?)
-        } else {
-            None
-        },
-        currency: if on(CURRENCY) {
-            Some(parsed(r.str()?, "a currency")?)
-        } else {
-            None
-        },
-        incoterm: if on(INCOTERM) {
-            Some(from_code(&INCOTERMS, r.u8()?, "an incoterm")?)
-        } else {
-            None
-        },
-        freight: if on(FREIGHT) {
-            Some(r.dec_small()?)
-        } else {
-            None
-        },
-        insurance: if on(INSURANCE) {
-            Some(r.dec_small()?)
-        } else {
-            None
-        },
-        bom_version: if on(BOM_VERSION) {
-            Some(r.varint_u32()?)
-        } else {
-            None
-        },
-        peer_account: if on(PEER) {
-            Some(parsed(r.str()?, "a book number")?)
-        } else {
-            None
-        },
-        subcontractor: if on(SUBCONTRACTOR) {
-            Some(r.str()?)
-        } else {
-            None
-        },
-        list: if on(LIST) { Some(r.json()?) } else { None },
+        item: on(ITEM)
+            .then(|| r.varint_u32().map(crate::model::ids::ItemNo))
+            .transpose()?,
+        part: on(PART)
+            .then(|| r.str().and_then(|t| parsed(t, "a part number")))
+            .transpose()?,
+        unit_price: on(UNIT_PRICE).then(|| r.dec_small()).transpose()?,
+        currency: on(CURRENCY)
+            .then(|| r.str().and_then(|t| parsed(t, "a currency")))
+            .transpose()?,
+        incoterm: on(INCOTERM)
+            .then(|| r.u8().and_then(|c| from_code(&INCOTERMS, c, "an incoterm")))
+            .transpose()?,
+        freight: on(FREIGHT).then(|| r.dec_small()).transpose()?,
+        insurance: on(INSURANCE).then(|| r.dec_small()).transpose()?,
+        bom_version: on(BOM_VERSION).then(|| r.varint_u32()).transpose()?,
+        peer_account: on(PEER)
+            .then(|| r.str().and_then(|t| parsed(t, "a book number")))
+            .transpose()?,
+        subcontractor: on(SUBCONTRACTOR).then(|| r.str()).transpose()?,
+        list: on(LIST).then(|| r.json()).transpose()?,
     })
 }
 
