@@ -288,8 +288,7 @@ pub struct LineStore {
     /// Read from a snapshot without its records (`Part::Records`): only what reports read
     /// (the lines kept whole, the months, the finished goods) may be asked of it.
     records_missing: bool,
-    /// Meanwhile the list numbers of the lines kept whole, to find them by (the list numbers
-    /// of every line, `refs`, come with the records).
+    /// Meanwhile the list numbers of the lines kept whole (`refs` comes with the records).
     kept_refs: std::collections::HashMap<Box<str>, u32>,
 }
 
@@ -391,8 +390,7 @@ impl LineStore {
     /// A line kept whole: a domestic sale, a remaining-material carry-over, or finished goods
     /// waiting for their unit consumption.
     pub fn whole(&self, ref_: &str, line: u32) -> Option<&RecordedLine> {
-        // By the list number alone, not through the index: a line kept whole is recorded, and
-        // reports read these with the records not loaded (`Part::Kept`).
+        // Not through the index: reports read these with the records not loaded (`Part::Kept`).
         let ref_id = if self.records_missing {
             *self.kept_refs.get(ref_)?
         } else {
