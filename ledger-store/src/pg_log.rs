@@ -538,6 +538,27 @@ impl PgLog {
         })
     }
 
+    /// A name for this store's place that holds no secret, the same for every process that
+    /// opens it with the same URL: hex of the SHA-256 of where it is (database, host, port,
+    /// user) and its connection options (the schema, as `search_path`), not of the password.
+    /// What a local cache of it (the saved state) is kept under.
+    pub fn cache_key(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let options = self
+            .engine
+            .backend
+            .url
+            .parse::<postgres::Config>()
+            .ok()
+            .and_then(|c| c.get_options().map(str::to_string))
+            .unwrap_or_default();
+        let mut sha = Sha256::new();
+        sha.update(self.place().as_bytes());
+        sha.update(b"\n");
+        sha.update(options.as_bytes());
+        hex::encode(&sha.finalize()[..8])
+    }
+
     /// Where the store is (database, host, user), for messages.
     pub fn place(&self) -> &str {
         &self.engine.backend.place

@@ -17,7 +17,10 @@
 //! part not read is not touched (a 336 MB state whose command needs 60 MB of it reads 60 MB).
 //!
 //! Written atomically: a temporary file in the same directory, written (each part hashed as
-//! it goes), synced, renamed over the old one, the directory synced. A crash leaves the old
+//! it goes), synced, renamed over the old one, the directory synced. One writer at a time: the
+//! writer holds an exclusive lock on `state.snapshot.lock` while it writes, and a second one
+//! finds it held and gives up (`Busy`) rather than write the same temporary file — a
+//! PostgreSQL store's snapshot sits in a cache directory that several processes may share. A crash leaves the old
 //! file or the new one (and perhaps a temporary file, which is never read and is removed by
 //! the next write), never a torn one; a file damaged later fails a checksum. Whether a
 //! snapshot that checks out belongs to the log beside it (store id, position and hash) is the
@@ -34,6 +37,8 @@ use crate::event::Hash;
 pub const SNAPSHOT_FILE: &str = "state.snapshot";
 /// Where a snapshot is written before it is renamed into place.
 pub const SNAPSHOT_TEMP_FILE: &str = "state.snapshot.tmp";
+/// Locked (exclusively, by the operating system) while a snapshot is written.
+pub const SNAPSHOT_LOCK_FILE: &str = "state.snapshot.lock";
 const MAGIC: &[u8; 8] = b"BONDSNAP";
 /// The version of this file's layout (the header and its table of parts); the payload has
 /// its own. Version 1 held one payload under one checksum.
@@ -109,6 +114,8 @@ pub enum SnapshotFileError {
     NoPart(u32),
     #[error("the snapshot's table of parts is not valid: {0}")]
     Table(&'static str),
+    #[error("another process is writing the snapshot in {0}")]
+    Busy(PathBuf),
 }
 
 fn io(what: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> SnapshotFileError {
@@ -182,6 +189,20 @@ pub fn write_snapshot_parts(
             "more parts than a snapshot may hold",
         ));
     }
+    let lock_path = dir.join(SNAPSHOT_LOCK_FILE);
+    let lock = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&lock_path)
+        .map_err(io("creating", &lock_path))?;
+    match lock.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            return Err(SnapshotFileError::Busy(dir.to_path_buf()))
+        }
+        Err(std::fs::TryLockError::Error(e)) => return Err(io("locking", &lock_path)(e)),
+    }
     let pause = std::env::var(PAUSE_ENV)
         .ok()
         .and_then(|v| v.parse::<u64>().ok())
@@ -229,6 +250,8 @@ pub fn write_snapshot_parts(
     std::fs::File::open(dir)
         .and_then(|d| d.sync_all())
         .map_err(io("syncing the directory", dir))?;
+    // Held to here: the next writer starts once this file is in place.
+    drop(lock);
     Ok(entries.iter().map(|e| e.len).sum())
 }
 
@@ -515,6 +538,32 @@ mod tests {
     }
 
     const PARTS: [(u32, &[u8]); 3] = [(1, b"base bytes"), (2, b""), (5, b"lines")];
+
+    #[test]
+    fn a_second_writer_gives_up_while_the_first_writes() {
+        let dir = tempfile::tempdir().expect("dir");
+        write_snapshot(dir.path(), &header(), &PARTS).expect("write");
+        // Another writer (another open file, as another process's) holds the lock.
+        let other = std::fs::File::open(dir.path().join(SNAPSHOT_LOCK_FILE)).expect("open");
+        other.try_lock().expect("lock");
+        let newer = SnapshotHeader {
+            seq: 43,
+            ..header()
+        };
+        let busy = write_snapshot(dir.path(), &newer, &[(1, b"x")]);
+        assert!(
+            matches!(&busy, Err(SnapshotFileError::Busy(d)) if d == dir.path()),
+            "{busy:?}"
+        );
+        // The snapshot in place is untouched, and no temporary file was begun.
+        let s = read_snapshot(dir.path()).expect("read").expect("some");
+        assert_eq!(s.header, header());
+        assert!(!dir.path().join(SNAPSHOT_TEMP_FILE).exists());
+        drop(other);
+        write_snapshot(dir.path(), &newer, &[(1, b"x")]).expect("write once free");
+        let s = read_snapshot(dir.path()).expect("read").expect("some");
+        assert_eq!(s.header.seq, 43);
+    }
 
     #[test]
     fn written_then_read_back_whole() {

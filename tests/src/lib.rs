@@ -259,13 +259,16 @@ impl Store {
         path
     }
 
-    /// A bare command: the binary, run in `DIR`, with no `BONDED_*` variables inherited.
+    /// A bare command: the binary, run in `DIR`, with no `BONDED_*` variables inherited, and
+    /// a PostgreSQL store's saved state kept in `DIR/cache` (`BONDED_CACHE`), never in the
+    /// home directory of whoever runs the tests.
     pub fn command(&self) -> Command {
         let mut cmd = Command::new(bonded_bin());
         cmd.current_dir(self.tmp.path())
             .env_remove("BONDED_DATA")
             .env_remove("BONDED_ACTOR")
             .env_remove("BONDED_STORE")
+            .env("BONDED_CACHE", self.tmp.path().join("cache"))
             .env("NO_COLOR", "1");
         cmd
     }

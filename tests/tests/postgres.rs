@@ -167,3 +167,128 @@ fn damage_in_the_database_exits_4_naming_the_position() {
     let out = s.run(&["copy", "--from", &url, "--to", &dest.display().to_string()]);
     out.expect(4).stderr_has("record 3");
 }
+
+/// `pg` with extra environment variables.
+fn pg_env(s: &Store, url: &str, env: &[(&str, &str)], args: &[&str]) -> Outcome {
+    let mut cmd = s.command();
+    cmd.envs(env.iter().copied())
+        .args(["--store", url, "--actor", "tester"])
+        .args(args);
+    run_command(cmd)
+}
+
+/// The one directory under `DIR/cache` holding a PostgreSQL store's saved state.
+fn cache_dirs(s: &Store) -> Vec<std::path::PathBuf> {
+    let mut dirs: Vec<_> = std::fs::read_dir(s.path("cache"))
+        .map(|rd| rd.map(|e| e.expect("entry").path()).collect())
+        .unwrap_or_default();
+    dirs.sort();
+    dirs
+}
+
+#[test]
+fn a_postgres_store_is_read_from_the_state_saved_on_this_machine() {
+    let s = Store::new();
+    let url = fresh_url();
+    both(&s, &url);
+    let early = pg(&s, &url, &["export", "--out", "early.jsonl"]);
+    early.ok();
+    let balance = [
+        "--verbose",
+        "balance",
+        "--account",
+        ACCOUNT,
+        "--as-of",
+        "2025-12-31",
+        "--format",
+        "json",
+    ];
+    let replayed = |s: &Store| json(&pg_env(s, &url, &[("BONDED_CACHE", "off")], &balance));
+
+    // The load saved the state in a private directory of the cache, named without the password.
+    let dirs = cache_dirs(&s);
+    assert_eq!(dirs.len(), 1, "{dirs:?}");
+    let dir = &dirs[0];
+    let name = dir.file_name().unwrap().to_string_lossy().to_string();
+    assert!(name.starts_with("pg-") && name.len() == 19, "{name}");
+    assert!(dir.join("state.snapshot").is_file());
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(dir).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o700, "{mode:o}");
+
+    // A read starts from it, reads only its part, and answers as a replay of the whole log.
+    let used = pg(&s, &url, &balance);
+    used.ok();
+    assert!(
+        used.stderr
+            .contains("used; 0 events replayed after it (read in part"),
+        "{}",
+        used.stderr
+    );
+    let whole = pg_env(&s, &url, &[("BONDED_CACHE", "off")], &balance);
+    assert!(!whole.stderr.contains("snapshot"), "{}", whole.stderr);
+    assert_eq!(json(&used), json(&whole));
+
+    // Another machine (no cache here) writes to the log: this one's state is behind. The next
+    // read replays the new events onto it, saves it again, and answers as a replay does.
+    s.write(
+        "more.csv",
+        "ref,line,date,account,mode,dir,goods,qty,item,unit_price,currency\n\
+         D,1,2025-04-10,E44038000001,0615,I,M,300,1,1.5,USD\n\
+         E,1,2025-05-10,E44038000001,0664,E,M,20,2,,\n",
+    );
+    pg_env(&s, &url, &[("BONDED_CACHE", "off")], &["load", "more.csv"]).ok();
+    let behind = pg(&s, &url, &balance);
+    assert!(
+        behind.stderr.contains("used; 2 events replayed after it"),
+        "{}",
+        behind.stderr
+    );
+    assert!(
+        behind.stderr.contains("snapshot written"),
+        "{}",
+        behind.stderr
+    );
+    assert_eq!(json(&behind), replayed(&s));
+    let caught_up = pg(&s, &url, &balance);
+    assert!(caught_up
+        .stderr
+        .contains("used; 0 events replayed after it"));
+
+    // The database restored from an older export: the saved state is ahead of its log, so it
+    // is not used; the log is replayed and the state saved again.
+    execute(&url, "DROP TABLE events, streams, log_head, schema_version");
+    pg(&s, &url, &["restore", "early.jsonl"]).ok();
+    let ahead = pg(&s, &url, &balance);
+    assert!(
+        ahead.stderr.contains("snapshot not used")
+            && ahead.stderr.contains("beyond the log's head"),
+        "{}",
+        ahead.stderr
+    );
+    assert_eq!(json(&ahead), replayed(&s));
+    assert!(json(&ahead)["materials"] != json(&behind)["materials"]);
+
+    // Another store's saved state in this store's place: not used.
+    let other = fresh_url();
+    pg(&s, &other, &["init"]).ok();
+    pg(&s, &other, &["load", "fx.csv"]).ok();
+    let others: Vec<_> = cache_dirs(&s).into_iter().filter(|d| d != dir).collect();
+    assert_eq!(others.len(), 1, "{others:?}");
+    std::fs::copy(others[0].join("state.snapshot"), dir.join("state.snapshot")).unwrap();
+    let foreign = pg(&s, &url, &balance);
+    assert!(
+        foreign.stderr.contains("snapshot not used"),
+        "{}",
+        foreign.stderr
+    );
+    assert_eq!(json(&foreign), replayed(&s));
+
+    // `rebuild` writes it on request, and says why it cannot without a cache.
+    let rebuilt = pg(&s, &url, &["rebuild"]);
+    rebuilt.ok();
+    assert!(rebuilt.stdout.contains("position"), "{}", rebuilt.stdout);
+    pg_env(&s, &url, &[("BONDED_CACHE", "off")], &["rebuild"])
+        .expect(2)
+        .stderr_has("BONDED_CACHE");
+}

@@ -50,10 +50,13 @@ pub fn rebuild(dir: &Path, format: Format) -> Result<()> {
         ));
     }
     let log = session::open_store(dir)?;
-    let Some(snapshot_dir) = session::snapshot::dir_of(&log).map(Path::to_path_buf) else {
-        return Err(bad_input(
-            "only a sled store (--data) keeps a snapshot; a PostgreSQL store replays its log on every open",
-        ));
+    let Some(snapshot_dir) = session::snapshot::dir_of(&log) else {
+        return Err(bad_input(format!(
+            "a PostgreSQL store's snapshot is kept in a cache directory on this machine, and \
+             there is none: {}=off, or no {0}, XDG_CACHE_HOME or HOME to put it in, or it \
+             cannot be made (--verbose says why)",
+            session::snapshot::CACHE_ENV
+        )));
     };
     ledger_store::snapshot::remove_snapshot(&snapshot_dir).context("removing the old snapshot")?;
     let (ledger, position) = session::replay_to(&log)?;

@@ -105,21 +105,20 @@ pub fn run(dir: &Path, args: &ServeArgs) -> Result<()> {
 fn save_state(log: &RwLock<session::store::Log>, shared: &RwLock<state::Shared>) {
     let shared = state::read(shared);
     let log = state::read(log);
-    // Only a sled store keeps a snapshot (a PostgreSQL store replays at start).
     let Some(dir) = session::snapshot::dir_of(&log) else {
         return;
     };
     if shared.fault.is_some() || shared.position.seq == 0 {
         return;
     }
-    let on_disk = ledger_store::snapshot::open_snapshot(dir)
+    let on_disk = ledger_store::snapshot::open_snapshot(&dir)
         .ok()
         .flatten()
         .map(|s| s.header.seq);
     if on_disk == Some(shared.position.seq) {
         return;
     }
-    if let Err(e) = session::snapshot::write(&*log, dir, &shared.ledger, &shared.position) {
+    if let Err(e) = session::snapshot::write(&*log, &dir, &shared.ledger, &shared.position) {
         eprintln!("bonded serve: the state was not saved (the next start replays the log): {e:#}");
     }
 }

@@ -60,12 +60,11 @@ pub struct AppState {
 /// built afterwards, by a thread of its own (`history_index::build_in_background`).
 /// An event this version cannot read is an integrity fault, as in every command.
 pub fn load(log: &Log) -> Result<Shared> {
-    // Only a sled store keeps a snapshot.
     let saved = match crate::session::snapshot::dir_of(log) {
         None => None,
         Some(dir) => match crate::session::snapshot::usable(
             log,
-            dir,
+            &dir,
             ledger_core::state::snapshot::Parts::all(),
         )? {
             Ok(saved) => Some(saved),

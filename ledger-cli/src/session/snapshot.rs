@@ -17,18 +17,22 @@
 //! chained to the one before) and has the snapshot's hash; the state decodes and has folded
 //! exactly that many events. The replay of the tail then chains from that record, as any scan.
 //!
-//! Only the sled store keeps snapshots (a file in its directory); on PostgreSQL every command
-//! replays the whole log, as before. `--as-recorded` always replays (the snapshot is of the
-//! whole log, not of a day).
+//! A sled store keeps its snapshot in its own directory. A PostgreSQL store's is kept on the
+//! machine that reads it, in a cache directory of its own (`cache_dir`): the snapshot is
+//! derived data, so it stays out of the database, its WAL and its backups, and each machine
+//! (each server of several) keeps its own, checked against the log like any other. Several
+//! processes may share that directory: one writes at a time (the store's lock), the others
+//! skip saving. `--as-recorded` always replays (the snapshot is of the whole log, not of a
+//! day).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::{Context, Result};
 use ledger_core::state::snapshot::{self as core_snapshot, Part, Parts};
 use ledger_core::Ledger;
 use ledger_store::snapshot as file;
-use ledger_store::{EventLog, Hash};
+use ledger_store::{EventLog, Hash, PgLog};
 
 use super::store::Log;
 use super::Position;
@@ -60,11 +64,53 @@ pub fn every() -> u64 {
         .unwrap_or(SNAPSHOT_EVERY)
 }
 
-/// The directory whose snapshot an open may use: the sled store's, unless `--as-recorded`.
-pub(crate) fn dir_of(log: &Log) -> Option<&Path> {
+/// Where a PostgreSQL store's snapshot is kept on this machine (`cache_dir`).
+pub const CACHE_ENV: &str = "BONDED_CACHE";
+
+/// The directory whose snapshot an open may use, unless `--as-recorded`: the sled store's
+/// own, or a PostgreSQL store's cache directory.
+pub(crate) fn dir_of(log: &Log) -> Option<PathBuf> {
+    if super::cutoff_set() {
+        return None;
+    }
     match log {
-        Log::Sled(log) if !super::cutoff_set() => Some(log.dir()),
-        _ => None,
+        Log::Sled(log) => Some(log.dir().to_path_buf()),
+        Log::Pg(log) => cache_dir(log),
+    }
+}
+
+/// A PostgreSQL store's cache directory: `pg-` and the store's `cache_key` (no password in
+/// it) under `BONDED_CACHE`, else `$XDG_CACHE_HOME/bonded`, else `$HOME/.cache/bonded`;
+/// made when missing, readable by its owner only (it holds the state of the books). None
+/// with `BONDED_CACHE=off`, without any of the three, or when it cannot be made (noted):
+/// every command then replays the log.
+fn cache_dir(log: &PgLog) -> Option<PathBuf> {
+    let root = match std::env::var_os(CACHE_ENV).filter(|v| !v.is_empty()) {
+        Some(v) if v == "off" => return None,
+        Some(v) => PathBuf::from(v),
+        None => match std::env::var_os("XDG_CACHE_HOME").filter(|v| !v.is_empty()) {
+            Some(xdg) => PathBuf::from(xdg).join("bonded"),
+            None => PathBuf::from(std::env::var_os("HOME").filter(|v| !v.is_empty())?)
+                .join(".cache")
+                .join("bonded"),
+        },
+    };
+    let dir = root.join(format!("pg-{}", log.cache_key()));
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    match builder.create(&dir) {
+        Ok(()) => Some(dir),
+        Err(e) => {
+            note(|| {
+                format!(
+                    "no saved state: the cache directory {} cannot be made: {e}",
+                    dir.display()
+                )
+            });
+            None
+        }
     }
 }
 
@@ -216,7 +262,7 @@ pub(crate) fn write_if_due(
     if !due {
         return on_disk;
     }
-    match write(log, dir, ledger, position) {
+    match write(log, &dir, ledger, position) {
         Ok(()) => position.seq,
         Err(e) => {
             note(|| format!("the snapshot was not written: {e:#}"));
@@ -239,7 +285,7 @@ pub(crate) fn open_state_for(log: &Log, parts: Parts) -> Result<(Ledger, Positio
         let (ledger, position) = super::replay_to(log)?;
         return Ok((ledger, position, 0));
     };
-    match usable(log, dir, parts)? {
+    match usable(log, &dir, parts)? {
         Ok((ledger, from)) => {
             let snap = from.seq;
             let (ledger, position) = super::replay_onto(log, ledger, from, |_| {})?;
