@@ -65,7 +65,7 @@ pub fn load(log: &Log) -> Result<Shared> {
         Some(dir) => match crate::session::snapshot::usable(
             log,
             &dir,
-            ledger_core::state::snapshot::Parts::all(),
+            ledger_core::state::snapshot::Parts::all().into(),
         )? {
             Ok(saved) => Some(saved),
             Err(why) => {

@@ -75,6 +75,42 @@ pub fn open(dir: &Path, actor: &str) -> Result<Session> {
 /// items, BOMs, filings, work orders …) is always read.
 pub mod reads {
     use ledger_core::state::snapshot::{Part, Parts};
+    use ledger_core::Ledger;
+
+    /// What a command that only reads reads of the saved state: `parts`, then whatever `then`
+    /// says once the base is read (a part the base shows the command has no use for is left
+    /// unread).
+    #[derive(Clone, Copy)]
+    pub struct Reads {
+        pub parts: Parts,
+        pub then: fn(&Ledger) -> Parts,
+    }
+
+    impl From<Parts> for Reads {
+        fn from(parts: Parts) -> Reads {
+            Reads {
+                parts,
+                then: |_| Parts::NONE,
+            }
+        }
+    }
+
+    /// `deadlines`: the stock, the lines kept whole and the lots, and the lists only when a
+    /// book exchanges its lists through the ledger (`reports::deadlines::reads_lists`): a book
+    /// that declares them elsewhere owes nothing here for them, and its lists are most of the
+    /// state a report could read.
+    pub fn deadlines() -> Reads {
+        Reads {
+            parts: cycle(),
+            then: |base| {
+                if ledger_core::reports::deadlines::reads_lists(base) {
+                    Parts::NONE.with(Part::Lists)
+                } else {
+                    Parts::NONE
+                }
+            },
+        }
+    }
 
     /// `pending`, `user list`: the base alone.
     pub fn base() -> Parts {
@@ -105,8 +141,8 @@ pub mod reads {
             .with(Part::Imports)
     }
 
-    /// `deadlines`, the cycle's EMS121, `lists`: every part but the line records, which only
-    /// a new recording is checked against (`reconcile` counts lines from them: it opens the
+    /// The cycle's EMS121, `lists`: every part but the line records, which only a new
+    /// recording is checked against (`reconcile` counts lines from them: it opens the
     /// whole state).
     pub fn reports() -> Parts {
         Parts::NONE
@@ -120,13 +156,9 @@ pub mod reads {
 /// Opens the store at `dir` for a command that only reads `parts` of the state: from the
 /// snapshot, when it is at the log's head, only those parts are read (`snapshot::open_state_for`);
 /// else as `open`. The session cannot record anything unless the state is whole.
-pub fn open_reading(
-    dir: &Path,
-    actor: &str,
-    parts: ledger_core::state::snapshot::Parts,
-) -> Result<Session> {
+pub fn open_reading(dir: &Path, actor: &str, reads: impl Into<reads::Reads>) -> Result<Session> {
     let log = open_store(dir)?;
-    let (ledger, position, snapshot_seq) = snapshot::open_state_for(&log, parts)?;
+    let (ledger, position, snapshot_seq) = snapshot::open_state_for(&log, reads.into())?;
     Ok(Session {
         position,
         log,

@@ -34,6 +34,7 @@ use ledger_core::Ledger;
 use ledger_store::snapshot as file;
 use ledger_store::{EventLog, Hash, PgLog};
 
+use super::reads::Reads;
 use super::store::Log;
 use super::Position;
 
@@ -124,12 +125,12 @@ fn store_id(log: &(dyn EventLog + Sync)) -> Result<Option<Hash>> {
 }
 
 /// The snapshot in `dir` decoded, when it checks out against `log` (module doc): the parts
-/// `wanted` when it is at the log's head, else every part; `Ok(Err(why))` when there is none
+/// `wanted` reads when it is at the log's head, else every part; `Ok(Err(why))` when there is none
 /// or it does not check out; `Err` only when the log itself fails a check (exit 4).
 pub(crate) fn usable(
     log: &(dyn EventLog + Sync),
     dir: &Path,
-    wanted: Parts,
+    wanted: Reads,
 ) -> Result<std::result::Result<(Ledger, Position), String>> {
     let mut snap = match file::open_snapshot(dir) {
         Ok(Some(snap)) => snap,
@@ -166,12 +167,12 @@ pub(crate) fn usable(
         )));
     }
     // Events after it are folded into the state: that needs all of it.
-    let parts = if h.seq == head.seq {
-        wanted.to_read()
+    let wanted = if h.seq == head.seq {
+        wanted
     } else {
-        Parts::all()
+        Parts::all().into()
     };
-    let ledger = match read_parts(&mut snap, parts) {
+    let ledger = match read_parts(&mut snap, wanted) {
         Ok(ledger) => ledger,
         Err(why) => return Ok(Err(why)),
     };
@@ -191,21 +192,26 @@ pub(crate) fn usable(
     )))
 }
 
-/// The base and then `parts` of the snapshot, each decoded as it is read (never a part's bytes
-/// and the state whole in memory at once) and used only if its checksum holds.
-fn read_parts(snap: &mut file::SnapshotFile, parts: Parts) -> std::result::Result<Ledger, String> {
-    let mut ledger: Option<Ledger> = None;
-    for part in parts.to_read().iter() {
+/// The base, then the parts `wanted` reads (what the base says included), each decoded as it
+/// is read (never a part's bytes and the state whole in memory at once) and used only if its
+/// checksum holds.
+fn read_parts(snap: &mut file::SnapshotFile, wanted: Reads) -> std::result::Result<Ledger, String> {
+    let mut read = |part: Part, ledger: Option<&mut Ledger>| {
         let mut stream = snap.part(part.id()).map_err(|e| e.to_string())?;
         let len = stream.len();
-        let decoded = match ledger.as_mut() {
-            None => core_snapshot::decode_base(&mut stream, len).map(|l| ledger = Some(l)),
-            Some(l) => core_snapshot::decode_part(l, part, &mut stream, len),
+        let decoded = match ledger {
+            None => core_snapshot::decode_base(&mut stream, len).map(Some),
+            Some(l) => core_snapshot::decode_part(l, part, &mut stream, len).map(|()| None),
         };
         stream.finish().map_err(|e| e.to_string())?;
-        decoded.map_err(|e| format!("its {}: {e}", part.name()))?;
+        decoded.map_err(|e| format!("its {}: {e}", part.name()))
+    };
+    let mut ledger = read(Part::Base, None)?.ok_or("the snapshot has no base")?;
+    let parts = wanted.parts.union((wanted.then)(&ledger)).to_read();
+    for part in parts.iter().filter(|p| *p != Part::Base) {
+        read(part, Some(&mut ledger))?;
     }
-    ledger.ok_or_else(|| "the snapshot has no base".to_string())
+    Ok(ledger)
 }
 
 /// Writes the snapshot of `ledger`, the state of `log` up to `position`.
@@ -273,19 +279,19 @@ pub(crate) fn write_if_due(
 
 /// The whole state of `log` for a command (`open_state_for` every part).
 pub(crate) fn open_state(log: &Log) -> Result<(Ledger, Position, u64)> {
-    open_state_for(log, Parts::all())
+    open_state_for(log, Parts::all().into())
 }
 
 /// The state of `log` for a command that reads `parts`: the snapshot and the log's tail when
 /// the snapshot checks out (only `parts` when nothing follows it), else a full replay (and a
 /// fresh snapshot when due, or when one was there but not usable). Also the position of the
 /// snapshot on disk afterwards (0: none).
-pub(crate) fn open_state_for(log: &Log, parts: Parts) -> Result<(Ledger, Position, u64)> {
+pub(crate) fn open_state_for(log: &Log, reads: Reads) -> Result<(Ledger, Position, u64)> {
     let Some(dir) = dir_of(log) else {
         let (ledger, position) = super::replay_to(log)?;
         return Ok((ledger, position, 0));
     };
-    match usable(log, &dir, parts)? {
+    match usable(log, &dir, reads)? {
         Ok((ledger, from)) => {
             let snap = from.seq;
             let (ledger, position) = super::replay_onto(log, ledger, from, |_| {})?;
@@ -308,7 +314,7 @@ pub(crate) fn open_state_for(log: &Log, parts: Parts) -> Result<(Ledger, Positio
             });
             // A command that reads in part had to read it all for the events after the
             // snapshot: saved now, so that the next one reads only what it needs.
-            let behind = position.seq > snap && parts.to_read() != Parts::all();
+            let behind = position.seq > snap && reads.parts.to_read() != Parts::all();
             let on_disk = write_if_due(log, &ledger, &position, snap, behind);
             Ok((ledger, position, on_disk))
         }

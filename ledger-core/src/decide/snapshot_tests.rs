@@ -67,23 +67,7 @@ fn roundtrip(state: &Ledger) -> Ledger {
     snapshot::decode(&bytes).expect("decode")
 }
 
-/// `state` saved part by part, then opened with only `parts` (and the base), as a read
-/// command opens it.
-fn open_in_part(state: &Ledger, parts: Parts) -> Ledger {
-    let bytes = |part| {
-        let mut out = Vec::new();
-        snapshot::encode_part(state, part, &mut out).expect("encode part");
-        out
-    };
-    let base = bytes(Part::Base);
-    let mut opened = snapshot::decode_base(&mut &base[..], base.len() as u64).expect("base");
-    for part in parts.to_read().iter().filter(|p| *p != Part::Base) {
-        let b = bytes(part);
-        snapshot::decode_part(&mut opened, part, &mut &b[..], b.len() as u64).expect("part");
-    }
-    assert_eq!(opened.missing(), Parts::all().without(parts.to_read()));
-    opened
-}
+use crate::state::snapshot::open_in_part;
 
 /// Each month's duty assessment of both books (what `bonded duty` reads: the lines kept whole
 /// and the import lots).
@@ -113,6 +97,30 @@ fn cycle_reports(state: &Ledger) -> Vec<String> {
         .into_iter()
         .map(|account| format!("{:?}", cycle::cycle_report(state, &bk(account), None, None)))
         .collect()
+}
+
+/// The deadlines of both books (what `bonded deadlines` reads: the stock, the lines kept whole
+/// and the lots, and the lists when a book exchanges them through the ledger).
+fn deadline_reports(state: &Ledger) -> Vec<String> {
+    [PURCHASED, SUPPLIED]
+        .into_iter()
+        .map(|account| {
+            format!(
+                "{:?}",
+                deadlines::deadlines(state, &bk(account), d("2025-12-31"))
+            )
+        })
+        .collect()
+}
+
+/// `state` opened as `bonded deadlines` opens it: the base first, then what it says to read.
+fn open_for_deadlines(state: &Ledger) -> Ledger {
+    let base = open_in_part(state, Parts::NONE);
+    let mut parts = without_lists();
+    if deadlines::reads_lists(&base) {
+        parts = parts.with(Part::Lists);
+    }
+    open_in_part(state, parts)
 }
 
 fn without_lists() -> Parts {
@@ -291,6 +299,10 @@ proptest! {
         prop_assert_eq!(
             cycle_reports(&open_in_part(&replayed, without_lists())),
             cycle_reports(&replayed)
+        );
+        prop_assert_eq!(
+            deadline_reports(&open_for_deadlines(&replayed)),
+            deadline_reports(&replayed)
         );
         // And deciding on the resumed state gives the same events as on the replayed one.
         let next = import("NEXT", "2025-12-31", M1, dec!(1));

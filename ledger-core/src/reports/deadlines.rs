@@ -79,6 +79,10 @@ pub fn carry_over_months(book: &Book) -> BTreeSet<Period> {
 /// exchanged (`Lists::in_use_since`): lists declared elsewhere owe nothing here.
 fn list_obligations(book: &Book, as_of: NaiveDate, out: &mut Vec<Obligation>) {
     use crate::messages::lifecycle::ListStage;
+    if book.lists.in_use_since.is_none() {
+        // No list is tracked (`Lists::tracked`): nothing to look through.
+        return;
+    }
     let s = &book.settings.messages;
     for l in book.lists.all() {
         if l.lines == 0 || l.date > as_of || !book.lists.tracked(&l) {
@@ -162,6 +166,14 @@ pub fn assess_on_due(
     period: Period,
 ) -> Result<Declaration, Refusal> {
     assess(state, account, period, period.due())
+}
+
+/// Whether the deadlines of `state` read its verification lists. Only a list a book exchanges
+/// through the ledger owes anything here (`Lists::tracked`), and a book exchanges none until
+/// its first list is exported or answered (`Lists::in_use_since`, which the state's base
+/// holds): a state read in parts leaves the lists unread while no book does.
+pub fn reads_lists(state: &Ledger) -> bool {
+    state.books.values().any(|b| b.lists.in_use_since.is_some())
 }
 
 /// Every obligation of the book as of `as_of`.

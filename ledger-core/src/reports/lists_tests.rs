@@ -490,8 +490,17 @@ fn deadlines_name_lists_late_once_the_book_uses_messages() {
             .map(|o| (o.kind, o.period, o.due, o.status))
             .collect::<Vec<_>>()
     };
-    // A book that declares its lists elsewhere has no list obligations here.
+    // A book that declares its lists elsewhere has no list obligations here, and its
+    // deadlines do not read the lists: opened without them, the same deadlines.
+    use crate::reports::deadlines::reads_lists;
+    use crate::state::snapshot::{open_in_part, Part, Parts};
+    let but_lists = Parts::NONE
+        .with(Part::Stock)
+        .with(Part::Kept)
+        .with(Part::Imports);
     assert_eq!(listed(&s), vec![]);
+    assert!(!reads_lists(&open_in_part(&s, Parts::NONE)));
+    assert_eq!(listed(&open_in_part(&s, but_lists)), listed(&s));
     run(
         &mut s,
         Command::RecordMovement(movement("SENT", 1, "2026-03-01", 1, dec!(10))),
@@ -501,6 +510,13 @@ fn deadlines_name_lists_late_once_the_book_uses_messages() {
         &mut s,
         inv201("s5", Some("SENT"), "5", "2026-03-02", vec![]),
         None,
+    );
+    // Once it exchanges them, its deadlines read the lists (and would miss them without).
+    assert!(reads_lists(&open_in_part(&s, Parts::NONE)));
+    assert_ne!(listed(&open_in_part(&s, but_lists)), listed(&s));
+    assert_eq!(
+        listed(&open_in_part(&s, but_lists.with(Part::Lists))),
+        listed(&s)
     );
     assert_eq!(
         listed(&s),

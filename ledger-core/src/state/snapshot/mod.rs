@@ -155,3 +155,22 @@ pub fn decode(bytes: &[u8]) -> Result<Ledger, SnapshotError> {
 
 #[cfg(test)]
 mod tests;
+
+/// `state` saved part by part, then opened with only `parts` (and the base), as a read
+/// command opens it.
+#[cfg(test)]
+pub(crate) fn open_in_part(state: &Ledger, parts: Parts) -> Ledger {
+    let bytes = |part| {
+        let mut out = Vec::new();
+        encode_part(state, part, &mut out).expect("encode part");
+        out
+    };
+    let base = bytes(Part::Base);
+    let mut opened = decode_base(&mut &base[..], base.len() as u64).expect("base");
+    for part in parts.to_read().iter().filter(|p| *p != Part::Base) {
+        let b = bytes(part);
+        decode_part(&mut opened, part, &mut &b[..], b.len() as u64).expect("part");
+    }
+    assert_eq!(opened.missing(), Parts::all().without(parts.to_read()));
+    opened
+}

@@ -89,6 +89,11 @@ impl Parts {
         Parts(self.0 | part.bit())
     }
 
+    /// The parts of either set.
+    pub fn union(self, other: Parts) -> Parts {
+        Parts(self.0 | other.0)
+    }
+
     /// The parts to read for this set: the base, and the lines kept whole with the records.
     pub fn to_read(self) -> Parts {
         let mut out = self.with(Part::Base);
@@ -152,5 +157,11 @@ mod tests {
         );
         assert!(Parts::all().without(Parts::all()).is_empty());
         assert!(!Parts::base().contains(Part::Kept));
+        let stock = Parts::NONE.with(Part::Stock);
+        assert_eq!(
+            stock.union(s).iter().collect::<Vec<_>>(),
+            [Part::Base, Part::Stock, Part::Kept, Part::Records]
+        );
+        assert_eq!(stock.union(Parts::NONE), stock);
     }
 }
