@@ -184,7 +184,7 @@ fn a_snapshot_with_altered_bytes_is_not_used() {
 }
 
 /// A part a command does not read is not read: damage there does not stop a balance (which
-/// reads the base) or the deadlines (every part but the line records), and is found by the
+/// reads the stock) or the deadlines (the stock, the lines kept whole, the lots), and is found by the
 /// first command that reads that part — a load, which needs the whole state — which then
 /// replays the log and saves the state afresh. Each answer is a full replay's.
 #[test]
@@ -203,7 +203,8 @@ fn a_damaged_part_is_found_by_the_first_command_that_reads_it() {
         &["deadlines", "--account", ACCOUNT, "--as-of", "2025-12-31"],
     )
     .ok()
-    .stderr_has("(read in part: base, stock, lines kept whole, import lots, verification lists)");
+    // (The book exchanges no list with customs through the ledger: the lists are not read.)
+    .stderr_has("(read in part: base, stock, lines kept whole, import lots)");
     // A load decides against the whole state: it reads the records, finds them damaged, and
     // works from a replay instead.
     s.write("b.csv", imports_csv("B", 5));
@@ -384,4 +385,52 @@ fn after_a_write_the_state_is_saved_for_the_reads() {
         .stderr_has("0 events replayed after it (read in part: base, stock)");
     let (_, got) = answers(&s);
     assert_eq!(got, replayed_answers(&s));
+}
+
+/// The stock is saved split on 1 January of the year before its latest change: a balance of
+/// a later day reads the stock alone; one of an earlier day, and the report of a cycle that
+/// starts before the split, read the stock's history too. Every answer is a full replay's.
+#[test]
+fn an_old_balance_reads_the_stock_history_a_recent_one_does_not() {
+    let s = with_snapshot();
+    s.load_ok(&[
+        ("fx27.csv", "month,currency,cny_per_unit\n2027-03,USD,7.2\n"),
+        (
+            "late.csv",
+            &format!(
+                "ref,line,date,account,mode,dir,goods,qty,item,unit_price,currency\n\
+                 LATE,1,2027-03-01,{ACCOUNT},0615,I,M,5,1,1.5,USD\n"
+            ),
+        ),
+    ]);
+    run(&s, &["rebuild"]).ok();
+    let copy = s.copy();
+    let _ = std::fs::remove_file(copy.data().join(SNAPSHOT_FILE));
+    for (args, reads) in [
+        (
+            &["balance", "--account", ACCOUNT, "--as-of", "2026-12-31"][..],
+            "(read in part: base, stock)",
+        ),
+        (
+            &["balance", "--account", ACCOUNT, "--as-of", "2025-06-30"],
+            "(read in part: base, stock, stock history)",
+        ),
+        (
+            &["cycle", "report", "--account", ACCOUNT],
+            "(read in part: base, stock, stock history, lines kept whole, import lots)",
+        ),
+    ] {
+        let mut all = args.to_vec();
+        all.extend(["--format", "json"]);
+        let got = run(&s, &all);
+        got.ok().stderr_has(reads);
+        let mut cmd = copy.command();
+        cmd.arg("--data")
+            .arg(copy.data())
+            .env("BONDED_SNAPSHOT_EVERY", "0")
+            .args(&all);
+        let replayed = run_command(cmd);
+        replayed.ok();
+        assert_eq!(got.stdout, replayed.stdout, "{args:?}");
+    }
 }

@@ -53,6 +53,9 @@ impl Default for Shape {
 }
 
 impl Shape {
+    /// Months of each write-off cycle of the book.
+    pub const CYCLE_MONTHS: u32 = 12;
+
     /// The first day of the book (and of its first write-off cycle).
     pub fn start(&self) -> NaiveDate {
         NaiveDate::from_ymd_opt(self.first_year, 1, 1).unwrap_or_default()
@@ -273,7 +276,7 @@ impl Workload {
             level: ledger_core::model::book::Level::Item,
             capacity_usd: Decimal::new(1_000_000_000_000, 0),
             cycle_start: self.shape.start(),
-            cycle_months: 12,
+            cycle_months: Shape::CYCLE_MONTHS,
             headings: Vec::new(),
         })
     }

@@ -21,7 +21,15 @@ pub fn balance(dir: &Path, actor: &str, args: &BalanceArgs, format: Format) -> R
         Some(d) => crate::input::parse_date(d).map_err(|e| bad_input(format!("--as-of: {e}")))?,
         None => crate::today_shanghai(),
     };
-    let s = session::open_reading(dir, actor, session::reads::balances())?;
+    let history = |l: &ledger_core::Ledger| session::reads::history_for(l, &account, as_of);
+    let s = session::open_reading(
+        dir,
+        actor,
+        session::reads::Reads {
+            parts: session::reads::balances(),
+            then: &history,
+        },
+    )?;
     let report = balances(&s.ledger, &account, as_of).map_err(|r| Exit {
         code: crate::exit::code_of_refusal(&r),
         message: r.to_string(),

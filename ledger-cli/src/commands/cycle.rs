@@ -21,7 +21,20 @@ pub fn report(dir: &Path, actor: &str, args: &CycleReportArgs, format: Format) -
         .as_deref()
         .map(|f| date("filed", f))
         .transpose()?;
-    let s = session::open_reading(dir, actor, session::reads::cycle())?;
+    let history = |l: &ledger_core::Ledger| {
+        ledger_core::reports::cycle::reads_stock_from(l, &account, args.cycle)
+            .map_or(ledger_core::state::snapshot::Parts::NONE, |eve| {
+                session::reads::history_for(l, &account, eve)
+            })
+    };
+    let s = session::open_reading(
+        dir,
+        actor,
+        session::reads::Reads {
+            parts: session::reads::cycle(),
+            then: &history,
+        },
+    )?;
     let r = cycle_report(&s.ledger, &account, args.cycle, filed).map_err(refusal)?;
     let p = &s.position;
     let text = match format {

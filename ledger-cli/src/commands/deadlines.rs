@@ -19,7 +19,15 @@ pub fn deadlines(dir: &Path, actor: &str, args: &DeadlinesArgs, format: Format) 
         Some(d) => date("as-of", d)?,
         None => crate::today_shanghai(),
     };
-    let s = session::open_reading(dir, actor, session::reads::deadlines())?;
+    let more = |l: &ledger_core::Ledger| session::reads::deadlines(l, &account, as_of);
+    let s = session::open_reading(
+        dir,
+        actor,
+        session::reads::Reads {
+            parts: session::reads::cycle(),
+            then: &more,
+        },
+    )?;
     let report = report(&s.ledger, &account, as_of).map_err(refusal)?;
     let p = &s.position;
     match format {

@@ -74,42 +74,56 @@ pub fn open(dir: &Path, actor: &str) -> Result<Session> {
 /// What a read command reads of the saved state (`open_reading`): the base (stock by day,
 /// items, BOMs, filings, work orders …) is always read.
 pub mod reads {
+    use chrono::NaiveDate;
+    use ledger_core::model::ids::BookNo;
     use ledger_core::state::snapshot::{Part, Parts};
     use ledger_core::Ledger;
 
     /// What a command that only reads reads of the saved state: `parts`, then whatever `then`
-    /// says once the base is read (a part the base shows the command has no use for is left
-    /// unread).
+    /// says once they are read (a part they show the command has no use for is left unread:
+    /// the stock's history for a question about this year, the lists of a book that declares
+    /// them elsewhere).
     #[derive(Clone, Copy)]
-    pub struct Reads {
+    pub struct Reads<'a> {
         pub parts: Parts,
-        pub then: fn(&Ledger) -> Parts,
+        pub then: &'a dyn Fn(&Ledger) -> Parts,
     }
 
-    impl From<Parts> for Reads {
-        fn from(parts: Parts) -> Reads {
+    fn nothing_more(_: &Ledger) -> Parts {
+        Parts::NONE
+    }
+
+    impl From<Parts> for Reads<'static> {
+        fn from(parts: Parts) -> Reads<'static> {
             Reads {
                 parts,
-                then: |_| Parts::NONE,
+                then: &nothing_more,
             }
         }
     }
 
-    /// `deadlines`: the stock, the lines kept whole and the lots, and the lists only when a
-    /// book exchanges its lists through the ledger (`reports::deadlines::reads_lists`): a book
-    /// that declares them elsewhere owes nothing here for them, and its lists are most of the
-    /// state a report could read.
-    pub fn deadlines() -> Reads {
-        Reads {
-            parts: cycle(),
-            then: |base| {
-                if ledger_core::reports::deadlines::reads_lists(base) {
-                    Parts::NONE.with(Part::Lists)
-                } else {
-                    Parts::NONE
-                }
-            },
+    /// The stock's history when book `account`'s materials are asked of the end of `day` or
+    /// later and `day` is before the stock's split (`Ledger::stock_history_needed`).
+    pub fn history_for(ledger: &Ledger, account: &BookNo, day: NaiveDate) -> Parts {
+        if ledger.stock_history_needed(account, day) {
+            Parts::NONE.with(Part::History)
+        } else {
+            Parts::NONE
         }
+    }
+
+    /// `deadlines` as of `as_of`: the stock (its history when `as_of` is before its split),
+    /// the lines kept whole and the lots, and the lists only when a book exchanges its lists
+    /// through the ledger (`reports::deadlines::reads_lists`): a book that declares them
+    /// elsewhere owes nothing here for them, and its lists are most of the state a report
+    /// could read.
+    pub fn deadlines(ledger: &Ledger, account: &BookNo, as_of: NaiveDate) -> Parts {
+        let lists = if ledger_core::reports::deadlines::reads_lists(ledger) {
+            Parts::NONE.with(Part::Lists)
+        } else {
+            Parts::NONE
+        };
+        lists.union(history_for(ledger, account, as_of))
     }
 
     /// `pending`, `user list`: the base alone.
@@ -122,7 +136,7 @@ pub mod reads {
         Parts::NONE.with(Part::Imports)
     }
 
-    /// `balance`: the stock by day.
+    /// `balance`: the stock by day (with `history_for` the day asked).
     pub fn balances() -> Parts {
         Parts::NONE.with(Part::Stock)
     }
@@ -132,8 +146,9 @@ pub mod reads {
         Parts::NONE.with(Part::Kept).with(Part::Imports)
     }
 
-    /// `cycle report`: the stock, the lines kept whole, the import lots (customs' write-off
-    /// answer is in the base; the lists themselves are not read).
+    /// `cycle report`: the stock (with `history_for` the cycle's eve), the lines kept whole,
+    /// the import lots (customs' write-off answer is in the base; the lists themselves are not
+    /// read).
     pub fn cycle() -> Parts {
         Parts::NONE
             .with(Part::Stock)
@@ -147,6 +162,7 @@ pub mod reads {
     pub fn reports() -> Parts {
         Parts::NONE
             .with(Part::Stock)
+            .with(Part::History)
             .with(Part::Kept)
             .with(Part::Imports)
             .with(Part::Lists)
@@ -156,7 +172,11 @@ pub mod reads {
 /// Opens the store at `dir` for a command that only reads `parts` of the state: from the
 /// snapshot, when it is at the log's head, only those parts are read (`snapshot::open_state_for`);
 /// else as `open`. The session cannot record anything unless the state is whole.
-pub fn open_reading(dir: &Path, actor: &str, reads: impl Into<reads::Reads>) -> Result<Session> {
+pub fn open_reading<'a>(
+    dir: &Path,
+    actor: &str,
+    reads: impl Into<reads::Reads<'a>>,
+) -> Result<Session> {
     let log = open_store(dir)?;
     let (ledger, position, snapshot_seq) = snapshot::open_state_for(&log, reads.into())?;
     Ok(Session {

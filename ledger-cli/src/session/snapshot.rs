@@ -130,7 +130,7 @@ fn store_id(log: &(dyn EventLog + Sync)) -> Result<Option<Hash>> {
 pub(crate) fn usable(
     log: &(dyn EventLog + Sync),
     dir: &Path,
-    wanted: Reads,
+    wanted: Reads<'_>,
 ) -> Result<std::result::Result<(Ledger, Position), String>> {
     let mut snap = match file::open_snapshot(dir) {
         Ok(Some(snap)) => snap,
@@ -192,10 +192,13 @@ pub(crate) fn usable(
     )))
 }
 
-/// The base, then the parts `wanted` reads (what the base says included), each decoded as it
+/// The base, the parts `wanted` reads, then those they say are needed too, each decoded as it
 /// is read (never a part's bytes and the state whole in memory at once) and used only if its
 /// checksum holds.
-fn read_parts(snap: &mut file::SnapshotFile, wanted: Reads) -> std::result::Result<Ledger, String> {
+fn read_parts(
+    snap: &mut file::SnapshotFile,
+    wanted: Reads<'_>,
+) -> std::result::Result<Ledger, String> {
     let mut read = |part: Part, ledger: Option<&mut Ledger>| {
         let mut stream = snap.part(part.id()).map_err(|e| e.to_string())?;
         let len = stream.len();
@@ -207,8 +210,12 @@ fn read_parts(snap: &mut file::SnapshotFile, wanted: Reads) -> std::result::Resu
         decoded.map_err(|e| format!("its {}: {e}", part.name()))
     };
     let mut ledger = read(Part::Base, None)?.ok_or("the snapshot has no base")?;
-    let parts = wanted.parts.union((wanted.then)(&ledger)).to_read();
-    for part in parts.iter().filter(|p| *p != Part::Base) {
+    let first = wanted.parts.to_read();
+    for part in first.iter().filter(|p| *p != Part::Base) {
+        read(part, Some(&mut ledger))?;
+    }
+    let then = (wanted.then)(&ledger).to_read().without(first);
+    for part in then.iter() {
         read(part, Some(&mut ledger))?;
     }
     Ok(ledger)
@@ -286,7 +293,7 @@ pub(crate) fn open_state(log: &Log) -> Result<(Ledger, Position, u64)> {
 /// the snapshot checks out (only `parts` when nothing follows it), else a full replay (and a
 /// fresh snapshot when due, or when one was there but not usable). Also the position of the
 /// snapshot on disk afterwards (0: none).
-pub(crate) fn open_state_for(log: &Log, reads: Reads) -> Result<(Ledger, Position, u64)> {
+pub(crate) fn open_state_for(log: &Log, reads: Reads<'_>) -> Result<(Ledger, Position, u64)> {
     let Some(dir) = dir_of(log) else {
         let (ledger, position) = super::replay_to(log)?;
         return Ok((ledger, position, 0));

@@ -90,6 +90,47 @@ fn stock() -> Parts {
     Parts::NONE.with(Part::Stock)
 }
 
+/// `state` opened as a read command that reads `parts` and the materials of `account` from
+/// the end of `day` on opens it: the stock's history too when the day is before its split.
+fn open_from_day(state: &Ledger, parts: Parts, account: &str, day: NaiveDate) -> Ledger {
+    let opened = open_in_part(state, parts);
+    if opened.stock_history_needed(&bk(account), day) {
+        open_in_part(state, parts.with(Part::History))
+    } else {
+        opened
+    }
+}
+
+/// The balances of both books on each date, each from the state opened as `bonded balance
+/// --as-of DATE` opens it.
+fn balance_reports_as_read(state: &Ledger, dates: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    for account in [PURCHASED, SUPPLIED] {
+        let book = bk(account);
+        for date in dates {
+            let opened = open_from_day(state, stock(), account, d(date));
+            out.push(format!("{:?}", balances(&opened, &book, d(date))));
+        }
+    }
+    out
+}
+
+/// The cycle report of both books, each from the state opened as `bonded cycle report` opens
+/// it.
+fn cycle_reports_as_read(state: &Ledger) -> Vec<String> {
+    [PURCHASED, SUPPLIED]
+        .into_iter()
+        .map(|account| {
+            let book = bk(account);
+            let opened = match cycle::reads_stock_from(state, &book, None) {
+                Some(day) => open_from_day(state, without_lists(), account, day),
+                None => open_in_part(state, without_lists()),
+            };
+            format!("{:?}", cycle::cycle_report(&opened, &book, None, None))
+        })
+        .collect()
+}
+
 /// The cycle report of both books (what `bonded cycle report` reads: every part but the
 /// records and the lists).
 fn cycle_reports(state: &Ledger) -> Vec<String> {
@@ -119,6 +160,14 @@ fn open_for_deadlines(state: &Ledger) -> Ledger {
     let mut parts = without_lists();
     if deadlines::reads_lists(&base) {
         parts = parts.with(Part::Lists);
+    }
+    let as_of = d("2025-12-31");
+    let opened = open_in_part(state, parts);
+    if [PURCHASED, SUPPLIED]
+        .iter()
+        .any(|a| opened.stock_history_needed(&bk(a), as_of))
+    {
+        parts = parts.with(Part::History);
     }
     open_in_part(state, parts)
 }
@@ -183,12 +232,12 @@ fn golden_digest() {
     let digest = hex(&Sha256::digest(&bytes));
     assert_eq!(
         (FORMAT_VERSION, digest.as_str()),
-        (7, GOLDEN),
+        (8, GOLDEN),
         "the snapshot of the fixed ledger changed: bump state::snapshot::FORMAT_VERSION"
     );
 }
 
-const GOLDEN: &str = "64fd73d88651a8e9a33f71020eb6fd6ec26449cbbdfba5c1d6c742b8600eed90";
+const GOLDEN: &str = "e45cadc49e5a2b9fd941fc2c79b18870b8fdb6b2932c04589012a63ff8a884d3";
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
@@ -221,6 +270,12 @@ fn another_version_is_refused_and_damage_is_an_error_not_a_panic() {
     );
 }
 
+/// Day `n` of the op generator spread over three years (2025–2027), so that the stock a
+/// snapshot keeps is split (`Part::History`) with changes on both sides.
+fn spread(n: u32) -> String {
+    (d("2025-01-01") + chrono::Days::new(u64::from(n) * 3)).to_string()
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(48))]
 
@@ -240,16 +295,16 @@ proptest! {
             let r = format!("R{n}");
             let cmd = match *op {
                 Op::Import { day: dd, m, tenths } => {
-                    dates.push(day(dd));
-                    import(&r, &day(dd), [M1, M2][m], Decimal::new(tenths, 1))
+                    dates.push(spread(dd));
+                    import(&r, &spread(dd), [M1, M2][m], Decimal::new(tenths, 1))
                 }
                 Op::Export { day: dd, tenths } => {
-                    dates.push(day(dd));
-                    export_fg(&r, &day(dd), Decimal::new(tenths, 1))
+                    dates.push(spread(dd));
+                    export_fg(&r, &spread(dd), Decimal::new(tenths, 1))
                 }
                 Op::ReExport { day: dd, m, tenths } => {
-                    dates.push(day(dd));
-                    re_export(&r, &day(dd), [M1, M2][m], Decimal::new(tenths, 1))
+                    dates.push(spread(dd));
+                    re_export(&r, &spread(dd), [M1, M2][m], Decimal::new(tenths, 1))
                 }
                 Op::Correct { pick } => {
                     let book = state.book(&bk(PURCHASED)).expect("book");
@@ -285,7 +340,7 @@ proptest! {
         prop_assert_eq!(reports(&resumed, &dates), reports(&replayed, &dates));
         // Opened in part as a read command opens it, the reports it gives are the same.
         prop_assert_eq!(
-            balance_reports(&open_in_part(&replayed, stock()), &dates),
+            balance_reports_as_read(&replayed, &dates),
             balance_reports(&replayed, &dates)
         );
         prop_assert_eq!(
@@ -296,10 +351,7 @@ proptest! {
             duty_reports(&open_in_part(&replayed, sales_and_lots())),
             duty_reports(&replayed)
         );
-        prop_assert_eq!(
-            cycle_reports(&open_in_part(&replayed, without_lists())),
-            cycle_reports(&replayed)
-        );
+        prop_assert_eq!(cycle_reports_as_read(&replayed), cycle_reports(&replayed));
         prop_assert_eq!(
             deadline_reports(&open_for_deadlines(&replayed)),
             deadline_reports(&replayed)
@@ -354,11 +406,14 @@ fn a_state_opened_in_part() {
     assert!(!base_only.is_whole());
     assert_eq!(
         snapshot::encode_part(&base_only, Part::Base, &mut Vec::new()).err(),
-        Some(SnapshotError::Incomplete("lines kept whole"))
+        Some(SnapshotError::Incomplete("stock history"))
     );
     let mut reading = open_in_part(&state, without_records());
     assert_eq!(line_reports(&reading), line_reports(&state));
-    assert_eq!(reading.missing(), Parts::NONE.with(Part::Records));
+    assert_eq!(
+        reading.missing(),
+        Parts::NONE.with(Part::Records).with(Part::History)
+    );
     assert!(snapshot::encode(&reading).is_err());
     // The records of another state's books: refused.
     let mut other = Ledger::new();
@@ -387,19 +442,97 @@ fn a_state_opened_in_part() {
         .err(),
         Some(SnapshotError::Invalid("a part read twice"))
     );
-    // The records, once read, make it whole: the same bytes as the state's.
-    let mut records = Vec::new();
-    snapshot::encode_part(&state, Part::Records, &mut records).expect("encode");
-    snapshot::decode_part(
-        &mut reading,
-        Part::Records,
-        &mut &records[..],
-        records.len() as u64,
-    )
-    .expect("records");
+    // The records and the stock's history, once read, make it whole: the same bytes as the
+    // state's.
+    for part in [Part::Records, Part::History] {
+        let mut bytes = Vec::new();
+        snapshot::encode_part(&state, part, &mut bytes).expect("encode");
+        snapshot::decode_part(&mut reading, part, &mut &bytes[..], bytes.len() as u64)
+            .expect("part");
+    }
     assert!(reading.is_whole());
     assert_eq!(
         snapshot::encode(&reading).expect("encode"),
         snapshot::encode(&state).expect("encode")
+    );
+}
+
+/// A book with changes over three years, its stock split on the first of January of the year
+/// before the latest: a balance or a cycle report from the split's eve on is exact without the
+/// history; an earlier one is asked for it, and exact with it.
+#[test]
+fn the_stock_read_without_its_history_answers_from_the_split_on() {
+    let mut cmds = stocked();
+    cmds.push(re_export("RE-2025", "2025-06-30", M1, dec!(10)));
+    cmds.push(import("IMP-2026", "2026-03-02", M1, dec!(7)));
+    cmds.push(re_export("RE-2027", "2027-02-01", M2, dec!(3)));
+    let state = given(&cmds);
+    let book = bk(PURCHASED);
+    let partial = open_in_part(&state, stock());
+    // The split: 1 January 2026, the year before the latest change (2027).
+    assert!(!partial.stock_history_needed(&book, d("2025-12-31")));
+    assert!(partial.stock_history_needed(&book, d("2025-12-30")));
+    assert!(!state.stock_history_needed(&book, d("2020-01-01")));
+    for date in ["2025-12-31", "2026-03-02", "2027-12-31"] {
+        assert_eq!(
+            format!("{:?}", balances(&partial, &book, d(date))),
+            format!("{:?}", balances(&state, &book, d(date))),
+            "{date}"
+        );
+    }
+    // Earlier, the sums stand in for the changes and the figures would be wrong: the history
+    // puts the changes back.
+    let early = d("2025-06-30");
+    assert_ne!(
+        format!("{:?}", balances(&partial, &book, early)),
+        format!("{:?}", balances(&state, &book, early))
+    );
+    let whole = open_from_day(&state, stock(), PURCHASED, early);
+    assert!(whole.missing().is_empty() || !whole.missing().contains(Part::History));
+    assert_eq!(
+        format!("{:?}", balances(&whole, &book, early)),
+        format!("{:?}", balances(&state, &book, early))
+    );
+    // The open cycle (2025) starts before the split: its report reads the history.
+    let from = cycle::reads_stock_from(&state, &book, None).expect("a cycle");
+    assert_eq!(from, d("2024-12-31"));
+    assert!(partial.stock_history_needed(&book, from));
+    let opened = open_from_day(&state, without_lists(), PURCHASED, from);
+    assert_eq!(
+        format!("{:?}", cycle::cycle_report(&opened, &book, None, None)),
+        format!("{:?}", cycle::cycle_report(&state, &book, None, None))
+    );
+    // Saved again whole, the same bytes: the split is the state's, not the reader's.
+    assert_eq!(
+        snapshot::encode(&roundtrip(&state)).expect("encode"),
+        snapshot::encode(&state).expect("encode")
+    );
+}
+
+/// A history that does not add up to the sums the stock holds is refused, not put in place.
+#[test]
+fn a_stock_history_of_another_state_is_refused() {
+    let mut cmds = stocked();
+    cmds.push(import("IMP-2027", "2027-02-01", M1, dec!(7)));
+    let state = given(&cmds);
+    cmds.insert(
+        cmds.len() - 1,
+        re_export("RE-2025", "2025-06-30", M1, dec!(10)),
+    );
+    let other = given(&cmds);
+    let mut opened = open_in_part(&state, stock());
+    let mut bytes = Vec::new();
+    snapshot::encode_part(&other, Part::History, &mut bytes).expect("encode");
+    let got = snapshot::decode_part(
+        &mut opened,
+        Part::History,
+        &mut &bytes[..],
+        bytes.len() as u64,
+    );
+    assert_eq!(
+        got,
+        Err(SnapshotError::Invalid(
+            "a stock's history that does not add up to its sums"
+        ))
     );
 }

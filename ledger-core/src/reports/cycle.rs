@@ -452,6 +452,29 @@ pub fn carry_overs(
     lines
 }
 
+/// The day whose stock the cycle report of cycle `n` (None: the open one) starts from — the
+/// eve of the cycle — when the book and the cycle exist. From it on the report reads the
+/// materials' columns (`Ledger::stock_history_needed`).
+pub fn reads_stock_from(state: &Ledger, account: &BookNo, n: Option<i64>) -> Option<NaiveDate> {
+    let book = state.book(account)?;
+    chosen(book, account, n).ok()?.start.pred_opt()
+}
+
+/// Cycle `n` of the book, or its open cycle.
+fn chosen(book: &Book, account: &BookNo, n: Option<i64>) -> Result<Cycle, Refusal> {
+    Ok(match n {
+        Some(n) => book.cycle(n).ok_or_else(|| {
+            Refusal::bad(
+                "cycle",
+                format!("book {account} has no cycle {n} (cycles count from 1)"),
+            )
+        })?,
+        None => book
+            .open_cycle()
+            .ok_or_else(|| Refusal::bad("cycle", "every cycle of the book is closed"))?,
+    })
+}
+
 /// The self-verification report of cycle `n` (default: the oldest not closed). Shortages are
 /// valued as domestic sales declared on `assess_on` (default: the report's due date).
 pub fn cycle_report(
@@ -463,17 +486,7 @@ pub fn cycle_report(
     let book = state
         .book(account)
         .ok_or_else(|| Refusal::UnknownBook(account.clone()))?;
-    let cycle = match n {
-        Some(n) => book.cycle(n).ok_or_else(|| {
-            Refusal::bad(
-                "cycle",
-                format!("book {account} has no cycle {n} (cycles count from 1)"),
-            )
-        })?,
-        None => book
-            .open_cycle()
-            .ok_or_else(|| Refusal::bad("cycle", "every cycle of the book is closed"))?,
-    };
+    let cycle = chosen(book, account, n)?;
     let report_due = cycle.end + chrono::Days::new(u64::from(book.settings.report_days));
     let identity = identity(state, book, cycle.start, cycle.end)?;
     let on = assess_on.unwrap_or(report_due);

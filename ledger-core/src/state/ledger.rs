@@ -110,6 +110,10 @@ pub struct Book {
     pub review: crate::state::reviews::BookReviews,
     /// The verification lists and where each stands with customs (lists.rs).
     pub lists: crate::state::lists::Lists,
+    /// Only in a state read without the stock's history (`Part::History`): the day the stock
+    /// was split on. The materials answer exactly for the day before it and later; an earlier
+    /// day needs the history (`Ledger::stock_history_needed`).
+    pub(crate) stock_split: Option<NaiveDate>,
 }
 
 impl Book {
@@ -138,6 +142,7 @@ impl Book {
             duty_filed: BTreeMap::new(),
             carry_overs_declared: BTreeMap::new(),
             closed: BTreeMap::new(),
+            stock_split: None,
             annual_declared: BTreeMap::new(),
             removed: None,
             prices: BTreeMap::new(),
@@ -214,6 +219,18 @@ impl Ledger {
 
     pub fn book(&self, account: &BookNo) -> Option<&Book> {
         self.books.get(account)
+    }
+
+    /// Whether book `account`'s materials as of the end of `day` — or their changes over days
+    /// after it — need the stock's history, this state having been read without it
+    /// (`Part::History`): whether `day` is before the eve of the split.
+    pub fn stock_history_needed(&self, account: &BookNo, day: NaiveDate) -> bool {
+        self.missing.contains(crate::state::snapshot::Part::History)
+            && self
+                .book(account)
+                .and_then(|b| b.stock_split)
+                .and_then(|split| split.pred_opt())
+                .is_some_and(|eve| day < eve)
     }
 
     /// Events folded into this stream so far (its per-book sequence).

@@ -7,6 +7,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use chrono::{Datelike, NaiveDate};
+
 use super::{Book, ImportLot, ImportLots, Ledger, Reference, TariffRates};
 use crate::model::ids::{Currency, ItemNo};
 use crate::state::lines::LineStore;
@@ -26,6 +28,7 @@ impl Ledger {
             match part {
                 Part::Base => {}
                 Part::Stock => book.write_stock(w)?,
+                Part::History => book.write_history(w),
                 Part::Kept => book.lines.write_kept(w)?,
                 Part::Records => book.write_records(w)?,
                 Part::Imports => book.write_imports(w),
@@ -49,6 +52,9 @@ impl Ledger {
                 "the line records before the lines kept whole",
             ));
         }
+        if part == Part::History && self.missing.contains(Part::Stock) {
+            return Err(SnapshotError::Invalid("the stock history before the stock"));
+        }
         let n = r.len(8)?;
         if n != self.books.len() {
             return Err(SnapshotError::OtherBooks { part: part.name() });
@@ -60,6 +66,7 @@ impl Ledger {
             match part {
                 Part::Base => {}
                 Part::Stock => book.read_stock(r)?,
+                Part::History => book.read_history(r)?,
                 Part::Kept => book.lines = LineStore::read_kept(r)?,
                 Part::Records => book.read_records(r)?,
                 Part::Imports => book.read_imports(r)?,
@@ -262,12 +269,30 @@ impl Book {
         Ok(())
     }
 
-    /// The stock by day: materials, scrap, goods at subcontractors (`Part::Stock`).
+    /// The day the book's stock is split on (`Part::History`): 1 January of the year before
+    /// its latest change, so that what is asked most — this year and last, the open cycle and
+    /// the one before — is read without the years before. None without any change.
+    fn stock_split(&self) -> Option<NaiveDate> {
+        let latest = self
+            .materials
+            .values()
+            .filter_map(MaterialStock::last_day)
+            .max()?;
+        NaiveDate::from_ymd_opt(latest.year().checked_sub(1)?, 1, 1)
+    }
+
+    /// The stock by day: materials (from the split on), scrap, goods at subcontractors
+    /// (`Part::Stock`).
     fn write_stock(&self, w: &mut Writer) -> Result<(), SnapshotError> {
+        let split = self.stock_split();
+        w.opt_date(split);
         w.len(self.materials.len());
         for (item, stock) in &self.materials {
             w.u32(item.0);
-            stock.write_snapshot(w);
+            match split {
+                Some(split) => stock.write_from(w, split),
+                None => stock.write_snapshot(w),
+            }
         }
         w.len(self.scrap.len());
         for (item, stock) in &self.scrap {
@@ -282,7 +307,50 @@ impl Book {
         Ok(())
     }
 
+    /// Each material's changes before the split (`Part::History`).
+    fn write_history(&self, w: &mut Writer) {
+        let split = self.stock_split();
+        w.opt_date(split);
+        let Some(split) = split else {
+            return;
+        };
+        w.len(self.materials.len());
+        for (item, stock) in &self.materials {
+            w.u32(item.0);
+            stock.write_history(w, split);
+        }
+    }
+
+    fn read_history(&mut self, r: &mut Reader<'_>) -> Result<(), SnapshotError> {
+        let split = r.opt_date()?;
+        if split != self.stock_split {
+            return Err(SnapshotError::Invalid(
+                "a stock history split on another day than the stock",
+            ));
+        }
+        self.stock_split = None;
+        let Some(split) = split else {
+            return Ok(());
+        };
+        let n = r.len(4)?;
+        if n != self.materials.len() {
+            return Err(SnapshotError::Invalid(
+                "a stock history of other materials than the stock's",
+            ));
+        }
+        for (item, stock) in self.materials.iter_mut() {
+            if ItemNo(r.u32()?) != *item {
+                return Err(SnapshotError::Invalid(
+                    "a stock history of other materials than the stock's",
+                ));
+            }
+            stock.read_history(r, split)?;
+        }
+        Ok(())
+    }
+
     fn read_stock(&mut self, r: &mut Reader<'_>) -> Result<(), SnapshotError> {
+        self.stock_split = r.opt_date()?;
         let n = r.len(4)?;
         for _ in 0..n {
             let item = ItemNo(r.u32()?);

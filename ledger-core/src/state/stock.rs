@@ -121,6 +121,20 @@ impl Columns {
         *slot += qty;
     }
 
+    /// One column's figure.
+    pub fn get(&self, column: Column) -> Decimal {
+        match column {
+            Column::Opening => self.opening,
+            Column::Imported => self.imported,
+            Column::CarriedIn => self.carried_in,
+            Column::Consumed => self.consumed,
+            Column::CarriedOut => self.carried_out,
+            Column::DomesticSold => self.domestic_sold,
+            Column::ReExported => self.re_exported,
+            Column::Destroyed => self.destroyed,
+        }
+    }
+
     pub fn merge(&mut self, other: &Columns) {
         self.opening += other.opening;
         self.imported += other.imported;
@@ -404,18 +418,127 @@ impl Columns {
     }
 }
 
+/// Entries in date order, each as the days since the one before, its column and its quantity
+/// in as few bytes as it needs: 4–8 bytes, not 21.
+fn write_entries<'a>(
+    w: &mut Writer,
+    n: usize,
+    entries: impl Iterator<Item = &'a (NaiveDate, Column, Decimal)>,
+) {
+    w.len(n);
+    let mut before = NaiveDate::MIN;
+    for (d, c, q) in entries {
+        w.date_after(before, *d);
+        w.u8(code_of(&SNAPSHOT_COLUMNS, c));
+        w.dec_small(*q);
+        before = *d;
+    }
+}
+
+/// What [`write_entries`] wrote.
+fn read_entries(r: &mut Reader<'_>) -> Result<Vec<(NaiveDate, Column, Decimal)>, SnapshotError> {
+    let n = r.len(4)?;
+    let mut changes = Vec::with_capacity(n);
+    let mut before = NaiveDate::MIN;
+    for _ in 0..n {
+        // Parsed in place: a decade of a busy material is tens of thousands of entries.
+        let (days, c, q) = r.record(MAX_VARINT + 1 + MAX_DEC_SMALL, |b| {
+            let (days, at) = varint_in(b)?;
+            let code = *b.get(at).ok_or(SnapshotError::Truncated)?;
+            let (q, used) = dec_small_in(b.get(at + 1..).unwrap_or_default())?;
+            Ok(((days, code, q), at + 1 + used))
+        })?;
+        let d = if days == 0 {
+            before
+        } else {
+            u64::try_from(days)
+                .ok()
+                .and_then(|days| before.checked_add_days(chrono::Days::new(days)))
+                .ok_or(SnapshotError::Invalid("a date out of range"))?
+        };
+        let c = from_code(&SNAPSHOT_COLUMNS, c, "a column")?;
+        changes.push((d, c, q));
+        before = d;
+    }
+    Ok(changes)
+}
+
 impl MaterialStock {
-    pub(crate) fn write_snapshot(&self, w: &mut Writer) {
-        // Each entry as the days since the one before (entries are in date order), its
-        // column and its quantity in as few bytes as it needs: 4–8 bytes, not 21.
-        w.len(self.changes.len());
-        let mut before = NaiveDate::MIN;
-        for (d, c, q) in &self.changes {
-            w.date_after(before, *d);
-            w.u8(code_of(&SNAPSHOT_COLUMNS, c));
-            w.dec_small(*q);
-            before = *d;
+    /// The day of the last change, if any.
+    pub(crate) fn last_day(&self) -> Option<NaiveDate> {
+        self.last.map(|(d, _)| d)
+    }
+
+    /// The changes before `split` summed per column, each sum (when not zero) one entry dated
+    /// the day before `split`: what stands in for them in a stock read without its history.
+    fn history_sums(&self, split: NaiveDate) -> Vec<(NaiveDate, Column, Decimal)> {
+        let n = self.changes.partition_point(|(d, _, _)| *d < split);
+        let mut sums = Columns::default();
+        for (_, c, q) in &self.changes[..n] {
+            sums.add(*c, *q);
         }
+        let Some(eve) = split.pred_opt() else {
+            return Vec::new();
+        };
+        SNAPSHOT_COLUMNS
+            .iter()
+            .map(|c| (eve, *c, sums.get(*c)))
+            .filter(|(_, _, q)| !q.is_zero())
+            .collect()
+    }
+
+    /// The material as `Part::Stock` keeps it with the book's stock split on `split`: the
+    /// changes from `split` on, after one entry per column summing those before it.
+    pub(crate) fn write_from(&self, w: &mut Writer, split: NaiveDate) {
+        let n = self.changes.partition_point(|(d, _, _)| *d < split);
+        let sums = self.history_sums(split);
+        write_entries(
+            w,
+            sums.len() + self.changes.len() - n,
+            sums.iter().chain(&self.changes[n..]),
+        );
+        self.write_tail(w);
+    }
+
+    /// The changes before `split` (`Part::History`).
+    pub(crate) fn write_history(&self, w: &mut Writer, split: NaiveDate) {
+        let n = self.changes.partition_point(|(d, _, _)| *d < split);
+        write_entries(w, n, self.changes[..n].iter());
+    }
+
+    /// Puts the changes before `split`, read from `Part::History`, in place of their sums —
+    /// which they must add up to, column by column, or the parts are not of one state.
+    pub(crate) fn read_history(
+        &mut self,
+        r: &mut Reader<'_>,
+        split: NaiveDate,
+    ) -> Result<(), SnapshotError> {
+        let mut history = read_entries(r)?;
+        if history.last().is_some_and(|(d, _, _)| *d >= split) {
+            return Err(SnapshotError::Invalid("a stock's history after its split"));
+        }
+        let n = self.changes.partition_point(|(d, _, _)| *d < split);
+        let mut full = MaterialStock {
+            changes: std::mem::take(&mut history),
+            ..MaterialStock::default()
+        };
+        if full.history_sums(split) != self.changes[..n] {
+            return Err(SnapshotError::Invalid(
+                "a stock's history that does not add up to its sums",
+            ));
+        }
+        full.changes.extend_from_slice(&self.changes[n..]);
+        self.changes = full.changes;
+        Ok(())
+    }
+
+    pub(crate) fn write_snapshot(&self, w: &mut Writer) {
+        write_entries(w, self.changes.len(), self.changes.iter());
+        self.write_tail(w);
+    }
+
+    /// The totals and the last entry's key.
+    fn write_tail(&self, w: &mut Writer) {
         self.totals.write_snapshot(w);
         match self.last {
             None => w.u8(0),
@@ -428,29 +551,7 @@ impl MaterialStock {
     }
 
     pub(crate) fn read_snapshot(r: &mut Reader<'_>) -> Result<Self, SnapshotError> {
-        let n = r.len(4)?;
-        let mut changes = Vec::with_capacity(n);
-        let mut before = NaiveDate::MIN;
-        for _ in 0..n {
-            // Parsed in place: a decade of a busy material is tens of thousands of entries.
-            let (days, c, q) = r.record(MAX_VARINT + 1 + MAX_DEC_SMALL, |b| {
-                let (days, at) = varint_in(b)?;
-                let code = *b.get(at).ok_or(SnapshotError::Truncated)?;
-                let (q, used) = dec_small_in(b.get(at + 1..).unwrap_or_default())?;
-                Ok(((days, code, q), at + 1 + used))
-            })?;
-            let d = if days == 0 {
-                before
-            } else {
-                u64::try_from(days)
-                    .ok()
-                    .and_then(|days| before.checked_add_days(chrono::Days::new(days)))
-                    .ok_or(SnapshotError::Invalid("a date out of range"))?
-            };
-            let c = from_code(&SNAPSHOT_COLUMNS, c, "a column")?;
-            changes.push((d, c, q));
-            before = d;
-        }
+        let changes = read_entries(r)?;
         let totals = Columns::read_snapshot(r)?;
         let last = match r.u8()? {
             0 => None,

@@ -26,8 +26,10 @@ use crate::state::ledger::Ledger;
 /// (`wire::dec_small`, days between dates), the list numbers with the line records; 4: the
 /// stock a part of its own; 5: the corrections' counts and reasons with the line records; 6:
 /// the lines kept whole in binary (`state::line_codec`); 7: customs' answers for the whole
-/// book (write-offs, cycle openings) with the base.
-pub const FORMAT_VERSION: u32 = 7;
+/// book (write-offs, cycle openings) with the base; 8: the stock split on 1 January of the
+/// year before its latest change, the changes before it in a part of their own
+/// (`Part::History`).
+pub const FORMAT_VERSION: u32 = 8;
 
 /// Why bytes are not a snapshot this version can use.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

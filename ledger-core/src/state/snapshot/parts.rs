@@ -10,9 +10,16 @@ pub enum Part {
     /// interest), and per book its header, settings, items, BOMs, openings, stocktakes, work
     /// orders, filings, closed cycles, reviews, the capacity used.
     Base = 1,
-    /// Per book, the stock by day: each material's columns, the scrap stocks, the goods at
-    /// subcontractors (balances, the cycle's identity).
+    /// Per book, the stock by day: each material's columns from the book's stock split on (1
+    /// January of the year before its latest day with a change), with what came before summed
+    /// into one entry per column the day before the split; the scrap stocks, the goods at
+    /// subcontractors. Exact for any question about the split's eve or later: a balance of
+    /// this year or last, the open cycle's identity.
     Stock = 6,
+    /// Per book, each material's changes before the stock's split: read, and put in place of
+    /// the sums, only by a question that reaches back further (a balance as of an earlier day,
+    /// the report of an older cycle).
+    History = 7,
     /// Per book, the lines that reports read whole (domestic sales, remaining-material
     /// carry-overs, finished goods waiting for their unit consumption), the list numbers, the
     /// months with deep-processing carry-overs, and the finished goods per month.
@@ -31,9 +38,10 @@ pub enum Part {
 
 impl Part {
     /// Every part, in the order they are written.
-    pub const ALL: [Part; 6] = [
+    pub const ALL: [Part; 7] = [
         Part::Base,
         Part::Stock,
+        Part::History,
         Part::Kept,
         Part::Records,
         Part::Imports,
@@ -53,6 +61,7 @@ impl Part {
         match self {
             Part::Base => "base",
             Part::Stock => "stock",
+            Part::History => "stock history",
             Part::Kept => "lines kept whole",
             Part::Records => "line records",
             Part::Imports => "import lots",
@@ -66,7 +75,8 @@ impl Part {
 }
 
 /// A set of parts. The base is always in a state; the line records need the lines kept whole
-/// (their list numbers): [`Parts::to_read`] adds what a set needs.
+/// (their list numbers), the stock history the stock: [`Parts::to_read`] adds what a set
+/// needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Parts(u8);
 
@@ -94,11 +104,15 @@ impl Parts {
         Parts(self.0 | other.0)
     }
 
-    /// The parts to read for this set: the base, and the lines kept whole with the records.
+    /// The parts to read for this set: the base, the lines kept whole with the records, the
+    /// stock with its history.
     pub fn to_read(self) -> Parts {
         let mut out = self.with(Part::Base);
         if out.contains(Part::Records) {
             out = out.with(Part::Kept);
+        }
+        if out.contains(Part::History) {
+            out = out.with(Part::Stock);
         }
         out
     }
@@ -132,7 +146,7 @@ mod tests {
             assert_eq!(Part::from_id(p.id()), Some(p));
         }
         assert_eq!(Part::from_id(0), None);
-        assert_eq!(Part::from_id(7), None);
+        assert_eq!(Part::from_id(8), None);
     }
 
     #[test]
@@ -150,10 +164,18 @@ mod tests {
                 .collect::<Vec<_>>(),
             [Part::Base, Part::Imports]
         );
-        assert_eq!(Parts::all().iter().count(), 6);
+        assert_eq!(Parts::all().iter().count(), 7);
         assert_eq!(
             Parts::all().without(s).iter().collect::<Vec<_>>(),
-            [Part::Stock, Part::Imports, Part::Lists]
+            [Part::Stock, Part::History, Part::Imports, Part::Lists]
+        );
+        assert_eq!(
+            Parts::NONE
+                .with(Part::History)
+                .to_read()
+                .iter()
+                .collect::<Vec<_>>(),
+            [Part::Base, Part::Stock, Part::History]
         );
         assert!(Parts::all().without(Parts::all()).is_empty());
         assert!(!Parts::base().contains(Part::Kept));
