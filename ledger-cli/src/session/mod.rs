@@ -131,9 +131,10 @@ pub mod reads {
         Parts::NONE
     }
 
-    /// `exposure`: the import lots (excess consumption is valued at the average import price).
+    /// `exposure`: the work orders and the import lots (excess consumption is valued at the
+    /// average import price).
     pub fn exposure() -> Parts {
-        Parts::NONE.with(Part::Imports)
+        Parts::NONE.with(Part::WorkOrders).with(Part::Imports)
     }
 
     /// `balance`: the stock by day (with `history_for` the day asked).

@@ -29,6 +29,7 @@ impl Ledger {
                 Part::Base => {}
                 Part::Stock => book.write_stock(w)?,
                 Part::History => book.write_history(w),
+                Part::WorkOrders => w.json(&book.work_orders.iter().collect::<Vec<_>>())?,
                 Part::Kept => book.lines.write_kept(w)?,
                 Part::Records => book.write_records(w)?,
                 Part::Imports => book.write_imports(w),
@@ -67,6 +68,7 @@ impl Ledger {
                 Part::Base => {}
                 Part::Stock => book.read_stock(r)?,
                 Part::History => book.read_history(r)?,
+                Part::WorkOrders => book.work_orders = r.json::<Vec<_>>()?.into_iter().collect(),
                 Part::Kept => book.lines = LineStore::read_kept(r)?,
                 Part::Records => book.read_records(r)?,
                 Part::Imports => book.read_imports(r)?,
@@ -202,7 +204,6 @@ impl Book {
         }
         w.json(&self.openings.iter().collect::<Vec<_>>())?;
         w.json(&self.stocktakes.iter().collect::<Vec<_>>())?;
-        w.json(&self.work_orders.iter().collect::<Vec<_>>())?;
         w.opt_date(self.last_writeoff);
         w.opt_date(self.first_import);
         w.json(&self.duty_filed.iter().collect::<Vec<_>>())?;
@@ -235,7 +236,6 @@ impl Book {
         }
         book.openings = r.json::<Vec<_>>()?.into_iter().collect();
         book.stocktakes = r.json::<Vec<_>>()?.into_iter().collect();
-        book.work_orders = r.json::<Vec<_>>()?.into_iter().collect();
         book.last_writeoff = r.opt_date()?;
         book.first_import = r.opt_date()?;
         book.duty_filed = r.json::<Vec<_>>()?.into_iter().collect();

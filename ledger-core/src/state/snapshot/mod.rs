@@ -28,8 +28,9 @@ use crate::state::ledger::Ledger;
 /// the lines kept whole in binary (`state::line_codec`); 7: customs' answers for the whole
 /// book (write-offs, cycle openings) with the base; 8: the stock split on 1 January of the
 /// year before its latest change, the changes before it in a part of their own
-/// (`Part::History`).
-pub const FORMAT_VERSION: u32 = 8;
+/// (`Part::History`); 9: the work orders a part of their own (`Part::WorkOrders`), out of the
+/// base.
+pub const FORMAT_VERSION: u32 = 9;
 
 /// Why bytes are not a snapshot this version can use.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -7,8 +7,8 @@
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Part {
     /// Everything not in a part below: event counts, users, reference data (rates, tariffs,
-    /// interest), and per book its header, settings, items, BOMs, openings, stocktakes, work
-    /// orders, filings, closed cycles, reviews, the capacity used.
+    /// interest), and per book its header, settings, items, BOMs, openings, stocktakes,
+    /// filings, closed cycles, reviews, the capacity used.
     Base = 1,
     /// Per book, the stock by day: each material's columns from the book's stock split on (1
     /// January of the year before its latest day with a change), with what came before summed
@@ -34,11 +34,15 @@ pub enum Part {
     /// Per book, the verification lists and where each stands with customs (customs' answers
     /// for the whole book — write-offs, cycle openings — are in the base).
     Lists = 5,
+    /// Per book, the work orders (materials issued, finished goods and scrap returned): one
+    /// in fifty lines of a busy book, so not in the base every command reads; `exposure` and
+    /// writing read them.
+    WorkOrders = 8,
 }
 
 impl Part {
     /// Every part, in the order they are written.
-    pub const ALL: [Part; 7] = [
+    pub const ALL: [Part; 8] = [
         Part::Base,
         Part::Stock,
         Part::History,
@@ -46,6 +50,7 @@ impl Part {
         Part::Records,
         Part::Imports,
         Part::Lists,
+        Part::WorkOrders,
     ];
 
     /// The part's id in the snapshot file.
@@ -66,11 +71,12 @@ impl Part {
             Part::Records => "line records",
             Part::Imports => "import lots",
             Part::Lists => "verification lists",
+            Part::WorkOrders => "work orders",
         }
     }
 
-    fn bit(self) -> u8 {
-        1 << (self as u8)
+    fn bit(self) -> u16 {
+        1 << (self as u16)
     }
 }
 
@@ -78,7 +84,7 @@ impl Part {
 /// (their list numbers), the stock history the stock: [`Parts::to_read`] adds what a set
 /// needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Parts(u8);
+pub struct Parts(u16);
 
 impl Parts {
     /// No part.
@@ -146,7 +152,7 @@ mod tests {
             assert_eq!(Part::from_id(p.id()), Some(p));
         }
         assert_eq!(Part::from_id(0), None);
-        assert_eq!(Part::from_id(8), None);
+        assert_eq!(Part::from_id(9), None);
     }
 
     #[test]
@@ -164,10 +170,16 @@ mod tests {
                 .collect::<Vec<_>>(),
             [Part::Base, Part::Imports]
         );
-        assert_eq!(Parts::all().iter().count(), 7);
+        assert_eq!(Parts::all().iter().count(), 8);
         assert_eq!(
             Parts::all().without(s).iter().collect::<Vec<_>>(),
-            [Part::Stock, Part::History, Part::Imports, Part::Lists]
+            [
+                Part::Stock,
+                Part::History,
+                Part::Imports,
+                Part::Lists,
+                Part::WorkOrders
+            ]
         );
         assert_eq!(
             Parts::NONE
