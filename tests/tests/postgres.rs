@@ -17,6 +17,17 @@ fn json(out: &Outcome) -> serde_json::Value {
     serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", out.stdout))
 }
 
+/// The balance at the end of 2025, as JSON.
+const BALANCE: [&str; 7] = [
+    "balance",
+    "--account",
+    ACCOUNT,
+    "--as-of",
+    "2025-12-31",
+    "--format",
+    "json",
+];
+
 const MOVEMENTS: &str = "ref,line,date,account,mode,dir,goods,qty,item,unit_price,currency\n\
     A,1,2025-01-10,E44038000001,0615,I,M,1000,1,1.5,USD\n\
     A,2,2025-01-10,E44038000001,0615,I,M,5000,2,0.1,USD\n\
@@ -68,17 +79,8 @@ fn init_load_balance_verify_export_restore_on_postgres() {
     let s = Store::new();
     let url = fresh_url();
     both(&s, url.as_str());
-    let balance = [
-        "balance",
-        "--account",
-        ACCOUNT,
-        "--as-of",
-        "2025-12-31",
-        "--format",
-        "json",
-    ];
-    let on_pg = json(&pg(&s, &url, &balance));
-    let on_sled = json(&s.run(&balance));
+    let on_pg = json(&pg(&s, &url, &BALANCE));
+    let on_sled = json(&s.run(&BALANCE));
     for key in ["materials", "scrap", "at_subcontractors"] {
         assert_eq!(on_pg[key], on_sled[key], "{key}: {on_pg}");
     }
@@ -193,16 +195,7 @@ fn a_postgres_store_is_read_from_the_state_saved_on_this_machine() {
     both(&s, &url);
     let early = pg(&s, &url, &["export", "--out", "early.jsonl"]);
     early.ok();
-    let balance = [
-        "--verbose",
-        "balance",
-        "--account",
-        ACCOUNT,
-        "--as-of",
-        "2025-12-31",
-        "--format",
-        "json",
-    ];
+    let balance = [&["--verbose"][..], &BALANCE].concat();
     let replayed = |s: &Store| json(&pg_env(s, &url, &[("BONDED_CACHE", "off")], &balance));
 
     // The load saved the state in a private directory of the cache, named without the password.

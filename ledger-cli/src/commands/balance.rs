@@ -22,14 +22,8 @@ pub fn balance(dir: &Path, actor: &str, args: &BalanceArgs, format: Format) -> R
         None => crate::today_shanghai(),
     };
     let history = |l: &ledger_core::Ledger| session::reads::history_for(l, &account, as_of);
-    let s = session::open_reading(
-        dir,
-        actor,
-        session::reads::Reads {
-            parts: session::reads::balances(),
-            then: &history,
-        },
-    )?;
+    let reads = session::reads::Reads::then(session::reads::balances(), &history);
+    let s = session::open_reading(dir, actor, reads)?;
     let report = balances(&s.ledger, &account, as_of).map_err(|r| Exit {
         code: crate::exit::code_of_refusal(&r),
         message: r.to_string(),

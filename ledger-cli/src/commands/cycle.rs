@@ -27,14 +27,8 @@ pub fn report(dir: &Path, actor: &str, args: &CycleReportArgs, format: Format) -
                 session::reads::history_for(l, &account, eve)
             })
     };
-    let s = session::open_reading(
-        dir,
-        actor,
-        session::reads::Reads {
-            parts: session::reads::cycle(),
-            then: &history,
-        },
-    )?;
+    let reads = session::reads::Reads::then(session::reads::cycle(), &history);
+    let s = session::open_reading(dir, actor, reads)?;
     let r = cycle_report(&s.ledger, &account, args.cycle, filed).map_err(refusal)?;
     let p = &s.position;
     let text = match format {

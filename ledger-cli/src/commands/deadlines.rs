@@ -20,14 +20,8 @@ pub fn deadlines(dir: &Path, actor: &str, args: &DeadlinesArgs, format: Format) 
         None => crate::today_shanghai(),
     };
     let more = |l: &ledger_core::Ledger| session::reads::deadlines(l, &account, as_of);
-    let s = session::open_reading(
-        dir,
-        actor,
-        session::reads::Reads {
-            parts: session::reads::cycle(),
-            then: &more,
-        },
-    )?;
+    let reads = session::reads::Reads::then(session::reads::cycle(), &more);
+    let s = session::open_reading(dir, actor, reads)?;
     let report = report(&s.ledger, &account, as_of).map_err(refusal)?;
     let p = &s.position;
     match format {

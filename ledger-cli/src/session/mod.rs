@@ -89,6 +89,13 @@ pub mod reads {
         pub then: &'a dyn Fn(&Ledger) -> Parts,
     }
 
+    impl<'a> Reads<'a> {
+        /// `parts`, then what `then` says.
+        pub fn then(parts: Parts, then: &'a dyn Fn(&Ledger) -> Parts) -> Reads<'a> {
+            Reads { parts, then }
+        }
+    }
+
     fn nothing_more(_: &Ledger) -> Parts {
         Parts::NONE
     }
