@@ -434,3 +434,55 @@ fn an_old_balance_reads_the_stock_history_a_recent_one_does_not() {
         assert_eq!(got.stdout, replayed.stdout, "{args:?}");
     }
 }
+
+/// A domestic sale of a material last imported before the split is valued by that earlier
+/// cycle's imports: the duty, worked out first from the lots since the split, asks for the
+/// older ones, and is worked out again with them — the answer a replay gives.
+#[test]
+fn a_duty_valued_by_imports_before_the_split_reads_them() {
+    let s = with_snapshot();
+    let mut fx = String::from("month,currency,cny_per_unit\n");
+    for m in 1..=12 {
+        fx.push_str(&format!("2026-{m:02},USD,7.1\n2027-{m:02},USD,7.2\n"));
+    }
+    s.load_ok(&[
+        ("fx26.csv", &fx),
+        (
+            "tariff.csv",
+            "hs,from,duty_pct,vat_pct\n8542310000,2025-01-01,5,13\n8532240000,2025-01-01,10,13\n",
+        ),
+        (
+            "later.csv",
+            &format!(
+                "ref,line,date,account,mode,dir,goods,qty,item,unit_price,currency\n\
+                 SALE,1,2026-06-10,{ACCOUNT},0644,I,M,3,2,,\n\
+                 LATE,1,2027-03-01,{ACCOUNT},0615,I,M,5,1,1.5,USD\n"
+            ),
+        ),
+    ]);
+    run(&s, &["rebuild"]).ok();
+    let args = [
+        "duty",
+        "--account",
+        ACCOUNT,
+        "--month",
+        "2026-06",
+        "--format",
+        "json",
+    ];
+    let got = run(&s, &args);
+    got.ok()
+        .stderr_has("(read in part: base, lines kept whole, import lots)")
+        .stderr_has("reached import lots before their split");
+    let copy = s.copy();
+    let _ = std::fs::remove_file(copy.data().join(SNAPSHOT_FILE));
+    let mut cmd = copy.command();
+    cmd.arg("--data")
+        .arg(copy.data())
+        .env("BONDED_SNAPSHOT_EVERY", "0")
+        .args(args);
+    let replayed = run_command(cmd);
+    replayed.ok();
+    assert_eq!(got.stdout, replayed.stdout);
+    assert!(got.stdout.contains("\"item\""), "{}", got.stdout);
+}

@@ -28,8 +28,10 @@ pub fn report(dir: &Path, actor: &str, args: &CycleReportArgs, format: Format) -
             })
     };
     let reads = session::reads::Reads::then(session::reads::cycle(), &history);
-    let s = session::open_reading(dir, actor, reads)?;
-    let r = cycle_report(&s.ledger, &account, args.cycle, filed).map_err(refusal)?;
+    let (s, r) = session::report_reading(dir, actor, reads, |l| {
+        cycle_report(l, &account, args.cycle, filed)
+    })?;
+    let r = r.map_err(refusal)?;
     let p = &s.position;
     let text = match format {
         Format::Json => format!("{}\n", json_with_audit(&r, p)),

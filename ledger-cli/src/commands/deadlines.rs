@@ -21,8 +21,8 @@ pub fn deadlines(dir: &Path, actor: &str, args: &DeadlinesArgs, format: Format) 
     };
     let more = |l: &ledger_core::Ledger| session::reads::deadlines(l, &account, as_of);
     let reads = session::reads::Reads::then(session::reads::cycle(), &more);
-    let s = session::open_reading(dir, actor, reads)?;
-    let report = report(&s.ledger, &account, as_of).map_err(refusal)?;
+    let (s, report) = session::report_reading(dir, actor, reads, |l| report(l, &account, as_of))?;
+    let report = report.map_err(refusal)?;
     let p = &s.position;
     match format {
         Format::Json => println!("{}", json_with_audit(&report, p)),

@@ -32,25 +32,24 @@ pub fn run(dir: &Path, actor: &str, args: &DutyArgs, format: Format) -> Result<(
     };
     let account: BookNo = parse("account", account)?;
     let period: Period = parse("month", month)?;
-    let s = session::open_reading(dir, actor, session::reads::duty())?;
-    let book = s
-        .ledger
-        .book(&account)
-        .ok_or_else(|| refusal(Refusal::UnknownBook(account.clone())))?;
-    ledger_core::decide::check_duty_period(book, period).map_err(refusal)?;
-    let filed = book.duty_filed.get(&period);
-    let (declaration, is_filed) = match (&args.filed, filed) {
-        // The declaration as filed: its figures are frozen.
-        (None, Some(d)) => (d.clone(), true),
-        (Some(f), _) => (
-            assess(&s.ledger, &account, period, date("filed", f)?).map_err(refusal)?,
-            false,
-        ),
-        (None, None) => (
-            assess(&s.ledger, &account, period, period.due()).map_err(refusal)?,
-            false,
-        ),
-    };
+    let filed_on = args
+        .filed
+        .as_deref()
+        .map(|f| date("filed", f))
+        .transpose()?;
+    let (s, assessed) = session::report_reading(dir, actor, session::reads::duty(), |ledger| {
+        let book = ledger
+            .book(&account)
+            .ok_or_else(|| Refusal::UnknownBook(account.clone()))?;
+        ledger_core::decide::check_duty_period(book, period)?;
+        Ok::<_, Refusal>(match (filed_on, book.duty_filed.get(&period)) {
+            // The declaration as filed: its figures are frozen.
+            (None, Some(d)) => (d.clone(), true),
+            (Some(f), _) => (assess(ledger, &account, period, f)?, false),
+            (None, None) => (assess(ledger, &account, period, period.due())?, false),
+        })
+    })?;
+    let (declaration, is_filed) = assessed.map_err(refusal)?;
     if format == Format::Xlsx {
         return crate::output::report_sheets::write(&args.out, &s.ledger, &account, |book| {
             crate::output::report_sheets::duty_sheets(book, &declaration, &s.position)

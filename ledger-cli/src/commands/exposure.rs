@@ -24,8 +24,10 @@ pub fn run(dir: &Path, actor: &str, args: &ExposureArgs, format: Format) -> Resu
         }
         None => None,
     };
-    let s = session::open_reading(dir, actor, session::reads::exposure())?;
-    let report = exposure(&s.ledger, &account, date).map_err(|r| Exit {
+    let (s, report) = session::report_reading(dir, actor, session::reads::exposure(), |l| {
+        exposure(l, &account, date)
+    })?;
+    let report = report.map_err(|r| Exit {
         code: code_of_refusal(&r),
         message: r.to_string(),
     })?;

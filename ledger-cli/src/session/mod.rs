@@ -171,6 +171,7 @@ pub mod reads {
         Parts::NONE
             .with(Part::Stock)
             .with(Part::History)
+            .with(Part::LotHistory)
             .with(Part::Kept)
             .with(Part::Imports)
             .with(Part::Lists)
@@ -194,6 +195,35 @@ pub fn open_reading<'a>(
         actor: actor.to_string(),
         snapshot_seq,
     })
+}
+
+/// A report worked out by `report` on the state read as `reads` says. Read without the import
+/// lots' history, the lots remember a question that reached before their split
+/// (`Ledger::lot_history_asked`): the answer may lack those lots, so the state is read again
+/// with them and the report worked out again — the first answer is never given.
+pub fn report_reading<'a, T>(
+    dir: &Path,
+    actor: &str,
+    reads: impl Into<reads::Reads<'a>>,
+    report: impl Fn(&Ledger) -> T,
+) -> Result<(Session, T)> {
+    let reads = reads.into();
+    let s = open_reading(dir, actor, reads)?;
+    let first = report(&s.ledger);
+    if !s.ledger.lot_history_asked() {
+        return Ok((s, first));
+    }
+    snapshot::note(|| "the report reached import lots before their split: reading them".into());
+    drop(s);
+    let with = reads::Reads::then(
+        reads
+            .parts
+            .with(ledger_core::state::snapshot::Part::LotHistory),
+        reads.then,
+    );
+    let s = open_reading(dir, actor, with)?;
+    let again = report(&s.ledger);
+    Ok((s, again))
 }
 
 /// Opens the log of this process's store (`--store`, else the sled store in `dir`) without

@@ -4,6 +4,7 @@
 //! lines) instead of a whole lot each.
 
 use std::ops::Deref;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -29,6 +30,35 @@ pub struct ImportLots {
     lots: Vec<ImportLot>,
     /// `lots[i].date`, for every `i`.
     dates: Vec<NaiveDate>,
+    /// Only in a state read without the lots' history (`Part::LotHistory`): the lots here are
+    /// those from `split` on, and a question reaching before it is remembered (`asked`).
+    before: Option<Before>,
+}
+
+/// What a material's lots read without their history know of it.
+#[derive(Debug, Default)]
+struct Before {
+    split: NaiveDate,
+    /// The date of the latest lot before the split.
+    latest: Option<NaiveDate>,
+    /// A question was asked whose answer needs the lots before the split.
+    asked: AtomicBool,
+}
+
+impl Clone for Before {
+    fn clone(&self) -> Self {
+        Before {
+            split: self.split,
+            latest: self.latest,
+            asked: AtomicBool::new(self.asked.load(Ordering::Relaxed)),
+        }
+    }
+}
+
+impl PartialEq for Before {
+    fn eq(&self, other: &Self) -> bool {
+        (self.split, self.latest) == (other.split, other.latest)
+    }
 }
 
 impl ImportLots {
@@ -36,7 +66,73 @@ impl ImportLots {
     pub fn from_lots(mut lots: Vec<ImportLot>) -> Self {
         lots.sort_by_key(|l| l.date);
         let dates = lots.iter().map(|l| l.date).collect();
-        ImportLots { lots, dates }
+        ImportLots {
+            lots,
+            dates,
+            before: None,
+        }
+    }
+
+    /// The lots from `split` on, read without those before it, the latest of which is dated
+    /// `latest`.
+    pub(crate) fn from_split(
+        lots: Vec<ImportLot>,
+        split: NaiveDate,
+        latest: Option<NaiveDate>,
+    ) -> Self {
+        ImportLots {
+            before: Some(Before {
+                split,
+                latest,
+                asked: AtomicBool::new(false),
+            }),
+            ..ImportLots::from_lots(lots)
+        }
+    }
+
+    /// The lots before `split`, and those from `split` on.
+    pub(crate) fn split_at(&self, split: NaiveDate) -> (&[ImportLot], &[ImportLot]) {
+        self.lots
+            .split_at(self.dates.partition_point(|d| *d < split))
+    }
+
+    /// Puts `history`, the lots before `split`, in front of the lots read without them: the
+    /// same split, and ending on the latest date the lots knew of.
+    pub(crate) fn put_history(
+        &mut self,
+        split: NaiveDate,
+        history: Vec<ImportLot>,
+    ) -> Result<(), &'static str> {
+        let Some(before) = self.before.take() else {
+            return Err("a lots' history for lots read whole");
+        };
+        if split != before.split
+            || history.iter().any(|l| l.date >= before.split)
+            || history.last().map(|l| l.date) != before.latest
+        {
+            return Err("a lots' history that is not the one the lots were split from");
+        }
+        let mut all = history;
+        all.append(&mut self.lots);
+        *self = ImportLots::from_lots(all);
+        Ok(())
+    }
+
+    /// Whether a question was asked of these lots that needs the lots before their split.
+    pub fn history_asked(&self) -> bool {
+        self.before
+            .as_ref()
+            .is_some_and(|b| b.asked.load(Ordering::Relaxed))
+    }
+
+    /// Remembers that a question about `day` needs the history, when it is before the split
+    /// and there are lots before it.
+    fn reaches(&self, day: NaiveDate) {
+        if let Some(b) = &self.before {
+            if day < b.split && b.latest.is_some() {
+                b.asked.store(true, Ordering::Relaxed);
+            }
+        }
     }
 
     /// Adds a lot in its place: after every lot dated on or before it (a file of earlier
@@ -64,20 +160,32 @@ impl ImportLots {
         }
     }
 
-    /// The lots dated from `from` to `to`, both included.
+    /// The lots dated from `from` to `to`, both included. (Read without their history, the
+    /// lots from the split on: a span that starts before it is remembered as asked.)
     pub fn dated(&self, from: NaiveDate, to: NaiveDate) -> &[ImportLot] {
+        if from <= to {
+            self.reaches(from);
+        }
         let first = self.dates.partition_point(|d| *d < from);
         let end = self.dates.partition_point(|d| *d <= to).max(first);
         self.lots.get(first..end).unwrap_or_default()
     }
 
-    /// The date of the latest lot dated before `date`.
+    /// The date of the latest lot dated before `date`. (Read without their history, known
+    /// for any date from the split on: the latest lot before the split is kept.)
     pub fn latest_before(&self, date: NaiveDate) -> Option<NaiveDate> {
         let before = self.dates.partition_point(|d| *d < date);
-        before
+        let here = before
             .checked_sub(1)
             .and_then(|i| self.dates.get(i))
-            .copied()
+            .copied();
+        match &self.before {
+            Some(b) if here.is_none() => {
+                self.reaches(date);
+                b.latest
+            }
+            _ => here,
+        }
     }
 }
 

@@ -221,6 +221,16 @@ impl Ledger {
         self.books.get(account)
     }
 
+    /// Whether a question asked of this state — read without the import lots' history
+    /// (`Part::LotHistory`) — needed lots from before the split: its answer may be wrong, and
+    /// must be worked out again with the history read.
+    pub fn lot_history_asked(&self) -> bool {
+        self.books
+            .values()
+            .flat_map(|b| b.imports.values())
+            .any(|lots| lots.history_asked())
+    }
+
     /// Whether book `account`'s materials as of the end of `day` — or their changes over days
     /// after it — need the stock's history, this state having been read without it
     /// (`Part::History`): whether `day` is before the eve of the split.

@@ -30,6 +30,7 @@ impl Ledger {
                 Part::Stock => book.write_stock(w)?,
                 Part::History => book.write_history(w),
                 Part::WorkOrders => w.json(&book.work_orders.iter().collect::<Vec<_>>())?,
+                Part::LotHistory => book.write_lot_history(w),
                 Part::Kept => book.lines.write_kept(w)?,
                 Part::Records => book.write_records(w)?,
                 Part::Imports => book.write_imports(w),
@@ -56,6 +57,9 @@ impl Ledger {
         if part == Part::History && self.missing.contains(Part::Stock) {
             return Err(SnapshotError::Invalid("the stock history before the stock"));
         }
+        if part == Part::LotHistory && self.missing.contains(Part::Imports) {
+            return Err(SnapshotError::Invalid("the lots' history before the lots"));
+        }
         let n = r.len(8)?;
         if n != self.books.len() {
             return Err(SnapshotError::OtherBooks { part: part.name() });
@@ -69,6 +73,7 @@ impl Ledger {
                 Part::Stock => book.read_stock(r)?,
                 Part::History => book.read_history(r)?,
                 Part::WorkOrders => book.work_orders = r.json::<Vec<_>>()?.into_iter().collect(),
+                Part::LotHistory => book.read_lot_history(r)?,
                 Part::Kept => book.lines = LineStore::read_kept(r)?,
                 Part::Records => book.read_records(r)?,
                 Part::Imports => book.read_imports(r)?,
@@ -371,75 +376,145 @@ impl Book {
         Ok(())
     }
 
-    /// Each material's import lots in date order: ids and days since the lot before as
-    /// varints, the figures in as few bytes as they need, the currency as its place in the
-    /// material's own short list of currencies.
+    /// Each material's import lots from the book's split on (`stock_split`), and the date of
+    /// its latest lot before the split (`Part::Imports`).
     fn write_imports(&self, w: &mut Writer) {
+        let split = self.stock_split();
+        w.opt_date(split);
         w.len(self.imports.len());
         for (item, lots) in &self.imports {
             w.u32(item.0);
-            let mut currencies: Vec<&Currency> = Vec::new();
-            for lot in lots.iter() {
-                if !currencies.contains(&&lot.currency) {
-                    currencies.push(&lot.currency);
+            match split {
+                Some(split) => {
+                    let (before, from) = lots.split_at(split);
+                    write_lots(w, from);
+                    w.opt_date(before.last().map(|l| l.date));
                 }
-            }
-            w.len(currencies.len());
-            for c in &currencies {
-                w.str(c.as_str());
-            }
-            w.len(lots.len());
-            let mut before = chrono::NaiveDate::MIN;
-            for lot in lots.iter() {
-                let (ref_id, line) = lot.line.parts();
-                w.varint(u128::from(ref_id));
-                w.varint(u128::from(line));
-                w.date_after(before, lot.date);
-                before = lot.date;
-                w.dec_small(lot.qty);
-                w.dec_small(lot.cif);
-                w.dec_small(lot.cif_usd);
-                let at = currencies.iter().position(|c| **c == lot.currency);
-                w.varint(at.unwrap_or(0) as u128);
+                None => write_lots(w, lots),
             }
         }
     }
 
     fn read_imports(&mut self, r: &mut Reader<'_>) -> Result<(), SnapshotError> {
+        let split = r.opt_date()?;
         let n = r.len(12)?;
         for _ in 0..n {
             let item = ItemNo(r.u32()?);
-            let k = r.len(8)?;
-            let mut currencies = Vec::with_capacity(k);
-            for _ in 0..k {
-                currencies.push(currency(&r.str()?)?);
-            }
-            // Each lot at least 10 bytes: two ids, a date, three decimals, a currency.
-            let m = r.len(10)?;
-            let mut lots = Vec::with_capacity(m);
-            let mut before = chrono::NaiveDate::MIN;
-            for _ in 0..m {
-                let line =
-                    crate::state::lines::LineId::from_parts(r.varint_u32()?, r.varint_u32()?);
-                let date = r.date_after(before)?;
-                before = date;
-                let (qty, cif, cif_usd) = (r.dec_small()?, r.dec_small()?, r.dec_small()?);
-                let currency = currencies
-                    .get(r.varint_u32()? as usize)
-                    .cloned()
-                    .ok_or(SnapshotError::Invalid("a lot's currency"))?;
-                lots.push(ImportLot {
-                    line,
-                    date,
-                    qty,
-                    cif,
-                    currency,
-                    cif_usd,
-                });
-            }
-            // In date order, as the state keeps them (and as they were written).
-            self.imports.insert(item, ImportLots::from_lots(lots));
+            let lots = read_lots(r)?;
+            let lots = match split {
+                Some(split) => {
+                    let latest = r.opt_date()?;
+                    if lots.first().is_some_and(|l| l.date < split)
+                        || latest.is_some_and(|d| d >= split)
+                    {
+                        return Err(SnapshotError::Invalid(
+                            "import lots on the wrong side of the split",
+                        ));
+                    }
+                    ImportLots::from_split(lots, split, latest)
+                }
+                None => ImportLots::from_lots(lots),
+            };
+            self.imports.insert(item, lots);
         }
         Ok(())
     }
+
+    /// Each material's import lots before the book's split (`Part::LotHistory`).
+    fn write_lot_history(&self, w: &mut Writer) {
+        let split = self.stock_split();
+        w.opt_date(split);
+        let Some(split) = split else {
+            return;
+        };
+        w.len(self.imports.len());
+        for (item, lots) in &self.imports {
+            w.u32(item.0);
+            write_lots(w, lots.split_at(split).0);
+        }
+    }
+
+    fn read_lot_history(&mut self, r: &mut Reader<'_>) -> Result<(), SnapshotError> {
+        let Some(split) = r.opt_date()? else {
+            return Ok(());
+        };
+        let n = r.len(12)?;
+        if n != self.imports.len() {
+            return Err(SnapshotError::Invalid(
+                "a lots' history of other materials than the lots'",
+            ));
+        }
+        for (item, lots) in self.imports.iter_mut() {
+            if ItemNo(r.u32()?) != *item {
+                return Err(SnapshotError::Invalid(
+                    "a lots' history of other materials than the lots'",
+                ));
+            }
+            lots.put_history(split, read_lots(r)?)
+                .map_err(SnapshotError::Invalid)?;
+        }
+        Ok(())
+    }
+}
+
+/// Import lots in date order: ids and days since the lot before as varints, the figures in as
+/// few bytes as they need, the currency as its place in the lots' own short list of
+/// currencies.
+fn write_lots(w: &mut Writer, lots: &[ImportLot]) {
+    let mut currencies: Vec<&Currency> = Vec::new();
+    for lot in lots {
+        if !currencies.contains(&&lot.currency) {
+            currencies.push(&lot.currency);
+        }
+    }
+    w.len(currencies.len());
+    for c in &currencies {
+        w.str(c.as_str());
+    }
+    w.len(lots.len());
+    let mut before = NaiveDate::MIN;
+    for lot in lots {
+        let (ref_id, line) = lot.line.parts();
+        w.varint(u128::from(ref_id));
+        w.varint(u128::from(line));
+        w.date_after(before, lot.date);
+        before = lot.date;
+        w.dec_small(lot.qty);
+        w.dec_small(lot.cif);
+        w.dec_small(lot.cif_usd);
+        let at = currencies.iter().position(|c| **c == lot.currency);
+        w.varint(at.unwrap_or(0) as u128);
+    }
+}
+
+/// What [`write_lots`] wrote, in date order.
+fn read_lots(r: &mut Reader<'_>) -> Result<Vec<ImportLot>, SnapshotError> {
+    let k = r.len(8)?;
+    let mut currencies = Vec::with_capacity(k);
+    for _ in 0..k {
+        currencies.push(currency(&r.str()?)?);
+    }
+    // Each lot at least 10 bytes: two ids, a date, three decimals, a currency.
+    let m = r.len(10)?;
+    let mut lots = Vec::with_capacity(m);
+    let mut before = NaiveDate::MIN;
+    for _ in 0..m {
+        let line = crate::state::lines::LineId::from_parts(r.varint_u32()?, r.varint_u32()?);
+        let date = r.date_after(before)?;
+        before = date;
+        let (qty, cif, cif_usd) = (r.dec_small()?, r.dec_small()?, r.dec_small()?);
+        let currency = currencies
+            .get(r.varint_u32()? as usize)
+            .cloned()
+            .ok_or(SnapshotError::Invalid("a lot's currency"))?;
+        lots.push(ImportLot {
+            line,
+            date,
+            qty,
+            cif,
+            currency,
+            cif_usd,
+        });
+    }
+    Ok(lots)
 }

@@ -29,8 +29,9 @@ use crate::state::ledger::Ledger;
 /// book (write-offs, cycle openings) with the base; 8: the stock split on 1 January of the
 /// year before its latest change, the changes before it in a part of their own
 /// (`Part::History`); 9: the work orders a part of their own (`Part::WorkOrders`), out of the
-/// base.
-pub const FORMAT_VERSION: u32 = 9;
+/// base; 10: the import lots split as the stock, those before the split in a part of their
+/// own (`Part::LotHistory`).
+pub const FORMAT_VERSION: u32 = 10;
 
 /// Why bytes are not a snapshot this version can use.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

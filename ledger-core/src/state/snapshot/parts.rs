@@ -38,17 +38,23 @@ pub enum Part {
     /// in fifty lines of a busy book, so not in the base every command reads; `exposure` and
     /// writing read them.
     WorkOrders = 8,
+    /// Per book, each material's import lots before the book's split (the import lots part
+    /// holds those from the split on, and the date of the latest before it): read by a
+    /// valuation that reaches back further — a sale early in a cycle that began before the
+    /// split, a material not imported since.
+    LotHistory = 9,
 }
 
 impl Part {
     /// Every part, in the order they are written.
-    pub const ALL: [Part; 8] = [
+    pub const ALL: [Part; 9] = [
         Part::Base,
         Part::Stock,
         Part::History,
         Part::Kept,
         Part::Records,
         Part::Imports,
+        Part::LotHistory,
         Part::Lists,
         Part::WorkOrders,
     ];
@@ -72,6 +78,7 @@ impl Part {
             Part::Imports => "import lots",
             Part::Lists => "verification lists",
             Part::WorkOrders => "work orders",
+            Part::LotHistory => "import lots' history",
         }
     }
 
@@ -120,6 +127,9 @@ impl Parts {
         if out.contains(Part::History) {
             out = out.with(Part::Stock);
         }
+        if out.contains(Part::LotHistory) {
+            out = out.with(Part::Imports);
+        }
         out
     }
 
@@ -152,7 +162,7 @@ mod tests {
             assert_eq!(Part::from_id(p.id()), Some(p));
         }
         assert_eq!(Part::from_id(0), None);
-        assert_eq!(Part::from_id(9), None);
+        assert_eq!(Part::from_id(10), None);
     }
 
     #[test]
@@ -170,16 +180,25 @@ mod tests {
                 .collect::<Vec<_>>(),
             [Part::Base, Part::Imports]
         );
-        assert_eq!(Parts::all().iter().count(), 8);
+        assert_eq!(Parts::all().iter().count(), 9);
         assert_eq!(
             Parts::all().without(s).iter().collect::<Vec<_>>(),
             [
                 Part::Stock,
                 Part::History,
                 Part::Imports,
+                Part::LotHistory,
                 Part::Lists,
                 Part::WorkOrders
             ]
+        );
+        assert_eq!(
+            Parts::NONE
+                .with(Part::LotHistory)
+                .to_read()
+                .iter()
+                .collect::<Vec<_>>(),
+            [Part::Base, Part::Imports, Part::LotHistory]
         );
         assert_eq!(
             Parts::NONE
