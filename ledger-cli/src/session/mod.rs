@@ -120,17 +120,21 @@ pub mod reads {
     }
 
     /// `deadlines` as of `as_of`: the stock (its history when `as_of` is before its split),
-    /// the lines kept whole and the lots, and the lists only when a book exchanges its lists
-    /// through the ledger (`reports::deadlines::reads_lists`): a book that declares them
-    /// elsewhere owes nothing here for them, and its lists are most of the state a report
-    /// could read.
+    /// the lines kept whole, the lots with their history (the late fee of every month left
+    /// undeclared is assessed, and the old months value their sales by the old imports: read
+    /// at once rather than asked for after a first pass), and the lists only when a book
+    /// exchanges its lists through the ledger (`reports::deadlines::reads_lists`): a book that
+    /// declares them elsewhere owes nothing here for them, and its lists are most of the state
+    /// a report could read.
     pub fn deadlines(ledger: &Ledger, account: &BookNo, as_of: NaiveDate) -> Parts {
         let lists = if ledger_core::reports::deadlines::reads_lists(ledger) {
             Parts::NONE.with(Part::Lists)
         } else {
             Parts::NONE
         };
-        lists.union(history_for(ledger, account, as_of))
+        lists
+            .with(Part::LotHistory)
+            .union(history_for(ledger, account, as_of))
     }
 
     /// `pending`, `user list`: the base alone.

@@ -112,9 +112,17 @@ impl ImportLots {
         {
             return Err("a lots' history that is not the one the lots were split from");
         }
-        let mut all = history;
-        all.append(&mut self.lots);
-        *self = ImportLots::from_lots(all);
+        // Both in date order, every one of the history before every one here: one run.
+        let mut dates: Vec<NaiveDate> = Vec::with_capacity(history.len() + self.dates.len());
+        dates.extend(history.iter().map(|l| l.date));
+        dates.append(&mut self.dates);
+        let mut lots = history;
+        lots.append(&mut self.lots);
+        *self = ImportLots {
+            lots,
+            dates,
+            before: None,
+        };
         Ok(())
     }
 
