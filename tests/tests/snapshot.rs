@@ -184,9 +184,10 @@ fn a_snapshot_with_altered_bytes_is_not_used() {
 }
 
 /// A part a command does not read is not read: damage there does not stop a balance (which
-/// reads the stock) or the deadlines (the stock, the lines kept whole, the lots), and is found by the
-/// first command that reads that part — a load, which needs the whole state — which then
-/// replays the log and saves the state afresh. Each answer is a full replay's.
+/// reads the stock) or the deadlines (the stock, the lines kept whole, the lots and their
+/// history), and is found by the first command that reads that part — a load, which needs the
+/// whole state — which then replays the log and saves the state afresh. Each answer is a full
+/// replay's.
 #[test]
 fn a_damaged_part_is_found_by_the_first_command_that_reads_it() {
     let s = with_snapshot();
@@ -204,7 +205,7 @@ fn a_damaged_part_is_found_by_the_first_command_that_reads_it() {
     )
     .ok()
     // (The book exchanges no list with customs through the ledger: the lists are not read.)
-    .stderr_has("(read in part: base, stock, lines kept whole, import lots)");
+    .stderr_has("(read in part: base, stock, lines kept whole, import lots, import lots' history)");
     // A load decides against the whole state: it reads the records, finds them damaged, and
     // works from a replay instead.
     s.write("b.csv", imports_csv("B", 5));
