@@ -80,40 +80,16 @@ CREATE TABLE streams (
 );
 ";
 
+#[path = "pg_place.rs"]
+mod place;
 #[path = "pg_reading.rs"]
 mod reading;
 #[path = "pg_writing.rs"]
 mod writing;
+use place::describe;
 use reading::Pages;
 pub use reading::PgHead;
 use writing::Unsent;
-
-/// Where the store is, for messages: user, host and database, never the password.
-fn describe(config: &postgres::Config) -> String {
-    let hosts: Vec<String> = config
-        .get_hosts()
-        .iter()
-        .map(|h| match h {
-            postgres::config::Host::Tcp(name) => name.clone(),
-            #[cfg(unix)]
-            postgres::config::Host::Unix(path) => path.display().to_string(),
-        })
-        .collect();
-    let port = config
-        .get_ports()
-        .first()
-        .map_or(String::new(), |p| format!(":{p}"));
-    format!(
-        "the PostgreSQL database {:?} on {}{port} (user {:?})",
-        config.get_dbname().unwrap_or("(the user's)"),
-        if hosts.is_empty() {
-            "localhost".to_string()
-        } else {
-            hosts.join(",")
-        },
-        config.get_user().unwrap_or("(default)"),
-    )
-}
 
 /// Locks the connection; a poisoned lock (a panic elsewhere mid-statement) still gives it:
 /// the statement's transaction, if any, is rolled back by the server when it ends.
@@ -539,24 +515,10 @@ impl PgLog {
     }
 
     /// A name for this store's place that holds no secret, the same for every process that
-    /// opens it with the same URL: hex of the SHA-256 of where it is (database, host, port,
-    /// user) and its connection options (the schema, as `search_path`), not of the password.
-    /// What a local cache of it (the saved state) is kept under.
+    /// opens it with the same URL (`place::cache_key`): what a local cache of it (the saved
+    /// state) is kept under.
     pub fn cache_key(&self) -> String {
-        use sha2::{Digest, Sha256};
-        let options = self
-            .engine
-            .backend
-            .url
-            .parse::<postgres::Config>()
-            .ok()
-            .and_then(|c| c.get_options().map(str::to_string))
-            .unwrap_or_default();
-        let mut sha = Sha256::new();
-        sha.update(self.place().as_bytes());
-        sha.update(b"\n");
-        sha.update(options.as_bytes());
-        hex::encode(&sha.finalize()[..8])
+        place::cache_key(self.place(), &self.engine.backend.url)
     }
 
     /// Where the store is (database, host, user), for messages.
