@@ -71,8 +71,8 @@ pub fn open(dir: &Path, actor: &str) -> Result<Session> {
     open_reading(dir, actor, ledger_core::state::snapshot::Parts::all())
 }
 
-/// What a read command reads of the saved state (`open_reading`): the base (stock by day,
-/// items, BOMs, filings, work orders …) is always read.
+/// What a read command reads of the saved state (`open_reading`): the base (counts, users,
+/// rates, items, BOMs, filings, reviews …) is always read.
 pub mod reads {
     use chrono::NaiveDate;
     use ledger_core::model::ids::BookNo;
