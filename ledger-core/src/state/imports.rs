@@ -228,6 +228,58 @@ mod tests {
         s.parse().expect("date")
     }
 
+    /// Lots read from a split on: a question reaching before it is remembered, one from the
+    /// split on (a lot on the split's day included) is not; the history put back must be the
+    /// one they were split from.
+    #[test]
+    fn lots_read_from_a_split_remember_questions_before_it() {
+        let all = ImportLots::from_lots(vec![
+            lot(1, "2024-05-01"),
+            lot(2, "2025-03-01"),
+            lot(3, "2026-01-01"),
+            lot(4, "2026-02-01"),
+        ]);
+        let split = d("2026-01-01");
+        let (before, from) = all.split_at(split);
+        assert_eq!((lines(before), lines(from)), (vec![1, 2], vec![3, 4]));
+        let recent = || ImportLots::from_split(from.to_vec(), split, Some(d("2025-03-01")));
+        let lots = recent();
+        assert_eq!(lines(lots.dated(split, d("2026-12-31"))), vec![3, 4]);
+        assert_eq!(lots.latest_before(d("2026-01-02")), Some(split));
+        // Before the first lot kept, the latest before the split is known.
+        assert_eq!(lots.latest_before(split), Some(d("2025-03-01")));
+        assert!(!lots.history_asked());
+        let _ = lots.dated(d("2025-01-01"), d("2025-12-31"));
+        assert!(lots.history_asked());
+        let asked = recent();
+        let _ = asked.latest_before(d("2025-06-01"));
+        assert!(asked.history_asked());
+        // An empty span, or no lot before the split at all: nothing to ask.
+        let none = ImportLots::from_split(from.to_vec(), split, None);
+        let _ = none.dated(d("2025-01-01"), d("2025-12-31"));
+        let _ = recent().dated(d("2026-06-01"), d("2025-01-01"));
+        assert!(!none.history_asked());
+        // The history back: only the one they were split from.
+        for (why, at, history) in [
+            ("another split", d("2026-02-01"), before.to_vec()),
+            ("ends on another day", split, before[..1].to_vec()),
+            (
+                "a lot from the split on",
+                split,
+                vec![lot(1, "2024-05-01"), lot(2, "2026-01-01")],
+            ),
+        ] {
+            assert!(recent().put_history(at, history).is_err(), "{why}");
+        }
+        let mut whole = recent();
+        whole
+            .put_history(split, before.to_vec())
+            .expect("its history");
+        assert_eq!(whole, all);
+        assert_eq!(whole.dates, all.dates);
+        assert!(whole.put_history(split, Vec::new()).is_err(), "read twice");
+    }
+
     #[test]
     fn lots_stay_in_date_order_and_ranges_are_by_date() {
         let mut lots = ImportLots::default();
